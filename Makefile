@@ -1,0 +1,34 @@
+# payhookd: `make run` serves the development config; `make test` runs every test.
+SHELL := /bin/bash
+SWIFT ?= swift
+DEV_CONFIG ?= config/payhookd.dev.toml
+FUZZ_SECONDS ?= 60
+# Debian packages the build, the tests and the benchmarks need.
+DEB_PACKAGES := libnghttp2-dev libssl-dev pkg-config curl
+DEB_BENCH_PACKAGES := wrk nginx-light nghttp2-client node-llhttp
+
+.PHONY: deps bench-deps build release run test fuzz bench format clean
+
+# Installs missing Debian packages (needs root or sudo once; a no-op when all are present).
+deps:
+	@./scripts/ensure-deb $(DEB_PACKAGES)
+
+bench-deps:
+	@./scripts/ensure-deb $(DEB_PACKAGES) $(DEB_BENCH_PACKAGES)
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+run: release
+	@mkdir -p var
+	./.build/release/payhookd serve --config $(DEV_CONFIG)
+
+test: deps
+	$(SWIFT) build -c release
+	$(SWIFT) test --parallel
+
+clean:
+	rm -rf .build .build-* var

@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+// payhookd: a durable payment-webhook receiver. The target graph is the architecture:
+//   C shims (CLinuxShim, CCrypto, CNGHTTP2) -> PayhookCore (no I/O)
+//   PayhookHTTP1, PayhookProviders: pure, depend on Core only (+ libcrypto for digests)
+//   PayhookPosix: the only module that performs syscalls
+//   PayhookLog: the durable log, built on Posix
+//   PayhookDaemon: wiring, config, routes; payhookd: the CLI.
+import PackageDescription
+
+
+let package = Package(
+    name: "payhookd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "payhookd", targets: ["payhookd"]),
+        .executable(name: "payhookd-bench", targets: ["payhookd-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Glibc's module lacks epoll, eventfd, timerfd, signalfd and accept4; this shim (built with
+        // _GNU_SOURCE) exposes them, plus the hardware CRC32C instruction.
+        .target(name: "CLinuxShim"),
+        // OpenSSL's libcrypto: SHA-2, HMAC, RSA signature checks. Chosen over swift-crypto: no build
+        // cost (the system library is prebuilt) and RSA verification without _CryptoExtras.
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // libnghttp2 frames HTTP/2 bytes; only PayhookHTTP2 (a later issue) may import it.
+        .systemLibrary(name: "CNGHTTP2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
+
+        .target(name: "PayhookCore"),
+        .target(name: "PayhookHTTP1", dependencies: ["PayhookCore"]),
+        .target(name: "PayhookProviders", dependencies: ["PayhookCore", "CCrypto"]),
+        .target(name: "PayhookPosix", dependencies: ["PayhookCore", "CLinuxShim"]),
+        .target(name: "PayhookLog", dependencies: ["PayhookCore", "PayhookPosix", "CLinuxShim"]),
+        .target(
+            name: "PayhookDaemon",
+            dependencies: ["PayhookCore", "PayhookHTTP1", "PayhookProviders", "PayhookPosix", "PayhookLog", "CLinuxShim"]
+        ),
+        .executableTarget(
+            name: "payhookd",
+            dependencies: ["PayhookDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(name: "payhookd-bench", dependencies: ["PayhookCore", "PayhookHTTP1", "PayhookPosix", "CLinuxShim"]),
+
+        .target(name: "TestSupport", dependencies: ["PayhookCore", "PayhookPosix", "CLinuxShim"], path: "Tests/TestSupport"),
+        .testTarget(name: "PayhookCoreTests", dependencies: ["PayhookCore", "TestSupport"]),
+        .testTarget(name: "PayhookHTTP1Tests", dependencies: ["PayhookHTTP1", "TestSupport"]),
+        .testTarget(name: "PayhookProvidersTests", dependencies: ["PayhookProviders", "TestSupport"]),
+        .testTarget(name: "PayhookLogTests", dependencies: ["PayhookLog", "TestSupport"]),
+        .testTarget(name: "PayhookDaemonTests", dependencies: ["PayhookDaemon", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "PayhookCore"]),
+    ]
+)

@@ -1,0 +1,5 @@
+import PayhookCore
+import PayhookPosix
+
+/// The durable append-only log.
+public enum Log {}
