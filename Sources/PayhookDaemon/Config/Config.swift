@@ -1,0 +1,130 @@
+import PayhookCore
+
+/// The daemon's configuration: the TOML file (`design.md`, "Config") after validation.
+/// Every limit carries its default here, with its unit last in its name.
+public struct Config: Sendable, Equatable {
+    public var server = Server()
+    public var storage = Storage()
+    public var sources: [Source] = []
+    public var hooks: [Hook] = []
+    /// The file it was read from (errors and relative secret paths refer to it).
+    public var path: String = ""
+
+    public init() {}
+
+    public struct Server: Sendable, Equatable {
+        /// Listen addresses: `HOST:PORT`, `[V6]:PORT` or `unix:/path`.
+        public var ingest: [String] = ["127.0.0.1:8480"]
+        public var admin: [String] = ["127.0.0.1:8481"]
+        /// Peers whose `X-Real-IP` / `X-Forwarded-For` are believed. Addresses or CIDR blocks.
+        public var trustedProxies: [String] = ["127.0.0.1", "::1"]
+        /// Bearer token for the admin API; read from `admin_token_file` (or `admin_token`).
+        public var adminToken: String? = nil
+        /// Open connections at most, over all listeners. Default 4096.
+        public var maxConnections: Int = 4096
+        /// Connections kept for the admin listener alone, so an ingest flood never locks operators
+        /// out. Default 32.
+        public var adminReserveConnections: Int = 32
+        /// Request body size limit in bytes (413 above). Default 1 MiB.
+        public var maxBodyBytes: Int = 1_048_576
+        /// Request line length limit in bytes (414 above). Default 8 KiB.
+        public var maxRequestLineBytes: Int = 8192
+        /// Header section size limit in bytes (431 above). Default 16 KiB.
+        public var maxHeaderBytes: Int = 16_384
+        /// Header field count limit (431 above). Default 64.
+        public var maxHeaderCount: Int = 64
+        /// Time to receive a whole request head (408 above). Default 10 s.
+        public var headerTimeoutMs: Int = 10_000
+        /// Time to receive a whole request body once the head is in (408 above). Default 30 s.
+        public var bodyTimeoutMs: Int = 30_000
+        /// Time a kept-alive connection may sit idle between requests. Default 60 s.
+        public var idleTimeoutMs: Int = 60_000
+        /// Time SIGTERM waits for in-flight requests before closing them. Default 10 s.
+        public var shutdownTimeoutMs: Int = 10_000
+        public init() {}
+    }
+
+    public struct Storage: Sendable, Equatable {
+        public var dir: String = "/var/lib/payhookd"
+        /// A segment is closed and a new one started past this size. Default 64 MiB.
+        public var segmentBytes: Int = 67_108_864
+        /// Whole segments older than this (and delivered to every hook) are deleted. Default 90.
+        public var retentionDays: Int = 90
+        /// Bound on the rejects store; the oldest rejects are dropped first. Default 64 MiB.
+        public var rejectsMaxBytes: Int = 67_108_864
+        /// Records written per group commit at most. Default 1024.
+        public var maxBatchRecords: Int = 1024
+        /// A snapshot of the indexes is written every this many events. Default 100,000.
+        public var snapshotEveryEvents: Int = 100_000
+        public init() {}
+    }
+
+    public enum Provider: String, Sendable, Equatable { case nonstopay, noventiq }
+
+    public enum SignatureScheme: String, Sendable, Equatable, CaseIterable {
+        case hmacSHA256Hex = "hmac-sha256-hex"
+        case hmacSHA256Base64 = "hmac-sha256-base64"
+        case hmacSHA512Hex = "hmac-sha512-hex"
+        case hmacSHA512Base64 = "hmac-sha512-base64"
+        case rsaSHA256 = "rsa-sha256"
+        case sha512Fields = "sha512-fields"
+        case none
+    }
+
+    public struct Source: Sendable, Equatable {
+        public var name: String
+        public var provider: Provider
+        /// nonstopay: payin | nft | payout; noventiq: payment.
+        public var kind: String
+        public var signature: SignatureScheme
+        /// Secrets tried in order (rotation); bytes as read, trailing newline of files removed.
+        public var secrets: [[UInt8]]
+        /// Noventiq: secrets per event name, tried before the default ones.
+        public var eventSecrets: [String: [[UInt8]]]
+        /// Client addresses or CIDR blocks allowed; empty means any.
+        public var allowFrom: [String]
+        /// The config line of `[[sources]]`, for messages.
+        public var line: Int
+
+        public init(
+            name: String, provider: Provider, kind: String, signature: SignatureScheme,
+            secrets: [[UInt8]] = [], eventSecrets: [String: [[UInt8]]] = [:], allowFrom: [String] = [], line: Int = 0
+        ) {
+            self.name = name
+            self.provider = provider
+            self.kind = kind
+            self.signature = signature
+            self.secrets = secrets
+            self.eventSecrets = eventSecrets
+            self.allowFrom = allowFrom
+            self.line = line
+        }
+    }
+
+    public struct Hook: Sendable, Equatable {
+        public enum Target: Sendable, Equatable {
+            /// `http://127.0.0.1:9000/path` (loopback only) or `unix:/run/app.sock:/path`.
+            case url(String)
+            case command([String])
+        }
+        public var name: String
+        public var target: Target
+        /// Source names this hook receives; empty means all.
+        public var sources: [String] = []
+        /// Normalized statuses this hook receives; empty means all.
+        public var statuses: [PaymentStatus] = []
+        /// Per-attempt timeout. Default 5 s.
+        public var timeoutMs: Int = 5000
+        /// Give up (park) an event after retrying for this long. Default 72 h.
+        public var retryMaxAgeMs: Int64 = 72 * 3_600_000
+        /// Deliveries in flight at once for this hook. Default 4.
+        public var maxInFlight: Int = 4
+        public var signingSecret: [UInt8]? = nil
+        public var line: Int = 0
+
+        public init(name: String, target: Target) {
+            self.name = name
+            self.target = target
+        }
+    }
+}
