@@ -13,6 +13,11 @@ struct Payhookd: ParsableCommand {
         version: Daemon.version,
         subcommands: [Serve.self, CheckConfig.self, Version.self]
     )
+
+    /// Without a subcommand: a usage error (exit 2), like any other bad command line.
+    func run() throws {
+        throw ValidationError("missing subcommand (serve, check-config or version)")
+    }
 }
 
 CLIExit.run(Payhookd.self)
