@@ -109,8 +109,9 @@ enum ConfigTestSupport {
         var stderr: String
     }
 
-    /// Runs `argv` (argv[0] is a path), stdout and stderr captured through files, and waits.
-    static func run(_ argv: [String], environment: [String: String] = [:]) -> ProcessResult {
+    /// Runs `argv` (argv[0] is an absolute path) in `directory`, with exactly `environment`;
+    /// stdout and stderr are captured through files; waits for the exit status.
+    static func run(_ argv: [String], environment: [String: String] = [:], directory: String? = nil) -> ProcessResult {
         let dir = makeTempDirForOutput()
         defer { unlink(dir + "/out"); unlink(dir + "/err"); rmdir(dir) }
         var actions = posix_spawn_file_actions_t()
@@ -119,6 +120,9 @@ enum ConfigTestSupport {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, dir + "/out", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, dir + "/err", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        // posix_spawn_file_actions_addchdir_np is not visible to Swift (it needs _GNU_SOURCE):
+        // GNU env -C changes directory, then execs the program.
+        let argv = directory.map { ["/usr/bin/env", "-C", $0] + argv } ?? argv
         let cArgs = argv.map { strdup($0) } + [nil]
         let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for p in cArgs + cEnv { free(p) } }
