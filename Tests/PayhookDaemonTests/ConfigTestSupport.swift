@@ -136,6 +136,21 @@ enum ConfigTestSupport {
         return ProcessResult(status: exitCode, stdout: read(dir + "/out"), stderr: read(dir + "/err"))
     }
 
+    /// Starts `argv` in the background (stdin, stdout, stderr on /dev/null); returns its pid.
+    static func spawn(_ argv: [String]) -> pid_t? {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd: Int32 in [0, 1, 2] {
+            posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
+        }
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=" + toolPath), nil]
+        defer { for p in cArgs + cEnv { free(p) } }
+        var pid: pid_t = 0
+        return posix_spawn(&pid, argv[0], &actions, nil, cArgs, cEnv) == 0 ? pid : nil
+    }
+
     private static func makeTempDirForOutput() -> String {
         var template = Array("/tmp/payhookd-run-XXXXXX".utf8CString)
         _ = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
