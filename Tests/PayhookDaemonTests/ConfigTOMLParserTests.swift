@@ -157,6 +157,19 @@ import Testing
         #expect(kind(doc, "fruit", "apple", "texture", "smooth") == .boolean(true))
     }
 
+    @Test("keys stay listed once, in definition order, however often their table is reopened")
+    func keysListedOnce() throws {
+        let doc = try parse("[server]\na = 1\nb = 2\n[[s]]\nx = 1\ny = 2\n[s.t]\nz = 3\n[[s]]\nx = 4\n[server.sub]\nc = 5\nd.e = 6\nd.f = 7")
+        #expect(doc.keys == ["server", "s"])
+        guard case .table(let server)? = doc["server"]?.kind, case .tableArray(let s)? = doc["s"]?.kind,
+            case .table(let first) = s[0].kind, case .table(let sub)? = server["sub"]?.kind
+        else { Issue.record("shape"); return }
+        #expect(server.keys == ["a", "b", "sub"])
+        #expect(first.keys == ["x", "y", "t"])
+        #expect(sub.keys == ["c", "d"])
+        #expect(server.pairs.map(\.key) == ["a", "b", "sub"])
+    }
+
     @Test("CRLF line endings count as one line each")
     func crlf() throws {
         let doc = try parse("a = 1\r\n# c\r\nb = \"\"\"\r\nx\r\ny\"\"\"\r\nc = 3\r\n")

@@ -10,7 +10,7 @@ extension TOMLTable {
     ) throws(TOMLError) {
         guard let first = path.first else { return try body(&self) }
         guard var value = takeOut(first) else { preconditionFailure("the current table exists") }
-        defer { set(first, value) }
+        defer { putBack(first, value) }
         switch value.kind {
         case .table(var table):
             value.kind = .boolean(false)  // drop the second reference so `table` mutates in place
@@ -55,7 +55,7 @@ extension TOMLTable {
                 parent.set(last, TOMLValue(.tableArray([element]), line: line))
                 return
             }
-            defer { parent.set(last, existing) }
+            defer { parent.putBack(last, existing) }
             switch existing.kind {
             case .tableArray(var elements):
                 existing.kind = .boolean(false)
@@ -84,7 +84,7 @@ extension TOMLTable {
             set(key, TOMLValue(.table(table), line: line))
             return
         }
-        defer { set(key, value) }
+        defer { putBack(key, value) }
         switch value.kind {
         case .table(var table) where table.origin != .inline:
             value.kind = .boolean(false)
@@ -122,7 +122,7 @@ extension TOMLTable {
             set(first, TOMLValue(.table(table), line: value.line))
             return
         }
-        defer { set(first, existing) }
+        defer { putBack(first, existing) }
         switch existing.kind {
         case .table(var table) where table.origin == .dotted:
             existing.kind = .boolean(false)
