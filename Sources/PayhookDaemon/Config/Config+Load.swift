@@ -38,10 +38,13 @@ extension Config {
         } catch {
             throw ConfigError(file: path, line: error.line, message: error.message)
         }
+        let used = environment.filter { $0.key == "CREDENTIALS_DIRECTORY" }
         let decoder = ConfigDecoder(
             file: path,
             secrets: SecretFileReader(configPath: path, environment: environment, maxBytes: limits.maxSecretFileBytes))
-        return try decoder.decode(root)
+        var config = try decoder.decode(root)
+        config.loadEnvironment = used
+        return config
     }
 }
 
@@ -57,9 +60,9 @@ struct ConfigDecoder {
         try top.rejectUnknownKeys(Self.topLevelKeys)
         var config = Config()
         config.path = file
-        config.server = try server(top.subtable("server", name: "[server]"))
-        config.storage = try storage(top.subtable("storage", name: "[storage]"))
         var warnings: [ConfigWarning] = []
+        config.server = try server(top.subtable("server", name: "[server]"), warnings: &warnings)
+        config.storage = try storage(top.subtable("storage", name: "[storage]"))
         for table in try top.tables("sources") {
             let source = try self.source(table, warnings: &warnings)
             if let first = config.sources.first(where: { $0.name == source.name }) {
