@@ -16,10 +16,29 @@ private let sources: [ProviderSource] = [
     ProviderSource(name: "nonstopay-nft", provider: .nonstopay, kind: "nft", scheme: .hmacSHA512Base64, secrets: [hmacSecret]),
     ProviderSource(name: "nonstopay-payout", provider: .nonstopay, kind: "payout", scheme: .hmacSHA256Base64, secrets: [hmacSecret]),
     ProviderSource(name: "nonstopay-open", provider: .nonstopay, kind: "payout", scheme: .none),
+    ProviderSource(name: "nonstopay-rsa", provider: .nonstopay, kind: "payin", scheme: .rsaSHA256, secrets: [Array((testPublicKeyPEM + "\n").utf8)]),
 ]
+
+/// Checked once (globals are initialized lazily, once): a broken key would silently turn the RSA
+/// source into an "unusable key" test.
+private let rsaKeyIsUsable = Crypto.isUsableRSAPublicKey(Array((testPublicKeyPEM + "\n").utf8))
+
+/// Tests/Fixtures/rsa/test-public.pem (public half of a throw-away test key).
+private let testPublicKeyPEM = """
+-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA4F92BDmVpAj+f7kKBRP8
+aFXs8z+ciCiX35A1Bb+lkTwQbUMo1YqDi+8BjvUQ0F69+1Mwhk6ohXLFn89SWEez
+X4nq836iU+ocopc1lNFIYVi0u+keVAQfTcKc10JSLv9NhE00wbCkZzDsKLFH0sf/
+A+ru15bTh3hM3vlIOhCFxuu17+4BWHuxbGiOhrnMw/9fpJTPg7unZV8SbWpY03Ts
+ja3sPxcJp7EaEzxd8lsoTJ7Gv8iDiwi7oTuD0K9CrRLbqU1xhTi5f95iXkQ89AIR
+TUZbnJfhRKE8SMpLpgLxpmXRAGXwjtPPLDoTKiNP2TtRuY2boQ3vchcAyakjG59N
+vQIDAQAB
+-----END PUBLIC KEY-----
+"""
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    precondition(rsaKeyIsUsable, "the embedded RSA test key does not load")
     let body = Array(UnsafeBufferPointer(start: data, count: size))
     fuzzJSON(body)
     for source in sources {
@@ -56,7 +75,8 @@ private func fuzzVerify(_ source: ProviderSource, _ body: [UInt8]) -> String {
     default: break
     }
     if let good {
-        precondition(Providers.verify(source, headers: [(name: header, value: good)], body: body).isVerified, "a correct signature was refused")
+        let result = Providers.verify(source, headers: [(name: header, value: good)], body: body)
+        precondition(result.isVerified, "a correct signature was refused")
         if source.scheme == .hmacSHA256Hex || source.scheme == .sha512Fields {
             let upper = Providers.verify(source, headers: [(name: header, value: good.uppercased())], body: body)
             precondition(upper.isVerified, "hex signatures must compare case-insensitively")
@@ -83,5 +103,7 @@ private func fuzzNormalize(_ source: ProviderSource, _ body: [UInt8], verifiedBy
         precondition(amount.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D }, "amount is not decimal text")
     }
     let json = event.jsonBytes(data: event.quarantined == "not_json" ? nil : body)
-    precondition((try? JSONParser.parse(json, limits: JSONLimits(maxNestingDepth: source.jsonLimits.maxNestingDepth + 1))) != nil, "event JSON does not parse")
+    // `data` nests the body one level deeper than the body itself.
+    let eventLimits = JSONLimits(maxNestingDepth: source.jsonLimits.maxNestingDepth + 1)
+    precondition((try? JSONParser.parse(json, limits: eventLimits)) != nil, "event JSON does not parse")
 }
