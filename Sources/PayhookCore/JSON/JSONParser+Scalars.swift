@@ -112,7 +112,12 @@ extension JSONCursor {
         let unit = try hex4()
         var scalar = UInt32(unit)
         if (0xD800...0xDBFF).contains(unit) {
-            guard pos + 1 < buffer.count, buffer[pos] == UInt8(ascii: "\\"), buffer[pos + 1] == UInt8(ascii: "u") else {
+            // A high surrogate must be followed by `\u` and a low one; input that ends before
+            // that can be told is cut short, not a lone surrogate.
+            if pos >= buffer.count || (buffer[pos] == UInt8(ascii: "\\") && pos + 1 >= buffer.count) {
+                throw JSONError(.unexpectedEnd, at: buffer.count)
+            }
+            guard buffer[pos] == UInt8(ascii: "\\"), buffer[pos + 1] == UInt8(ascii: "u") else {
                 throw JSONError(.loneSurrogate, at: start)
             }
             pos += 2
