@@ -121,3 +121,11 @@ public struct LogIndex: Sendable {
         segments.removeAll { $0.lastSeq <= lastSeq }
     }
 }
+
+extension LogIndex: Equatable {
+    /// Equal when every index holds the same entries (snapshot + replay versus full replay).
+    public static func == (a: LogIndex, b: LogIndex) -> Bool {
+        a.nextSeq == b.nextSeq && a.dedupTable == b.dedupTable && a.payments == b.payments && a.segments == b.segments
+            && a.quarantinedCount == b.quarantinedCount
+    }
+}
