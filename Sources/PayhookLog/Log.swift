@@ -50,7 +50,7 @@ public enum Log {
             throw .locked(path: logDir + "/LOCK")
         }
         do throws(LogOpenError) {
-            let recovered = try LogRecovery.recover(logDir: logDir, repair: true)
+            let recovered = try LogRecovery.recover(logDir: logDir, repair: true, verifyCovered: options.verifyCoveredSegments)
             let active = try openActive(logDir: logDir, index: recovered.index, options: options)
             let snapshots = try startWorker(recovered, logDir: logDir, options: options, isDelivered: isDelivered)
             let writer: LogWriter

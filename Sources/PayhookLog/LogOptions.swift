@@ -12,6 +12,9 @@ public struct LogOptions: Sendable {
     /// Segments whose newest record is older than this many days are deleted. Default 90;
     /// 0 keeps everything.
     public var retentionDays: Int = 90
+    /// At start-up with a snapshot, still CRC-check every frame of the segments it covers (read,
+    /// not decoded), so damage anywhere stops start-up. Default true.
+    public var verifyCoveredSegments = true
     /// Bounds checked on submit.
     public var limits = LogLimits()
     /// Wall clock for segment headers and retention.

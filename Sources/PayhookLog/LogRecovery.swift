@@ -64,7 +64,8 @@ public enum LogRecovery {
     /// Scans the log. With `repair`, a torn tail is cut off (ftruncate + fdatasync) and a last
     /// segment with an incomplete header is removed; without, they are only reported.
     /// `useSnapshot: false` forces a full replay (and `log verify` checks every byte).
-    static func recover(logDir: String, repair: Bool, useSnapshot: Bool = true) throws(LogOpenError) -> Result {
+    /// `verifyCovered`: CRC-check the frames of segments the snapshot covers (read, not decoded).
+    static func recover(logDir: String, repair: Bool, useSnapshot: Bool = true, verifyCovered: Bool = true) throws(LogOpenError) -> Result {
         var report = RecoveryReport()
         let seqs: [UInt64]
         do throws(SyscallError) { seqs = try segmentSeqs(logDir) } catch { throw .io(error) }
@@ -81,6 +82,7 @@ public enum LogRecovery {
         for (i, first) in seqs.enumerated() {
             var startOffset = Int64(LogFormat.segmentHeaderBytes)
             if let resume {
+                if first <= resume.seq && verifyCovered { try checkCovered(logDir: logDir, firstSeq: first, index: index) }
                 if first < resume.seq { continue }
                 if first == resume.seq { startOffset = resume.offset }
             }
@@ -135,6 +137,29 @@ public enum LogRecovery {
             report.truncated = (path, offset, Int64(bytes.count) - offset)
             if repair { try truncate(path, to: offset) }
         case .damaged(let offset, let reason):
+            throw .damaged(segment: path, offset: offset, reason: reason)
+        }
+    }
+
+    private static func checkCovered(logDir: String, firstSeq: UInt64, index: LogIndex) throws(LogOpenError) {
+        guard let summary = index.segments.first(where: { $0.firstSeq == firstSeq }) else { return }
+        let path = logDir + "/" + summary.name
+        let bytes: [UInt8]
+        do throws(SyscallError) {
+            let file = try File.open(path, flags: O_RDONLY)
+            defer { file.close() }
+            bytes = try file.read(count: Int(summary.endOffset), at: 0)
+        } catch {
+            throw .io(error)
+        }
+        let header: SegmentHeader
+        do throws(DecodeError) { header = try SegmentHeader.decode(bytes[...]) } catch {
+            throw .damaged(segment: path, offset: Int64(error.offset), reason: error.what)
+        }
+        guard header.firstSeq == firstSeq else {
+            throw .damaged(segment: path, offset: 12, reason: "header first seq differs from the file name")
+        }
+        if case .damaged(let offset, let reason) = SegmentScanner.checkFrames(bytes, offsets: summary.offsets, end: summary.endOffset) {
             throw .damaged(segment: path, offset: offset, reason: reason)
         }
     }

@@ -131,3 +131,28 @@ public enum SegmentScanner {
         return false
     }
 }
+
+extension SegmentScanner {
+    /// Checks the frames a snapshot already indexed: each frame must start where `offsets` says
+    /// and carry a valid CRC; nothing is decoded (start-up with a snapshot stays cheap).
+    static func checkFrames(_ bytes: [UInt8], offsets: [UInt32], end: Int64) -> ScanEnd {
+        var at = LogFormat.segmentHeaderBytes
+        for expected in offsets {
+            guard at == Int(expected) else {
+                return .damaged(offset: Int64(at), reason: "frame at \(at) where the snapshot has one at \(expected)")
+            }
+            guard at + LogFormat.frameHeaderBytes <= bytes.count else { return .damaged(offset: Int64(at), reason: "frame header cut short") }
+            let length = readU32(bytes, at)
+            let frameEnd = at + LogFormat.frameHeaderBytes + Int(length)
+            guard length >= 1, length <= LogFormat.recordBytesMax, frameEnd <= bytes.count else {
+                return .damaged(offset: Int64(at), reason: "frame length \(length) out of bounds")
+            }
+            let crc = bytes.withUnsafeBytes { p in
+                RecordCodec.checksum(length: length, payload: UnsafeRawBufferPointer(rebasing: p[(at + LogFormat.frameHeaderBytes)..<frameEnd]))
+            }
+            guard crc == readU32(bytes, at + 4) else { return .damaged(offset: Int64(at), reason: "CRC mismatch") }
+            at = frameEnd
+        }
+        return Int64(at) == end ? .clean : .damaged(offset: Int64(at), reason: "snapshot ends the segment at \(end)")
+    }
+}
