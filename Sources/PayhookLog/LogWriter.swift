@@ -28,6 +28,7 @@ public final class LogWriter: @unchecked Sendable {
     var completions: [LogCompletion] = []
     var stateValue: State = .running
     var stopping = false
+    var shutDown = false
 
     // Writer thread only (and `init` before the thread starts).
     let logDir: String
@@ -105,11 +106,15 @@ public final class LogWriter: @unchecked Sendable {
 
     /// Drains the queue (every queued record is written and synced, or fails), stops the thread
     /// and the snapshot worker, and joins them. Later submits fail with `.shuttingDown`.
+    /// Call from one thread (the loop's); a second call does nothing.
     public func shutdown() {
-        lock.withLock {
+        let first = lock.withLock {
+            defer { shutDown = true }
             stopping = true
             lock.signal()
+            return !shutDown
         }
+        guard first else { return }
         thread?.join()
         thread = nil
         active.file.close()

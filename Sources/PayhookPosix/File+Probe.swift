@@ -25,15 +25,20 @@ public final class FileProbe: Sendable {
     /// Installs a probe for every file opened under `dir` from now on.
     public static func install(dir: String) -> FileProbe {
         let probe = FileProbe(dir: dir)
-        registry.withLock { $0[probe.dir] = probe }
-        installed.add(1, ordering: .sequentiallyConsistent)
+        let replaced = registry.withLock { $0.updateValue(probe, forKey: probe.dir) != nil }
+        if !replaced { installed.add(1, ordering: .sequentiallyConsistent) }
         return probe
     }
 
     /// Removes the probe (files already open keep counting into it).
+    /// Idempotent.
     public func uninstall() {
-        Self.registry.withLock { _ = $0.removeValue(forKey: dir) }
-        Self.installed.subtract(1, ordering: .sequentiallyConsistent)
+        let removed = Self.registry.withLock { table -> Bool in
+            guard table[dir] === self else { return false }
+            table[dir] = nil
+            return true
+        }
+        if removed { Self.installed.subtract(1, ordering: .sequentiallyConsistent) }
     }
 
     static func lookup(_ path: String) -> FileProbe? {

@@ -84,7 +84,12 @@ final class TestLog: @unchecked Sendable {
         return out
     }
 
+    private var closed = false
+
+    /// Shuts the writer down and removes the probe; idempotent.
     func close() {
+        if closed { return }
+        closed = true
         writer.shutdown()
         probe.uninstall()
     }
