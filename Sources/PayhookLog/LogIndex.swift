@@ -103,6 +103,14 @@ public struct LogIndex: Sendable {
         applyEvent(event)
     }
 
+    /// `apply` for a writer completion: call it for every successful completion, in the order
+    /// `takeCompletions` returned them (seqs are dense), with the payload that was submitted
+    /// under its ticket. Failed completions are ignored.
+    public mutating func apply(_ completion: LogCompletion, payload: LogPayload) {
+        guard case .success(let appended) = completion.result else { return }
+        apply(payload, at: appended, frameBytes: completion.frameBytes)
+    }
+
     mutating func applyEvent(_ event: NormalizedEvent) {
         if event.quarantined != nil { quarantinedCount += 1 }
         if dedupTable[event.id] == nil { dedupTable[event.id] = event.seq }

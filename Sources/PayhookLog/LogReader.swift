@@ -47,9 +47,17 @@ public final class LogReader: Sendable {
     }
 
     /// The record at `location`; `nil` when its segment no longer exists.
+    /// Thread-safe: reads are serialized on the descriptor cache's lock.
     public func read(at location: RecordLocation) throws(LogReadError) -> LogRecord? {
+        let result = files.withLock { table in
+            Result { () throws(LogReadError) -> LogRecord? in try read(at: location, files: &table) }
+        }
+        return try result.get()
+    }
+
+    private func read(at location: RecordLocation, files table: inout [UInt64: File]) throws(LogReadError) -> LogRecord? {
         let path = logDir + "/" + LogFormat.segmentName(firstSeq: location.segmentFirstSeq)
-        guard let file = try io({ () throws(SyscallError) in try file(location.segmentFirstSeq, path: path) }) else { return nil }
+        guard let file = try io({ () throws(SyscallError) in try file(location.segmentFirstSeq, path: path, table: &table) }) else { return nil }
         func damaged(_ reason: String) -> LogReadError { .damaged(segment: path, offset: location.offset, reason: reason) }
         let head = try io { () throws(SyscallError) in try file.read(count: LogFormat.frameHeaderBytes, at: location.offset) }
         guard head.count == LogFormat.frameHeaderBytes else { throw damaged("frame header cut short") }
@@ -71,20 +79,18 @@ public final class LogReader: Sendable {
         do throws(SyscallError) { return try body() } catch { throw .io(error) }
     }
 
-    private func file(_ firstSeq: UInt64, path: String) throws(SyscallError) -> File? {
-        if let f = files.withLock({ $0[firstSeq] }) { return f }
+    private func file(_ firstSeq: UInt64, path: String, table: inout [UInt64: File]) throws(SyscallError) -> File? {
+        if let f = table[firstSeq] { return f }
         let f: File
         do throws(SyscallError) {
             f = try File.open(path, flags: O_RDONLY)
         } catch where error.errno == .noEntry {
             return nil
         }
-        files.withLock { table in
-            if table.count >= Self.openFilesMax, let oldest = table.keys.min() {
-                table.removeValue(forKey: oldest)?.close()
-            }
-            if let existing = table[firstSeq] { f.close(); _ = existing } else { table[firstSeq] = f }
+        if table.count >= Self.openFilesMax, let oldest = table.keys.min() {
+            table.removeValue(forKey: oldest)?.close()
         }
-        return files.withLock { $0[firstSeq] }
+        table[firstSeq] = f
+        return f
     }
 }
