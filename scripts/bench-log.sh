@@ -27,6 +27,7 @@ echo "# start-up with $EVENTS events"
 du -sh "$BENCH_DIR/big/log" | sed 's/^/log size: /'
 sync
 "$BIN" open "$BENCH_DIR/big"
+"$BIN" open "$BENCH_DIR/big" --no-verify
 "$BIN" open "$BENCH_DIR/big" --no-snapshot
 for f in "$BENCH_DIR"/big/log/*.snap.off; do [ -e "$f" ] && mv "$f" "${f%.off}"; done
 rm -rf "$BENCH_DIR"

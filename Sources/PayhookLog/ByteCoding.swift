@@ -100,6 +100,18 @@ struct ByteReader {
         return s
     }
 
+    mutating func skipString(_ what: String) throws(DecodeError) {
+        let n = try u16(what)
+        guard n != LogFormat.absent else { throw DecodeError(offset: offset, what: "\(what) is absent") }
+        _ = try take(Int(n), what)
+    }
+
+    mutating func skipBlob(_ what: String) throws(DecodeError) {
+        let n = try u32(what)
+        guard n <= LogFormat.recordBytesMax else { throw DecodeError(offset: offset - 4, what: "\(what) of \(n) bytes is over the bound") }
+        _ = try take(Int(n), what)
+    }
+
     mutating func blob(_ what: String) throws(DecodeError) -> [UInt8] {
         let n = try u32(what)
         guard n <= LogFormat.recordBytesMax else { throw DecodeError(offset: offset - 4, what: "\(what) of \(n) bytes is over the bound") }

@@ -35,6 +35,12 @@ public struct SegmentSummary: Sendable, Equatable {
 /// The in-memory indexes over the log: dedup (event id -> seq), last-seen status per payment,
 /// per-payment event seqs and seq -> location. A value owned by one thread: the event loop
 /// owns the live one, the snapshot worker a shadow copy; no locks.
+///
+/// Dedup window: every event id ever stored. Entries outlive retention because retention only
+/// deletes segments that a durable snapshot covers, and snapshots carry the whole dedup set.
+/// Should every snapshot be lost, the window shrinks to the segments still on disk, which is
+/// still at least `retention_days`. Memory grows with the number of distinct event ids
+/// (about 100 bytes each).
 public struct LogIndex: Sendable {
     /// The seq the next record will get (last durable seq + 1).
     public internal(set) var nextSeq: UInt64 = 1

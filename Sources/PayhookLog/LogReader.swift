@@ -20,11 +20,18 @@ public enum LogReadError: Error, Equatable, Sendable {
 public final class LogReader: Sendable {
     public let logDir: String
     private let files = Mutex<[UInt64: File]>([:])
-    /// Descriptors kept open at most (least recent closed first). Default 16.
-    public static let openFilesMax = 16
+    /// Segment descriptors kept open at most (the oldest segment's closed first). Default 16.
+    public let openFilesMax: Int
 
     /// A reader over `storage.dir` (`dir`); segments are opened on demand.
-    public init(dir: String) { logDir = Log.logDirectory(dir) }
+    public init(dir: String, openFilesMax: Int = 16) {
+        precondition(openFilesMax >= 1)
+        logDir = Log.logDirectory(dir)
+        self.openFilesMax = openFilesMax
+    }
+
+    /// Segment descriptors open now (at most `openFilesMax`).
+    public var openFileCount: Int { files.withLock { $0.count } }
 
     deinit { files.withLock { for (_, f) in $0 { f.close() } } }
 
@@ -87,7 +94,7 @@ public final class LogReader: Sendable {
         } catch where error.errno == .noEntry {
             return nil
         }
-        if table.count >= Self.openFilesMax, let oldest = table.keys.min() {
+        if table.count >= openFilesMax, let oldest = table.keys.min() {
             table.removeValue(forKey: oldest)?.close()
         }
         table[firstSeq] = f

@@ -28,10 +28,13 @@ extension LogWriter {
         var i = 0
         while i < batch.count {
             do throws(CommitFailure) {
-                if active.size >= Int64(options.segmentBytes) && active.size > Int64(LogFormat.segmentHeaderBytes) {
+                var chunk = try writeChunk(batch[i...])
+                if chunk.isEmpty {
+                    // The next record does not fit the active segment: start a new one, which
+                    // takes at least one record whatever its size.
                     try roll()
+                    chunk = try writeChunk(batch[i...])
                 }
-                let chunk = try writeChunk(batch[i...])
                 for (k, (appended, frameBytes)) in chunk.enumerated() {
                     let p = batch[i + k]
                     results.append(LogCompletion(ticket: p.ticket, result: .success(appended), frameBytes: frameBytes))
@@ -57,7 +60,8 @@ extension LogWriter {
         snapshots?.enqueue(durable)
     }
 
-    /// Encodes records from the front of `pending` that fit the active segment (at least one),
+    /// Encodes records from the front of `pending` that fit the active segment (none when the
+    /// first does not fit a segment that has records; at least one in an empty segment),
     /// appends them with one pwrite and makes them durable with one fdatasync.
     private func writeChunk(_ pending: ArraySlice<Pending>) throws(CommitFailure) -> [(AppendedRecord, Int)] {
         buffer.removeAll(keepingCapacity: true)
@@ -67,7 +71,8 @@ extension LogWriter {
         for p in pending {
             let before = buffer.count
             let frameBytes = RecordCodec.appendFrame(LogRecord(seq: seq, payload: p.payload), to: &buffer)
-            if !out.isEmpty && start + Int64(buffer.count) > Int64(options.segmentBytes) {
+            let segmentHasRecords = !out.isEmpty || start > Int64(LogFormat.segmentHeaderBytes)
+            if segmentHasRecords && start + Int64(buffer.count) > Int64(options.segmentBytes) {
                 buffer.removeLast(frameBytes)
                 break
             }
@@ -75,6 +80,7 @@ extension LogWriter {
             out.append((AppendedRecord(seq: seq, location: location), frameBytes))
             seq += 1
         }
+        if out.isEmpty { return out }
         do throws(SyscallError) {
             try active.file.pwriteAll(buffer, at: start)
         } catch {

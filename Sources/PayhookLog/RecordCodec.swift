@@ -84,6 +84,20 @@ public enum RecordCodec {
         w.blob(r.body)
     }
 
+    /// Checks the request fields' bounds and moves past them without building strings or
+    /// copying the body (recovery needs only the event fields).
+    static func skipRequest(_ r: inout ByteReader) throws(DecodeError) {
+        for what in ["peer", "client", "method", "path"] { try r.skipString(what) }
+        let count = try r.u8("header count")
+        for _ in 0..<count {
+            try r.skipString("header name")
+            try r.skipString("header value")
+        }
+        try r.skipBlob("body")
+    }
+
+    static let emptyRequest = StoredRequest(peerAddress: "", clientAddress: "", method: "", path: "", headers: [], body: [], bodyIsJSON: false)
+
     static func decodeRequest(_ r: inout ByteReader, bodyIsJSON: Bool) throws(DecodeError) -> StoredRequest {
         let peer = try r.string("peer")
         let client = try r.string("client")
@@ -101,7 +115,8 @@ public enum RecordCodec {
     }
 
     /// Decodes a payload whose CRC already matched; throws on any structural inconsistency.
-    static func decodePayload(_ bytes: ArraySlice<UInt8>) throws(DecodeError) -> LogRecord {
+    /// With `requestFields: false`, an event's request is left empty (recovery's fast path).
+    static func decodePayload(_ bytes: ArraySlice<UInt8>, requestFields: Bool = true) throws(DecodeError) -> LogRecord {
         var r = ByteReader(bytes)
         let type = try r.u8("type")
         let flags = try r.u8("flags")
@@ -111,7 +126,13 @@ public enum RecordCodec {
         switch RecordType(rawValue: type) {
         case .event:
             let source = try r.string("source")
-            let request = try decodeRequest(&r, bodyIsJSON: flags & 1 != 0)
+            let request: StoredRequest
+            if requestFields {
+                request = try decodeRequest(&r, bodyIsJSON: flags & 1 != 0)
+            } else {
+                try skipRequest(&r)
+                request = emptyRequest
+            }
             let verifiedBy = try r.string("verified_by")
             let id = try r.string("id")
             let provider = try r.string("provider")

@@ -55,9 +55,10 @@ public enum ScanEnd: Sendable, Equatable {
 public enum SegmentScanner {
     /// Visits each valid record in order with its byte offset. `isLast` permits a torn tail;
     /// `expectedSeq` is the seq the first record must carry (`header.firstSeq`).
+    /// `requestFields: false` skips building the stored requests (their bounds are still checked).
     public static func scan(
         _ bytes: [UInt8], from start: Int = LogFormat.segmentHeaderBytes, isLast: Bool, expectedSeq: UInt64,
-        visit: (LogRecord, _ offset: Int64, _ frameBytes: Int) -> Void
+        requestFields: Bool = true, visit: (LogRecord, _ offset: Int64, _ frameBytes: Int) -> Void
     ) -> ScanEnd {
         var offset = start
         var seq = expectedSeq
@@ -83,7 +84,7 @@ public enum SegmentScanner {
                         problem = "CRC mismatch"
                     } else {
                         do throws(DecodeError) {
-                            let record = try RecordCodec.decodePayload(bytes[payloadRange])
+                            let record = try RecordCodec.decodePayload(bytes[payloadRange], requestFields: requestFields)
                             guard record.seq == seq else {
                                 return .damaged(offset: Int64(offset), reason: "seq \(record.seq) where \(seq) was expected")
                             }

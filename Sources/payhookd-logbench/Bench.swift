@@ -104,7 +104,7 @@ enum Bench {
         print("fill records=\(records) seconds=\(fmt(seconds)) appends_per_s=\(Int(Double(records) / seconds)) fdatasyncs=\(writer.fdatasyncCount.load(ordering: .relaxed))")
     }
 
-    static func open(dir: String, useSnapshot: Bool) {
+    static func open(dir: String, useSnapshot: Bool, verify: Bool) {
         if !useSnapshot {
             let logDir = Log.logDirectory(dir)
             for name in (try? FileSystem.list(logDir)) ?? [] where name.hasSuffix(".snap") {
@@ -116,10 +116,11 @@ enum Bench {
         let start = cshim_monotonic_ns()
         var o = options(maxBatch: 1024)
         o.snapshotEveryEvents = 0  // do not write a new snapshot while measuring
+        o.verifyCoveredSegments = verify
         let opened = try! Log.open(dir: dir, options: o, isDelivered: { _ in true }, onDurable: {})
         let seconds = Double(cshim_monotonic_ns() - start) / 1e9
         let r = opened.report
-        print("open snapshot=\(useSnapshot ? "yes" : "no") seconds=\(fmt(seconds)) records_replayed=\(r.recordsReplayed) "
+        print("open snapshot=\(useSnapshot ? "yes" : "no") verify_covered=\(verify && useSnapshot ? "yes" : "no") seconds=\(fmt(seconds)) records_replayed=\(r.recordsReplayed) "
             + "next_seq=\(r.nextSeq) payments=\(opened.index.paymentCount) dedup=\(opened.index.dedupCount) "
             + "rss_before_kib=\(rssBefore) rss_kib=\(rssKiB("VmRSS")) peak_rss_kib=\(rssKiB("VmHWM"))")
         exit(0)  // skip shutdown: it would write a final snapshot

@@ -3,7 +3,8 @@
 //                                             waits for its record's fdatasync, like an HTTP
 //                                             client waiting for its 200)
 //   fill DIR RECORDS                          writes RECORDS events (payments of 1..4 events)
-//   open DIR [--no-snapshot]                  start-up time and RSS of Log.open
+//   open DIR [--no-snapshot|--no-verify]      start-up time and RSS of Log.open (--no-verify: trust
+//                                             the snapshot's segments without reading them)
 import CLinuxShim
 import Glibc
 import PayhookCore
@@ -12,7 +13,7 @@ import PayhookPosix
 
 let args = CommandLine.arguments
 func usage() -> Never {
-    print("usage: payhookd-logbench append DIR SUBMITTERS RECORDS MAX_BATCH | fill DIR RECORDS | open DIR [--no-snapshot]")
+    print("usage: payhookd-logbench append DIR SUBMITTERS RECORDS MAX_BATCH | fill DIR RECORDS | open DIR [--no-snapshot|--no-verify]")
     exit(2)
 }
 guard args.count >= 3 else { usage() }
@@ -25,7 +26,7 @@ case "fill":
     guard args.count == 4, let records = Int(args[3]) else { usage() }
     Bench.fill(dir: args[2], records: records)
 case "open":
-    Bench.open(dir: args[2], useSnapshot: !args.contains("--no-snapshot"))
+    Bench.open(dir: args[2], useSnapshot: !args.contains("--no-snapshot"), verify: !args.contains("--no-verify"))
 default:
     usage()
 }
