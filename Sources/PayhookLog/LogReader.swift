@@ -45,7 +45,8 @@ public final class LogReader: Sendable {
     /// Up to `limit` records with seq > `after`, in order (`GET /v1/events?after=`).
     public func records(after: UInt64, limit: Int, index: LogIndex) throws(LogReadError) -> [LogRecord] {
         var out: [LogRecord] = []
-        var seq = after + 1
+        // Seqs before the oldest segment were deleted by retention: start at the oldest kept.
+        var seq = max(after + 1, index.segments.first?.firstSeq ?? 1)
         while out.count < limit && seq < index.nextSeq {
             if let r = try read(seq: seq, index: index) { out.append(r) }
             seq += 1

@@ -18,6 +18,8 @@ public final class RejectStore: @unchecked Sendable {
     // Guarded by `lock`.
     private let lock = ConditionLock()
     private var queue: [RejectEntry] = []
+    /// Approximate bytes queued (body + 1 KiB per entry), bounded by `maxBytes`.
+    private var queuedBytes = 0
     private var stopping = false
 
     // Writer thread only (after init).
@@ -26,7 +28,7 @@ public final class RejectStore: @unchecked Sendable {
     private var nextID: UInt64 = 1
     private var thread: PosixThread?
 
-    /// Entries dropped because they alone exceed `maxBytes`, or because a write failed.
+    /// Entries dropped: alone larger than `maxBytes`, queue full, or write failed.
     public let droppedCount = Atomic<Int>(0)
     /// Entries written.
     public let storedCount = Atomic<Int>(0)
@@ -64,11 +66,17 @@ public final class RejectStore: @unchecked Sendable {
         e.request.method = Self.clip(e.request.method, cap)
         e.request.path = Self.clip(e.request.path, cap)
         e.request.headers = e.request.headers.map { HeaderField(Self.clip($0.name, cap), Self.clip($0.value, cap)) }
-        lock.withLock {
-            guard !stopping else { return }
+        let bytes = e.request.body.count + 1024
+        let queued = lock.withLock { () -> Bool in
+            // The queue is bounded like the store: a flood faster than the disk drops entries
+            // instead of growing memory.
+            guard !stopping, queuedBytes + bytes <= maxBytes else { return false }
             queue.append(e)
+            queuedBytes += bytes
             lock.signal()
+            return true
         }
+        if !queued { droppedCount.add(1, ordering: .relaxed) }
     }
 
     /// At most `bytes` UTF-8 bytes of `s` (cut on a scalar boundary).
@@ -98,6 +106,7 @@ public final class RejectStore: @unchecked Sendable {
             while queue.isEmpty && !stopping { lock.wait() }
             let work = queue
             queue.removeAll()
+            queuedBytes = 0
             let stop = stopping
             lock.unlock()
             for entry in work { write(entry) }

@@ -11,9 +11,9 @@ public struct File: Sendable {
     public let path: String
     let probe: FileProbe?
 
-    /// Opens `path`. `flags` are `O_*` values; `O_CLOEXEC` is always added.
-    /// The corresponding C function is `open`.
-    public static func open(_ path: String, flags: Int32, mode: mode_t = 0o644) throws(SyscallError) -> File {
+    /// Opens `path`. `flags` are `O_*` values; `O_CLOEXEC` is always added. New files get `mode`
+    /// (default 0640: payment data is not world-readable). The corresponding C function is `open`.
+    public static func open(_ path: String, flags: Int32, mode: mode_t = 0o640) throws(SyscallError) -> File {
         let probe = FileProbe.lookup(path)
         let fd = try syscallOrThrow("open") { () -> Int32 in
             if let e = probe?.takeFault("open") { return fail(e) }
