@@ -30,6 +30,13 @@ public struct RejectEntry: Sendable, Equatable {
     static let magic: [UInt8] = Array("PAYHKREJ".utf8)
     static let headerBytes = 20
 
+    /// `encoded().count`, computed without encoding.
+    var encodedBytes: Int {
+        let r = request
+        let strings = [source, r.peerAddress, r.clientAddress, r.method, r.path, reason] + r.headers.flatMap { [$0.name, $0.value] }
+        return Self.headerBytes + 8 + strings.reduce(0) { $0 + 2 + $1.utf8.count } + 1 + 4 + r.body.count
+    }
+
     func encoded() -> [UInt8] {
         var p = ByteWriter(capacity: 256 + request.body.count)
         p.i64(receivedAtMs)

@@ -18,7 +18,7 @@ public final class RejectStore: @unchecked Sendable {
     // Guarded by `lock`.
     private let lock = ConditionLock()
     private var queue: [RejectEntry] = []
-    /// Approximate bytes queued (body + 1 KiB per entry), bounded by `maxBytes`.
+    /// Bytes queued (as encoded), bounded by `maxBytes`.
     private var queuedBytes = 0
     private var stopping = false
 
@@ -66,17 +66,23 @@ public final class RejectStore: @unchecked Sendable {
         e.request.method = Self.clip(e.request.method, cap)
         e.request.path = Self.clip(e.request.path, cap)
         e.request.headers = e.request.headers.map { HeaderField(Self.clip($0.name, cap), Self.clip($0.value, cap)) }
-        let bytes = e.request.body.count + 1024
-        let queued = lock.withLock { () -> Bool in
-            // The queue is bounded like the store: a flood faster than the disk drops entries
-            // instead of growing memory.
-            guard !stopping, queuedBytes + bytes <= maxBytes else { return false }
+        let bytes = e.encodedBytes
+        let dropped = lock.withLock { () -> Int in
+            guard !stopping, bytes <= maxBytes else { return 1 }
+            // The queue is bounded like the store, oldest dropped first: a flood faster than
+            // the disk costs old entries, never unbounded memory.
+            var dropped = 0
+            while queuedBytes + bytes > maxBytes, let oldest = queue.first {
+                queue.removeFirst()
+                queuedBytes -= oldest.encodedBytes
+                dropped += 1
+            }
             queue.append(e)
             queuedBytes += bytes
             lock.signal()
-            return true
+            return dropped
         }
-        if !queued { droppedCount.add(1, ordering: .relaxed) }
+        if dropped > 0 { droppedCount.add(dropped, ordering: .relaxed) }
     }
 
     /// At most `bytes` UTF-8 bytes of `s` (cut on a scalar boundary).
