@@ -38,16 +38,21 @@ extension JSONCursor {
     /// A string (RFC 8259 section 7), from its opening quote; returns the unescaped contents.
     mutating func string() throws(JSONError) -> String {
         pos += 1  // opening quote
+        let start = pos
+        var escaped = false
         scratch.removeAll(keepingCapacity: true)
         var runStart = pos
         while true {
             guard !atEnd else { throw JSONError(.unexpectedEnd, at: buffer.count) }
             let b = buffer[pos]
             if b == UInt8(ascii: "\"") {
+                defer { pos += 1 }
+                // Without escapes the contents are the input bytes themselves: no copy to scratch.
+                guard escaped else { return String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<pos]), as: UTF8.self) }
                 scratch.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[runStart..<pos]))
-                pos += 1
                 return String(decoding: scratch, as: UTF8.self)
             } else if b == UInt8(ascii: "\\") {
+                escaped = true
                 scratch.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[runStart..<pos]))
                 try escape()
                 runStart = pos
