@@ -39,7 +39,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "payhookd",
-            dependencies: ["PayhookDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["PayhookDaemon", "PayhookLog", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "payhookd-bench", dependencies: ["PayhookCore", "PayhookHTTP1", "PayhookPosix", "CLinuxShim"]),
         .executableTarget(name: "payhookd-logbench", dependencies: ["PayhookCore", "PayhookPosix", "PayhookLog", "CLinuxShim"]),

@@ -5,13 +5,13 @@ import PayhookDaemon
 ///
 /// Adding a subcommand: write a `ParsableCommand` in its own file in this folder (see
 /// `CheckConfig.swift` for loading the config and `CLIExit` for exit codes) and list it in
-/// `subcommands` below. Planned: `log verify|dump|stats`, `status`, `hooks`, `rejects`.
+/// `subcommands` below. Planned: `status`, `hooks`, `rejects`.
 struct Payhookd: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "payhookd",
         abstract: "Receives payment-provider webhooks, stores them durably, forwards them.",
         version: Daemon.version,
-        subcommands: [Serve.self, CheckConfig.self, Version.self]
+        subcommands: [Serve.self, CheckConfig.self, Version.self, LogCommand.self]
     )
 
     /// Without a subcommand: a usage error (exit 2), like any other bad command line.
