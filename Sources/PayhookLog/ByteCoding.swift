@@ -1,3 +1,5 @@
+import Glibc
+
 /// Little-endian encoding helpers shared by records, snapshots and rejects.
 struct ByteWriter {
     var bytes: [UInt8] = []
@@ -39,46 +41,41 @@ public struct DecodeError: Error, Equatable, Sendable {
     public var what: String
 }
 
-/// A bounds-checked reader; every read past the end or over a bound throws `DecodeError`.
+/// A bounds-checked reader over borrowed bytes; every read past the end or over a bound
+/// throws `DecodeError`. It only lives inside `ByteReader.read` (the bytes are borrowed, so
+/// decoding retains nothing per field).
 struct ByteReader {
-    let bytes: ArraySlice<UInt8>
-    private(set) var position: Int
+    private let base: UnsafeRawBufferPointer
+    private(set) var offset: Int = 0
 
-    init(_ bytes: ArraySlice<UInt8>) {
-        self.bytes = bytes
-        self.position = bytes.startIndex
+    private init(_ base: UnsafeRawBufferPointer) { self.base = base }
+
+    /// Runs `body` with a reader over `bytes`.
+    static func read<T>(_ bytes: ArraySlice<UInt8>, _ body: (inout ByteReader) throws(DecodeError) -> T) throws(DecodeError) -> T {
+        let result = bytes.withUnsafeBytes { raw in
+            var r = ByteReader(raw)
+            return Result { () throws(DecodeError) -> T in try body(&r) }
+        }
+        return try result.get()
     }
 
-    var remaining: Int { bytes.endIndex - position }
-    var offset: Int { position - bytes.startIndex }
+    var remaining: Int { base.count - offset }
 
-    private mutating func take(_ n: Int, _ what: String) throws(DecodeError) -> ArraySlice<UInt8> {
+    private mutating func take(_ n: Int, _ what: String) throws(DecodeError) -> UnsafeRawBufferPointer {
         guard n >= 0, n <= remaining else { throw DecodeError(offset: offset, what: "\(what) runs past the end") }
-        defer { position += n }
-        return bytes[position..<position + n]
+        defer { offset += n }
+        return UnsafeRawBufferPointer(rebasing: base[offset..<offset + n])
     }
 
-    mutating func u8(_ what: String) throws(DecodeError) -> UInt8 { try take(1, what).first! }
-
-    mutating func u16(_ what: String) throws(DecodeError) -> UInt16 {
-        let b = try take(2, what)
-        return UInt16(b[b.startIndex]) | UInt16(b[b.startIndex + 1]) << 8
+    private mutating func integer<T: FixedWidthInteger>(_ what: String, as: T.Type) throws(DecodeError) -> T {
+        let raw = try take(MemoryLayout<T>.size, what)
+        return T(littleEndian: raw.loadUnaligned(as: T.self))
     }
 
-    mutating func u32(_ what: String) throws(DecodeError) -> UInt32 {
-        let b = try take(4, what)
-        var v: UInt32 = 0
-        for i in 0..<4 { v |= UInt32(b[b.startIndex + i]) << (8 * UInt32(i)) }
-        return v
-    }
-
-    mutating func u64(_ what: String) throws(DecodeError) -> UInt64 {
-        let b = try take(8, what)
-        var v: UInt64 = 0
-        for i in 0..<8 { v |= UInt64(b[b.startIndex + i]) << (8 * UInt64(i)) }
-        return v
-    }
-
+    mutating func u8(_ what: String) throws(DecodeError) -> UInt8 { try take(1, what)[0] }
+    mutating func u16(_ what: String) throws(DecodeError) -> UInt16 { try integer(what, as: UInt16.self) }
+    mutating func u32(_ what: String) throws(DecodeError) -> UInt32 { try integer(what, as: UInt32.self) }
+    mutating func u64(_ what: String) throws(DecodeError) -> UInt64 { try integer(what, as: UInt64.self) }
     mutating func i64(_ what: String) throws(DecodeError) -> Int64 { Int64(bitPattern: try u64(what)) }
 
     mutating func string(_ what: String) throws(DecodeError) -> String {
@@ -93,8 +90,12 @@ struct ByteReader {
     }
 
     private mutating func utf8(_ n: Int, _ what: String) throws(DecodeError) -> String {
-        let raw = try take(n, what)
-        guard let s = String(validating: raw, as: UTF8.self) else {
+        let raw = try take(n, what).assumingMemoryBound(to: UInt8.self)
+        // `String(decoding:)` is the fast path (no generic instantiation per call, unlike
+        // `String(validating:)`); it repairs invalid UTF-8, which the comparison then detects.
+        let s = String(decoding: raw, as: UTF8.self)
+        let same = n == 0 || s.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, raw.baseAddress!, n) == 0 } ?? s.utf8.elementsEqual(raw)
+        guard s.utf8.count == n, same else {
             throw DecodeError(offset: offset - n, what: "\(what) is not UTF-8")
         }
         return s
@@ -106,20 +107,18 @@ struct ByteReader {
         _ = try take(Int(n), what)
     }
 
-    mutating func skipBlob(_ what: String) throws(DecodeError) {
+    private mutating func blobLength(_ what: String) throws(DecodeError) -> Int {
         let n = try u32(what)
         guard n <= LogFormat.recordBytesMax else { throw DecodeError(offset: offset - 4, what: "\(what) of \(n) bytes is over the bound") }
-        _ = try take(Int(n), what)
+        return Int(n)
     }
 
-    mutating func blob(_ what: String) throws(DecodeError) -> [UInt8] {
-        let n = try u32(what)
-        guard n <= LogFormat.recordBytesMax else { throw DecodeError(offset: offset - 4, what: "\(what) of \(n) bytes is over the bound") }
-        return Array(try take(Int(n), what))
-    }
+    mutating func skipBlob(_ what: String) throws(DecodeError) { _ = try take(try blobLength(what), what) }
+
+    mutating func blob(_ what: String) throws(DecodeError) -> [UInt8] { Array(try take(try blobLength(what), what)) }
 
     mutating func rest() -> [UInt8] {
-        defer { position = bytes.endIndex }
-        return Array(bytes[position...])
+        defer { offset = base.count }
+        return Array(UnsafeRawBufferPointer(rebasing: base[offset...]))
     }
 }

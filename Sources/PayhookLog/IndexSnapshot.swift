@@ -79,7 +79,10 @@ enum IndexSnapshot {
         let stored = SegmentScanner.readU32(bytes, bytes.count - 4)
         let actual = bytes.withUnsafeBytes { cshim_crc32c(0, $0.baseAddress!, $0.count - 4) }
         guard stored == actual else { throw DecodeError(offset: bytes.count - 4, what: "snapshot CRC mismatch") }
-        var r = ByteReader(bytes[8..<(bytes.count - 4)])
+        return try ByteReader.read(bytes[8..<(bytes.count - 4)]) { (r: inout ByteReader) throws(DecodeError) in try decodeBody(&r) }
+    }
+
+    private static func decodeBody(_ r: inout ByteReader) throws(DecodeError) -> LogIndex {
         guard try r.u16("version") == version else { throw DecodeError(offset: 8, what: "snapshot version") }
         _ = try r.u16("reserved")
         var index = LogIndex()

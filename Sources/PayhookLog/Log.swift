@@ -13,6 +13,21 @@ public struct OpenedLog: Sendable {
 }
 
 /// The durable append-only log under `storage.dir/log/` (format in `LogFormat.swift`).
+///
+/// How the daemon wires it:
+/// 1. Before the loop starts: `let log = try Log.open(dir:options:isDelivered:onDurable:)`
+///    (`onDurable` signals an eventfd; `log.report.summary` goes to the journal). On
+///    `.damaged`, print the error and exit 1.
+/// 2. Ingest, on the loop: `log.index.dedup(id:)` answers duplicates; otherwise
+///    `writer.submit(.event(request, event), ticket:)` and park the request under the ticket.
+/// 3. When the eventfd fires: for each `writer.takeCompletions()` in order, on success
+///    `index.apply(completion, payload:)` then answer 200 with `completion.seq`; on failure
+///    answer 503 (`.failed` means fdatasync failed: stop accepting and exit non-zero).
+/// 4. `/readyz` is `writer.isWritable`; status queries read `index.lookup`/`eventSeqs`, events
+///    come from `log.reader`. A timer calls `writer.requestMaintenance()` (retention) and may
+///    call `index.dropSegments(through: writer.retiredThroughSeq)`.
+/// 5. SIGTERM: stop accepting, `writer.shutdown()` (drains, fsyncs, final snapshot), then
+///    collect the last completions.
 public enum Log {
     /// `storage.dir/log`.
     public static func logDirectory(_ dir: String) -> String { dir + "/log" }

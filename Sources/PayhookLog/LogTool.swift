@@ -21,42 +21,61 @@ public enum LogTool {
         var expected: UInt64?
         for (i, first) in seqs.enumerated() {
             let path = logDir + "/" + LogFormat.segmentName(firstSeq: first)
-            let result = verifySegment(path: path, firstSeq: first, isLast: i == seqs.count - 1, expected: expected)
-            records += result.records
-            expected = first + UInt64(result.records)
-            if let problem = result.problem {
-                lines.append(problem.text)
-                if problem.isDamage { damaged += 1 }
-            }
+            let check = verifySegment(path: path, firstSeq: first, isLast: i == seqs.count - 1, expected: expected)
+            records += check.records
+            lines += check.problems
+            if check.damaged { damaged += 1 }
+            // After damage inside a segment its true length is unknown: judge the next one alone.
+            expected = check.complete ? first + UInt64(check.records) : nil
         }
         let verdict = damaged == 0 ? "ok" : "DAMAGED (\(damaged) segment\(damaged == 1 ? "" : "s"))"
         lines.append("\(logDir): \(seqs.count) segments, \(records) records: \(verdict)")
         return (lines.joined(separator: "\n"), damaged == 0 ? 0 : 1)
     }
 
-    private static func verifySegment(path: String, firstSeq: UInt64, isLast: Bool, expected: UInt64?) -> (records: Int, problem: (text: String, isDamage: Bool)?) {
+    private struct SegmentCheck {
+        var records = 0
+        var problems: [String] = []
+        var damaged = false
+        /// Whether every record was read (the next segment's first seq can be checked).
+        var complete = true
+    }
+
+    private static func verifySegment(path: String, firstSeq: UInt64, isLast: Bool, expected: UInt64?) -> SegmentCheck {
+        var c = SegmentCheck()
+        func damage(_ offset: Int64, _ what: String) {
+            c.problems.append("\(path): damaged at byte offset \(offset): \(what)")
+            c.damaged = true
+        }
+        if let expected, expected != firstSeq { damage(12, "first seq \(firstSeq) where \(expected) was expected (missing segment?)") }
         let bytes: [UInt8]
         do throws(SyscallError) { bytes = try readAll(path) } catch {
-            return (0, ("\(path): cannot read: \(error)", true))
+            damage(0, "cannot read: \(error)")
+            c.complete = false
+            return c
         }
         do throws(DecodeError) {
             let header = try SegmentHeader.decode(bytes[...])
-            guard header.firstSeq == firstSeq else { return (0, ("\(path): damaged at byte offset 12: header first seq \(header.firstSeq)", true)) }
+            if header.firstSeq != firstSeq { damage(12, "header first seq \(header.firstSeq) differs from the file name") }
         } catch {
-            return (0, ("\(path): damaged at byte offset \(error.offset): \(error.what)", !(isLast && bytes.count <= LogFormat.segmentHeaderBytes)))
+            c.complete = false
+            if isLast && bytes.count <= LogFormat.segmentHeaderBytes {
+                c.problems.append("\(path): incomplete segment header (start-up removes the file)")
+            } else {
+                damage(Int64(error.offset), error.what)
+            }
+            return c
         }
-        var records = 0
-        let end = SegmentScanner.scan(bytes, isLast: isLast, expectedSeq: firstSeq) { _, _, _ in records += 1 }
-        if let expected, expected != firstSeq {
-            return (records, ("\(path): damaged at byte offset 12: first seq \(firstSeq) where \(expected) was expected (missing segment?)", true))
-        }
+        let end = SegmentScanner.scan(bytes, isLast: isLast, expectedSeq: firstSeq, requestFields: false) { _, _, _ in c.records += 1 }
         switch end {
-        case .clean: return (records, nil)
+        case .clean: break
         case .torn(let offset):
-            return (records, ("\(path): torn tail at byte offset \(offset) (\(Int64(bytes.count) - offset) bytes; start-up cuts it)", false))
+            c.problems.append("\(path): torn tail at byte offset \(offset) (\(Int64(bytes.count) - offset) bytes; start-up cuts it)")
         case .damaged(let offset, let reason):
-            return (records, ("\(path): damaged at byte offset \(offset): \(reason)", true))
+            damage(offset, reason)
+            c.complete = false
         }
+        return c
     }
 
     static func readAll(_ path: String) throws(SyscallError) -> [UInt8] {

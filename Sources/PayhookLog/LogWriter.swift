@@ -130,6 +130,9 @@ public final class LogWriter: @unchecked Sendable {
     /// `LogIndex.dropSegments(through:)` with it.
     public var retiredThroughSeq: UInt64 { snapshots?.retiredThroughSeq.load(ordering: .acquiring) ?? 0 }
 
+    /// Snapshot or retention attempts that failed (retried at the next one); for /metrics.
+    public var snapshotFailureCount: Int { snapshots?.snapshotFailures.load(ordering: .relaxed) ?? 0 }
+
     /// Asks the background worker to write a snapshot if records arrived since the last one and
     /// to apply retention now (the daemon calls it from a timer, e.g. hourly).
     public func requestMaintenance() { snapshots?.requestMaintenance() }

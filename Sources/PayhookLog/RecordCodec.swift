@@ -117,7 +117,10 @@ public enum RecordCodec {
     /// Decodes a payload whose CRC already matched; throws on any structural inconsistency.
     /// With `requestFields: false`, an event's request is left empty (recovery's fast path).
     static func decodePayload(_ bytes: ArraySlice<UInt8>, requestFields: Bool = true) throws(DecodeError) -> LogRecord {
-        var r = ByteReader(bytes)
+        try ByteReader.read(bytes) { (r: inout ByteReader) throws(DecodeError) in try decodePayload(&r, requestFields: requestFields) }
+    }
+
+    private static func decodePayload(_ r: inout ByteReader, requestFields: Bool) throws(DecodeError) -> LogRecord {
         let type = try r.u8("type")
         let flags = try r.u8("flags")
         let seq = try r.u64("seq")

@@ -55,22 +55,24 @@ public struct RejectEntry: Sendable, Equatable {
 
     static func decode(_ bytes: [UInt8], id: UInt64, reingested: Bool) throws(DecodeError) -> RejectEntry {
         guard bytes.count >= headerBytes, Array(bytes.prefix(8)) == magic else { throw DecodeError(offset: 0, what: "bad reject magic") }
-        var h = ByteReader(bytes[8..<headerBytes])
-        guard try h.u16("version") == 1 else { throw DecodeError(offset: 8, what: "reject version") }
-        _ = try h.u16("reserved")
-        let length = Int(try h.u32("length"))
-        let crc = try h.u32("crc")
+        let (version, length, crc) = try ByteReader.read(bytes[8..<headerBytes]) { (h: inout ByteReader) throws(DecodeError) in
+            let version = try h.u16("version")
+            _ = try h.u16("reserved")
+            return (version, Int(try h.u32("length")), try h.u32("crc"))
+        }
+        guard version == 1 else { throw DecodeError(offset: 8, what: "reject version") }
         guard bytes.count == headerBytes + length else { throw DecodeError(offset: 12, what: "reject length") }
         let payload = bytes[headerBytes...]
         guard crc == payload.withUnsafeBytes({ cshim_crc32c(0, $0.baseAddress, $0.count) }) else {
             throw DecodeError(offset: 16, what: "reject CRC mismatch")
         }
-        var r = ByteReader(payload)
-        let ms = try r.i64("received_ms")
-        let source = try r.string("source")
-        let request = try RecordCodec.decodeRequest(&r, bodyIsJSON: false)
-        let reason = try r.string("reason")
-        guard r.remaining == 0 else { throw DecodeError(offset: r.offset, what: "trailing bytes") }
-        return RejectEntry(id: id, receivedAtMs: ms, source: source, request: request, reason: reason, reingested: reingested)
+        return try ByteReader.read(payload) { (r: inout ByteReader) throws(DecodeError) in
+            let ms = try r.i64("received_ms")
+            let source = try r.string("source")
+            let request = try RecordCodec.decodeRequest(&r, bodyIsJSON: false)
+            let reason = try r.string("reason")
+            guard r.remaining == 0 else { throw DecodeError(offset: r.offset, what: "trailing bytes") }
+            return RejectEntry(id: id, receivedAtMs: ms, source: source, request: request, reason: reason, reingested: reingested)
+        }
     }
 }

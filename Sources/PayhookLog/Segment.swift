@@ -28,13 +28,12 @@ public struct SegmentHeader: Sendable, Equatable {
         guard bytes.count >= LogFormat.segmentHeaderBytes else { throw DecodeError(offset: 0, what: "segment header is cut short") }
         let head = bytes.prefix(LogFormat.segmentHeaderBytes)
         guard Array(head.prefix(8)) == LogFormat.magic else { throw DecodeError(offset: 0, what: "bad segment magic") }
-        var r = ByteReader(head.dropFirst(8))
-        let version = try r.u16("version")
+        let (version, firstSeq, created, crc) = try ByteReader.read(head.dropFirst(8)) { (r: inout ByteReader) throws(DecodeError) in
+            let version = try r.u16("version")
+            _ = try r.u16("reserved")
+            return (version, try r.u64("first_seq"), try r.i64("created_ms"), try r.u32("crc"))
+        }
         guard version == LogFormat.version else { throw DecodeError(offset: 8, what: "segment format version \(version) is not \(LogFormat.version)") }
-        _ = try r.u16("reserved")
-        let firstSeq = try r.u64("first_seq")
-        let created = try r.i64("created_ms")
-        let crc = try r.u32("crc")
         let actual = head.withUnsafeBytes { cshim_crc32c(0, $0.baseAddress!, 28) }
         guard crc == actual else { throw DecodeError(offset: 28, what: "segment header CRC mismatch") }
         return SegmentHeader(firstSeq: firstSeq, createdMs: created)

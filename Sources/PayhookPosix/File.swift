@@ -27,8 +27,10 @@ public struct File: Sendable {
         try open(path, flags: O_RDONLY | O_DIRECTORY)
     }
 
-    /// The corresponding C function is `close`. Errors are ignored: after close(2) fails the fd
-    /// is gone anyway on Linux, and durability is decided by fdatasync, not close.
+    /// The corresponding C function is `close`. Deliberately outside the funnel: on Linux the
+    /// descriptor is released even when close(2) reports EINTR, so a retry could close a
+    /// descriptor another thread just opened. Errors are ignored: durability is decided by
+    /// fdatasync, not close.
     public func close() {
         _ = Glibc.close(fd)
     }

@@ -1,3 +1,4 @@
+import Glibc
 import PayhookCore
 import PayhookPosix
 import TestSupport
@@ -83,5 +84,26 @@ import Testing
         let page = try log.opened.reader.records(after: 4, limit: 3, index: log.index)
         #expect(page.map(\.seq) == [5, 6, 7])
         #expect(try log.opened.reader.records(after: 8, limit: 10, index: log.index).map(\.seq) == [9])
+    }
+}
+
+@Suite struct LogToolVerifyTests {
+    @Test("verify names a missing segment (a seq gap) and a flipped byte, exit 1, and keeps checking later segments")
+    func verifyDamage() throws {
+        let log = try TestLog(options: Fixtures.options(segmentBytes: 400))
+        log.append((1...6).map { Fixtures.payload($0) })
+        log.close()
+        defer { log.dir.remove() }
+        let paths = log.segmentPaths()
+        #expect(paths.count == 6)
+        _ = unlink(paths[1])
+        var bytes = log.dir.read(paths[4])
+        bytes[60] ^= 0x10
+        log.dir.write(paths[4], bytes)
+        let (report, code) = LogTool.verify(dir: log.dir.path)
+        #expect(code == 1)
+        #expect(report.contains("\(paths[2]): damaged at byte offset 12: first seq 3 where 2 was expected"))
+        #expect(report.contains("\(paths[4]): damaged at byte offset 32: CRC mismatch"))
+        #expect(report.contains("DAMAGED (2 segments)"))
     }
 }

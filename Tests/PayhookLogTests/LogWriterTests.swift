@@ -99,3 +99,50 @@ import Testing
         }
     }
 }
+
+@Suite struct LogWriterConcurrencyTests {
+    @Test("concurrent submitters get dense, unique seqs and each record reads back as submitted")
+    func concurrentSubmitters() throws {
+        let log = try TestLog(options: Fixtures.options(segmentBytes: 16 * 1024))
+        defer { log.close(); log.dir.remove() }
+        let threads = 8, each = 100
+        var payloads: [UInt64: LogPayload] = [:]
+        for t in 0..<(threads * each) { payloads[UInt64(t)] = Fixtures.payload(t, payment: "p\(t % 13)") }
+        let writer = log.writer
+        let frozen = payloads
+        let submitters = try (0..<threads).map { k in
+            try PosixThread.spawn(name: "submitter") {
+                for i in 0..<each {
+                    let ticket = UInt64(i * threads + k)
+                    writer.submit(frozen[ticket]!, ticket: ticket)
+                }
+            }
+        }
+        let done = log.wait(for: threads * each, payloads: payloads)
+        for t in submitters { t.join() }
+        #expect(Set(done.compactMap(\.seq)) == Set((1...UInt64(threads * each))))
+        for c in done {
+            let record = try #require(try log.opened.reader.read(seq: c.seq!, index: log.index))
+            #expect(record.event?.id == payloads[c.ticket]!.event?.id)
+        }
+        #expect(log.index.paymentCount == 13)
+    }
+
+    @Test("a failed snapshot is counted and retried; the log keeps accepting records")
+    func snapshotFailure() throws {
+        let log = try TestLog(options: Fixtures.options(snapshotEvery: 5))
+        defer { log.close(); log.dir.remove() }
+        log.probe.arm("rename", .io)
+        log.append((1...5).map { Fixtures.payload($0) })
+        while log.writer.snapshotFailureCount == 0 { usleep(1000) }
+        #expect(log.writer.snapshotSeq == 0)
+        log.append((6...10).map { Fixtures.payload($0) }, firstTicket: 6)
+        while log.writer.snapshotSeq == 0 { usleep(1000) }
+        #expect(log.writer.snapshotSeq >= 6)  // retried at the first record after the failure
+        #expect(log.writer.isWritable)
+    }
+}
+
+extension LogPayload {
+    var event: NormalizedEvent? { if case .event(_, let e) = self { e } else { nil } }
+}

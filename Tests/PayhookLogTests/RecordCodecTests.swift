@@ -80,6 +80,22 @@ import Testing
         #expect(throws: RecordTooLarge(field: "header count", bytes: 3, limit: 2)) { try limits.check(r) }
     }
 
+    @Test("a string that is not UTF-8 is damage even with a valid CRC")
+    func invalidUTF8() throws {
+        var e = Fixtures.event(1)
+        e.seq = 1
+        e.source = "ZZZZ"
+        let record = LogRecord(seq: 1, payload: .event(Fixtures.request(), e))
+        var w = ByteWriter()
+        RecordCodec.encodePayload(record, into: &w)
+        var payload = w.bytes
+        let at = payload.indices.first { payload[$0...].starts(with: Array("ZZZZ".utf8)) }!
+        payload[at + 1] = 0xFF
+        #expect(throws: DecodeError(offset: at, what: "source is not UTF-8")) { _ = try RecordCodec.decodePayload(payload[...]) }
+        payload[at + 1] = UInt8(ascii: "Z")
+        #expect(try RecordCodec.decodePayload(payload[...]) == record)
+    }
+
     @Test("a frame whose payload fails to decode is damage even with a valid CRC")
     func undecodable() {
         var bytes = SegmentHeader(firstSeq: 1, createdMs: 0).encoded()
