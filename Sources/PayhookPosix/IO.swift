@@ -48,3 +48,27 @@ public enum IO {
     /// The process id. The corresponding C function is `getpid`.
     public static func processID() -> Int32 { getpid() }
 }
+
+extension IO {
+    /// Removes a file name, ignoring a missing one. The corresponding C function is `unlink`.
+    public static func unlink(_ path: String) {
+        _ = try? syscall("unlink") { Glibc.unlink(path) }
+    }
+
+    /// Replaces `path` with `bytes` atomically (write a temporary file, rename). For small
+    /// status files such as the ready file; not durable (no fsync). The corresponding C
+    /// functions are `open`, `write` and `rename`.
+    public static func replaceFile(_ path: String, with bytes: [UInt8]) throws(SyscallError) {
+        let temporary = path + ".tmp"
+        let fd = try syscallOrThrow("open") { open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
+        defer { close(fd) }
+        var written = 0
+        while written < bytes.count {
+            let n = try syscallOrThrow("write") {
+                bytes.withUnsafeBytes { raw in Glibc.write(fd, raw.baseAddress! + written, raw.count - written) }
+            }
+            written += n
+        }
+        _ = try syscallOrThrow("rename") { rename(temporary, path) }
+    }
+}
