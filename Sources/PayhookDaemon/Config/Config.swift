@@ -9,6 +9,8 @@ public struct Config: Sendable, Equatable {
     public var hooks: [Hook] = []
     /// The file it was read from (errors and relative secret paths refer to it).
     public var path: String = ""
+    /// Accepted but noteworthy settings (e.g. `signature = "none"`); the daemon logs each at start.
+    public var warnings: [ConfigWarning] = []
 
     public init() {}
 

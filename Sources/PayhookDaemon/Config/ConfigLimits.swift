@@ -1,0 +1,70 @@
+/// The allowed range of every numeric config key, in one place. A value outside its range is a
+/// config error naming the range. Defaults live in `Config.swift`.
+public struct ConfigLimit: Sendable, Equatable, CustomStringConvertible {
+    /// `server`, `storage` or `hooks`.
+    public let section: String
+    public let key: String
+    public let min: Int
+    public let max: Int
+
+    public init(_ section: String, _ key: String, min: Int, max: Int) {
+        self.section = section
+        self.key = key
+        self.min = min
+        self.max = max
+    }
+
+    public var description: String { "\(section).\(key) in \(min)...\(max)" }
+}
+
+public enum ConfigLimits {
+    // [server]
+    public static let maxConnections = ConfigLimit("server", "max_connections", min: 2, max: 1_000_000)
+    public static let adminReserveConnections = ConfigLimit("server", "admin_reserve_connections", min: 1, max: 10_000)
+    public static let maxBodyBytes = ConfigLimit("server", "max_body_bytes", min: 1024, max: 67_108_864)
+    public static let maxRequestLineBytes = ConfigLimit("server", "max_request_line_bytes", min: 256, max: 65_536)
+    public static let maxHeaderBytes = ConfigLimit("server", "max_header_bytes", min: 1024, max: 1_048_576)
+    public static let maxHeaderCount = ConfigLimit("server", "max_header_count", min: 8, max: 1024)
+    public static let headerTimeoutMs = ConfigLimit("server", "header_timeout_ms", min: 100, max: 300_000)
+    public static let bodyTimeoutMs = ConfigLimit("server", "body_timeout_ms", min: 100, max: 600_000)
+    public static let idleTimeoutMs = ConfigLimit("server", "idle_timeout_ms", min: 100, max: 3_600_000)
+    /// At most 60 s, so that systemd's TimeoutStopSec (90 s in payhookd.service) always covers it.
+    public static let shutdownTimeoutMs = ConfigLimit("server", "shutdown_timeout_ms", min: 0, max: 60_000)
+    /// `admin_token` / `admin_token_file` length in bytes: short tokens can be guessed.
+    public static let adminTokenBytes = ConfigLimit("server", "admin_token", min: 16, max: 4096)
+    // [storage]
+    public static let segmentBytes = ConfigLimit("storage", "segment_bytes", min: 1_048_576, max: 1_073_741_824)
+    public static let retentionDays = ConfigLimit("storage", "retention_days", min: 1, max: 36_500)
+    public static let rejectsMaxBytes = ConfigLimit("storage", "rejects_max_bytes", min: 1_048_576, max: 17_179_869_184)
+    public static let maxBatchRecords = ConfigLimit("storage", "max_batch_records", min: 1, max: 65_536)
+    public static let snapshotEveryEvents = ConfigLimit("storage", "snapshot_every_events", min: 1000, max: 100_000_000)
+    // [[hooks]]
+    public static let hookTimeoutMs = ConfigLimit("hooks", "timeout_ms", min: 100, max: 600_000)
+    /// In milliseconds; written as a duration (`"1s"` ... `"30d"`).
+    public static let retryMaxAgeMs = ConfigLimit("hooks", "retry_max_age", min: 1000, max: 2_592_000_000)
+    public static let maxInFlight = ConfigLimit("hooks", "max_in_flight", min: 1, max: 256)
+    // [[sources]] and [[hooks]]
+    /// Length of source and hook names in bytes.
+    public static let nameBytes = ConfigLimit("sources", "name", min: 1, max: 64)
+
+    /// Every integer key (the ones a test walks at min, max, min-1 and max+1).
+    public static let integerKeys: [ConfigLimit] = [
+        maxConnections, adminReserveConnections, maxBodyBytes, maxRequestLineBytes, maxHeaderBytes,
+        maxHeaderCount, headerTimeoutMs, bodyTimeoutMs, idleTimeoutMs, shutdownTimeoutMs,
+        segmentBytes, retentionDays, rejectsMaxBytes, maxBatchRecords, snapshotEveryEvents,
+        hookTimeoutMs, maxInFlight,
+    ]
+}
+
+/// Bounds on loading itself (as opposed to the values loaded).
+public struct ConfigLoadLimits: Sendable, Equatable {
+    /// The TOML parser's bounds (document size, nesting).
+    public var toml = TOMLLimits()
+    /// Size of one secret file at most, in bytes. Default 64 KiB (a PEM key is about 1 KiB).
+    public var maxSecretFileBytes: Int = 65_536
+
+    public init(toml: TOMLLimits = TOMLLimits(), maxSecretFileBytes: Int = 65_536) {
+        self.toml = toml
+        self.maxSecretFileBytes = maxSecretFileBytes
+    }
+}
