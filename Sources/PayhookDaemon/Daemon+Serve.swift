@@ -32,7 +32,7 @@ extension Daemon {
         server.router = DefaultRoutes.router(config: config, isReady: { [unowned server] in server.isReady() })
         var lifecycle = Server.Lifecycle()
         lifecycle.readyFile = environment("PAYHOOKD_READY_FILE")
-        lifecycle.reload = reloader(path: config.path)
+        lifecycle.reload = reloader(server: server, running: config)
         return server.run(signals: signals, notifier: notifier, lifecycle: lifecycle)
     }
 
@@ -60,11 +60,27 @@ extension Daemon {
         }
     }
 
-    /// SIGHUP: re-reads the configuration file. The running server keeps its configuration until
-    /// the lead wires what a reload swaps (sources, secrets, hooks); a bad file is refused.
-    static func reloader(path: String) -> () -> String? {
-        return {
-            guard !path.isEmpty else { return "no configuration file to re-read" }
+    /// SIGHUP: re-reads the configuration file; a file that does not load is refused (the
+    /// message says `file:line: what`) and the running configuration stays. A good one swaps the
+    /// routes (so sources and their secrets change atomically between two requests); `[server]`
+    /// changes (listeners, limits) need a restart and are reported.
+    static func reloader(server: Server, running: Config) -> () -> String? {
+        var current = running
+        return { [unowned server] in
+            guard !current.path.isEmpty else { return "no configuration file to re-read" }
+            var env: [String: String] = [:]
+            if let credentials = environment("CREDENTIALS_DIRECTORY") { env["CREDENTIALS_DIRECTORY"] = credentials }
+            let next: Config
+            do {
+                next = try Config.load(path: current.path, environment: env)
+            } catch {
+                return "\(error)"
+            }
+            if next.server != current.server {
+                Journal.warning("reload: [server] changed; listeners and limits change only on restart")
+            }
+            server.router = DefaultRoutes.router(config: next, isReady: { [unowned server] in server.isReady() })
+            current = next
             return nil
         }
     }

@@ -20,8 +20,11 @@ extension Connection {
         defer { processing = false }
         var consumedTotal = 0
         defer { if consumedTotal > 0, registration != nil { input.removeFirst(min(consumedTotal, input.count)) } }
-        while registration != nil, !readPaused, state.reading != .stopped, consumedTotal < input.count {
-            perform(state.bytesArrived())
+        // After a head or body event the parser may finish the request without new bytes
+        // (a bodiless request ends right after its head), so it is asked again.
+        var mayHaveMore = false
+        while registration != nil, !readPaused, state.reading != .stopped, consumedTotal < input.count || mayHaveMore {
+            if consumedTotal < input.count { perform(state.bytesArrived()) }
             let (event, consumed, request) = input.withUnsafeBytes { all in
                 let bytes = UnsafeRawBufferPointer(rebasing: all[consumedTotal...])
                 let result = parser.parse(bytes)
@@ -34,6 +37,7 @@ extension Connection {
                 return (result.event, result.consumed, request)
             }
             consumedTotal += consumed
+            mayHaveMore = false
             switch event {
             case .needMore:
                 return
@@ -44,8 +48,9 @@ extension Connection {
                     expectsContinue: head.expectsContinue, keepAlive: head.keepAlive)
                 current = (id, request!)
                 perform(actions)
+                mayHaveMore = true
             case .body:
-                continue
+                mayHaveMore = true
             case .end:
                 guard let (id, request) = current else { continue }
                 current = nil

@@ -96,9 +96,14 @@ public struct ConnectionState {
 
     /// The parser rejected the input: answer `status` after the earlier answers, then close.
     public mutating func parseFailed(status: Int, reason: String) -> [Action] {
+        fail(.malformedHTTP(status: status, reason: reason))
+    }
+
+    /// Answers `error` after the earlier answers, then closes; drops a request half received.
+    private mutating func fail(_ error: APIError) -> [Action] {
         if let last = queue.last, !last.bodyDone { queue.removeLast() }
         reading = .stopped
-        queue.append(Pending(id: nextID, response: APIError.malformedHTTP(status: status, reason: reason).response, isHead: false, close: true, wantsContinue: false, bodyDone: true))
+        queue.append(Pending(id: nextID, response: error.response, isHead: false, close: true, wantsContinue: false, bodyDone: true))
         nextID += 1
         return pause() + setDeadline(nil) + flush()
     }
@@ -118,7 +123,7 @@ public struct ConnectionState {
         case .firstByte, .idle:
             return closeNow()
         case .header, .body:
-            return parseFailed(status: 408, reason: passed == .header ? "request head not received in time" : "request body not received in time")
+            return fail(.requestTimeout)
         }
     }
 
