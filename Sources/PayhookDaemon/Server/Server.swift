@@ -6,9 +6,10 @@ import PayhookPosix
 public final class Server {
     public struct Options: Sendable {
         public var connection = ConnectionLimits()
-        /// Open connections at most over all listeners; ingest accepts stop here. Default 4096.
+        /// Open connections at most over all listeners. Default 4096.
         public var maxConnections = 4096
-        /// Extra connections only the admin listener may use. Default 32.
+        /// Connections only the admin listener may use: ingest stops at `maxConnections` minus
+        /// this, so an ingest flood never locks operators out. Default 32.
         public var adminReserveConnections = 32
         /// Request body bytes at most (413 above). Default 1 MiB.
         public var maxBodyBytes = 1_048_576
@@ -44,9 +45,9 @@ public final class Server {
     static let internalRegistrationsMax = 64
 
     public init(options: Options) throws(SyscallError) {
-        precondition(options.maxConnections > 0 && options.adminReserveConnections >= 0)
+        precondition(options.adminReserveConnections >= 0 && options.maxConnections > options.adminReserveConnections)
         self.options = options
-        let capacity = options.maxConnections + options.adminReserveConnections + Self.internalRegistrationsMax
+        let capacity = options.maxConnections + Self.internalRegistrationsMax
         loop = try EventLoop(capacity: capacity)
         connections = Array(repeating: nil, count: capacity)
     }
@@ -78,10 +79,12 @@ public final class Server {
         listeners.map { ($0.role, $0.address.description) }
     }
 
-    /// A new socket from `role`'s listener: refused above the limit, registered otherwise.
+    /// A new socket from `role`'s listener: refused above the limits, registered otherwise.
+    /// Ingest may hold `maxConnections - adminReserveConnections`; admin may use the rest.
     func accepted(fd: Int32, peer: SocketAddress, role: ListenerRole) {
-        let limit = role == .ingest ? options.maxConnections : options.maxConnections + options.adminReserveConnections
-        guard !isDraining, connectionCount < limit else {
+        let ingestLimit = options.maxConnections - options.adminReserveConnections
+        let withinRole = role == .admin || openCount[.ingest, default: 0] < ingestLimit
+        guard !isDraining, withinRole, connectionCount < options.maxConnections else {
             refuse(fd)
             return
         }
