@@ -19,7 +19,8 @@ final class Connection: EventHandler, ConnectionSink {
     var readPaused = false
     private var closeAfterFlush = false
     private var lingering = false
-    private var wroteAnything = false
+    /// The close that is pending follows an answer: linger so that the answer survives.
+    private var lingerBeforeClose = false
     /// True while `processInput` runs: a handler answering at once must not re-enter it.
     var processing = false
     var responders: [UInt64: Responder] = [:]
@@ -88,6 +89,7 @@ final class Connection: EventHandler, ConnectionSink {
             switch action {
             case .write(let bytes):
                 output += bytes
+                lingerBeforeClose = true
             case .deadline(let afterMs):
                 setDeadline(afterMs)
             case .pauseReading:
@@ -97,6 +99,7 @@ final class Connection: EventHandler, ConnectionSink {
                 if !processing && !input.isEmpty { processInput() }
             case .close:
                 closeAfterFlush = true
+
             }
         }
         flush()
@@ -129,12 +132,12 @@ final class Connection: EventHandler, ConnectionSink {
                 return setInterest(readPaused ? .writable : [.readable, .writable])
             case .success(let n?):
                 outputSent += n
-                wroteAnything = true
             }
         }
         output.removeAll(keepingCapacity: output.capacity <= 65_536)
         outputSent = 0
-        if closeAfterFlush { return wroteAnything ? linger() : finalClose() }
+        if closeAfterFlush { return lingerBeforeClose ? linger() : finalClose() }
+        lingerBeforeClose = false
         setInterest(readPaused ? [] : .readable)
     }
 
