@@ -86,10 +86,19 @@ final class RawClient {
         }
     }
 
+    /// Whether the last failed read saw end of stream or a reset (not a timeout).
+    private(set) var lastReadWasEnd = false
+
+    func setReceiveTimeout(ms: Int) {
+        var tv = timeval(tv_sec: ms / 1000, tv_usec: (ms % 1000) * 1000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    }
+
     /// Reads more bytes; false at end of stream or on error/timeout.
     private func fill() -> Bool {
         var chunk = [UInt8](repeating: 0, count: 65536)
         let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if n <= 0 { lastReadWasEnd = n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) }
         guard n > 0 else { return false }
         buffer += chunk[0..<n]
         return true

@@ -63,6 +63,14 @@ private func body(_ r: Response?) -> String { String(decoding: r?.body ?? [], as
         #expect(r?.headers.contains { $0.name == "Allow" && $0.value == "POST" } == true)
     }
 
+    @Test("OPTIONS on a routed path is 204 with Allow; on an unknown path 404")
+    func options() {
+        let r = route(router(), "OPTIONS", "/healthz", on: .ingest)
+        #expect(r?.status == 204)
+        #expect(r?.headers.first { $0.name == "Allow" }?.value == "GET, HEAD, OPTIONS")
+        #expect(route(router(), "OPTIONS", "/nope", on: .ingest)?.status == 404)
+    }
+
     @Test("route parameters and query items reach the handler")
     func parameters() {
         var router = Router()

@@ -24,7 +24,7 @@ extension Connection {
         // (a bodiless request ends right after its head), so it is asked again.
         var mayHaveMore = false
         while registration != nil, !readPaused, state.reading != .stopped, consumedTotal < input.count || mayHaveMore {
-            if consumedTotal < input.count { perform(state.bytesArrived()) }
+            if consumedTotal < input.count { step { $0.bytesArrived() } }
             let (event, consumed, request) = input.withUnsafeBytes { all in
                 let bytes = UnsafeRawBufferPointer(rebasing: all[consumedTotal...])
                 let result = parser.parse(bytes)
@@ -54,11 +54,11 @@ extension Connection {
             case .end:
                 guard let (id, request) = current else { continue }
                 current = nil
-                perform(state.requestComplete())
+                step { $0.requestComplete() }
                 dispatch(id, request)
             case .error(let error):
                 current = nil
-                perform(state.parseFailed(status: error.status, reason: "\(error.kind) at byte \(error.offset)"))
+                step { $0.parseFailed(status: error.status, reason: "\(error.kind) at byte \(error.offset)") }
                 return
             }
         }

@@ -41,7 +41,7 @@ final class Connection: EventHandler, ConnectionSink {
 
     func start(registration: Registration) {
         self.registration = registration
-        perform(state.start())
+        step { $0.start() }
     }
 
     func handle(_ events: IOEvents, loop: EventLoop) {
@@ -59,7 +59,7 @@ final class Connection: EventHandler, ConnectionSink {
         switch result {
         case .failure: return abort()
         case .success(nil): return
-        case .success(0): perform(state.peerClosed())
+        case .success(0): step { $0.peerClosed() }
         case .success(let n?):
             input.append(contentsOf: server.scratch[0..<n])
             processInput()
@@ -67,13 +67,13 @@ final class Connection: EventHandler, ConnectionSink {
     }
 
     /// Shutdown: close when idle, else after the answers in flight.
-    func drain() { perform(state.drain()) }
+    func drain() { step { $0.drain() } }
 
     /// A handler's answer for request `id` (maybe much later, maybe out of order).
     func deliver(_ response: Response, for requestID: UInt64) {
         responders[requestID] = nil
         guard registration != nil else { return }
-        perform(state.answered(requestID, response))
+        step { $0.answered(requestID, response) }
     }
 
     /// Runs a complete request through the router.
@@ -81,6 +81,12 @@ final class Connection: EventHandler, ConnectionSink {
         let responder = Responder(connection: self, requestID: id)
         responders[id] = responder
         server.router.dispatch(request, responder)
+    }
+
+    /// Runs one state machine step with the current `Date`, then performs its actions.
+    func step(_ body: (inout ConnectionState) -> [ConnectionState.Action]) {
+        state.date = server.httpDate
+        perform(body(&state))
     }
 
     func perform(_ actions: [ConnectionState.Action]) {
@@ -117,7 +123,7 @@ final class Connection: EventHandler, ConnectionSink {
 
     private func deadlinePassed() {
         if lingering { return finalClose() }
-        perform(state.deadlinePassed())
+        step { $0.deadlinePassed() }
     }
 
     private func flush() {

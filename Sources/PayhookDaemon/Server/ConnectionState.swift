@@ -51,6 +51,8 @@ public struct ConnectionState {
     private var paused = false
     private var draining = false
     private(set) var isClosed = false
+    /// The `Date` field value for answers encoded from now on; the I/O code keeps it current.
+    public var date = ""
 
     public init(limits: ConnectionLimits) { self.limits = limits }
 
@@ -157,7 +159,7 @@ public struct ConnectionState {
         while let first = queue.first, let response = first.response {
             queue.removeFirst()
             let last = first.close || (reading == .stopped && queue.isEmpty)
-            actions.append(.write(ResponseEncoder.encode(response, headRequest: first.isHead, close: last)))
+            actions.append(.write(ResponseEncoder.encode(response, headRequest: first.isHead, close: last, date: date)))
             if last {
                 queue.removeAll()
                 return actions + closeNow()

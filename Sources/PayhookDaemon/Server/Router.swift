@@ -35,7 +35,8 @@ public struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
 
 /// The routing table, split by listener: a route added for `.ingest` is invisible on `.admin`
 /// and the other way round. Matching is first-added-first; a path that matches with another
-/// method answers 405 with `Allow`, and no match at all answers the JSON 404.
+/// method answers 405 with `Allow`, `OPTIONS` on a routed path answers 204 with `Allow`
+/// (RFC 9110 section 9.3.7), and no match at all answers the JSON 404.
 public struct Router {
     struct Route {
         let methods: [String]
@@ -69,7 +70,17 @@ public struct Router {
             routed.parameters = params
             return route.handler(routed, responder)
         }
+        if request.method == "OPTIONS" {
+            if request.path == "*" { allowed = (routes[request.listener] ?? []).flatMap(\.methods) }
+            if !allowed.isEmpty { return responder.respond(Response(status: 204, headers: [("Allow", Self.allowList(allowed + ["OPTIONS"]))])) }
+        }
         if !allowed.isEmpty { return responder.fail(.methodNotAllowed(allow: allowed)) }
         responder.fail(.notFound(path: request.path))
+    }
+
+    private static func allowList(_ methods: [String]) -> String {
+        var seen: [String] = []
+        for m in methods where !seen.contains(m) { seen.append(m) }
+        return seen.joined(separator: ", ")
     }
 }

@@ -41,6 +41,18 @@ public final class Server {
     /// A buffer every read goes into before the parser sees it (one per loop: one thread).
     var scratch = [UInt8](repeating: 0, count: 65_536)
 
+    private var dateSecond: Int64 = -1
+    private var dateText = ""
+    /// The `Date` value for this second (formatted once per second).
+    var httpDate: String {
+        let second = cshim_realtime_ms() / 1000
+        if second != dateSecond {
+            dateSecond = second
+            dateText = HTTPDate.format(unixSeconds: second)
+        }
+        return dateText
+    }
+
     /// Fds the loop may hold besides connections: listeners, eventfd, signalfd, timers, hooks.
     static let internalRegistrationsMax = 64
 
@@ -103,7 +115,7 @@ public final class Server {
     /// Over the limit: a best-effort 503 and close, so the client learns why at once instead
     /// of waiting in the kernel's queue.
     private func refuse(_ fd: Int32) {
-        let bytes = ResponseEncoder.encode(APIError.tooManyConnections.response, headRequest: false, close: true)
+        let bytes = ResponseEncoder.encode(APIError.tooManyConnections.response, headRequest: false, close: true, date: httpDate)
         _ = bytes.withUnsafeBytes { try? IO.write(fd, from: $0) }
         IO.shutdownWrite(fd)
         IO.close(fd)
