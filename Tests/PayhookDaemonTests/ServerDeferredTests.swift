@@ -109,10 +109,4 @@ enum LoopClient {
         waiter.join()
         #expect(result.withLock { $0 }.hasPrefix("HTTP/1.1 200 OK"))
     }
-
-    @Test("the Date field is IMF-fixdate")
-    func httpDate() {
-        #expect(HTTPDate.format(unixSeconds: 784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
-        #expect(HTTPDate.format(unixSeconds: 0) == "Thu, 01 Jan 1970 00:00:00 GMT")
-    }
 }

@@ -179,7 +179,7 @@ public struct ConnectionState {
     private mutating func sendContinueIfFront() -> [Action] {
         guard let first = queue.first, first.wantsContinue, first.response == nil else { return [] }
         queue[0].wantsContinue = false
-        return [.write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))]
+        return [.write(ResponseEncoder.continue100)]
     }
 
     private mutating func pause() -> [Action] {

@@ -1,4 +1,5 @@
 import CLinuxShim
+import PayhookHTTP1
 import PayhookPosix
 
 /// The HTTP/1.1 server: listeners and connections on one `EventLoop`, routes by listener,
@@ -48,7 +49,7 @@ public final class Server {
         let second = cshim_realtime_ms() / 1000
         if second != dateSecond {
             dateSecond = second
-            dateText = HTTPDate.format(unixSeconds: second)
+            dateText = HTTP1Date.imfFixdate(unixSeconds: second)
         }
         return dateText
     }
