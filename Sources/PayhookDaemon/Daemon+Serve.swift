@@ -36,20 +36,22 @@ extension Daemon {
         return server.run(signals: signals, notifier: notifier, lifecycle: lifecycle)
     }
 
-    /// Inherited sockets (named `ingest`/`admin`) when systemd passed some, else the configured
-    /// addresses. The admin listener refuses a non-loopback address without `admin_token`.
+    /// Inherited sockets (named `ingest`/`admin`) for the roles systemd passed, the configured
+    /// addresses for the others. The admin listener refuses a non-loopback address without
+    /// `admin_token`.
     static func openListeners(_ server: Server, config: Config) throws {
-        let inherited = try SocketActivation.inherited()
-        if !inherited.isEmpty {
-            for (fd, name) in inherited {
-                guard let role = ListenerRole(rawValue: name) else {
-                    throw APIError.internal("socket activation: fd \(fd) is named \"\(name)\", expected ingest or admin")
-                }
-                try server.adopt(role, fd: fd)
+        var inheritedRoles: Set<ListenerRole> = []
+        for (fd, name) in try SocketActivation.inherited() {
+            guard let role = ListenerRole(rawValue: name) else {
+                throw APIError.internal("socket activation: fd \(fd) is named \"\(name)\", expected ingest or admin (FileDescriptorName=)")
             }
-            return
+            guard (try? Socket.option(fd, SOL_SOCKET, SO_ACCEPTCONN)) == 1 else {
+                throw APIError.internal("socket activation: fd \(fd) (\(name)) is not a listening stream socket")
+            }
+            try server.adopt(role, fd: fd)
+            inheritedRoles.insert(role)
         }
-        for (role, addresses) in [(ListenerRole.ingest, config.server.ingest), (.admin, config.server.admin)] {
+        for (role, addresses) in [(ListenerRole.ingest, config.server.ingest), (.admin, config.server.admin)] where !inheritedRoles.contains(role) {
             for text in addresses {
                 let address = try ListenAddress.parse(text)
                 if role == .admin, !address.isLocal, config.server.adminToken == nil {

@@ -150,6 +150,30 @@ final class NotifySocket {
         #expect(d.waitExit() == 0)
     }
 
+    @Test("socket activation of ingest only: admin is bound from the config")
+    func socketActivationPartial() throws {
+        let tool = "/usr/bin/systemd-socket-activate"
+        guard access(tool, X_OK) == 0 else {
+            print("skipped: \(tool) not installed (Debian package systemd)")
+            return
+        }
+        let dir = DaemonProcess.makeTempDir()
+        let d = try DaemonProcess(
+            server: "ingest = [\"127.0.0.1:1\"]\nadmin = [\"127.0.0.2:0\"]",
+            wrapper: [tool, "-l", dir + "/ingest.sock", "--fdname=ingest", "-E", "PAYHOOKD_READY_FILE=\(dir)/ready"],
+            awaitReady: false, dir: dir)
+        for _ in 0..<500 where access(dir + "/ingest.sock", F_OK) != 0 { usleep(10_000) }
+        let ingest = try RawClient("unix:" + dir + "/ingest.sock")  // starts the daemon
+        try ingest.send(get("/healthz"))
+        #expect(ingest.readAnswer()?.status == 200)
+        try d.waitReady()
+        let admin = try RawClient(d.admin)
+        try admin.send(get("/readyz"))
+        #expect(admin.readAnswer()?.status == 200)
+        d.signal(SIGTERM)
+        #expect(d.waitExit() == 0)
+    }
+
     @Test("SIGHUP: a bad config is refused and the old one stays; a good one swaps the sources")
     func reload() throws {
         let d = try DaemonProcess(server: ephemeralServer())

@@ -101,6 +101,11 @@ public final class Server {
             refuse(fd)
             return
         }
+        if peer.family != AF_UNIX {
+            // Answers go out in one write; without this, Nagle could hold a second small write
+            // (the final answer after a 100 Continue) for a delayed ACK.
+            try? Socket.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
+        }
         let connection = Connection(fd: fd, role: role, peer: peer.host, server: self)
         do {
             let reg = try loop.register(fd: fd, interest: .readable, handler: connection)
