@@ -18,6 +18,9 @@ public final class Metrics {
     private var families: [String: Family] = [:]
     private var familyOrder: [String] = []
 
+    /// Runs at the start of `render`, to copy values kept elsewhere (atomics, index sizes).
+    public var beforeRender: ((Metrics) -> Void)?
+
     public init() {}
 
     /// Declares a metric family; declaring the same name twice keeps the first declaration.
@@ -56,6 +59,7 @@ public final class Metrics {
 
     /// The text exposition format, version 0.0.4.
     public func render() -> String {
+        beforeRender?(self)
         var out = ""
         for name in familyOrder {
             guard let family = families[name] else { continue }

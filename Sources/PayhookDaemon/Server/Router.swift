@@ -50,6 +50,8 @@ public struct Router {
     public init() {}
 
     /// Adds `handler` for `methods` (e.g. `["GET", "HEAD"]`) on `pattern` for `listeners`.
+    /// `["*"]` takes every method: the handler answers 405 itself (ingest checks the source
+    /// before the method, as the contract orders).
     public mutating func add(_ methods: [String], _ pattern: String, on listeners: [ListenerRole], _ handler: @escaping RouteHandler) {
         for listener in listeners {
             routes[listener, default: []].append(Route(methods: methods, pattern: RoutePattern(pattern), handler: handler))
@@ -62,7 +64,7 @@ public struct Router {
         var allowed: [String] = []
         for route in routes[request.listener] ?? [] {
             guard let params = route.pattern.match(request.path) else { continue }
-            guard route.methods.contains(request.method) else {
+            guard route.methods.contains(request.method) || route.methods == ["*"] else {
                 allowed += route.methods.filter { !allowed.contains($0) }
                 continue
             }
