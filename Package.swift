@@ -50,6 +50,6 @@ let package = Package(
         .testTarget(name: "PayhookProvidersTests", dependencies: ["PayhookProviders", "TestSupport"]),
         .testTarget(name: "PayhookLogTests", dependencies: ["PayhookLog", "TestSupport"]),
         .testTarget(name: "PayhookDaemonTests", dependencies: ["PayhookDaemon", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "PayhookCore"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "PayhookCore", "PayhookProviders", "CLinuxShim"]),
     ]
 )

@@ -31,7 +31,8 @@ final class DaemonProcess {
     /// Starts `payhookd serve` with `serverSection` as `[server]` (plus one source `noventiq`)
     /// and waits until the ready file lists the listeners. `wrapper` prefixes the command
     /// (e.g. systemd-socket-activate) and then readiness is not awaited.
-    init(server serverSection: String, extraConfig: String = "", environment extra: [String: String] = [:],
+    /// `sources` replaces the default `noventiq` source section when given.
+    init(server serverSection: String, extraConfig: String = "", sources: String? = nil, environment extra: [String: String] = [:],
          wrapper: [String] = [], awaitReady: Bool = true, dir existing: String? = nil) throws {
         dir = existing ?? Self.makeTempDir()
         let config = """
@@ -39,11 +40,7 @@ final class DaemonProcess {
             \(serverSection)
             [storage]
             dir = "\(dir)/var"
-            [[sources]]
-            name = "noventiq"
-            provider = "noventiq"
-            kind = "payment"
-            secret = "test-secret"
+            \(sources ?? Self.defaultSources)
             \(extraConfig)
             """
         try Self.writeFile(dir + "/payhookd.toml", config)
@@ -54,6 +51,14 @@ final class DaemonProcess {
         pid = try Self.spawn(wrapper + [binary, "serve", "--config", dir + "/payhookd.toml"], env: env, stderrPath: dir + "/stderr")
         if awaitReady { try waitReady() }
     }
+
+    static let defaultSources = """
+        [[sources]]
+        name = "noventiq"
+        provider = "noventiq"
+        kind = "payment"
+        secret = "test-secret"
+        """
 
     /// Waits up to `timeoutMs` for the ready file.
     func waitReady(timeoutMs: Int = 15_000) throws {
