@@ -1,20 +1,106 @@
+import CLinuxShim
+import Glibc
 import PayhookCore
+import PayhookPosix
 
 extension Daemon {
-    /// Runs the daemon until SIGTERM/SIGINT; returns the process exit code.
-    /// OWNED BY THE SERVER WORK: this placeholder is replaced by the real event loop.
+    /// Runs the daemon until SIGTERM/SIGINT; returns the process exit code (0 after a clean
+    /// drain, 1 when start-up fails).
+    ///
+    /// Environment: `NOTIFY_SOCKET`/`WATCHDOG_USEC` (sd_notify), `LISTEN_FDS`/`LISTEN_FDNAMES`
+    /// (socket activation), `PAYHOOKD_READY_FILE` (a file written with `role address` lines once
+    /// the listeners are open: how tests and scripts learn ports chosen with `:0`).
     public static func serve(config: Config) -> Int32 {
-        FileHandleStderr.write("<3>payhookd: serve is not built yet\n")
-        return 1
+        // Before any thread exists, so that every thread inherits the blocked mask.
+        let signals: SignalFD
+        do {
+            try IO.ignoreSIGPIPE()
+            signals = try SignalFD(signals: [SIGTERM, SIGINT, SIGHUP])
+        } catch {
+            Journal.error("signals: \(error)")
+            return 1
+        }
+        let notifier = SystemdNotifier()
+        let server: Server
+        do {
+            server = try Server(options: Server.Options(config.server))
+            try openListeners(server, config: config)
+        } catch {
+            Journal.error("cannot start: \(error)")
+            return 1
+        }
+        server.router = DefaultRoutes.router(config: config, isReady: { [unowned server] in server.isReady() })
+        var lifecycle = Server.Lifecycle()
+        lifecycle.readyFile = environment("PAYHOOKD_READY_FILE")
+        lifecycle.reload = reloader(server: server, running: config)
+        return server.run(signals: signals, notifier: notifier, lifecycle: lifecycle)
+    }
+
+    /// Inherited sockets (named `ingest`/`admin`) for the roles systemd passed, the configured
+    /// addresses for the others. The admin listener refuses a non-loopback address without
+    /// `admin_token`.
+    static func openListeners(_ server: Server, config: Config) throws {
+        var inheritedRoles: Set<ListenerRole> = []
+        for (fd, name) in try SocketActivation.inherited() {
+            guard let role = ListenerRole(rawValue: name) else {
+                throw APIError.internal("socket activation: fd \(fd) is named \"\(name)\", expected ingest or admin (FileDescriptorName=)")
+            }
+            guard (try? Socket.option(fd, SOL_SOCKET, SO_ACCEPTCONN)) == 1 else {
+                throw APIError.internal("socket activation: fd \(fd) (\(name)) is not a listening stream socket")
+            }
+            try server.adopt(role, fd: fd)
+            inheritedRoles.insert(role)
+        }
+        for (role, addresses) in [(ListenerRole.ingest, config.server.ingest), (.admin, config.server.admin)] where !inheritedRoles.contains(role) {
+            for text in addresses {
+                let address = try ListenAddress.parse(text)
+                if role == .admin, !address.isLocal, config.server.adminToken == nil {
+                    throw APIError.internal("admin listener \(text) is not loopback and admin_token is not set")
+                }
+                try server.listen(role, on: address)
+            }
+        }
+    }
+
+    /// SIGHUP: re-reads the configuration file; a file that does not load is refused (the
+    /// message says `file:line: what`) and the running configuration stays. A good one swaps the
+    /// routes (so sources and their secrets change atomically between two requests); `[server]`
+    /// changes (listeners, limits) need a restart and are reported.
+    static func reloader(server: Server, running: Config) -> () -> String? {
+        var current = running
+        return { [unowned server] in
+            guard !current.path.isEmpty else { return "no configuration file to re-read" }
+            var env: [String: String] = [:]
+            if let credentials = environment("CREDENTIALS_DIRECTORY") { env["CREDENTIALS_DIRECTORY"] = credentials }
+            let next: Config
+            do {
+                next = try Config.load(path: current.path, environment: env)
+            } catch {
+                return "\(error)"
+            }
+            if next.server != current.server {
+                Journal.warning("reload: [server] changed; listeners and limits change only on restart")
+            }
+            server.router = DefaultRoutes.router(config: next, isReady: { [unowned server] in server.isReady() })
+            current = next
+            return nil
+        }
     }
 }
 
-enum FileHandleStderr {
-    static func write(_ s: String) {
-        var bytes = Array(s.utf8)
-        _ = bytes.withUnsafeMutableBytes { fwriteStderr($0.baseAddress!, $0.count) }
+extension Server.Options {
+    /// The server's limits from `[server]`.
+    public init(_ s: Config.Server) {
+        self.init()
+        maxConnections = s.maxConnections
+        adminReserveConnections = s.adminReserveConnections
+        maxBodyBytes = s.maxBodyBytes
+        maxRequestLineBytes = s.maxRequestLineBytes
+        maxHeaderBytes = s.maxHeaderBytes
+        maxHeaderCount = s.maxHeaderCount
+        connection.headerTimeoutMs = Int64(s.headerTimeoutMs)
+        connection.bodyTimeoutMs = Int64(s.bodyTimeoutMs)
+        connection.idleTimeoutMs = Int64(s.idleTimeoutMs)
+        shutdownTimeoutMs = Int64(s.shutdownTimeoutMs)
     }
 }
-
-import Glibc
-private func fwriteStderr(_ p: UnsafeMutableRawPointer, _ n: Int) -> Int { Glibc.write(2, p, n) }

@@ -10,10 +10,11 @@ extension Providers {
     /// - Parameters:
     ///   - receivedAtMs: receive time, Unix milliseconds (the caller reads the clock).
     ///   - verifiedBy: the scheme name from `Verification.verified(by:)`.
-    ///   - previousStatus: the payment's last-seen status, if any (Noventiq's `deleted` means
+    ///   - previousStatus: the last-seen status of a payment id, if any (Noventiq's `deleted` means
     ///     `refunded` after `succeeded`, `cancelled` otherwise).
     public static func normalize(
-        _ source: ProviderSource, body: [UInt8], receivedAtMs: Int64, verifiedBy: String, previousStatus: PaymentStatus?
+        _ source: ProviderSource, body: [UInt8], receivedAtMs: Int64, verifiedBy: String,
+        previousStatus: (_ paymentID: String) -> PaymentStatus?
     ) -> NormalizedEvent {
         do throws(Quarantine) {
             guard let root = try? JSONParser.parse(body, limits: source.jsonLimits) else { throw Quarantine("not_json") }
@@ -32,6 +33,13 @@ extension Providers {
         } catch {
             return quarantined(source, body: body, reason: error.reason, receivedAtMs: receivedAtMs, verifiedBy: verifiedBy)
         }
+    }
+
+    /// `normalize` with a fixed previous status, whatever the payment id (tests, tools).
+    public static func normalize(
+        _ source: ProviderSource, body: [UInt8], receivedAtMs: Int64, verifiedBy: String, previousStatus: PaymentStatus?
+    ) -> NormalizedEvent {
+        normalize(source, body: body, receivedAtMs: receivedAtMs, verifiedBy: verifiedBy, previousStatus: { _ in previousStatus })
     }
 
     /// Hex digits of the body's SHA-256 in a quarantined event's id (128 bits).

@@ -38,16 +38,21 @@ extension JSONCursor {
     /// A string (RFC 8259 section 7), from its opening quote; returns the unescaped contents.
     mutating func string() throws(JSONError) -> String {
         pos += 1  // opening quote
+        let start = pos
+        var escaped = false
         scratch.removeAll(keepingCapacity: true)
         var runStart = pos
         while true {
             guard !atEnd else { throw JSONError(.unexpectedEnd, at: buffer.count) }
             let b = buffer[pos]
             if b == UInt8(ascii: "\"") {
+                defer { pos += 1 }
+                // Without escapes the contents are the input bytes themselves: no copy to scratch.
+                guard escaped else { return String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<pos]), as: UTF8.self) }
                 scratch.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[runStart..<pos]))
-                pos += 1
                 return String(decoding: scratch, as: UTF8.self)
             } else if b == UInt8(ascii: "\\") {
+                escaped = true
                 scratch.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[runStart..<pos]))
                 try escape()
                 runStart = pos
@@ -112,7 +117,12 @@ extension JSONCursor {
         let unit = try hex4()
         var scalar = UInt32(unit)
         if (0xD800...0xDBFF).contains(unit) {
-            guard pos + 1 < buffer.count, buffer[pos] == UInt8(ascii: "\\"), buffer[pos + 1] == UInt8(ascii: "u") else {
+            // A high surrogate must be followed by `\u` and a low one; input that ends before
+            // that can be told is cut short, not a lone surrogate.
+            if pos >= buffer.count || (buffer[pos] == UInt8(ascii: "\\") && pos + 1 >= buffer.count) {
+                throw JSONError(.unexpectedEnd, at: buffer.count)
+            }
+            guard buffer[pos] == UInt8(ascii: "\\"), buffer[pos + 1] == UInt8(ascii: "u") else {
                 throw JSONError(.loneSurrogate, at: start)
             }
             pos += 2

@@ -2,9 +2,6 @@ import PayhookCore
 
 /// Noventiq Payments notifications (see `providers.md`).
 public enum Noventiq {
-    /// The signed fields after the secret, in order; `payment_method` is looked up specially.
-    static let signedFieldCount = 6
-
     /// The signed string without the secret: `;event;order_id;create_date;payment_method;currency;
     /// customer.email`, each value as it appears in the body (strings unescaped, numbers as their
     /// text, missing or null as the empty string). `nil` when a signed field is an object, array

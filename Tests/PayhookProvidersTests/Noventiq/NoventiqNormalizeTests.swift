@@ -25,6 +25,18 @@ import Testing
         #expect(event(body).id == "noventiq:1:order.deleted")
     }
 
+    @Test("the previous-status lookup is asked for this body's own payment id")
+    func previousLookup() {
+        let body = Array(#"{"event":"order.deleted","order_id":42,"status":"deleted"}"#.utf8)
+        var asked: [String] = []
+        let e = Providers.normalize(TestSources.noventiq(), body: body, receivedAtMs: 7, verifiedBy: "sha512-fields") { id in
+            asked.append(id)
+            return id == "42" ? .succeeded : nil
+        }
+        #expect(asked == ["42"])
+        #expect(e.status == .refunded)
+    }
+
     @Test("amount is the top-level amount, else product.amount, only when decimal")
     func amount() {
         #expect(event(#"{"event":"e","order_id":1,"amount":"12.30","product":{"amount":"100.00"}}"#).amount == "12.30")

@@ -1,0 +1,40 @@
+import PayhookCore
+
+/// The routes that exist before ingest and the admin API are wired: health, readiness, and the
+/// `/hooks/{source}` shape (unknown source 404, non-POST 405).
+public enum DefaultRoutes {
+    /// `isReady` answers `/readyz` (200 when true, 503 otherwise).
+    public static func router(config: Config, isReady: @escaping () -> Bool) -> Router {
+        var router = Router()
+        let sources = Set(config.sources.map(\.name))
+        router.add(["GET", "HEAD"], "/healthz", on: [.ingest, .admin]) { _, responder in
+            responder.respond(.json(200, #"{"ok":true}"#))
+        }
+        router.add(["GET", "HEAD"], "/readyz", on: [.admin]) { _, responder in
+            responder.respond(isReady() ? .json(200, #"{"ok":true,"ready":true}"#) : APIError.unavailable("not ready", retryAfterSeconds: 1).response)
+        }
+        router.add(["POST"], "/hooks/{source}", on: [.ingest]) { request, responder in
+            let source = request.parameters["source"] ?? ""
+            guard sources.contains(source) else { return responder.fail(.unknownSource(source)) }
+            responder.fail(.unavailable("ingest is not wired yet", retryAfterSeconds: 5))
+        }
+        if let token = config.server.adminToken {
+            router.adminGuard = { request in
+                BearerToken.matches(request.header("authorization"), token: token) ? nil : .unauthorized
+            }
+        }
+        return router
+    }
+}
+
+/// `Authorization: Bearer <token>` compared in constant time (no early exit on the first
+/// differing byte, so response timing does not reveal the token).
+enum BearerToken {
+    static func matches(_ header: String?, token: String) -> Bool {
+        guard let header, header.hasPrefix("Bearer ") else { return false }
+        let given = Array(header.utf8.dropFirst(7)), want = Array(token.utf8)
+        var diff = UInt8(given.count == want.count ? 0 : 1)
+        for i in 0..<want.count { diff |= want[i] ^ (i < given.count ? given[i] : 0) }
+        return diff == 0
+    }
+}

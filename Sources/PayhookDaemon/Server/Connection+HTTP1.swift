@@ -1,0 +1,83 @@
+import PayhookHTTP1
+
+/// The HTTP/1.1 parser a connection feeds, configured from the server's limits.
+typealias RequestParser = HTTP1RequestParser
+
+extension HTTP1RequestParser {
+    init(options: Server.Options) {
+        self.init(limits: HTTP1Limits(
+            maxRequestLineBytes: options.maxRequestLineBytes, maxHeaderBytes: options.maxHeaderBytes,
+            maxHeaderCount: options.maxHeaderCount, maxBodyBytes: options.maxBodyBytes))
+    }
+}
+
+extension Connection {
+    /// Parses buffered input into requests until it runs out, reading pauses, or the connection
+    /// stops taking requests. Handlers may answer (and even close) from inside `dispatch`.
+    func processInput() {
+        guard !processing else { return }
+        processing = true
+        defer { processing = false }
+        var consumedTotal = 0
+        defer { if consumedTotal > 0, registration != nil { input.removeFirst(min(consumedTotal, input.count)) } }
+        // After a head or body event the parser may finish the request without new bytes
+        // (a bodiless request ends right after its head), so it is asked again.
+        var mayHaveMore = false
+        while registration != nil, !readPaused, state.reading != .stopped, consumedTotal < input.count || mayHaveMore {
+            if consumedTotal < input.count { step { $0.bytesArrived() } }
+            let (event, consumed, request) = input.withUnsafeBytes { all in
+                let bytes = UnsafeRawBufferPointer(rebasing: all[consumedTotal...])
+                let result = parser.parse(bytes)
+                var request: Request? = nil
+                switch result.event {
+                case .head: request = makeRequest(bytes)
+                case .body(let range): current?.request.body += bytes[range]
+                default: break
+                }
+                return (result.event, result.consumed, request)
+            }
+            consumedTotal += consumed
+            mayHaveMore = false
+            switch event {
+            case .needMore:
+                return
+            case .head:
+                let head = parser.head
+                let (id, actions) = state.headReceived(
+                    isHead: head.method == .head, hasBody: head.hasBody,
+                    expectsContinue: head.expectsContinue, keepAlive: head.keepAlive)
+                current = (id, request!)
+                perform(actions)
+                mayHaveMore = true
+            case .body:
+                mayHaveMore = true
+            case .end:
+                guard let (id, request) = current else { continue }
+                current = nil
+                step { $0.requestComplete() }
+                dispatch(id, request)
+            case .error(let error):
+                current = nil
+                step { $0.parseFailed(status: error.status, reason: "\(error.kind) at byte \(error.offset)") }
+                return
+            }
+        }
+    }
+
+    /// Copies what routes need out of the parser's spans (they die with the buffer).
+    private func makeRequest(_ bytes: UnsafeRawBufferPointer) -> Request {
+        let head = parser.head
+        var headers: [(name: String, value: String)] = []
+        headers.reserveCapacity(parser.fields.count)
+        for field in parser.fields {
+            headers.append((HTTP1.string(field.name, in: bytes), HTTP1.string(field.value, in: bytes)))
+        }
+        var request = Request(
+            method: HTTP1.string(head.methodBytes, in: bytes), target: "", headers: headers,
+            listener: role, peer: peer)
+        request.path = head.path.isEmpty ? "/" : HTTP1.string(head.path, in: bytes)
+        request.query = head.query.map { HTTP1.string($0, in: bytes) } ?? ""
+        if case .contentLength(let n) = head.framing { request.body.reserveCapacity(n) }
+        return request
+    }
+}

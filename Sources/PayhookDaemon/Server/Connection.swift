@@ -1,0 +1,195 @@
+import CLinuxShim
+import PayhookPosix
+
+/// One accepted socket: reads bytes into the parser, feeds `ConnectionState` and performs the
+/// actions it returns (write, deadline, pause, close). All on the loop thread.
+final class Connection: EventHandler, ConnectionSink {
+    let fd: Int32
+    let role: ListenerRole
+    let peer: String
+    unowned let server: Server
+    private(set) var registration: Registration?
+    var state: ConnectionState
+    private var timer: TimerID?
+    /// Received bytes not parsed yet.
+    var input: [UInt8] = []
+    private var output: [UInt8] = []
+    private var outputSent = 0
+    private var interest: IOEvents = .readable
+    var readPaused = false
+    private var closeAfterFlush = false
+    private var lingering = false
+    /// The close that is pending follows an answer: linger so that the answer survives.
+    private var lingerBeforeClose = false
+    /// True while `processInput` runs: a handler answering at once must not re-enter it.
+    var processing = false
+    var responders: [UInt64: Responder] = [:]
+    /// The request whose body is arriving (between its head and its end).
+    var current: (id: UInt64, request: Request)?
+    var parser: RequestParser
+
+    init(fd: Int32, role: ListenerRole, peer: String, server: Server) {
+        self.fd = fd
+        self.role = role
+        self.peer = peer
+        self.server = server
+        self.state = ConnectionState(limits: server.options.connection)
+        self.parser = RequestParser(options: server.options)
+    }
+
+    var isOpen: Bool { registration != nil && !lingering }
+
+    func start(registration: Registration) {
+        self.registration = registration
+        step { $0.start() }
+    }
+
+    func handle(_ events: IOEvents, loop: EventLoop) {
+        // EPOLLHUP on TCP means both directions are shut (reset, or FIN while lingering):
+        // nothing can be sent any more.
+        if events.contains(.error) || events.contains(.hangup) { return abort() }
+        if events.contains(.writable) { flush() }
+        guard registration != nil else { return }
+        if lingering { return discardInput() }
+        if !readPaused && events.contains(.readable) { readInput() }
+    }
+
+    private func readInput() {
+        let result = server.scratch.withUnsafeMutableBytes { raw in Result { () throws(SyscallError) in try IO.read(fd, into: raw) } }
+        switch result {
+        case .failure: return abort()
+        case .success(nil): return
+        case .success(0): step { $0.peerClosed() }
+        case .success(let n?):
+            input.append(contentsOf: server.scratch[0..<n])
+            processInput()
+        }
+    }
+
+    /// Shutdown: close when idle, else after the answers in flight.
+    func drain() { step { $0.drain() } }
+
+    /// A handler's answer for request `id` (maybe much later, maybe out of order).
+    func deliver(_ response: Response, for requestID: UInt64) {
+        responders[requestID] = nil
+        guard registration != nil else { return }
+        step { $0.answered(requestID, response) }
+    }
+
+    /// Runs a complete request through the router.
+    func dispatch(_ id: UInt64, _ request: Request) {
+        let responder = Responder(connection: self, requestID: id)
+        responders[id] = responder
+        server.router.dispatch(request, responder)
+    }
+
+    /// Runs one state machine step with the current `Date`, then performs its actions.
+    func step(_ body: (inout ConnectionState) -> [ConnectionState.Action]) {
+        state.date = server.httpDate
+        perform(body(&state))
+    }
+
+    func perform(_ actions: [ConnectionState.Action]) {
+        guard registration != nil else { return }
+        for action in actions {
+            switch action {
+            case .write(let bytes):
+                output += bytes
+                lingerBeforeClose = true
+            case .deadline(let afterMs):
+                setDeadline(afterMs)
+            case .pauseReading:
+                readPaused = true
+            case .resumeReading:
+                readPaused = false
+                if !processing && !input.isEmpty { processInput() }
+            case .close:
+                closeAfterFlush = true
+
+            }
+        }
+        flush()
+    }
+
+    private func setDeadline(_ afterMs: Int64?) {
+        guard let afterMs else {
+            if let timer { server.loop.cancel(timer) }
+            return
+        }
+        let id = timer ?? server.loop.makeTimer { [weak self] in self?.deadlinePassed() }
+        timer = id
+        server.loop.schedule(id, afterMs: afterMs)
+    }
+
+    private func deadlinePassed() {
+        if lingering { return finalClose() }
+        step { $0.deadlinePassed() }
+    }
+
+    private func flush() {
+        guard registration != nil else { return }
+        while outputSent < output.count {
+            let result = output.withUnsafeBytes { raw in
+                Result { () throws(SyscallError) in try IO.write(fd, from: UnsafeRawBufferPointer(rebasing: raw[outputSent...])) }
+            }
+            switch result {
+            case .failure: return abort()
+            case .success(nil):
+                return setInterest(readPaused ? .writable : [.readable, .writable])
+            case .success(let n?):
+                outputSent += n
+            }
+        }
+        output.removeAll(keepingCapacity: output.capacity <= 65_536)
+        outputSent = 0
+        if closeAfterFlush { return lingerBeforeClose ? linger() : finalClose() }
+        lingerBeforeClose = false
+        setInterest(readPaused ? [] : .readable)
+    }
+
+    /// After the last answer: stop sending, read and drop what the client still sends until it
+    /// closes or `lingerMs` pass. Closing with unread input would make the kernel send RST,
+    /// which can destroy the answer before the client reads it.
+    private func linger() {
+        lingering = true
+        IO.shutdownWrite(fd)
+        setDeadline(server.options.lingerMs)
+        setInterest(.readable)
+        cancelResponders()
+    }
+
+    private func discardInput() {
+        let result = server.scratch.withUnsafeMutableBytes { raw in Result { () throws(SyscallError) in try IO.read(fd, into: raw) } }
+        switch result {
+        case .success(nil): return
+        case .success(let n?) where n > 0: return
+        default: finalClose()
+        }
+    }
+
+    private func setInterest(_ wanted: IOEvents) {
+        guard wanted != interest, let registration else { return }
+        interest = wanted
+        do { try server.loop.modify(registration, interest: wanted) } catch { abort() }
+    }
+
+    /// The socket failed (reset, broken pipe): close without answering.
+    private func abort() { finalClose() }
+
+    private func cancelResponders() {
+        let pending = responders.values
+        responders = [:]
+        for responder in pending { responder.cancel() }
+    }
+
+    private func finalClose() {
+        guard let registration else { return }
+        self.registration = nil
+        if let timer { server.loop.releaseTimer(timer) }
+        timer = nil
+        server.loop.deregister(registration)
+        IO.close(fd)
+        cancelResponders()
+        server.closed(self, registration: registration)
+    }
+}

@@ -1,0 +1,209 @@
+/// Limits of one HTTP/1.1 connection.
+public struct ConnectionLimits: Sendable, Equatable {
+    /// Time to receive a whole request head, from its first byte (408 after). For a new
+    /// connection it also bounds the wait for the first byte (closed silently). Default 10 s.
+    public var headerTimeoutMs: Int64 = 10_000
+    /// Time to receive a whole body once the head is in (408 after). Default 30 s.
+    public var bodyTimeoutMs: Int64 = 30_000
+    /// Time a kept-alive connection may sit idle between requests (closed silently). Default 60 s.
+    public var idleTimeoutMs: Int64 = 60_000
+    /// Requests received but not yet answered on one connection; reading pauses at this depth,
+    /// so a client cannot queue unbounded work by pipelining. Default 16.
+    public var pipelinedRequestsMax: Int = 16
+    public init() {}
+}
+
+/// One connection's HTTP/1.1 life as a value: the I/O code reports what happened (bytes arrived,
+/// a head or a whole request was parsed, a handler answered, the deadline passed, the peer
+/// closed) and performs the returned actions. No sockets, no clock: tested with plain values.
+///
+/// Answers leave in request order: a request answered early waits behind an earlier one that is
+/// still waiting (for the log's fdatasync, say). One deadline at a time: header, body or idle.
+public struct ConnectionState {
+    public enum Action: Equatable {
+        /// Bytes for the socket, in order.
+        case write([UInt8])
+        /// Set (or, with nil, clear) the connection's single deadline, relative to now.
+        case deadline(afterMs: Int64?)
+        case pauseReading
+        case resumeReading
+        /// Close once everything written so far has been sent.
+        case close
+    }
+
+    enum Reading: Equatable { case idle, head, body, stopped }
+    enum Deadline: Equatable { case firstByte, header, body, idle }
+
+    struct Pending {
+        let id: UInt64
+        var response: Response?
+        var isHead: Bool
+        var close: Bool
+        var wantsContinue: Bool
+        var bodyDone: Bool
+    }
+
+    let limits: ConnectionLimits
+    private(set) var reading: Reading = .idle
+    private var deadline: Deadline? = nil
+    private var queue: [Pending] = []
+    private var nextID: UInt64 = 0
+    private var paused = false
+    private var draining = false
+    private(set) var isClosed = false
+    /// The `Date` field value for answers encoded from now on; the I/O code keeps it current.
+    public var date = ""
+
+    public init(limits: ConnectionLimits) { self.limits = limits }
+
+    /// The connection was accepted: wait `headerTimeoutMs` for a first byte.
+    public mutating func start() -> [Action] { setDeadline(.firstByte) }
+
+    /// Bytes arrived (before they are parsed).
+    public mutating func bytesArrived() -> [Action] {
+        guard reading == .idle else { return [] }
+        reading = .head
+        return setDeadline(.header)
+    }
+
+    /// A request head was parsed; returns the request's id, used to answer it.
+    public mutating func headReceived(isHead: Bool, hasBody: Bool, expectsContinue: Bool, keepAlive: Bool) -> (UInt64, [Action]) {
+        let id = nextID
+        nextID += 1
+        queue.append(Pending(id: id, response: nil, isHead: isHead, close: !keepAlive, wantsContinue: expectsContinue && hasBody, bodyDone: !hasBody))
+        guard hasBody else { return (id, []) }
+        reading = .body
+        var actions = setDeadline(.body)
+        actions += sendContinueIfFront()
+        return (id, actions)
+    }
+
+    /// The request's body is complete: the handler may run now.
+    public mutating func requestComplete() -> [Action] {
+        guard let last = queue.indices.last else { return [] }
+        queue[last].bodyDone = true
+        queue[last].wantsContinue = false
+        var actions: [Action] = []
+        if queue[last].close || draining {
+            reading = .stopped
+            actions += pause()
+            actions += setDeadline(nil)
+        } else {
+            reading = .idle
+            actions += setDeadline(nil)
+            if queue.count >= limits.pipelinedRequestsMax { actions += pause() }
+        }
+        return actions
+    }
+
+    /// The parser rejected the input: answer `status` after the earlier answers, then close.
+    public mutating func parseFailed(status: Int, reason: String) -> [Action] {
+        fail(.malformedHTTP(status: status, reason: reason))
+    }
+
+    /// Answers `error` after the earlier answers, then closes; drops a request half received.
+    private mutating func fail(_ error: APIError) -> [Action] {
+        if let last = queue.last, !last.bodyDone { queue.removeLast() }
+        reading = .stopped
+        queue.append(Pending(id: nextID, response: error.response, isHead: false, close: true, wantsContinue: false, bodyDone: true))
+        nextID += 1
+        return pause() + setDeadline(nil) + flush()
+    }
+
+    /// A handler answered request `id`.
+    public mutating func answered(_ id: UInt64, _ response: Response) -> [Action] {
+        guard let i = queue.firstIndex(where: { $0.id == id }), queue[i].response == nil else { return [] }
+        queue[i].response = response
+        return flush()
+    }
+
+    /// The deadline passed.
+    public mutating func deadlinePassed() -> [Action] {
+        guard let passed = deadline, !isClosed else { return [] }
+        deadline = nil
+        switch passed {
+        case .firstByte, .idle:
+            return closeNow()
+        case .header, .body:
+            return fail(.requestTimeout)
+        }
+    }
+
+    /// The peer closed its sending side: answer what is complete, then close.
+    public mutating func peerClosed() -> [Action] {
+        if let last = queue.last, !last.bodyDone { queue.removeLast() }
+        reading = .stopped
+        if queue.isEmpty { return closeNow() }
+        return setDeadline(nil) + flush()
+    }
+
+    /// Shutdown: idle connections close now, busy ones after their answers.
+    public mutating func drain() -> [Action] {
+        draining = true
+        switch reading {
+        case .idle:
+            reading = .stopped
+            return queue.isEmpty ? closeNow() : pause() + setDeadline(nil)
+        case .stopped:
+            return queue.isEmpty ? closeNow() : []
+        case .head, .body:
+            return []
+        }
+    }
+
+    /// Requests received and not answered yet.
+    public var unansweredCount: Int { queue.filter { $0.response == nil }.count }
+
+    private mutating func flush() -> [Action] {
+        var actions: [Action] = []
+        while let first = queue.first, let response = first.response {
+            queue.removeFirst()
+            let last = first.close || (reading == .stopped && queue.isEmpty)
+            actions.append(.write(ResponseEncoder.encode(response, headRequest: first.isHead, close: last, date: date)))
+            if last {
+                queue.removeAll()
+                return actions + closeNow()
+            }
+        }
+        actions += sendContinueIfFront()
+        if queue.isEmpty && reading == .idle {
+            actions += setDeadline(.idle)
+        }
+        if paused && reading != .stopped && queue.count < limits.pipelinedRequestsMax {
+            paused = false
+            actions.append(.resumeReading)
+        }
+        return actions
+    }
+
+    private mutating func sendContinueIfFront() -> [Action] {
+        guard let first = queue.first, first.wantsContinue, first.response == nil else { return [] }
+        queue[0].wantsContinue = false
+        return [.write(ResponseEncoder.continue100)]
+    }
+
+    private mutating func pause() -> [Action] {
+        guard !paused else { return [] }
+        paused = true
+        return [.pauseReading]
+    }
+
+    private mutating func closeNow() -> [Action] {
+        guard !isClosed else { return [] }
+        isClosed = true
+        reading = .stopped
+        deadline = nil
+        return [.close]
+    }
+
+    private mutating func setDeadline(_ kind: Deadline?) -> [Action] {
+        guard kind != deadline else { return [] }
+        deadline = kind
+        switch kind {
+        case nil: return [.deadline(afterMs: nil)]
+        case .firstByte, .header: return [.deadline(afterMs: limits.headerTimeoutMs)]
+        case .body: return [.deadline(afterMs: limits.bodyTimeoutMs)]
+        case .idle: return [.deadline(afterMs: limits.idleTimeoutMs)]
+        }
+    }
+}

@@ -1,0 +1,47 @@
+/// Answers one request, now or later, exactly once, on the loop thread.
+///
+/// A route that can answer at once calls `respond` before returning. A route that must wait
+/// (ingest waiting for the log's fdatasync, a long poll) keeps the responder and calls `respond`
+/// later from the loop thread (from a `LoopNotifier` action or a loop timer). Answers of
+/// pipelined requests still leave in request order. If the client went away first, `respond` is
+/// a no-op and `isCancelled` is true; `onCancel` lets a long poll drop its waiter early.
+public final class Responder {
+    private weak var connection: ConnectionSink?
+    private let requestID: UInt64
+    public private(set) var isAnswered = false
+    /// Called once if the connection closes before `respond` (client gone, shutdown deadline).
+    public var onCancel: (() -> Void)?
+
+    init(connection: ConnectionSink?, requestID: UInt64) {
+        self.connection = connection
+        self.requestID = requestID
+    }
+
+    /// True when the answer can no longer reach the client.
+    public var isCancelled: Bool { connection == nil || connection?.isOpen == false }
+
+    /// Sends `response` (in order with the connection's other answers). Later calls are ignored.
+    public func respond(_ response: Response) {
+        guard !isAnswered else { return }
+        isAnswered = true
+        onCancel = nil
+        connection?.deliver(response, for: requestID)
+    }
+
+    /// Answers with the JSON form of `error`.
+    public func fail(_ error: APIError) { respond(error.response) }
+
+    func cancel() {
+        guard !isAnswered else { return }
+        isAnswered = true
+        let action = onCancel
+        onCancel = nil
+        action?()
+    }
+}
+
+/// What a `Responder` talks to: the connection that owns the request.
+protocol ConnectionSink: AnyObject {
+    var isOpen: Bool { get }
+    func deliver(_ response: Response, for requestID: UInt64)
+}

@@ -1,0 +1,19 @@
+import PayhookHTTP1
+
+/// Serializes a `Response` with the HTTP/1.1 writer (`HTTP1ResponseWriter`): status line, the
+/// `Date`, the handler's fields, `Content-Length`, and `Connection: close` on a connection's
+/// last answer. HEAD answers carry the length but no body (RFC 9110 section 9.3.2).
+enum ResponseEncoder {
+    /// `date` is the `Date` field value (empty: none), passed in so encoding stays pure.
+    static func encode(_ response: Response, headRequest: Bool, close: Bool, date: String = "") -> [UInt8] {
+        var out: [UInt8] = []
+        let headers = date.isEmpty ? response.headers : [("Date", date)] + response.headers
+        HTTP1ResponseWriter.write(
+            status: response.status, headers: headers, body: response.body, close: close,
+            isHeadResponse: headRequest, into: &out)
+        return out
+    }
+
+    /// The interim answer to `Expect: 100-continue`.
+    static var continue100: [UInt8] { HTTP1ResponseWriter.continue100 }
+}

@@ -1,0 +1,86 @@
+/// A route's code: answers through the responder, at once or later (see `Responder`).
+public typealias RouteHandler = (Request, Responder) -> Void
+
+/// A path pattern: literal segments and `{name}` segments that match one non-empty segment.
+public struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
+    enum Segment: Sendable, Equatable { case literal(String), parameter(String) }
+    let segments: [Segment]
+    public let description: String
+
+    /// `"/v1/payments/{source}/{payment_id}"`.
+    public init(_ pattern: String) {
+        precondition(pattern.hasPrefix("/"), "route patterns start with /")
+        description = pattern
+        segments = pattern.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map { s in
+            s.hasPrefix("{") && s.hasSuffix("}") ? .parameter(String(s.dropFirst().dropLast())) : .literal(String(s))
+        }
+    }
+
+    /// The parameters when `path` matches, nil otherwise.
+    func match(_ path: String) -> [String: String]? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        guard parts.count == segments.count else { return nil }
+        var params: [String: String] = [:]
+        for (segment, part) in zip(segments, parts) {
+            switch segment {
+            case .literal(let s): if part != s { return nil }
+            case .parameter(let name):
+                if part.isEmpty { return nil }
+                params[name] = String(part)
+            }
+        }
+        return params
+    }
+}
+
+/// The routing table, split by listener: a route added for `.ingest` is invisible on `.admin`
+/// and the other way round. Matching is first-added-first; a path that matches with another
+/// method answers 405 with `Allow`, `OPTIONS` on a routed path answers 204 with `Allow`
+/// (RFC 9110 section 9.3.7), and no match at all answers the JSON 404.
+public struct Router {
+    struct Route {
+        let methods: [String]
+        let pattern: RoutePattern
+        let handler: RouteHandler
+    }
+    private var routes: [ListenerRole: [Route]] = [:]
+    /// Checked before routing on the admin listener (bearer token); nil lets requests through.
+    public var adminGuard: ((Request) -> APIError?)?
+
+    public init() {}
+
+    /// Adds `handler` for `methods` (e.g. `["GET", "HEAD"]`) on `pattern` for `listeners`.
+    public mutating func add(_ methods: [String], _ pattern: String, on listeners: [ListenerRole], _ handler: @escaping RouteHandler) {
+        for listener in listeners {
+            routes[listener, default: []].append(Route(methods: methods, pattern: RoutePattern(pattern), handler: handler))
+        }
+    }
+
+    /// Routes `request` and runs the matching handler (or answers the error).
+    public func dispatch(_ request: Request, _ responder: Responder) {
+        if request.listener == .admin, let error = adminGuard?(request) { return responder.fail(error) }
+        var allowed: [String] = []
+        for route in routes[request.listener] ?? [] {
+            guard let params = route.pattern.match(request.path) else { continue }
+            guard route.methods.contains(request.method) else {
+                allowed += route.methods.filter { !allowed.contains($0) }
+                continue
+            }
+            var routed = request
+            routed.parameters = params
+            return route.handler(routed, responder)
+        }
+        if request.method == "OPTIONS" {
+            if request.path == "*" { allowed = (routes[request.listener] ?? []).flatMap(\.methods) }
+            if !allowed.isEmpty { return responder.respond(Response(status: 204, headers: [("Allow", Self.allowList(allowed + ["OPTIONS"]))])) }
+        }
+        if !allowed.isEmpty { return responder.fail(.methodNotAllowed(allow: allowed)) }
+        responder.fail(.notFound(path: request.path))
+    }
+
+    private static func allowList(_ methods: [String]) -> String {
+        var seen: [String] = []
+        for m in methods where !seen.contains(m) { seen.append(m) }
+        return seen.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,136 @@
+import CLinuxShim
+import PayhookHTTP1
+import PayhookPosix
+
+/// The HTTP/1.1 server: listeners and connections on one `EventLoop`, routes by listener,
+/// connection limits with an admin reserve, graceful shutdown (see `Server+Lifecycle`).
+public final class Server {
+    public struct Options: Sendable {
+        public var connection = ConnectionLimits()
+        /// Open connections at most over all listeners. Default 4096.
+        public var maxConnections = 4096
+        /// Connections only the admin listener may use: ingest stops at `maxConnections` minus
+        /// this, so an ingest flood never locks operators out. Default 32.
+        public var adminReserveConnections = 32
+        /// Request body bytes at most (413 above). Default 1 MiB.
+        public var maxBodyBytes = 1_048_576
+        public var maxRequestLineBytes = 8192
+        public var maxHeaderBytes = 16_384
+        public var maxHeaderCount = 64
+        /// Pause after EMFILE/ENFILE before accepting again. Default 100 ms.
+        public var acceptBackoffMs: Int64 = 100
+        /// After a connection's last answer, unread input is drained this long before closing,
+        /// so the close does not reset the connection and destroy the answer in flight
+        /// ("lingering close"). Default 2 s.
+        public var lingerMs: Int64 = 2000
+        /// Time SIGTERM waits for in-flight requests before closing them. Default 10 s.
+        public var shutdownTimeoutMs: Int64 = 10_000
+        public init() {}
+    }
+
+    public let options: Options
+    public let loop: EventLoop
+    /// Routes per listener; replace or extend before `run`.
+    public var router = Router()
+    /// Answers `/readyz`: true after start while the log is writable (wired by the daemon).
+    public var isReady: () -> Bool = { true }
+    var listeners: [Listener] = []
+    /// The fixed connection table, indexed by the loop registration slot.
+    var connections: [Connection?]
+    var openCount: [ListenerRole: Int] = [.ingest: 0, .admin: 0]
+    var isDraining = false
+    /// A buffer every read goes into before the parser sees it (one per loop: one thread).
+    var scratch = [UInt8](repeating: 0, count: 65_536)
+
+    private var dateSecond: Int64 = -1
+    private var dateText = ""
+    /// The `Date` value for this second (formatted once per second).
+    var httpDate: String {
+        let second = cshim_realtime_ms() / 1000
+        if second != dateSecond {
+            dateSecond = second
+            dateText = HTTP1Date.imfFixdate(unixSeconds: second)
+        }
+        return dateText
+    }
+
+    /// Fds the loop may hold besides connections: listeners, eventfd, signalfd, timers, hooks.
+    static let internalRegistrationsMax = 64
+
+    public init(options: Options) throws(SyscallError) {
+        precondition(options.adminReserveConnections >= 0 && options.maxConnections > options.adminReserveConnections)
+        self.options = options
+        let capacity = options.maxConnections + Self.internalRegistrationsMax
+        loop = try EventLoop(capacity: capacity)
+        connections = Array(repeating: nil, count: capacity)
+    }
+
+    /// Connections open now, over both listeners.
+    public var connectionCount: Int { openCount.values.reduce(0, +) }
+
+    /// Binds `address` for `role` and starts accepting. Returns the bound address (with the real
+    /// port when `address` asked for port 0).
+    @discardableResult
+    public func listen(_ role: ListenerRole, on address: ListenAddress) throws -> SocketAddress {
+        let fd = try Socket.listen(address)
+        var path: String? = nil
+        if case .unix(let p) = address { path = p }
+        return try adopt(role, fd: fd, unixPathToRemove: path)
+    }
+
+    /// Accepts on an already listening socket (systemd socket activation).
+    @discardableResult
+    public func adopt(_ role: ListenerRole, fd: Int32, unixPathToRemove: String? = nil) throws -> SocketAddress {
+        let listener = try Listener(fd: fd, role: role, unixPathToRemove: unixPathToRemove, server: self)
+        listener.registration = try loop.register(fd: fd, interest: .readable, handler: listener)
+        listeners.append(listener)
+        return listener.address
+    }
+
+    /// The addresses being listened on, per role (for logs and the ready file).
+    public var boundAddresses: [(role: ListenerRole, address: String)] {
+        listeners.map { ($0.role, $0.address.description) }
+    }
+
+    /// A new socket from `role`'s listener: refused above the limits, registered otherwise.
+    /// Ingest may hold `maxConnections - adminReserveConnections`; admin may use the rest.
+    func accepted(fd: Int32, peer: SocketAddress, role: ListenerRole) {
+        let ingestLimit = options.maxConnections - options.adminReserveConnections
+        let withinRole = role == .admin || openCount[.ingest, default: 0] < ingestLimit
+        guard !isDraining, withinRole, connectionCount < options.maxConnections else {
+            refuse(fd)
+            return
+        }
+        if peer.family != AF_UNIX {
+            // Answers go out in one write; without this, Nagle could hold a second small write
+            // (the final answer after a 100 Continue) for a delayed ACK.
+            try? Socket.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
+        }
+        let connection = Connection(fd: fd, role: role, peer: peer.host, server: self)
+        do {
+            let reg = try loop.register(fd: fd, interest: .readable, handler: connection)
+            connection.start(registration: reg)
+            connections[Int(reg.slot)] = connection
+            openCount[role, default: 0] += 1
+        } catch {
+            Journal.error("registering a connection: \(error)")
+            IO.close(fd)
+        }
+    }
+
+    /// Over the limit: a best-effort 503 and close, so the client learns why at once instead
+    /// of waiting in the kernel's queue.
+    private func refuse(_ fd: Int32) {
+        let bytes = ResponseEncoder.encode(APIError.tooManyConnections.response, headRequest: false, close: true, date: httpDate)
+        _ = bytes.withUnsafeBytes { try? IO.write(fd, from: $0) }
+        IO.shutdownWrite(fd)
+        IO.close(fd)
+    }
+
+    /// A connection closed its socket: frees its table entry.
+    func closed(_ connection: Connection, registration: Registration) {
+        connections[Int(registration.slot)] = nil
+        openCount[connection.role, default: 1] -= 1
+        if isDraining { checkDrained() }
+    }
+}

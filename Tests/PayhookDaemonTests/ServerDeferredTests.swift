@@ -1,0 +1,112 @@
+import CLinuxShim
+import Glibc
+@testable import PayhookDaemon
+import PayhookPosix
+import Synchronization
+import Testing
+
+/// Blocking client helpers for in-process server tests (the loop runs on the test's thread,
+/// the client on another).
+enum LoopClient {
+    static func exchange(_ address: String, _ request: String, answers: Int) -> String {
+        guard let fd = try? Socket.connectBlocking(try ListenAddress.parse(address)) else { return "connect failed" }
+        defer { IO.close(fd) }
+        var tv = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        _ = Array(request.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 4096)
+        while out.filter({ $0 == UInt8(ascii: "}") }).count < answers {
+            let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            out += buf[0..<n]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+
+@Suite struct ServerDeferredTests {
+    /// A server on 127.0.0.1:0 with `/slow`, whose answer comes from another thread through a
+    /// `LoopNotifier`, the way the log writer answers after fdatasync.
+    final class Fixture {
+        let server: Server
+        let address: String
+        var parked: [Responder] = []
+        let ready = Mutex<Bool>(false)
+        var notifier: LoopNotifier!
+
+        init() throws {
+            server = try Server(options: Server.Options())
+            address = try server.listen(.ingest, on: .ipv4(host: "127.0.0.1", port: 0)).description
+            var router = DefaultRoutes.router(config: Config(), isReady: { true })
+            router.add(["GET"], "/slow", on: [.ingest]) { [unowned self] _, responder in self.parked.append(responder) }
+            server.router = router
+            notifier = server.loop.makeNotifier { [unowned self] in
+                for r in self.parked { r.respond(.json(200, #"{"slow":true}"#)) }
+                self.parked = []
+            }
+        }
+    }
+
+    @Test("a deferred answer holds the pipelined answers after it, which then leave in order")
+    func deferredHoldsPipeline() throws {
+        let f = try Fixture()
+        let notifier = f.notifier!, address = f.address
+        let result = Mutex<String>("")
+        let client = TestThread {
+            let text = LoopClient.exchange(address, "GET /slow HTTP/1.1\r\nHost: t\r\n\r\nGET /healthz HTTP/1.1\r\nHost: t\r\n\r\n", answers: 2)
+            result.withLock { $0 = text }
+        }
+        // The "disk" answers from another thread after a while.
+        let writer = TestThread { usleep(100_000); notifier.notify() }
+        let stop = f.server.loop.makeNotifier { f.server.loop.stop() }
+        let waiter = TestThread { client.join(); stop.notify() }
+        try f.server.loop.run()
+        writer.join(); waiter.join()
+        let text = result.withLock { $0 }
+        let slow = text.firstRange(of: #"{"slow":true}"#), health = text.firstRange(of: #"{"ok":true}"#)
+        #expect(slow != nil && health != nil)
+        if let slow, let health { #expect(slow.lowerBound < health.lowerBound) }
+    }
+
+    @Test("shutdown waits for a deferred answer, sends it with Connection: close, then stops")
+    func shutdownWaitsForDeferred() throws {
+        let f = try Fixture()
+        let notifier = f.notifier!, address = f.address
+        let result = Mutex<String>("")
+        let client = TestThread {
+            result.withLock { $0 = LoopClient.exchange(address, "GET /slow HTTP/1.1\r\nHost: t\r\n\r\n", answers: 1) }
+        }
+        let shutdown = f.server.loop.makeNotifier { f.server.beginShutdown(notifier: SystemdNotifier(environment: { _ in nil })) }
+        let driver = TestThread {
+            usleep(100_000)
+            shutdown.notify()   // SIGTERM while /slow waits
+            usleep(100_000)
+            notifier.notify()   // the write becomes durable: the answer goes out
+        }
+        try f.server.loop.run()  // returns once drained
+        client.join(); driver.join()
+        let text = result.withLock { $0 }
+        #expect(text.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(text.contains("Connection: close\r\n"))
+        #expect(f.server.connectionCount == 0)
+    }
+
+    @Test("EMFILE on accept pauses accepting for acceptBackoffMs; the pending client is served after")
+    func acceptBackoff() throws {
+        var options = Server.Options()
+        options.acceptBackoffMs = 50
+        let server = try Server(options: options)
+        let address = try server.listen(.ingest, on: .ipv4(host: "127.0.0.1", port: 0)).description
+        server.router = DefaultRoutes.router(config: Config(), isReady: { true })
+        FaultInjection.shared.arm("accept4", Errno(EMFILE))
+        let result = Mutex<String>("")
+        let client = TestThread { result.withLock { $0 = LoopClient.exchange(address, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n", answers: 1) } }
+        let stop = server.loop.makeNotifier { server.loop.stop() }
+        let waiter = TestThread { client.join(); stop.notify() }
+        try server.loop.run()
+        waiter.join()
+        #expect(result.withLock { $0 }.hasPrefix("HTTP/1.1 200 OK"))
+    }
+}

@@ -1,0 +1,113 @@
+@testable import PayhookDaemon
+import Testing
+
+/// Collects what a responder delivers.
+final class RecordingSink: ConnectionSink {
+    var isOpen = true
+    var delivered: [(UInt64, Response)] = []
+    func deliver(_ response: Response, for requestID: UInt64) { delivered.append((requestID, response)) }
+}
+
+private func route(_ router: Router, _ method: String, _ target: String, on listener: ListenerRole) -> Response? {
+    let sink = RecordingSink()
+    router.dispatch(Request(method: method, target: target, listener: listener), Responder(connection: sink, requestID: 0))
+    return sink.delivered.first?.1
+}
+
+private func body(_ r: Response?) -> String { String(decoding: r?.body ?? [], as: UTF8.self) }
+
+@Suite struct ServerRouterTests {
+    private func router() -> Router {
+        var config = Config()
+        config.sources = [Config.Source(name: "noventiq", provider: .noventiq, kind: "payment", signature: .sha512Fields)]
+        return DefaultRoutes.router(config: config, isReady: { true })
+    }
+
+    @Test("/healthz answers 200 on both listeners")
+    func healthBoth() {
+        #expect(route(router(), "GET", "/healthz", on: .ingest)?.status == 200)
+        #expect(route(router(), "GET", "/healthz", on: .admin)?.status == 200)
+    }
+
+    @Test("admin routes are not reachable through ingest")
+    func splitByListener() {
+        let r = route(router(), "GET", "/readyz", on: .ingest)
+        #expect(r?.status == 404)
+        #expect(body(r) == #"{"ok":false,"error":{"code":"not_found","message":"no route for /readyz"}}"#)
+        #expect(route(router(), "GET", "/readyz", on: .admin)?.status == 200)
+    }
+
+    @Test("/hooks/ is not reachable through admin")
+    func hooksIngestOnly() {
+        #expect(route(router(), "POST", "/hooks/noventiq", on: .admin)?.status == 404)
+    }
+
+    @Test("an unknown source is a JSON 404 unknown_source")
+    func unknownSource() {
+        let r = route(router(), "POST", "/hooks/nope", on: .ingest)
+        #expect(r?.status == 404)
+        #expect(body(r).contains(#""code":"unknown_source""#))
+        #expect(r?.headers.first { $0.name == "Content-Type" }?.value == "application/json")
+    }
+
+    @Test("a known source is never answered 2xx before ingest is wired")
+    func knownSourceNot2xx() {
+        let status = route(router(), "POST", "/hooks/noventiq", on: .ingest)?.status ?? 0
+        #expect(!(200..<300).contains(status))
+    }
+
+    @Test("GET on /hooks/{source} is 405 with Allow: POST")
+    func methodNotAllowed() {
+        let r = route(router(), "GET", "/hooks/noventiq", on: .ingest)
+        #expect(r?.status == 405)
+        #expect(r?.headers.contains { $0.name == "Allow" && $0.value == "POST" } == true)
+    }
+
+    @Test("OPTIONS on a routed path is 204 with Allow; on an unknown path 404")
+    func options() {
+        let r = route(router(), "OPTIONS", "/healthz", on: .ingest)
+        #expect(r?.status == 204)
+        #expect(r?.headers.first { $0.name == "Allow" }?.value == "GET, HEAD, OPTIONS")
+        #expect(route(router(), "OPTIONS", "/nope", on: .ingest)?.status == 404)
+    }
+
+    @Test("route parameters and query items reach the handler")
+    func parameters() {
+        var router = Router()
+        var seen: (String?, String?, String?) = (nil, nil, nil)
+        router.add(["GET"], "/v1/payments/{source}/{id}", on: [.admin]) { req, responder in
+            seen = (req.parameters["source"], req.parameters["id"], req.queryItem("wait"))
+            responder.respond(.json(200, "{}"))
+        }
+        #expect(route(router, "GET", "/v1/payments/a/b?wait=5", on: .admin)?.status == 200)
+        #expect(seen.0 == "a" && seen.1 == "b" && seen.2 == "5")
+        #expect(route(router, "GET", "/v1/payments/a/", on: .admin)?.status == 404)
+    }
+
+    @Test("a deferred responder answers later exactly once, and not at all after cancellation")
+    func deferredOnce() {
+        let sink = RecordingSink()
+        let responder = Responder(connection: sink, requestID: 7)
+        responder.respond(.json(200, "{}"))
+        responder.respond(.json(500, "{}"))
+        #expect(sink.delivered.count == 1 && sink.delivered[0].0 == 7)
+        var cancelled = false
+        let other = Responder(connection: sink, requestID: 8)
+        other.onCancel = { cancelled = true }
+        other.cancel()
+        other.respond(.json(200, "{}"))
+        #expect(cancelled && sink.delivered.count == 1)
+    }
+
+    @Test("with admin_token, admin requests need the bearer token; ingest does not")
+    func adminToken() {
+        var config = Config()
+        config.server.adminToken = "s3cret"
+        let router = DefaultRoutes.router(config: config, isReady: { true })
+        #expect(route(router, "GET", "/healthz", on: .admin)?.status == 401)
+        let sink = RecordingSink()
+        router.dispatch(Request(method: "GET", target: "/healthz", headers: [("Authorization", "Bearer s3cret")], listener: .admin), Responder(connection: sink, requestID: 0))
+        #expect(sink.delivered.first?.1.status == 200)
+        #expect(route(router, "GET", "/healthz", on: .ingest)?.status == 200)
+    }
+}

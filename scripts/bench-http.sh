@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Benchmarks payhookd's HTTP/1.1 path against nginx on the same machine, in the same run:
+#   wrk -t2 -c64 -d5s GET /healthz  on payhookd (release build) and on nginx (1 worker, `return 200`)
+# and prints both req/s, the ratio, and payhookd's resident memory idle and with 1000 open
+# connections (VmRSS from /proc/PID/status).
+# Usage: scripts/bench-http.sh [duration, default 5s]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${1:-5s}
+./scripts/ensure-deb wrk nginx-light python3
+swift build -c release --product payhookd >/dev/null
+
+tmp=$(mktemp -d /tmp/payhookd-bench-XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+rss_kb() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
+
+cat >"$tmp/payhookd.toml" <<TOML
+[server]
+ingest = ["127.0.0.1:0"]
+admin = ["127.0.0.2:0"]
+max_connections = 4096
+[storage]
+dir = "$tmp/var"
+TOML
+PAYHOOKD_READY_FILE="$tmp/ready" .build/release/payhookd serve --config "$tmp/payhookd.toml" 2>"$tmp/payhookd.err" &
+ph_pid=$!
+pids+=("$ph_pid")
+for _ in $(seq 100); do [ -s "$tmp/ready" ] && break; sleep 0.05; done
+ph_addr=$(awk '$1=="ingest"{print $2; exit}' "$tmp/ready")
+[ -n "$ph_addr" ] || { cat "$tmp/payhookd.err"; exit 1; }
+
+ng_port=$(free_port)
+cat >"$tmp/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx.err;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $tmp/nginx-body;
+  server {
+    listen 127.0.0.1:$ng_port;
+    location / { default_type application/json; return 200 '{"ok":true}'; }
+  }
+}
+NGINX
+nginx -p "$tmp" -c "$tmp/nginx.conf" -e "$tmp/nginx.err" &
+pids+=("$!")
+for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$ng_port") 2>/dev/null && break; sleep 0.05; done
+
+reqs() { wrk -t2 -c64 -d"$DURATION" "$1" | awk '/^Requests\/sec:/{print $2}'; }
+best() { awk -v a="$1" -v b="$2" 'BEGIN { print (a > b ? a : b) }'; }
+# Warm both up briefly, then measure twice, alternating, and keep each one's best run: on a
+# shared machine a burst of load then hurts both sides alike.
+wrk -t2 -c64 -d1s "http://$ph_addr/healthz" >/dev/null
+wrk -t2 -c64 -d1s "http://127.0.0.1:$ng_port/healthz" >/dev/null
+ph=0 ng=0
+for _ in 1 2; do
+  ph=$(best "$ph" "$(reqs "http://$ph_addr/healthz")")
+  ng=$(best "$ng" "$(reqs "http://127.0.0.1:$ng_port/healthz")")
+done
+
+idle=$(rss_kb "$ph_pid")
+python3 - "$ph_addr" "$ph_pid" >"$tmp/rss1000" <<'PY'
+import socket, sys, time
+host, port = sys.argv[1].rsplit(":", 1)
+conns = [socket.create_connection((host, int(port))) for _ in range(1000)]
+for c in conns:
+    c.sendall(b"GET /healthz HTTP/1.1\r\nHost: b\r\n\r\n")
+for c in conns:
+    c.recv(4096)
+time.sleep(0.5)
+print(next(l.split()[1] for l in open(f"/proc/{sys.argv[2]}/status") if l.startswith("VmRSS")))
+PY
+busy=$(cat "$tmp/rss1000")
+
+echo "payhookd  GET /healthz: $ph req/s   (wrk -t2 -c64 -d$DURATION, best of 2)"
+echo "nginx     GET /healthz: $ng req/s   (1 worker, return 200, best of 2)"
+awk -v a="$ph" -v b="$ng" 'BEGIN { printf "ratio payhookd/nginx: %.2f\n", a / b }'
+echo "payhookd VmRSS: idle ${idle} kB, with 1000 open connections ${busy} kB"
