@@ -19,7 +19,7 @@ struct Payhookd: ParsableCommand {
 
     /// Without a subcommand: a usage error (exit 2), like any other bad command line.
     func run() throws {
-        throw ValidationError("missing subcommand (serve, check-config or version)")
+        throw ValidationError("missing subcommand (see payhookd --help)")
     }
 }
 

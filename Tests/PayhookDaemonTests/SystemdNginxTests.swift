@@ -1,3 +1,4 @@
+import CLinuxShim
 import Glibc
 import Testing
 
