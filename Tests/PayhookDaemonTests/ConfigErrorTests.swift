@@ -27,6 +27,11 @@ import Testing
         #expect(throws: ConfigError(file: "/nonexistent/payhookd.toml", line: 0, message: "cannot read config: No such file or directory")) {
             try Config.load(path: "/nonexistent/payhookd.toml", environment: [:])
         }
+        let dir = S.makeTempDir()
+        defer { S.removeTree(dir) }
+        #expect(throws: ConfigError(file: dir, line: 0, message: "cannot read config: Is a directory")) {
+            try Config.load(path: dir, environment: [:])
+        }
         let error = ConfigError(file: "/x.toml", line: 0, message: "m")
         #expect(error.description == "/x.toml: m")
         #expect(ConfigError(file: "/x.toml", line: 7, message: "m").description == "/x.toml:7: m")

@@ -256,6 +256,15 @@ import Testing
         #expect(config.hooks.map(\.name) == ["orders"])
         #expect(config.warnings.isEmpty)
     }
+
+    @Test("rsa-sha256 sources load a real PEM RSA public key from secret_file")
+    func rsaPublicKey() throws {
+        let pem = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA6lo+D+Z2vZoJDd2OxX/T\nXyFuWZB7K7qN2eYm6sK0O8Dnuir+0dMiP5dMlZs9tI2YiYXKCxg+yvJEH307n79p\nhZBbIdGBalqdG+4ityHQInUfIG+XzaA5ykUifQWQFqFomJ4SbuHUn7Tg1m7BVnHd\nyQJb7GIGkeFeMkA1r/jef3sYogLFgCUdXs+G+ttw0KBsCxd7jZUklG5SxMIHZo3t\n6nXC6SAd5orofhZmbIXaHUFUl2bL9OgKn+EPLVYFMp1DM4ovoBvDcStv4VUuNdTG\n0Co25dE5bQk2O3sgH5Bxvvb0q9LYkYNIVrWG8zuX8C2lfP1yPNgKc6dy684EF+Mb\nVQIDAQAB\n-----END PUBLIC KEY-----\n"
+        let text = S.nonstopaySource.replacingOccurrences("hmac-sha256-hex", "rsa-sha256").replacingSecret(with: "secret_file = \"k.pem\"")
+        let config = try load(text, files: ["k.pem": pem])
+        #expect(config.sources[0].signature == .rsaSHA256)
+        #expect(config.sources[0].secrets == [Array(pem.dropLast().utf8)])
+    }
 }
 
 extension String {

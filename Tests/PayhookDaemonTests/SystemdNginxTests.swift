@@ -45,7 +45,7 @@ import Testing
             if line.contains("ssl_certificate ") { return "    ssl_certificate \(dir)/cert.pem;" }
             return String(line)
         }.joined(separator: "\n")
-        let r = S.run([Self.nginx!, "-t", "-q", "-p", dir, "-c", Self.wrapper(dir: dir, serverBlock: block)], environment: ["PATH": S.toolPath])
+        let r = S.run([Self.nginx!, "-t", "-q", "-e", dir + "/error.log", "-p", dir, "-c", Self.wrapper(dir: dir, serverBlock: block)], environment: ["PATH": S.toolPath])
         #expect(r.status == 0, "\(r.stderr)")
     }
 
@@ -63,7 +63,7 @@ import Testing
     }
 
     @Test("a running nginx forwards only /hooks/ (body and client address intact); all else is 404",
-          .enabled(if: nginx != nil && getuid() == 0, "nginx is not installed or the test is not root"))
+          .enabled(if: nginx != nil, "nginx is not installed"))
     func liveRouting() throws {
         let dir = S.makeTempDir()
         defer { S.removeTree(dir) }
@@ -78,7 +78,7 @@ import Testing
             if t.hasPrefix("server 127.0.0.1:8480;") { return "    server 127.0.0.1:\(upstream.port);" }
             return String(line)
         }.joined(separator: "\n")
-        let nginxPID = try #require(S.spawn([Self.nginx!, "-p", dir, "-c", Self.wrapper(dir: dir, serverBlock: block), "-g", "daemon off;"]))
+        let nginxPID = try #require(S.spawn([Self.nginx!, "-e", dir + "/error.log", "-p", dir, "-c", Self.wrapper(dir: dir, serverBlock: block), "-g", "daemon off;"]))
         defer { kill(nginxPID, SIGTERM); var s: Int32 = 0; waitpid(nginxPID, &s, 0) }
         try #require(TCP.waitForListener(port: port), "nginx did not start: \(S.read(dir + "/error.log"))")
 
