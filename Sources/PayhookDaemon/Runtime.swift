@@ -13,6 +13,7 @@ final class Runtime {
     let metrics = Metrics()
     let ingest: IngestRoute
     let admin: AdminRoutes
+    let rejectsRoute: RejectsRoute
     private let maintenance: TimerID
     /// How often retention and a snapshot check run. Default hourly.
     static let maintenanceIntervalMs: Int64 = 3_600_000
@@ -44,6 +45,7 @@ final class Runtime {
                 loop.releaseTimer(timer)
             }
         }
+        rejectsRoute = RejectsRoute(ingest: ingest, storageDir: config.storage.dir, executor: loop.executor)
         let writer = store.writer
         var timer: TimerID?
         maintenance = loop.makeTimer { [store] in
@@ -62,6 +64,7 @@ final class Runtime {
         ingest.table = SourceTable(config: config)
         router.add(["*"], "/hooks/{source}", on: [.ingest]) { [ingest] request, responder in ingest.handle(request, responder) }
         admin.install(into: &router)
+        rejectsRoute.install(into: &router)
         return router
     }
 

@@ -37,6 +37,12 @@ public final class PosixThread: @unchecked Sendable {
         return PosixThread(handle: tid)
     }
 
+    /// Lets the thread's resources go when it ends, for one-off workers nobody joins. Call once,
+    /// instead of `join`. The corresponding C function is `pthread_detach`.
+    public func detach() {
+        _ = pthread_detach(handle)
+    }
+
     /// Waits for the thread to finish. Call once.
     public func join() {
         _ = pthread_join(handle, nil)

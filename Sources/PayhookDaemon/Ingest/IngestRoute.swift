@@ -51,28 +51,32 @@ final class IngestRoute {
             rejects.record(RejectEntry(receivedAtMs: now, source: name, request: stored, reason: "bad_signature: \(reason.rawValue)"))
             responder.fail(.badSignature(reason.message))
         case .verified(let by):
-            accept(source, stored, verifiedBy: by, receivedAtMs: now, responder)
+            accept(source, stored, verifiedBy: by, receivedAtMs: now) { responder.respond($0) }
         }
     }
 
-    /// Stores an authentic request (or answers it as a duplicate). Also used by `rejects reverify`.
-    func accept(_ source: IngestSource, _ request: StoredRequest, verifiedBy: String, receivedAtMs: Int64, _ responder: Responder) {
+    /// Stores an authentic request (or answers it as a duplicate); `finish` gets the answer once
+    /// the event is durable (or could not be made so). Also used by `rejects reverify`.
+    func accept(
+        _ source: IngestSource, _ request: StoredRequest, verifiedBy: String, receivedAtMs: Int64,
+        finish: @escaping (Response) -> Void
+    ) {
         var request = request
         let event = Providers.normalize(
             source.provider, body: request.body, receivedAtMs: receivedAtMs, verifiedBy: verifiedBy,
             previousStatus: { paymentID in store.index.lookup(source: source.name, paymentID: paymentID)?.status })
         request.bodyIsJSON = event.quarantined != "not_json"
         if let original = store.index.dedup(id: event.id) {
-            return answerDuplicate(event, original: original, request: request, receivedAtMs: receivedAtMs, responder)
+            return answerDuplicate(event, original: original, request: request, receivedAtMs: receivedAtMs, finish)
         }
         let name = source.name
         let waitingForOriginal = store.awaitInFlight(event.id) { [metrics] result in
             switch result {
             case .success(let seq):
                 metrics.add(IngestMetrics.ingested, [name, "duplicate"])
-                responder.respond(Self.answer(event, seq: seq, duplicate: true))
+                finish(Self.answer(event, seq: seq, duplicate: true))
             case .failure(let error):
-                responder.fail(Self.unavailable(error))
+                finish(Self.unavailable(error).response)
             }
         }
         if waitingForOriginal { return }
@@ -83,17 +87,18 @@ final class IngestRoute {
                 if let reason = event.quarantined {
                     Journal.warning("ingest \(name): stored seq \(seq) quarantined: \(reason)")
                 }
-                responder.respond(Self.answer(event, seq: seq, duplicate: false))
+                finish(Self.answer(event, seq: seq, duplicate: false))
             case .failure(let error):
                 metrics.add(IngestMetrics.rejected, [name, "unavailable"])
                 Journal.error("ingest \(name): not stored: \(error)")
-                responder.fail(Self.unavailable(error))
+                finish(Self.unavailable(error).response)
             }
         }
     }
 
     private func answerDuplicate(
-        _ event: NormalizedEvent, original: UInt64, request: StoredRequest, receivedAtMs: Int64, _ responder: Responder
+        _ event: NormalizedEvent, original: UInt64, request: StoredRequest, receivedAtMs: Int64,
+        _ finish: (Response) -> Void
     ) {
         metrics.add(IngestMetrics.ingested, [event.source, "duplicate"])
         store.recordDuplicate(
@@ -101,7 +106,7 @@ final class IngestRoute {
                 source: event.source, peerAddress: request.peerAddress, clientAddress: request.clientAddress,
                 eventID: event.id, originalSeq: original),
             receivedAtMs: receivedAtMs)
-        responder.respond(Self.answer(event, seq: original, duplicate: true))
+        finish(Self.answer(event, seq: original, duplicate: true))
     }
 
     /// `{"ok":true,"id":...,"seq":n,"duplicate":false}` (+ `"quarantined"` when flagged).
