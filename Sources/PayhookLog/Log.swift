@@ -51,19 +51,7 @@ public enum Log {
         }
         guard options.maxBatchRecords >= 1 else { throw .invalidOption("max_batch_records must be at least 1") }
         let logDir = logDirectory(dir)
-        let lockFile: File
-        let locked: Bool
-        do throws(SyscallError) {
-            try FileSystem.makeDirectories(logDir)
-            lockFile = try File.open(logDir + "/LOCK", flags: O_RDWR | O_CREAT)
-            locked = try lockFile.tryLockExclusive()
-        } catch {
-            throw .io(error)
-        }
-        guard locked else {
-            lockFile.close()
-            throw .locked(path: logDir + "/LOCK")
-        }
+        let lockFile = try lock(logDir: logDir, waitMs: options.lockWaitMs)
         do throws(LogOpenError) {
             let recovered = try LogRecovery.recover(logDir: logDir, repair: true, verifyCovered: options.verifyCoveredSegments)
             let active = try openActive(logDir: logDir, index: recovered.index, options: options)
@@ -80,6 +68,32 @@ public enum Log {
         } catch {
             lockFile.close()
             throw error
+        }
+    }
+
+    /// Opens and flocks `log/LOCK`, polling every 10 ms for up to `waitMs`.
+    private static func lock(logDir: String, waitMs: Int) throws(LogOpenError) -> File {
+        let lockFile: File
+        do throws(SyscallError) {
+            try FileSystem.makeDirectories(logDir)
+            lockFile = try File.open(logDir + "/LOCK", flags: O_RDWR | O_CREAT)
+        } catch {
+            throw .io(error)
+        }
+        var waitedMs = 0
+        while true {
+            let locked: Bool
+            do throws(SyscallError) { locked = try lockFile.tryLockExclusive() } catch {
+                lockFile.close()
+                throw .io(error)
+            }
+            if locked { return lockFile }
+            guard waitedMs < waitMs else {
+                lockFile.close()
+                throw .locked(path: logDir + "/LOCK")
+            }
+            usleep(10_000)
+            waitedMs += 10
         }
     }
 

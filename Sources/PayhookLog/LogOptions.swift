@@ -15,6 +15,9 @@ public struct LogOptions: Sendable {
     /// At start-up with a snapshot, still CRC-check every frame of the segments it covers (read,
     /// not decoded), so damage anywhere stops start-up. Default true.
     public var verifyCoveredSegments = true
+    /// How long `Log.open` waits for `log/LOCK` while another process holds it (a previous
+    /// instance still exiting, or a child between fork and exec). Default 2,000 ms.
+    public var lockWaitMs: Int = 2000
     /// Bounds checked on submit.
     public var limits = LogLimits()
     /// Wall clock for segment headers and retention.

@@ -90,13 +90,32 @@ import Testing
         #expect(log.writer.takeCompletions().first?.result == .failure(.shuttingDown))
     }
 
-    @Test("a second process (or open) of the same log is refused by the lock")
+    @Test("a second open of the same log is refused by the lock once lockWaitMs has passed")
     func lockRefusesSecondOpen() throws {
         let log = try TestLog()
         defer { log.close(); log.dir.remove() }
+        var o = Fixtures.options()
+        o.lockWaitMs = 50
+        let start = SystemClock().monotonicMs()
         #expect(throws: LogOpenError.locked(path: Log.logDirectory(log.dir.path) + "/LOCK")) {
-            _ = try Log.open(dir: log.dir.path, options: Fixtures.options(), isDelivered: { _ in true }, onDurable: {})
+            _ = try Log.open(dir: log.dir.path, options: o, isDelivered: { _ in true }, onDurable: {})
         }
+        #expect(SystemClock().monotonicMs() - start >= 50)
+    }
+
+    @Test("an open waits for the lock while the holder shuts down within lockWaitMs")
+    func lockWaitsForHolder() throws {
+        let log = try TestLog()
+        defer { log.dir.remove() }
+        log.append([Fixtures.payload(1)])
+        let closer = try PosixThread.spawn(name: "closer") {
+            usleep(100_000)
+            log.close()
+        }
+        defer { closer.join() }
+        let again = try TestLog(dir: log.dir)
+        defer { again.close() }
+        #expect(again.index.nextSeq == 2)
     }
 }
 
