@@ -135,7 +135,9 @@ final class Connection: EventHandler, ConnectionSink {
             switch result {
             case .failure: return abort()
             case .success(nil):
-                return setInterest(readPaused ? .writable : [.readable, .writable])
+                // The client is not reading: stop reading its requests too until it catches up,
+                // so answers to a pipelining client that never reads cannot pile up.
+                return setInterest(.writable)
             case .success(let n?):
                 outputSent += n
             }
