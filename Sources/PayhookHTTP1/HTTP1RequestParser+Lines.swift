@@ -1,0 +1,186 @@
+// The head and the trailer section are scanned line by line: find the LF (eight bytes at a time),
+// then check the complete line once. `scan` remembers where the search stopped, so bytes that
+// arrive in pieces are searched once. Checks run in a fixed order, and the few that can fire on
+// an incomplete line (method, line length, section size) are monotone, so a request gets the
+// same verdict however it is split.
+
+private let cr: UInt8 = 0x0D
+private let lf: UInt8 = 0x0A
+private let sp: UInt8 = 0x20
+
+extension HTTP1RequestParser {
+    mutating func parseLines(_ bytes: UnsafeRawBufferPointer) -> HTTP1ParseResult {
+        precondition(bytes.count >= scan, "HTTP1RequestParser: bytes not reported consumed were dropped")
+        guard let base = bytes.baseAddress else { return HTTP1ParseResult(event: .needMore, consumed: 0) }
+        while true {
+            guard let newline = HTTP1ByteClass.indexOfLF(base, from: scan, to: bytes.count) else {
+                scan = bytes.count
+                if let error = checkPartialLine(bytes) { return fail(error) }
+                return HTTP1ParseResult(event: .needMore, consumed: 0)
+            }
+            let hasCR = newline > lineStart && bytes[newline &- 1] == cr
+            let start = lineStart
+            let end = hasCR ? newline &- 1 : newline
+            scan = newline &+ 1
+            lineStart = newline &+ 1
+            switch state {
+            case .requestLine:
+                if start == end && hasCR && start == 0 && leniencies.contains(.leadingEmptyLine) && !skippedEmptyLine {
+                    skippedEmptyLine = true
+                    continue
+                }
+                if let error = requestLine(bytes, start, end, hasCR: hasCR) { return fail(error) }
+                state = .fieldLines
+                fieldsStart = lineStart
+            case .fieldLines, .trailers:
+                let trailer = state == .trailers
+                if start == end {
+                    guard hasCR else { return fail(HTTP1ParseError(.bareLF, offset: end)) }
+                    if trailer { return HTTP1ParseResult(event: .end, consumed: lineStart) }
+                    if let error = finishHead(bytes) { return fail(error) }
+                    head.length = lineStart
+                    switch head.framing {
+                    case .contentLength(let n) where n > 0: state = .fixedBody(remaining: n)
+                    case .chunked: state = .chunkLine(.size)
+                    default: state = .complete
+                    }
+                    return HTTP1ParseResult(event: .head, consumed: lineStart)
+                }
+                if let error = fieldLine(bytes, start, end, hasCR: hasCR, trailer: trailer) { return fail(error) }
+            default:
+                preconditionFailure("parseLines in state \(state)")
+            }
+        }
+    }
+
+    /// The checks that can already fail on the incomplete line `lineStart..<bytes.count`.
+    func checkPartialLine(_ bytes: UnsafeRawBufferPointer) -> HTTP1ParseError? {
+        let count = bytes.count
+        switch state {
+        case .requestLine:
+            if let error = checkMethod(bytes, lineStart, count, complete: false) { return error }
+            let pendingCR = count > lineStart && bytes[count &- 1] == cr ? 1 : 0
+            if count &- lineStart &- pendingCR > limits.maxRequestLineBytes {
+                return HTTP1ParseError(.requestLineTooLong, offset: lineStart &+ limits.maxRequestLineBytes)
+            }
+        case .fieldLines:
+            // A field line still to complete adds at least its LF; an empty line adds nothing.
+            if count &- fieldsStart > limits.maxHeaderBytes &+ 1 {
+                return HTTP1ParseError(.headerTooLarge, offset: fieldsStart &+ limits.maxHeaderBytes)
+            }
+        case .trailers:
+            if count &- fieldsStart > limits.maxTrailerBytes &+ 1 {
+                return HTTP1ParseError(.trailersTooLarge, offset: fieldsStart &+ limits.maxTrailerBytes)
+            }
+        default:
+            break
+        }
+        return nil
+    }
+
+    /// The method token at the start of `[start, end)`: tchars, at most `maxMethodBytes`, then SP.
+    /// On an incomplete line only what is already decided fails.
+    func checkMethod(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, complete: Bool) -> HTTP1ParseError? {
+        var i = start
+        while i < end && HTTP1ByteClass.isToken(bytes[i]) { i &+= 1 }
+        if i &- start > limits.maxMethodBytes {
+            return HTTP1ParseError(.methodTooLong, offset: start &+ limits.maxMethodBytes)
+        }
+        if i == end {
+            if !complete { return nil }
+            return HTTP1ParseError(i == start ? .leadingEmptyLine : .invalidRequestLine, offset: i)
+        }
+        // A CR as the last byte received may still be the start of the line's CRLF.
+        if !complete && bytes[i] == cr && i &+ 1 == end { return nil }
+        if i == start || bytes[i] != sp { return HTTP1ParseError(.invalidMethod, offset: i) }
+        return nil
+    }
+
+    /// `method SP request-target SP HTTP-version` (RFC 9112 §3), single spaces only.
+    mutating func requestLine(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, hasCR: Bool) -> HTTP1ParseError? {
+        if let error = checkMethod(bytes, start, end, complete: true) { return error }
+        if end &- start > limits.maxRequestLineBytes {
+            return HTTP1ParseError(.requestLineTooLong, offset: start &+ limits.maxRequestLineBytes)
+        }
+        if !hasCR { return HTTP1ParseError(.bareLF, offset: end) }
+        var methodEnd = start
+        while bytes[methodEnd] != sp { methodEnd &+= 1 }
+        let targetStart = methodEnd &+ 1
+        var targetEnd = targetStart
+        while targetEnd < end && bytes[targetEnd] != sp { targetEnd &+= 1 }
+        // No second SP: an HTTP/0.9 request line ("GET /"), or no target at all.
+        if targetEnd == end || targetEnd == targetStart {
+            return HTTP1ParseError(.invalidRequestLine, offset: targetEnd)
+        }
+        if let error = version(bytes, targetEnd &+ 1, end) { return error }
+        head.methodBytes = start..<methodEnd
+        head.method = Self.method(bytes, start, methodEnd)
+        if let error = target(bytes, targetStart, targetEnd) { return error }
+        if head.targetForm == .asterisk && head.method != .options {
+            return HTTP1ParseError(.asteriskFormNotOptions, offset: targetStart)
+        }
+        return nil
+    }
+
+    /// `HTTP/` DIGIT `.` DIGIT; 1.0 and 1.1 are served, other well-formed versions get 505.
+    mutating func version(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> HTTP1ParseError? {
+        let prefix: StaticString = "HTTP/"
+        let length = end &- start
+        guard length == 8 || length == 6, HTTP1Bytes.hasPrefix(bytes, start, end, prefix, ignoringCase: false) else {
+            return HTTP1ParseError(.invalidVersion, offset: start)
+        }
+        let major = bytes[start &+ 5]
+        if length == 6 {
+            // "HTTP/2" and "HTTP/3" name real protocols this parser does not speak.
+            if major == UInt8(ascii: "2") || major == UInt8(ascii: "3") {
+                return HTTP1ParseError(.unsupportedVersion, offset: start)
+            }
+            return HTTP1ParseError(.invalidVersion, offset: start)
+        }
+        let minor = bytes[start &+ 7]
+        let isDigit = { (b: UInt8) in b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+        guard isDigit(major), bytes[start &+ 6] == UInt8(ascii: "."), isDigit(minor) else {
+            return HTTP1ParseError(.invalidVersion, offset: start)
+        }
+        switch (major, minor) {
+        case (UInt8(ascii: "1"), UInt8(ascii: "1")): head.version = .http11
+        case (UInt8(ascii: "1"), UInt8(ascii: "0")): head.version = .http10
+        default: return HTTP1ParseError(.unsupportedVersion, offset: start)
+        }
+        return nil
+    }
+
+    /// Methods are case-sensitive (RFC 9110 §9.1): `get` is `.other`.
+    static func method(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> HTTP1Method {
+        @inline(__always) func isMethod(_ name: StaticString) -> Bool {
+            HTTP1Bytes.hasPrefix(bytes, start, end, name, ignoringCase: false)
+        }
+        switch end &- start {
+        case 3: return isMethod("GET") ? .get : isMethod("PUT") ? .put : .other
+        case 4: return isMethod("POST") ? .post : isMethod("HEAD") ? .head : .other
+        case 5: return isMethod("PATCH") ? .patch : isMethod("TRACE") ? .trace : .other
+        case 6: return isMethod("DELETE") ? .delete : .other
+        case 7: return isMethod("OPTIONS") ? .options : isMethod("CONNECT") ? .connect : .other
+        default: return .other
+        }
+    }
+}
+
+/// Byte comparisons against ASCII literals.
+enum HTTP1Bytes {
+    /// Whether `bytes[start..<end]` begins with `literal` (a lowercase literal when ignoring case).
+    @inline(__always)
+    static func hasPrefix(
+        _ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, _ literal: StaticString, ignoringCase: Bool
+    ) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard end &- start >= count else { return false }
+        let want = literal.utf8Start
+        for i in 0..<count {
+            var b = bytes[start &+ i]
+            if ignoringCase && b >= 0x41 && b <= 0x5A { b |= 0x20 }
+            if b != want[i] { return false }
+        }
+        return true
+    }
+}

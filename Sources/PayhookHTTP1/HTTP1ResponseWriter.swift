@@ -1,0 +1,105 @@
+import PayhookCore
+
+/// Serializes HTTP/1.1 responses (RFC 9112 §4, §6) into a caller's byte buffer.
+///
+/// Every response carries `Content-Length` (except 1xx, 204 and 304, which must not, RFC 9110
+/// §8.6), `Connection: close` when the server closes after it, and `Content-Type` when there is a
+/// body type. A response to HEAD gets the same head as the GET would, and no body.
+public enum HTTP1ResponseWriter {
+    /// The interim answer to `Expect: 100-continue` (RFC 9110 §10.1.1).
+    public static let continue100: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+
+    /// Appends a whole response to `out`.
+    /// - Parameters:
+    ///   - status: a status code from 200 to 599 (see ``reasonPhrase(_:)``).
+    ///   - headers: extra fields (`Allow`, `Retry-After`, `Date`, ...); names are tokens and
+    ///     values hold no CR, LF or NUL (the writer traps otherwise: they come from code).
+    ///   - contentType: the `Content-Type` value, if any.
+    ///   - body: the content; its length is announced even when `isHeadResponse` omits it.
+    ///   - close: adds `Connection: close`; the caller closes after sending.
+    ///   - isHeadResponse: the request was HEAD: head only.
+    public static func write(
+        status: Int, headers: [(name: String, value: String)] = [], contentType: String? = nil,
+        body: some Collection<UInt8> = [UInt8](), close: Bool = false, isHeadResponse: Bool = false,
+        into out: inout [UInt8]
+    ) {
+        precondition((200...599).contains(status), "final status expected, got \(status)")
+        out.reserveCapacity(out.count + 128 + body.count)
+        append("HTTP/1.1 ", to: &out)
+        append(String(status), to: &out)
+        out.append(0x20)
+        append(reasonPhrase(status), to: &out)
+        append("\r\n", to: &out)
+        if let contentType { field("Content-Type", contentType, to: &out) }
+        if status != 204 && status != 304 { field("Content-Length", String(body.count), to: &out) }
+        if close { field("Connection", "close", to: &out) }
+        for (name, value) in headers { field(name, value, to: &out) }
+        append("\r\n", to: &out)
+        if !isHeadResponse && status != 204 && status != 304 { out.append(contentsOf: body) }
+    }
+
+    /// The reason phrase of the statuses payhookd answers (RFC 9110 §15); "Unknown" otherwise.
+    public static func reasonPhrase(_ status: Int) -> String {
+        switch status {
+        case 100: "Continue"
+        case 101: "Switching Protocols"
+        case 200: "OK"
+        case 201: "Created"
+        case 202: "Accepted"
+        case 204: "No Content"
+        case 304: "Not Modified"
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 405: "Method Not Allowed"
+        case 408: "Request Timeout"
+        case 411: "Length Required"
+        case 413: "Content Too Large"
+        case 414: "URI Too Long"
+        case 415: "Unsupported Media Type"
+        case 417: "Expectation Failed"
+        case 426: "Upgrade Required"
+        case 429: "Too Many Requests"
+        case 431: "Request Header Fields Too Large"
+        case 500: "Internal Server Error"
+        case 501: "Not Implemented"
+        case 503: "Service Unavailable"
+        case 505: "HTTP Version Not Supported"
+        default: "Unknown"
+        }
+    }
+
+    private static func field(_ name: String, _ value: String, to out: inout [UInt8]) {
+        precondition(!name.isEmpty && name.utf8.allSatisfy(HTTP1ByteClass.isToken), "invalid field name \(name)")
+        precondition(value.utf8.allSatisfy { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }, "invalid value for \(name)")
+        append(name, to: &out)
+        append(": ", to: &out)
+        append(value, to: &out)
+        append("\r\n", to: &out)
+    }
+
+    @inline(__always)
+    private static func append(_ text: String, to out: inout [UInt8]) {
+        out.append(contentsOf: text.utf8)
+    }
+}
+
+/// The `Date` field value (IMF-fixdate, RFC 9110 §5.6.7), e.g. `Sun, 22 Nov 2026 10:00:00 GMT`.
+public enum HTTP1Date {
+    public static func imfFixdate(unixSeconds: Int64) -> String {
+        let days = Int(unixSeconds >= 0 ? unixSeconds / 86_400 : (unixSeconds - 86_399) / 86_400)
+        let second = Int(unixSeconds - Int64(days) * 86_400)
+        let (year, month, day) = Timestamp.civil(fromDays: days)
+        let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]  // 1970-01-01 was a Thursday
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let weekday = weekdays[((days % 7) + 7) % 7]
+        return "\(weekday), \(pad(day, 2)) \(months[month - 1]) \(pad(year, 4)) "
+            + "\(pad(second / 3600, 2)):\(pad(second / 60 % 60, 2)):\(pad(second % 60, 2)) GMT"
+    }
+
+    private static func pad(_ value: Int, _ width: Int) -> String {
+        let s = String(value)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    }
+}

@@ -1,0 +1,57 @@
+import PayhookHTTP1
+import Testing
+
+/// Exact bytes of the responses payhookd sends.
+@Suite struct HTTP1ResponseWriterTests {
+    static func text(_ out: [UInt8]) -> String { String(decoding: out, as: UTF8.self) }
+
+    @Test("a JSON answer carries Content-Type and Content-Length, then the body")
+    func jsonAnswer() {
+        var out: [UInt8] = []
+        HTTP1ResponseWriter.write(status: 200, contentType: "application/json", body: Array("{\"ok\":true}".utf8), into: &out)
+        #expect(Self.text(out) == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"ok\":true}")
+    }
+
+    @Test("closing adds Connection: close; extra headers follow in order")
+    func closeAndHeaders() {
+        var out: [UInt8] = []
+        HTTP1ResponseWriter.write(status: 405, headers: [("Allow", "POST")], close: true, into: &out)
+        #expect(Self.text(out) == "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\nConnection: close\r\nAllow: POST\r\n\r\n")
+    }
+
+    @Test("HEAD gets the head with the GET's Content-Length and no body")
+    func headResponse() {
+        var out: [UInt8] = []
+        HTTP1ResponseWriter.write(status: 200, contentType: "text/plain", body: Array("ok\n".utf8), isHeadResponse: true, into: &out)
+        #expect(Self.text(out) == "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\n")
+    }
+
+    @Test("204 has neither Content-Length nor body")
+    func noContent() {
+        var out: [UInt8] = []
+        HTTP1ResponseWriter.write(status: 204, body: Array("x".utf8), into: &out)
+        #expect(Self.text(out) == "HTTP/1.1 204 No Content\r\n\r\n")
+    }
+
+    @Test("100 Continue is the bare interim line")
+    func continue100() {
+        #expect(Self.text(HTTP1ResponseWriter.continue100) == "HTTP/1.1 100 Continue\r\n\r\n")
+    }
+
+    @Test("every status a parse error maps to has its reason phrase")
+    func reasonPhrases() {
+        for kind in HTTP1ParseError.Kind.allCases {
+            #expect(HTTP1ResponseWriter.reasonPhrase(HTTP1ParseError(kind, offset: 0).status) != "Unknown")
+        }
+        for status in [200, 202, 401, 403, 404, 405, 408, 413, 415, 503] {
+            #expect(HTTP1ResponseWriter.reasonPhrase(status) != "Unknown")
+        }
+        #expect(HTTP1ResponseWriter.reasonPhrase(413) == "Content Too Large")
+    }
+
+    @Test("Date values are IMF-fixdate")
+    func date() {
+        #expect(HTTP1Date.imfFixdate(unixSeconds: 0) == "Thu, 01 Jan 1970 00:00:00 GMT")
+        #expect(HTTP1Date.imfFixdate(unixSeconds: 1_795_341_600) == "Sun, 22 Nov 2026 10:00:00 GMT")
+    }
+}
