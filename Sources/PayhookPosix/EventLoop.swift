@@ -104,6 +104,7 @@ public final class EventLoop {
     /// Sets or moves the timer's deadline to `afterMs` from this iteration's `nowMs`.
     public func schedule(_ id: TimerID, afterMs: Int64) { timers.schedule(id, atMs: nowMs + afterMs) }
     public func cancel(_ id: TimerID) { timers.cancel(id) }
+    public func isScheduled(_ id: TimerID) -> Bool { timers.isScheduled(id) }
     /// Cancels and frees the timer.
     public func releaseTimer(_ id: TimerID) { timers.release(id) }
     public var scheduledTimerCount: Int { timers.count }

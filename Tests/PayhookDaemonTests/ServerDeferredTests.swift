@@ -109,4 +109,38 @@ enum LoopClient {
         waiter.join()
         #expect(result.withLock { $0 }.hasPrefix("HTTP/1.1 200 OK"))
     }
+
+    @Test("a client that never reads its answers is cut off after sendTimeoutMs")
+    func sendTimeout() throws {
+        var options = Server.Options()
+        options.sendTimeoutMs = 200
+        let server = try Server(options: options)
+        let address = try server.listen(.ingest, on: .ipv4(host: "127.0.0.1", port: 0)).description
+        server.router = DefaultRoutes.router(config: Config(), isReady: { true })
+        let openAfter = Mutex<Int>(-1)
+        let client = TestThread {
+            guard let fd = try? Socket.connectBlocking(try ListenAddress.parse(address)) else { return }
+            defer { IO.close(fd) }
+            var small: Int32 = 4096
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, 4)
+            var tv = timeval(tv_sec: 0, tv_usec: 300_000)
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+            let chunk = Array(String(repeating: "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n", count: 500).utf8)
+            for _ in 0..<2000 {
+                if chunk.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) <= 0 { break }
+            }
+            usleep(600_000)  // read nothing for longer than sendTimeoutMs
+            openAfter.withLock { $0 = 1 }
+        }
+        let count = Mutex<Int>(-1)
+        let stop = server.loop.makeNotifier {
+            count.withLock { $0 = server.connectionCount }
+            server.loop.stop()
+        }
+        let waiter = TestThread { client.join(); stop.notify() }
+        try server.loop.run()
+        waiter.join()
+        #expect(openAfter.withLock { $0 } == 1)
+        #expect(count.withLock { $0 } == 0)
+    }
 }

@@ -11,6 +11,8 @@ final class Connection: EventHandler, ConnectionSink {
     private(set) var registration: Registration?
     var state: ConnectionState
     private var timer: TimerID?
+    /// Armed while answer bytes wait for the client to read them (see `Options.sendTimeoutMs`).
+    private var sendTimer: TimerID?
     /// Received bytes not parsed yet.
     var input: [UInt8] = []
     private var output: [UInt8] = []
@@ -121,6 +123,14 @@ final class Connection: EventHandler, ConnectionSink {
         server.loop.schedule(id, afterMs: afterMs)
     }
 
+    /// A client that reads none of our bytes for `sendTimeoutMs` is cut off: otherwise it could
+    /// hold a connection and its buffered answers forever (no other deadline runs meanwhile).
+    private func armSendTimer() {
+        let id = sendTimer ?? server.loop.makeTimer { [weak self] in self?.abort() }
+        sendTimer = id
+        if !server.loop.isScheduled(id) { server.loop.schedule(id, afterMs: server.options.sendTimeoutMs) }
+    }
+
     private func deadlinePassed() {
         if lingering { return finalClose() }
         step { $0.deadlinePassed() }
@@ -137,11 +147,16 @@ final class Connection: EventHandler, ConnectionSink {
             case .success(nil):
                 // The client is not reading: stop reading its requests too until it catches up,
                 // so answers to a pipelining client that never reads cannot pile up.
+                armSendTimer()
                 return setInterest(.writable)
             case .success(let n?):
                 outputSent += n
+                if let sendTimer, server.loop.isScheduled(sendTimer) {
+                    server.loop.schedule(sendTimer, afterMs: server.options.sendTimeoutMs)
+                }
             }
         }
+        if let sendTimer { server.loop.cancel(sendTimer) }
         output.removeAll(keepingCapacity: output.capacity <= 65_536)
         outputSent = 0
         if closeAfterFlush { return lingerBeforeClose ? linger() : finalClose() }
@@ -188,7 +203,9 @@ final class Connection: EventHandler, ConnectionSink {
         guard let registration else { return }
         self.registration = nil
         if let timer { server.loop.releaseTimer(timer) }
+        if let sendTimer { server.loop.releaseTimer(sendTimer) }
         timer = nil
+        sendTimer = nil
         server.loop.deregister(registration)
         IO.close(fd)
         cancelResponders()

@@ -23,6 +23,9 @@ public final class Server {
         /// so the close does not reset the connection and destroy the answer in flight
         /// ("lingering close"). Default 2 s.
         public var lingerMs: Int64 = 2000
+        /// Time a client may leave our answer bytes unread (no byte accepted by its socket)
+        /// before the connection is closed. Default 30 s.
+        public var sendTimeoutMs: Int64 = 30_000
         /// Time SIGTERM waits for in-flight requests before closing them. Default 10 s.
         public var shutdownTimeoutMs: Int64 = 10_000
         public init() {}
