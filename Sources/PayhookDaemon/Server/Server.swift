@@ -46,9 +46,13 @@ public final class Server {
     var scratch = [UInt8](repeating: 0, count: 65_536)
 
     private var dateSecond: Int64 = -1
+    private var dateCheckAtMs: Int64 = .min
     private var dateText = ""
-    /// The `Date` value for this second (formatted once per second).
+    /// The `Date` value for this second: the wall clock is read at most every 100 ms of the
+    /// loop clock, and the text formatted once per second.
     var httpDate: String {
+        guard loop.nowMs >= dateCheckAtMs else { return dateText }
+        dateCheckAtMs = loop.nowMs + 100
         let second = cshim_realtime_ms() / 1000
         if second != dateSecond {
             dateSecond = second
