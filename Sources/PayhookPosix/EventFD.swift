@@ -56,10 +56,13 @@ public final class SignalFD {
     }
     deinit { IO.close(fd) }
 
-    /// The next pending signal number, or nil when none is pending.
-    public func next() -> Int32? {
-        let n = try? syscall("read") { cshim_signalfd_read(fd) }
-        guard let n, n > 0 else { return nil }
-        return n
+    /// The next pending signal and the pid that sent it, or nil when none is pending.
+    /// The corresponding C function is `read` on a signalfd (`struct signalfd_siginfo`).
+    public func next() -> (signal: Int32, senderPID: Int32)? {
+        var info = signalfd_siginfo()
+        let size = MemoryLayout<signalfd_siginfo>.size
+        let n = try? syscall("read", allowWouldBlock: true) { Glibc.read(fd, &info, size) }
+        guard let n, n == size else { return nil }
+        return (Int32(info.ssi_signo), Int32(bitPattern: info.ssi_pid))
     }
 }

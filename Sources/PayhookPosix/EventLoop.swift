@@ -103,7 +103,12 @@ public final class EventLoop {
     public func makeTimer(_ action: @escaping () -> Void) -> TimerID { timers.allocate(action) }
     /// Sets or moves the timer's deadline to `afterMs` from this iteration's `nowMs`.
     public func schedule(_ id: TimerID, afterMs: Int64) { timers.schedule(id, atMs: nowMs + afterMs) }
+    /// Sets or moves the timer's deadline to `atMs` on the loop clock (`nowMs`).
+    public func schedule(_ id: TimerID, atMs: Int64) { timers.schedule(id, atMs: atMs) }
+    /// The timer's deadline on the loop clock, nil when not scheduled.
+    public func deadline(of id: TimerID) -> Int64? { timers.deadline(of: id) }
     public func cancel(_ id: TimerID) { timers.cancel(id) }
+    public func isScheduled(_ id: TimerID) -> Bool { timers.isScheduled(id) }
     /// Cancels and frees the timer.
     public func releaseTimer(_ id: TimerID) { timers.release(id) }
     public var scheduledTimerCount: Int { timers.count }

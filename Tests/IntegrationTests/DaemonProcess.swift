@@ -88,6 +88,13 @@ final class DaemonProcess {
 
     func signal(_ sig: Int32) { kill(pid, sig) }
 
+    /// Resident memory (VmRSS) in kB.
+    var rssKB: Int {
+        let status = (try? Self.readFile("/proc/\(pid)/status")) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+    }
+
     /// The exit status if the process ended (reaps it), nil while it runs.
     func poll() -> Int32? {
         if let exitStatus { return exitStatus }

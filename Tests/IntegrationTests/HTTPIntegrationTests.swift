@@ -58,6 +58,16 @@ func ephemeralServer(_ extra: String = "") -> String {
         #expect(c.isClosedByPeer())
     }
 
+    @Test("a body not complete within body_timeout_ms gets 408 and the connection closes")
+    func bodyTimeout() throws {
+        let d = try DaemonProcess(server: ephemeralServer("body_timeout_ms = 300"))
+        let c = try RawClient(d.ingest)
+        try c.send("POST /hooks/zz HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n{}")
+        let a = try #require(c.readAnswer())
+        #expect(a.status == 408 && a.closes)
+        #expect(c.isClosedByPeer())
+    }
+
     @Test("an idle keep-alive connection is closed silently after idle_timeout_ms")
     func idleTimeout() throws {
         let d = try DaemonProcess(server: ephemeralServer("idle_timeout_ms = 300"))
@@ -116,11 +126,43 @@ func ephemeralServer(_ extra: String = "") -> String {
         let admin = try RawClient(d.admin)
         try admin.send(get("/healthz"))
         #expect(admin.readAnswer()?.status == 200)
+        // Admin may use the reserve (2) but not more: 4 ingest + 2 admin = max_connections.
+        let admin2 = try RawClient(d.admin)
+        try admin2.send(get("/healthz"))
+        #expect(admin2.readAnswer()?.status == 200)
+        let admin3 = try RawClient(d.admin)
+        try? admin3.send(get("/healthz"))
+        #expect(admin3.readAnswer()?.status ?? 503 == 503)
+        #expect(admin3.isClosedByPeer())
         open.removeLast()  // closing one frees a place
         usleep(100_000)
         let again = try RawClient(d.ingest)
         try again.send(get("/healthz"))
         #expect(again.readAnswer()?.status == 200)
+    }
+
+    @Test("a client that pipelines without reading is pushed back: the daemon's memory stays flat")
+    func backpressure() throws {
+        let d = try DaemonProcess(server: ephemeralServer())
+        let rssBefore = d.rssKB
+        let greedy = try RawClient(d.ingest)
+        var tv = timeval(tv_sec: 1, tv_usec: 0)
+        setsockopt(greedy.fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        let chunk = Array(String(repeating: get("/healthz"), count: 1000).utf8)
+        var sentBytes = 0
+        let limitBytes = 64 << 20
+        while sentBytes < limitBytes {
+            let n = chunk.withUnsafeBytes { send(greedy.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { break }
+            sentBytes += n
+        }
+        let growthKB = d.rssKB - rssBefore
+        print("backpressure: sends stalled after \(sentBytes) bytes; daemon RSS grew \(growthKB) kB")
+        // Without backpressure the answers pile up (about 10 MB in this run); with it, well under 1 MB.
+        #expect(growthKB < 4096, "the daemon buffered \(growthKB) kB for a client that reads nothing")
+        let other = try RawClient(d.ingest)
+        try other.send(get("/healthz"))
+        #expect(other.readAnswer()?.status == 200)
     }
 
     @Test("1000 idle connections stay open while other requests are answered")

@@ -66,11 +66,9 @@ final class RawClient {
         var tv = timeval(tv_sec: timeoutMs / 1000, tv_usec: (timeoutMs % 1000) * 1000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         let rc = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, length) } }
-        guard rc == 0 else {
-            let e = errno
-            close(fd)
-            throw Failure(description: "connect \(address): errno \(e)")
-        }
+        // On failure deinit closes fd (the object is fully initialized): closing here as well
+        // would close whatever another thread opened under the same number meanwhile.
+        guard rc == 0 else { throw Failure(description: "connect \(address): errno \(errno)") }
     }
 
     deinit { close(fd) }

@@ -143,11 +143,12 @@ private func request(_ s: inout ConnectionState, keepAlive: Bool = true) -> UInt
         #expect(actions.last == .close)
     }
 
-    @Test("peer half-close: complete requests are still answered, then close")
+    @Test("peer half-close: reading stops, complete requests are still answered, then close")
     func peerClosed() {
         var s = ConnectionState(limits: limits())
         let id = request(&s)
-        #expect(!s.peerClosed().contains(.close))
+        let actions = s.peerClosed()
+        #expect(!actions.contains(.close) && actions.contains(.pauseReading))
         #expect(s.answered(id, .text(200, "x")).last == .close)
     }
 }

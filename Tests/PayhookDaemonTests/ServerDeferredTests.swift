@@ -109,4 +109,40 @@ enum LoopClient {
         waiter.join()
         #expect(result.withLock { $0 }.hasPrefix("HTTP/1.1 200 OK"))
     }
+
+    @Test("a client that never reads its answers is cut off after sendTimeoutMs")
+    func sendTimeout() throws {
+        var options = Server.Options()
+        options.sendTimeoutMs = 200
+        let server = try Server(options: options)
+        let address = try server.listen(.ingest, on: .ipv4(host: "127.0.0.1", port: 0)).description
+        server.router = DefaultRoutes.router(config: Config(), isReady: { true })
+        let count = Mutex<Int>(-1)
+        // Counted on the loop while the client still holds its socket open.
+        let check = server.loop.makeNotifier { count.withLock { $0 = server.connectionCount } }
+        let client = TestThread {
+            guard let fd = try? Socket.connectBlocking(try ListenAddress.parse(address)) else { return }
+            defer { IO.close(fd) }
+            var small: Int32 = 4096
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, 4)
+            var tv = timeval(tv_sec: 0, tv_usec: 300_000)
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+            // 404 answers echo the 3000-byte path: answers outgrow the kernel's buffers fast.
+            let request = "GET /" + String(repeating: "a", count: 3000) + " HTTP/1.1\r\nHost: t\r\n\r\n"
+            let chunk = Array(String(repeating: request, count: 10).utf8)
+            let start = cshim_monotonic_ns()
+            var blocked = 0
+            while cshim_monotonic_ns() - start < 1_500_000_000 && blocked < 3 {
+                if chunk.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) <= 0 { blocked += 1 }
+            }
+            usleep(600_000)  // read nothing for longer than sendTimeoutMs
+            check.notify()
+            for _ in 0..<200 where count.withLock({ $0 }) < 0 { usleep(5000) }
+        }
+        let stop = server.loop.makeNotifier { server.loop.stop() }
+        let waiter = TestThread { client.join(); stop.notify() }
+        try server.loop.run()
+        waiter.join()
+        #expect(count.withLock { $0 } == 0)
+    }
 }

@@ -11,6 +11,11 @@ final class Connection: EventHandler, ConnectionSink {
     private(set) var registration: Registration?
     var state: ConnectionState
     private var timer: TimerID?
+    /// When the state machine's deadline is due (loop clock), nil when none runs. The heap
+    /// entry may be earlier (see `setDeadline`).
+    private var deadlineAtMs: Int64?
+    /// Armed while answer bytes wait for the client to read them (see `Options.sendTimeoutMs`).
+    private var sendTimer: TimerID?
     /// Received bytes not parsed yet.
     var input: [UInt8] = []
     private var output: [UInt8] = []
@@ -23,7 +28,8 @@ final class Connection: EventHandler, ConnectionSink {
     private var lingerBeforeClose = false
     /// True while `processInput` runs: a handler answering at once must not re-enter it.
     var processing = false
-    var responders: [UInt64: Responder] = [:]
+    /// Requests handed to routes and not answered yet, oldest first (at most pipelinedRequestsMax).
+    var responders: [(id: UInt64, responder: Responder)] = []
     /// The request whose body is arriving (between its head and its end).
     var current: (id: UInt64, request: Request)?
     var parser: RequestParser
@@ -71,7 +77,7 @@ final class Connection: EventHandler, ConnectionSink {
 
     /// A handler's answer for request `id` (maybe much later, maybe out of order).
     func deliver(_ response: Response, for requestID: UInt64) {
-        responders[requestID] = nil
+        if let i = responders.firstIndex(where: { $0.id == requestID }) { responders.remove(at: i) }
         guard registration != nil else { return }
         step { $0.answered(requestID, response) }
     }
@@ -79,7 +85,7 @@ final class Connection: EventHandler, ConnectionSink {
     /// Runs a complete request through the router.
     func dispatch(_ id: UInt64, _ request: Request) {
         let responder = Responder(connection: self, requestID: id)
-        responders[id] = responder
+        responders.append((id, responder))
         server.router.dispatch(request, responder)
     }
 
@@ -111,19 +117,36 @@ final class Connection: EventHandler, ConnectionSink {
         flush()
     }
 
+    /// Deadlines move on every request, almost always later. Moving a heap entry later is
+    /// deferred: the entry fires at the old time, sees the new deadline and re-arms once. Only
+    /// an earlier deadline touches the heap at once. Clearing leaves the entry to fire as a no-op.
     private func setDeadline(_ afterMs: Int64?) {
         guard let afterMs else {
-            if let timer { server.loop.cancel(timer) }
+            deadlineAtMs = nil
             return
         }
-        let id = timer ?? server.loop.makeTimer { [weak self] in self?.deadlinePassed() }
+        let due = server.loop.nowMs + afterMs
+        deadlineAtMs = due
+        let id = timer ?? server.loop.makeTimer { [weak self] in self?.timerFired() }
         timer = id
-        server.loop.schedule(id, afterMs: afterMs)
+        if let scheduled = server.loop.deadline(of: id), scheduled <= due { return }
+        server.loop.schedule(id, atMs: due)
     }
 
-    private func deadlinePassed() {
+    private func timerFired() {
+        guard let due = deadlineAtMs else { return }
+        if due > server.loop.nowMs, let timer { return server.loop.schedule(timer, atMs: due) }
+        deadlineAtMs = nil
         if lingering { return finalClose() }
         step { $0.deadlinePassed() }
+    }
+
+    /// A client that reads none of our bytes for `sendTimeoutMs` is cut off: otherwise it could
+    /// hold a connection and its buffered answers forever (no other deadline runs meanwhile).
+    private func armSendTimer() {
+        let id = sendTimer ?? server.loop.makeTimer { [weak self] in self?.abort() }
+        sendTimer = id
+        if !server.loop.isScheduled(id) { server.loop.schedule(id, afterMs: server.options.sendTimeoutMs) }
     }
 
     private func flush() {
@@ -135,11 +158,18 @@ final class Connection: EventHandler, ConnectionSink {
             switch result {
             case .failure: return abort()
             case .success(nil):
-                return setInterest(readPaused ? .writable : [.readable, .writable])
+                // The client is not reading: stop reading its requests too until it catches up,
+                // so answers to a pipelining client that never reads cannot pile up.
+                armSendTimer()
+                return setInterest(.writable)
             case .success(let n?):
                 outputSent += n
+                if let sendTimer, server.loop.isScheduled(sendTimer) {
+                    server.loop.schedule(sendTimer, afterMs: server.options.sendTimeoutMs)
+                }
             }
         }
+        if let sendTimer { server.loop.cancel(sendTimer) }
         output.removeAll(keepingCapacity: output.capacity <= 65_536)
         outputSent = 0
         if closeAfterFlush { return lingerBeforeClose ? linger() : finalClose() }
@@ -177,16 +207,18 @@ final class Connection: EventHandler, ConnectionSink {
     private func abort() { finalClose() }
 
     private func cancelResponders() {
-        let pending = responders.values
-        responders = [:]
-        for responder in pending { responder.cancel() }
+        let pending = responders
+        responders = []
+        for (_, responder) in pending { responder.cancel() }
     }
 
     private func finalClose() {
         guard let registration else { return }
         self.registration = nil
         if let timer { server.loop.releaseTimer(timer) }
+        if let sendTimer { server.loop.releaseTimer(sendTimer) }
         timer = nil
+        sendTimer = nil
         server.loop.deregister(registration)
         IO.close(fd)
         cancelResponders()

@@ -134,7 +134,9 @@ public struct ConnectionState {
         if let last = queue.last, !last.bodyDone { queue.removeLast() }
         reading = .stopped
         if queue.isEmpty { return closeNow() }
-        return setDeadline(nil) + flush()
+        // End of stream stays readable: stop watching it, or the loop would spin on it while
+        // an answer is pending.
+        return pause() + setDeadline(nil) + flush()
     }
 
     /// Shutdown: idle connections close now, busy ones after their answers.

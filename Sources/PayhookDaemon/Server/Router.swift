@@ -5,6 +5,8 @@ public typealias RouteHandler = (Request, Responder) -> Void
 public struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
     enum Segment: Sendable, Equatable { case literal(String), parameter(String) }
     let segments: [Segment]
+    /// No `{name}` segment: matching is one string comparison.
+    let isLiteral: Bool
     public let description: String
 
     /// `"/v1/payments/{source}/{payment_id}"`.
@@ -14,10 +16,12 @@ public struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
         segments = pattern.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map { s in
             s.hasPrefix("{") && s.hasSuffix("}") ? .parameter(String(s.dropFirst().dropLast())) : .literal(String(s))
         }
+        isLiteral = !segments.contains { if case .parameter = $0 { true } else { false } }
     }
 
     /// The parameters when `path` matches, nil otherwise.
     func match(_ path: String) -> [String: String]? {
+        if isLiteral { return path == description ? [:] : nil }
         let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
         guard parts.count == segments.count else { return nil }
         var params: [String: String] = [:]

@@ -105,7 +105,9 @@ final class SignalHandler: EventHandler {
     }
 
     func handle(_ events: IOEvents, loop: EventLoop) {
-        while let signal = signals.next() {
+        while let (signal, sender) = signals.next() {
+            let name = signal == SIGTERM ? "SIGTERM" : signal == SIGINT ? "SIGINT" : signal == SIGHUP ? "SIGHUP" : "signal \(signal)"
+            Journal.info("\(name) from pid \(sender)")
             switch signal {
             case SIGTERM, SIGINT:
                 server.beginShutdown(notifier: notifier)

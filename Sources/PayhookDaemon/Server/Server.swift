@@ -23,6 +23,9 @@ public final class Server {
         /// so the close does not reset the connection and destroy the answer in flight
         /// ("lingering close"). Default 2 s.
         public var lingerMs: Int64 = 2000
+        /// Time a client may leave our answer bytes unread (no byte accepted by its socket)
+        /// before the connection is closed. Default 30 s.
+        public var sendTimeoutMs: Int64 = 30_000
         /// Time SIGTERM waits for in-flight requests before closing them. Default 10 s.
         public var shutdownTimeoutMs: Int64 = 10_000
         public init() {}
@@ -43,9 +46,13 @@ public final class Server {
     var scratch = [UInt8](repeating: 0, count: 65_536)
 
     private var dateSecond: Int64 = -1
+    private var dateCheckAtMs: Int64 = .min
     private var dateText = ""
-    /// The `Date` value for this second (formatted once per second).
+    /// The `Date` value for this second: the wall clock is read at most every 100 ms of the
+    /// loop clock, and the text formatted once per second.
     var httpDate: String {
+        guard loop.nowMs >= dateCheckAtMs else { return dateText }
+        dateCheckAtMs = loop.nowMs + 100
         let second = cshim_realtime_ms() / 1000
         if second != dateSecond {
             dateSecond = second
