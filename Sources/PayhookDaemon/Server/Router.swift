@@ -77,7 +77,7 @@ public struct Router {
             return route.handler(routed, responder)
         }
         if request.method == "OPTIONS" {
-            if request.path == "*" { allowed = (routes[request.listener] ?? []).flatMap(\.methods) }
+            if request.path == "*" { allowed = (routes[request.listener] ?? []).flatMap(\.methods).filter { $0 != "*" } }
             if !allowed.isEmpty { return responder.respond(Response(status: 204, headers: [("Allow", Self.allowList(allowed + ["OPTIONS"]))])) }
         }
         if !allowed.isEmpty { return responder.fail(.methodNotAllowed(allow: allowed)) }
