@@ -32,6 +32,10 @@ final class Runtime {
         // Hook delivery is not built yet, so nothing holds segments back beyond retention.
         let opened = try Log.open(dir: config.storage.dir, options: options, isDelivered: { _ in true }, onDurable: { wake.notify() })
         Journal.info("log: \(opened.report.summary)")
+        if !config.hooks.isEmpty {
+            // Said loudly: an operator who configured hooks must not believe events are forwarded.
+            Journal.warning("\(config.hooks.count) [[hooks]] configured, but this version does not deliver hooks yet; events are stored and queryable only")
+        }
         store = EventStore(opened: opened)
         box.store = store
         rejects = try RejectStore(dir: config.storage.dir, maxBytes: config.storage.rejectsMaxBytes)
