@@ -1,4 +1,5 @@
 import PayhookCore
+import PayhookProviders
 
 /// The daemon's configuration: the TOML file (`design.md`, "Config") after validation.
 /// Every limit carries its default here, with its unit last in its name.
@@ -64,17 +65,9 @@ public struct Config: Sendable, Equatable {
         public init() {}
     }
 
-    public enum Provider: String, Sendable, Equatable { case nonstopay, noventiq }
-
-    public enum SignatureScheme: String, Sendable, Equatable, CaseIterable {
-        case hmacSHA256Hex = "hmac-sha256-hex"
-        case hmacSHA256Base64 = "hmac-sha256-base64"
-        case hmacSHA512Hex = "hmac-sha512-hex"
-        case hmacSHA512Base64 = "hmac-sha512-base64"
-        case rsaSHA256 = "rsa-sha256"
-        case sha512Fields = "sha512-fields"
-        case none
-    }
+    /// The providers and signature schemes are the adapters' own (one list, one spelling).
+    public typealias Provider = ProviderSource.Provider
+    public typealias SignatureScheme = ProviderSource.Scheme
 
     public struct Source: Sendable, Equatable {
         public var name: String

@@ -19,8 +19,7 @@ struct SourceTable: Sendable {
         var table: [String: IngestSource] = [:]
         for s in config.sources {
             let provider = ProviderSource(
-                name: s.name, provider: s.provider == .nonstopay ? .nonstopay : .noventiq, kind: s.kind,
-                scheme: ProviderSource.Scheme(rawValue: s.signature.rawValue) ?? .sha512Fields,
+                name: s.name, provider: s.provider, kind: s.kind, scheme: s.signature,
                 secrets: s.secrets, eventSecrets: s.eventSecrets)
             // The loader validated every block; one that does not parse would be a loader bug.
             let allow = s.allowFrom.map { text -> IPBlock in
