@@ -47,6 +47,7 @@ extension Daemon {
         lifecycle.readyFile = environment("PAYHOOKD_READY_FILE")
         lifecycle.reload = reloader(server: server, runtime: runtime, running: config)
         lifecycle.drained = { runtime.shutdown() }
+        armFaultsFromEnvironment()
         let code = server.run(signals: signals, notifier: notifier, lifecycle: lifecycle)
         return failed ? 1 : code
     }

@@ -1,0 +1,48 @@
+import Glibc
+import PayhookCore
+import Testing
+
+/// The storage failure paths of the real (debug) binary, driven by `PAYHOOKD_FAULTS`: no 2xx
+/// unless the record's fdatasync completed.
+@Suite(.serialized) struct StorageFailureTests {
+    let body = #"{"status":"invoice:paid","id":"512","amount":"1.00"}"#
+
+    @Test("ENOSPC on write: 503 with Retry-After, nothing stored; the next attempt is stored")
+    func noSpace() throws {
+        let d = try DaemonProcess(server: ephemeralServer(), sources: fixtureSources, environment: ["PAYHOOKD_FAULTS": "pwrite:\(ENOSPC):1"])
+        let c = try RawClient(d.ingest)
+        try c.send(nonstopayRequest("nonstopay-payin", body: body))
+        let refused = try #require(c.readAnswer())
+        #expect(refused.status == 503)
+        #expect(refused.header("retry-after") != nil)
+        try c.send(nonstopayRequest("nonstopay-payin", body: body))
+        let stored = try #require(json(c.readAnswer()))
+        #expect(stored["duplicate"]?.boolValue == false, "the refused attempt was not stored")
+        #expect(stored["seq"]?.numberText == "1", "the failed batch consumed no seq")
+        let admin = try RawClient(d.admin)
+        try admin.send(get("/readyz"))
+        #expect(admin.readAnswer()?.status == 200)
+    }
+
+    @Test("EIO on fdatasync: 503, the daemon stops with status 1; after restart the resend is answered once")
+    func fsyncFailure() throws {
+        let dir = DaemonProcess.makeTempDir()
+        var d: DaemonProcess? = try DaemonProcess(
+            server: ephemeralServer(), sources: fixtureSources, environment: ["PAYHOOKD_FAULTS": "fdatasync:\(EIO):1"], dir: dir)
+        let c = try RawClient(d!.ingest)
+        try c.send(nonstopayRequest("nonstopay-payin", body: body))
+        #expect(c.readAnswer()?.status == 503)
+        #expect(d!.waitExit() == 1)
+        #expect(d!.stderr.contains("<3>payhookd: log:"))
+        d = nil
+        unlink(dir + "/ready")
+        let again = try DaemonProcess(server: ephemeralServer(), sources: fixtureSources, dir: dir)
+        let c2 = try RawClient(again.ingest)
+        try c2.send(nonstopayRequest("nonstopay-payin", body: body))
+        let answer = try #require(json(c2.readAnswer()))
+        #expect(answer["ok"]?.boolValue == true)
+        let admin = try RawClient(again.admin)
+        try admin.send(get("/v1/payments/nonstopay-payin/512"))
+        #expect(json(admin.readAnswer())?["events"]?.numberText == "1")
+    }
+}
