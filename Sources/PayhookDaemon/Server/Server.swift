@@ -43,7 +43,7 @@ public final class Server {
     var openCount: [ListenerRole: Int] = [.ingest: 0, .admin: 0]
     var isDraining = false
     /// A buffer every read goes into before the parser sees it (one per loop: one thread).
-    var scratch = [UInt8](repeating: 0, count: 65_536)
+    @exclusivity(unchecked) var scratch = [UInt8](repeating: 0, count: 65_536)
 
     private var dateSecond: Int64 = -1
     private var dateCheckAtMs: Int64 = .min
