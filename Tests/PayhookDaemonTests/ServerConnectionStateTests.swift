@@ -13,7 +13,14 @@ private func limits() -> ConnectionLimits {
 }
 
 private func text(_ actions: [Action]) -> String {
-    actions.compactMap { if case .write(let b) = $0 { String(decoding: b, as: UTF8.self) } else { nil } }.joined()
+    actions.compactMap { action -> String? in
+        switch action {
+        case .write(let b): return String(decoding: b, as: UTF8.self)
+        case .send(let r, let head, let close):
+            return String(decoding: ResponseEncoder.encode(r, headRequest: head, close: close), as: UTF8.self)
+        default: return nil
+        }
+    }.joined()
 }
 
 /// Runs a bodiless request through head + complete; returns its id.

@@ -93,9 +93,8 @@ final class Connection: EventHandler, ConnectionSink {
         server.router.dispatch(request, responder)
     }
 
-    /// Runs one state machine step with the current `Date`, then performs its actions.
+    /// Runs one state machine step, then performs its actions.
     func step(_ body: (inout ConnectionState) -> [ConnectionState.Action]) {
-        state.date = server.httpDate
         perform(body(&state))
     }
 
@@ -105,6 +104,9 @@ final class Connection: EventHandler, ConnectionSink {
             switch action {
             case .write(let bytes):
                 output += bytes
+                lingerBeforeClose = true
+            case .send(let response, let headRequest, let close):
+                ResponseEncoder.encode(response, headRequest: headRequest, close: close, date: server.httpDate, into: &output)
                 lingerBeforeClose = true
             case .deadline(let afterMs):
                 setDeadline(afterMs)
