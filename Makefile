@@ -5,6 +5,8 @@ DEV_CONFIG ?= config/payhookd.dev.toml
 FUZZ_SECONDS ?= 60
 # Debian packages the build, the tests and the benchmarks need.
 DEB_PACKAGES := libnghttp2-dev libssl-dev pkg-config curl
+# systemd-analyze / systemd-socket-activate and nginx -t are exercised by the tests.
+DEB_TEST_PACKAGES := systemd nginx-light openssl
 DEB_BENCH_PACKAGES := wrk nginx-light nghttp2-client node-llhttp
 
 .PHONY: deps bench-deps build release run test fuzz bench format clean
@@ -26,9 +28,19 @@ run: release
 	@mkdir -p var
 	./.build/release/payhookd serve --config $(DEV_CONFIG)
 
+# The whole suite (unit, integration against the real binary, conformance), plus a release
+# build: some errors only show with optimisation.
 test: deps
+	@./scripts/ensure-deb $(DEB_TEST_PACKAGES)
 	$(SWIFT) build -c release
 	$(SWIFT) test --parallel
+
+# Benchmarks print figures with a reference measured in the same run (see each script).
+bench: bench-deps
+	./scripts/bench-http.sh
+	./scripts/bench-log.sh
+	@if [ -x scripts/bench-parser.sh ]; then ./scripts/bench-parser.sh; fi
+	@if [ -x scripts/bench-ingest.sh ]; then ./scripts/bench-ingest.sh; fi
 
 clean:
 	rm -rf .build .build-* var

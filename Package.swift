@@ -39,9 +39,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "payhookd",
-            dependencies: ["PayhookDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["PayhookDaemon", "PayhookLog", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "payhookd-bench", dependencies: ["PayhookCore", "PayhookHTTP1", "PayhookPosix", "CLinuxShim"]),
+        .executableTarget(name: "payhookd-logbench", dependencies: ["PayhookCore", "PayhookPosix", "PayhookLog", "CLinuxShim"]),
 
         .target(name: "TestSupport", dependencies: ["PayhookCore", "PayhookPosix", "CLinuxShim"], path: "Tests/TestSupport"),
         .testTarget(name: "PayhookCoreTests", dependencies: ["PayhookCore", "TestSupport"]),
@@ -49,6 +50,6 @@ let package = Package(
         .testTarget(name: "PayhookProvidersTests", dependencies: ["PayhookProviders", "TestSupport"]),
         .testTarget(name: "PayhookLogTests", dependencies: ["PayhookLog", "TestSupport"]),
         .testTarget(name: "PayhookDaemonTests", dependencies: ["PayhookDaemon", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "PayhookCore"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "PayhookCore", "PayhookProviders", "CLinuxShim"]),
     ]
 )

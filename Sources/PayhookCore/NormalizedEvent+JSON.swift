@@ -1,7 +1,7 @@
 extension NormalizedEvent {
-    /// The event as `payhook.event/v1` JSON. `data` is the provider's body as parsed: pass the raw
-    /// body when it is valid JSON (it is copied verbatim, so numbers keep their exact text), or
-    /// `nil` to write `null` (quarantined bodies that are not JSON).
+    /// The event as `payhook.event/v1` JSON, on one line. `data` is the provider's body as parsed:
+    /// pass the raw body when it is valid JSON; it is re-emitted compactly (numbers keep their
+    /// exact text, member order is kept). `nil`, or a body that does not parse, writes `null`.
     public func writeJSON(into w: inout JSONWriter, data: [UInt8]?) {
         w.beginObject()
         w.key("schema"); w.string(Self.schema)
@@ -22,7 +22,7 @@ extension NormalizedEvent {
         w.key("verified_by"); w.string(verifiedBy)
         w.key("quarantined"); w.stringOrNull(quarantined)
         w.key("data")
-        if let data { w.raw(data) } else { w.null() }
+        if let data, let body = try? JSONParser.parse(data) { body.write(into: &w) } else { w.null() }
         w.endObject()
     }
 

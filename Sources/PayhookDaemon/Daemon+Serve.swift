@@ -22,18 +22,33 @@ extension Daemon {
         }
         let notifier = SystemdNotifier()
         let server: Server
+        let runtime: Runtime
         do {
             server = try Server(options: Server.Options(config.server))
+            // Recovery first: nothing is accepted before the log is known good.
+            notifier.notify("STATUS=recovering the log in \(config.storage.dir)")
+            runtime = try Runtime(config: config, server: server)
             try openListeners(server, config: config)
         } catch {
             Journal.error("cannot start: \(error)")
             return 1
         }
-        server.router = DefaultRoutes.router(config: config, isReady: { [unowned server] in server.isReady() })
+        server.isReady = { runtime.isWritable }
+        server.router = runtime.router(config: config, isReady: { [unowned server] in server.isReady() })
+        // An fdatasync error is fatal: stop taking events, drain, exit non-zero so that systemd
+        // restarts the daemon and recovery re-reads the log (retrying fsync is unsafe).
+        var failed = false
+        runtime.store.onFatal = { [unowned server] error in
+            Journal.error("log: \(error); stopping (recovery will re-read the log at the next start)")
+            failed = true
+            server.beginShutdown(notifier: notifier)
+        }
         var lifecycle = Server.Lifecycle()
         lifecycle.readyFile = environment("PAYHOOKD_READY_FILE")
-        lifecycle.reload = reloader(server: server, running: config)
-        return server.run(signals: signals, notifier: notifier, lifecycle: lifecycle)
+        lifecycle.reload = reloader(server: server, runtime: runtime, running: config)
+        lifecycle.drained = { runtime.shutdown() }
+        let code = server.run(signals: signals, notifier: notifier, lifecycle: lifecycle)
+        return failed ? 1 : code
     }
 
     /// Inherited sockets (named `ingest`/`admin`) for the roles systemd passed, the configured
@@ -66,7 +81,7 @@ extension Daemon {
     /// message says `file:line: what`) and the running configuration stays. A good one swaps the
     /// routes (so sources and their secrets change atomically between two requests); `[server]`
     /// changes (listeners, limits) need a restart and are reported.
-    static func reloader(server: Server, running: Config) -> () -> String? {
+    static func reloader(server: Server, runtime: Runtime, running: Config) -> () -> String? {
         var current = running
         return { [unowned server] in
             guard !current.path.isEmpty else { return "no configuration file to re-read" }
@@ -81,7 +96,7 @@ extension Daemon {
             if next.server != current.server {
                 Journal.warning("reload: [server] changed; listeners and limits change only on restart")
             }
-            server.router = DefaultRoutes.router(config: next, isReady: { [unowned server] in server.isReady() })
+            server.router = runtime.router(config: next, isReady: { [unowned server] in server.isReady() })
             current = next
             return nil
         }

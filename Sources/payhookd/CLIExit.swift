@@ -59,9 +59,11 @@ struct ConfigOption: ParsableArguments {
     var config: String = Config.defaultPath
 
     /// The loaded config, or the error printed as `file:line: message` and exit status 2.
-    func load() throws -> Config {
+    func load() throws -> Config { try Self.load(path: config) }
+
+    static func load(path: String) throws -> Config {
         do {
-            return try Config.load(path: config, environment: CLIExit.environment())
+            return try Config.load(path: path, environment: CLIExit.environment())
         } catch {
             CLIExit.writeStderr("\(error)\n")
             throw ExitCode(CLIExit.usage)

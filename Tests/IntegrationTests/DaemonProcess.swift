@@ -31,7 +31,8 @@ final class DaemonProcess {
     /// Starts `payhookd serve` with `serverSection` as `[server]` (plus one source `noventiq`)
     /// and waits until the ready file lists the listeners. `wrapper` prefixes the command
     /// (e.g. systemd-socket-activate) and then readiness is not awaited.
-    init(server serverSection: String, extraConfig: String = "", environment extra: [String: String] = [:],
+    /// `sources` replaces the default `noventiq` source section when given.
+    init(server serverSection: String, extraConfig: String = "", sources: String? = nil, environment extra: [String: String] = [:],
          wrapper: [String] = [], awaitReady: Bool = true, dir existing: String? = nil) throws {
         dir = existing ?? Self.makeTempDir()
         let config = """
@@ -39,11 +40,7 @@ final class DaemonProcess {
             \(serverSection)
             [storage]
             dir = "\(dir)/var"
-            [[sources]]
-            name = "noventiq"
-            provider = "noventiq"
-            kind = "payment"
-            secret = "test-secret"
+            \(sources ?? Self.defaultSources)
             \(extraConfig)
             """
         try Self.writeFile(dir + "/payhookd.toml", config)
@@ -54,6 +51,14 @@ final class DaemonProcess {
         pid = try Self.spawn(wrapper + [binary, "serve", "--config", dir + "/payhookd.toml"], env: env, stderrPath: dir + "/stderr")
         if awaitReady { try waitReady() }
     }
+
+    static let defaultSources = """
+        [[sources]]
+        name = "noventiq"
+        provider = "noventiq"
+        kind = "payment"
+        secret = "test-secret"
+        """
 
     /// Waits up to `timeoutMs` for the ready file.
     func waitReady(timeoutMs: Int = 15_000) throws {
@@ -126,12 +131,12 @@ final class DaemonProcess {
 
     // MARK: helpers
 
-    static func spawn(_ argv: [String], env: [String: String], stderrPath: String) throws -> pid_t {
+    static func spawn(_ argv: [String], env: [String: String], stderrPath: String, stdoutPath: String = "/dev/null") throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }

@@ -184,16 +184,16 @@ final class NotifySocket {
         usleep(200_000)
         #expect(d.stderr.contains("<3>payhookd: reload refused"))
         let c = try RawClient(d.ingest)
-        try c.send("POST /hooks/noventiq HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
-        #expect(c.readAnswer()?.status == 503)  // known source (not wired to the log yet: never 2xx)
+        try c.send("POST /hooks/noventiq HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 0\r\n\r\n")
+        #expect(c.readAnswer()?.status == 401)  // the old source stays: known, and the signature is missing
         try DaemonProcess.writeFile(config, original.replacingOccurrences("name = \"noventiq\"", "name = \"renamed\""))
         d.signal(SIGHUP)
         usleep(200_000)
         #expect(d.stderr.contains("<6>payhookd: configuration reloaded"))
         try c.send("POST /hooks/noventiq HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
         #expect(c.readAnswer()?.body.contains("unknown_source") == true)
-        try c.send("POST /hooks/renamed HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
-        #expect(c.readAnswer()?.status == 503)
+        try c.send("POST /hooks/renamed HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 0\r\n\r\n")
+        #expect(c.readAnswer()?.status == 401)
     }
 }
 

@@ -42,27 +42,6 @@ private func body(_ r: Response?) -> String { String(decoding: r?.body ?? [], as
         #expect(route(router(), "POST", "/hooks/noventiq", on: .admin)?.status == 404)
     }
 
-    @Test("an unknown source is a JSON 404 unknown_source")
-    func unknownSource() {
-        let r = route(router(), "POST", "/hooks/nope", on: .ingest)
-        #expect(r?.status == 404)
-        #expect(body(r).contains(#""code":"unknown_source""#))
-        #expect(r?.headers.first { $0.name == "Content-Type" }?.value == "application/json")
-    }
-
-    @Test("a known source is never answered 2xx before ingest is wired")
-    func knownSourceNot2xx() {
-        let status = route(router(), "POST", "/hooks/noventiq", on: .ingest)?.status ?? 0
-        #expect(!(200..<300).contains(status))
-    }
-
-    @Test("GET on /hooks/{source} is 405 with Allow: POST")
-    func methodNotAllowed() {
-        let r = route(router(), "GET", "/hooks/noventiq", on: .ingest)
-        #expect(r?.status == 405)
-        #expect(r?.headers.contains { $0.name == "Allow" && $0.value == "POST" } == true)
-    }
-
     @Test("OPTIONS on a routed path is 204 with Allow; on an unknown path 404")
     func options() {
         let r = route(router(), "OPTIONS", "/healthz", on: .ingest)

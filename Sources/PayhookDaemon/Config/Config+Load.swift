@@ -38,10 +38,13 @@ extension Config {
         } catch {
             throw ConfigError(file: path, line: error.line, message: error.message)
         }
+        let used = environment.filter { $0.key == "CREDENTIALS_DIRECTORY" }
         let decoder = ConfigDecoder(
             file: path,
             secrets: SecretFileReader(configPath: path, environment: environment, maxBytes: limits.maxSecretFileBytes))
-        return try decoder.decode(root)
+        var config = try decoder.decode(root)
+        config.loadEnvironment = used
+        return config
     }
 }
 
@@ -57,24 +60,28 @@ struct ConfigDecoder {
         try top.rejectUnknownKeys(Self.topLevelKeys)
         var config = Config()
         config.path = file
-        config.server = try server(top.subtable("server", name: "[server]"))
-        config.storage = try storage(top.subtable("storage", name: "[storage]"))
         var warnings: [ConfigWarning] = []
+        config.server = try server(top.subtable("server", name: "[server]"), warnings: &warnings)
+        config.storage = try storage(top.subtable("storage", name: "[storage]"))
+        var sourceLines: [String: Int] = [:]
         for table in try top.tables("sources") {
             let source = try self.source(table, warnings: &warnings)
-            if let first = config.sources.first(where: { $0.name == source.name }) {
-                throw table.error(table.line(of: "name"), "duplicate source name `\(source.name)` (first at line \(first.line))")
+            if let first = sourceLines[source.name] {
+                throw table.error(table.line(of: "name"), "duplicate source name `\(source.name)` (first at line \(first))")
             }
+            sourceLines[source.name] = source.line
             config.sources.append(source)
         }
         if config.sources.isEmpty {
             warnings.append(ConfigWarning(file: file, line: 1, message: "no [[sources]]: nothing can be received"))
         }
+        var hookLines: [String: Int] = [:]
         for table in try top.tables("hooks") {
             let hook = try self.hook(table, sources: config.sources)
-            if let first = config.hooks.first(where: { $0.name == hook.name }) {
-                throw table.error(table.line(of: "name"), "duplicate hook name `\(hook.name)` (first at line \(first.line))")
+            if let first = hookLines[hook.name] {
+                throw table.error(table.line(of: "name"), "duplicate hook name `\(hook.name)` (first at line \(first))")
             }
+            hookLines[hook.name] = hook.line
             config.hooks.append(hook)
         }
         config.warnings = warnings

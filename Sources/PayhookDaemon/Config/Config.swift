@@ -11,6 +11,9 @@ public struct Config: Sendable, Equatable {
     public var path: String = ""
     /// Accepted but noteworthy settings (e.g. `signature = "none"`); the daemon logs each at start.
     public var warnings: [ConfigWarning] = []
+    /// The environment variables loading used (`CREDENTIALS_DIRECTORY`), so that a SIGHUP reload
+    /// reads secrets from the same place (see `reload()`).
+    public var loadEnvironment: [String: String] = [:]
 
     public init() {}
 

@@ -10,7 +10,7 @@ extension ConfigDecoder {
         "dir", "segment_bytes", "retention_days", "rejects_max_bytes", "max_batch_records", "snapshot_every_events",
     ]
 
-    func server(_ table: ConfigTable?) throws(ConfigError) -> Config.Server {
+    func server(_ table: ConfigTable?, warnings: inout [ConfigWarning]) throws(ConfigError) -> Config.Server {
         var server = Config.Server()
         guard let t = table else { return server }
         try t.rejectUnknownKeys(Self.serverKeys)
@@ -20,6 +20,10 @@ extension ConfigDecoder {
         if let admin { server.admin = admin.map(\.text) }
         if let proxies = try t.strings("trusted_proxies") {
             server.trustedProxies = try blocks(proxies, key: "trusted_proxies", in: t)
+            for (text, line) in proxies where IPBlock(parsing: text)?.prefixLength == 0 {
+                warnings.append(ConfigWarning(file: file, line: line,
+                    message: "trusted_proxies `\(text)` trusts every peer: any client can choose its X-Real-IP and pass allow_from"))
+            }
         }
         server.adminToken = try adminToken(t)
         let ints: [(ConfigLimit, WritableKeyPath<Config.Server, Int>)] = [
@@ -37,10 +41,14 @@ extension ConfigDecoder {
             throw t.error(t.line(of: "admin_reserve_connections"),
                 "admin_reserve_connections (\(server.adminReserveConnections)) must be below max_connections (\(server.maxConnections))")
         }
-        for address in admin ?? [] {
-            if let clash = ingest?.first(where: { $0.text == address.text }) {
-                throw t.error(address.line, "`\(address.text)` is both an ingest (line \(clash.line)) and an admin address")
+        var seen: [String: Int] = [:]
+        for address in (ingest ?? []) + (admin ?? []) {
+            if let first = seen[address.text] {
+                throw t.error(address.line, "`\(address.text)` is listed twice (first at line \(first)): each address is bound once")
             }
+            seen[address.text] = address.line
+        }
+        for address in admin ?? [] {
             if !address.isLocal && server.adminToken == nil {
                 throw t.error(address.line,
                     "admin address `\(address.text)` is not loopback: set admin_token_file (or admin_token), or listen on 127.0.0.1, [::1] or a unix socket")

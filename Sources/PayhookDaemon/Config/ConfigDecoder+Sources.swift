@@ -1,3 +1,5 @@
+import PayhookProviders
+
 // [[sources]]: provider, kind and signature scheme must fit together (providers.md); every
 // source except `signature = "none"` needs at least one secret.
 
@@ -45,10 +47,11 @@ extension ConfigDecoder {
             throw t.error(t.table.line, "source `\(name)` has no secret: set secret_file (or secret)")
         }
         if signature == .rsaSHA256 {
-            let pem = Array("-----BEGIN PUBLIC KEY-----".utf8)
-            for secret in source.secrets where !secret.starts(with: pem) {
+            // Parsed by libcrypto now, so that a wrong key file fails here rather than on the
+            // first callback.
+            for (i, secret) in source.secrets.enumerated() where !Crypto.isUsableRSAPublicKey(secret) {
                 throw t.error(t.line(of: t.table["secret_file"] != nil ? "secret_file" : "secret"),
-                    "rsa-sha256 needs a PEM public key (-----BEGIN PUBLIC KEY-----) as the secret")
+                    "rsa-sha256 needs PEM RSA public keys (-----BEGIN PUBLIC KEY-----); secret #\(i + 1) is not one")
             }
         }
         return source

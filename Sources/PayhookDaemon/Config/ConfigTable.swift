@@ -100,7 +100,10 @@ enum Suggestion {
     static func closest(to word: String, among candidates: [String]) -> String? {
         let scored = candidates.map { ($0, distance(Array(word.utf8), Array($0.utf8))) }
         guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
-        return best.1 <= max(2, word.utf8.count / 3) ? best.0 : nil
+        if best.1 <= max(2, word.utf8.count / 3) { return best.0 }
+        // A key missing its unit or suffix (`timeout` for `timeout_ms`).
+        guard word.utf8.count >= 4 else { return nil }
+        return candidates.first { $0.hasPrefix(word) }
     }
 
     /// Levenshtein distance, two rows.

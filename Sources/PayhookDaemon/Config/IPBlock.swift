@@ -94,9 +94,23 @@ public struct IPBlock: Sendable, Equatable, Hashable, CustomStringConvertible {
         return out.count <= 16 ? out : nil
     }
 
+    /// RFC 5952 text: lowercase hex, the longest run of two or more zero groups as `::`.
     private static func hex(_ bytes: [UInt8]) -> String {
-        stride(from: 0, to: 16, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
-            .joined(separator: ":")
+        let groups = stride(from: 0, to: 16, by: 2).map { UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) }
+        var best = (start: -1, count: 0)
+        var i = 0
+        while i < 8 {
+            guard groups[i] == 0 else { i += 1; continue }
+            var j = i
+            while j < 8 && groups[j] == 0 { j += 1 }
+            if j - i > best.count { best = (i, j - i) }
+            i = j
+        }
+        let text = groups.map { String($0, radix: 16) }
+        guard best.count >= 2 else { return text.joined(separator: ":") }
+        let head = text[0..<best.start].joined(separator: ":")
+        let tail = text[(best.start + best.count)...].joined(separator: ":")
+        return head + "::" + tail
     }
 }
 

@@ -1,23 +1,17 @@
 import PayhookCore
 
-/// The routes that exist before ingest and the admin API are wired: health, readiness, and the
-/// `/hooks/{source}` shape (unknown source 404, non-POST 405).
+/// The routes every configuration has: health and readiness (ingest and the admin API are added
+/// by `Runtime`), and the admin bearer-token guard.
 public enum DefaultRoutes {
     /// `isReady` answers `/readyz` (200 when true, 503 otherwise).
     public static func router(config: Config, isReady: @escaping () -> Bool) -> Router {
         var router = Router()
-        let sources = Set(config.sources.map(\.name))
         let healthy = Response.json(200, #"{"ok":true}"#)
         router.add(["GET", "HEAD"], "/healthz", on: [.ingest, .admin]) { _, responder in
             responder.respond(healthy)
         }
         router.add(["GET", "HEAD"], "/readyz", on: [.admin]) { _, responder in
             responder.respond(isReady() ? .json(200, #"{"ok":true,"ready":true}"#) : APIError.unavailable("not ready", retryAfterSeconds: 1).response)
-        }
-        router.add(["POST"], "/hooks/{source}", on: [.ingest]) { request, responder in
-            let source = request.parameters["source"] ?? ""
-            guard sources.contains(source) else { return responder.fail(.unknownSource(source)) }
-            responder.fail(.unavailable("ingest is not wired yet", retryAfterSeconds: 5))
         }
         if let token = config.server.adminToken {
             router.adminGuard = { request in

@@ -15,6 +15,8 @@ public enum APIError: Error, Equatable, Sendable {
     /// Malformed HTTP, with the status the parser chose (400, 408, 413, 414, 431, 501, 505).
     case malformedHTTP(status: Int, reason: String)
     case requestTimeout
+    /// The request conflicts with work in progress (409).
+    case conflict(String)
     case tooManyConnections
     case unavailable(String, retryAfterSeconds: Int)
     case `internal`(String)
@@ -36,6 +38,7 @@ public enum APIError: Error, Equatable, Sendable {
         case .badRequest(let m): (status, code, message, extra) = (400, "bad_request", m, [])
         case .malformedHTTP(let s, let m): (status, code, message, extra) = (s, "malformed_http", m, [])
         case .requestTimeout: (status, code, message, extra) = (408, "request_timeout", "request not received in time", [])
+        case .conflict(let m): (status, code, message, extra) = (409, "conflict", m, [])
         case .tooManyConnections:
             (status, code, message, extra) = (503, "too_many_connections", "connection limit reached", [("Retry-After", "1")])
         case .unavailable(let m, let after): (status, code, message, extra) = (503, "unavailable", m, [("Retry-After", "\(after)")])

@@ -54,6 +54,8 @@ public struct Router {
     public init() {}
 
     /// Adds `handler` for `methods` (e.g. `["GET", "HEAD"]`) on `pattern` for `listeners`.
+    /// `["*"]` takes every method: the handler answers 405 itself (ingest checks the source
+    /// before the method, as the contract orders).
     public mutating func add(_ methods: [String], _ pattern: String, on listeners: [ListenerRole], _ handler: @escaping RouteHandler) {
         for listener in listeners {
             routes[listener, default: []].append(Route(methods: methods, pattern: RoutePattern(pattern), handler: handler))
@@ -66,7 +68,7 @@ public struct Router {
         var allowed: [String] = []
         for route in routes[request.listener] ?? [] {
             guard let params = route.pattern.match(request.path) else { continue }
-            guard route.methods.contains(request.method) else {
+            guard route.methods.contains(request.method) || route.methods == ["*"] else {
                 allowed += route.methods.filter { !allowed.contains($0) }
                 continue
             }
@@ -75,7 +77,7 @@ public struct Router {
             return route.handler(routed, responder)
         }
         if request.method == "OPTIONS" {
-            if request.path == "*" { allowed = (routes[request.listener] ?? []).flatMap(\.methods) }
+            if request.path == "*" { allowed = (routes[request.listener] ?? []).flatMap(\.methods).filter { $0 != "*" } }
             if !allowed.isEmpty { return responder.respond(Response(status: 204, headers: [("Allow", Self.allowList(allowed + ["OPTIONS"]))])) }
         }
         if !allowed.isEmpty { return responder.fail(.methodNotAllowed(allow: allowed)) }

@@ -5,11 +5,12 @@
 extension TOMLScanner {
     /// A basic string; `position` is at the opening quote.
     mutating func parseBasicString(multiline: Bool) throws(TOMLError) -> String {
+        let startLine = line
         advance(multiline ? 3 : 1)
         if multiline { _ = try consumeNewline() }  // a newline right after """ is trimmed
         var out: [UInt8] = []
         while true {
-            guard let c = peek() else { throw error(.unterminatedString) }
+            guard let c = peek() else { throw TOMLError(.unterminatedString, line: startLine) }
             switch c {
             case UInt8(ascii: "\""):
                 if !multiline {
@@ -34,11 +35,12 @@ extension TOMLScanner {
 
     /// A literal string; `position` is at the opening quote. No escapes.
     mutating func parseLiteralString(multiline: Bool) throws(TOMLError) -> String {
+        let startLine = line
         advance(multiline ? 3 : 1)
         if multiline { _ = try consumeNewline() }
         var out: [UInt8] = []
         while true {
-            guard let c = peek() else { throw error(.unterminatedString) }
+            guard let c = peek() else { throw TOMLError(.unterminatedString, line: startLine) }
             switch c {
             case UInt8(ascii: "'"):
                 if !multiline {

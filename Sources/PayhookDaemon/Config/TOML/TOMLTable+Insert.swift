@@ -1,6 +1,25 @@
 // How headers and keys build the table tree, with TOML 1.0's rules on redefinition
 // (https://toml.io/en/v1.0.0#table): a table is defined once; `[a]` may come after `[a.b]`;
 // dotted keys cannot add to a table defined by a header; inline tables and value arrays are closed.
+//
+// Values are taken out of their parent (`takeOut`, `takeTable`, `takeElements`), mutated, and put
+// back, so that each insertion mutates in place instead of copying whole arrays of tables.
+
+extension TOMLValue {
+    /// The table payload, leaving a placeholder so that the caller holds the only reference.
+    mutating func takeTable() -> TOMLTable? {
+        guard case .table(let table) = kind else { return nil }
+        kind = .boolean(false)
+        return table
+    }
+
+    /// The elements of an array of tables, leaving a placeholder (see `takeTable`).
+    mutating func takeElements() -> [TOMLValue]? {
+        guard case .tableArray(let elements) = kind else { return nil }
+        kind = .boolean(false)
+        return elements
+    }
+}
 
 extension TOMLTable {
     /// Runs `body` on the table at `path` (already created), going into the last element of
@@ -10,22 +29,9 @@ extension TOMLTable {
     ) throws(TOMLError) {
         guard let first = path.first else { return try body(&self) }
         guard var value = takeOut(first) else { preconditionFailure("the current table exists") }
-        defer { set(first, value) }
-        switch value.kind {
-        case .table(var table):
-            value.kind = .boolean(false)  // drop the second reference so `table` mutates in place
-            defer { value.kind = .table(table) }
+        defer { putBack(first, value) }
+        try value.withInnerTable { (table: inout TOMLTable) throws(TOMLError) in
             try table.withTable(at: path.dropFirst(), body)
-        case .tableArray(var elements):
-            value.kind = .boolean(false)
-            defer { value.kind = .tableArray(elements) }
-            guard case .table(var table) = elements[elements.count - 1].kind else {
-                preconditionFailure("arrays of tables hold tables")
-            }
-            try table.withTable(at: path.dropFirst(), body)
-            elements[elements.count - 1].kind = .table(table)
-        default:
-            preconditionFailure("the current table path holds tables only")
         }
     }
 
@@ -33,16 +39,17 @@ extension TOMLTable {
     mutating func defineTable(path: [String], line: Int) throws(TOMLError) {
         let name = path.joined(separator: ".")
         try descendForHeader(path[...], consumed: [], line: line) { (parent, last) throws(TOMLError) in
-            guard let existing = parent[last] else {
+            guard var existing = parent.takeOut(last) else {
                 parent.set(last, TOMLValue(.table(TOMLTable(origin: .header, line: line)), line: line))
                 return
             }
+            defer { parent.putBack(last, existing) }
             guard case .table(var table) = existing.kind, table.origin == .implicit else {
                 throw TOMLError(.duplicateTable(name: name, firstLine: existing.line), line: line)
             }
             table.origin = .header
             table.line = line
-            parent.set(last, TOMLValue(.table(table), line: line))
+            existing = TOMLValue(.table(table), line: line)
         }
     }
 
@@ -55,15 +62,13 @@ extension TOMLTable {
                 parent.set(last, TOMLValue(.tableArray([element]), line: line))
                 return
             }
-            defer { parent.set(last, existing) }
-            switch existing.kind {
-            case .tableArray(var elements):
-                existing.kind = .boolean(false)
+            defer { parent.putBack(last, existing) }
+            if var elements = existing.takeElements() {
                 elements.append(element)
                 existing.kind = .tableArray(elements)
-            case .array:
+            } else if case .array = existing.kind {
                 throw TOMLError(.staticArray(name: name, firstLine: existing.line), line: line)
-            default:
+            } else {
                 throw TOMLError(.duplicateTable(name: name, firstLine: existing.line), line: line)
             }
         }
@@ -84,24 +89,20 @@ extension TOMLTable {
             set(key, TOMLValue(.table(table), line: line))
             return
         }
-        defer { set(key, value) }
-        switch value.kind {
-        case .table(var table) where table.origin != .inline:
-            value.kind = .boolean(false)
-            defer { value.kind = .table(table) }
-            try table.descendForHeader(path.dropFirst(), consumed: consumed + [key], line: line, body)
-        case .table:
+        defer { putBack(key, value) }
+        // Decided before mutating, so that no pattern binding holds a second reference.
+        switch (value.tableOrigin, value.kind) {
+        case (.inline?, _):
             throw TOMLError(.inlineTableClosed(key: name, firstLine: value.line), line: line)
-        case .tableArray(var elements):
-            value.kind = .boolean(false)
-            defer { value.kind = .tableArray(elements) }
-            guard case .table(var table) = elements[elements.count - 1].kind else { preconditionFailure() }
-            try table.descendForHeader(path.dropFirst(), consumed: consumed + [key], line: line, body)
-            elements[elements.count - 1].kind = .table(table)
-        case .array:
+        case (_?, _), (nil, .tableArray):
+            break
+        case (nil, .array):
             throw TOMLError(.staticArray(name: name, firstLine: value.line), line: line)
         default:
             throw TOMLError(.notATable(key: name, firstLine: value.line), line: line)
+        }
+        try value.withInnerTable { (table: inout TOMLTable) throws(TOMLError) in
+            try table.descendForHeader(path.dropFirst(), consumed: consumed + [key], line: line, body)
         }
     }
 
@@ -122,18 +123,40 @@ extension TOMLTable {
             set(first, TOMLValue(.table(table), line: value.line))
             return
         }
-        defer { set(first, existing) }
-        switch existing.kind {
-        case .table(var table) where table.origin == .dotted:
-            existing.kind = .boolean(false)
-            defer { existing.kind = .table(table) }
-            try table.insert(key: key.dropFirst(), value: value, prefix: prefix + [first])
-        case .table(let table) where table.origin == .inline:
+        defer { putBack(first, existing) }
+        switch (existing.tableOrigin, existing.kind) {
+        case (.dotted?, _):
+            break
+        case (.inline?, _):
             throw TOMLError(.inlineTableClosed(key: name, firstLine: existing.line), line: value.line)
-        case .table, .tableArray:
+        case (_?, _), (nil, .tableArray):
             throw TOMLError(.duplicateKey(key: name, firstLine: existing.line), line: value.line)
         default:
             throw TOMLError(.notATable(key: name, firstLine: existing.line), line: value.line)
         }
+        try existing.withInnerTable { (table: inout TOMLTable) throws(TOMLError) in
+            try table.insert(key: key.dropFirst(), value: value, prefix: prefix + [first])
+        }
+    }
+}
+
+extension TOMLValue {
+    /// How this table came to exist, or `nil` when the value is not a table.
+    var tableOrigin: TOMLTable.Origin? {
+        if case .table(let table) = kind { return table.origin }
+        return nil
+    }
+
+    /// Runs `body` in place on this table, or on the last element of this array of tables.
+    mutating func withInnerTable(_ body: (inout TOMLTable) throws(TOMLError) -> Void) throws(TOMLError) {
+        if var table = takeTable() {
+            defer { kind = .table(table) }
+            return try body(&table)
+        }
+        guard var elements = takeElements() else { preconditionFailure("a table or an array of tables") }
+        defer { kind = .tableArray(elements) }
+        guard var table = elements[elements.count - 1].takeTable() else { preconditionFailure("arrays of tables hold tables") }
+        defer { elements[elements.count - 1].kind = .table(table) }
+        try body(&table)
     }
 }

@@ -86,9 +86,12 @@ public struct TOMLTable: Sendable, Equatable {
         if entries.updateValue(value, forKey: key) == nil { keys.append(key) }
     }
 
-    /// Takes a value out (its key keeps its place) so that it can be mutated in place, without a
-    /// copy-on-write copy, and put back with `set`.
+    /// Takes a value out (its key keeps its place in `keys`) so that it can be mutated in place,
+    /// without a copy-on-write copy; `putBack` returns it.
     mutating func takeOut(_ key: String) -> TOMLValue? { entries.removeValue(forKey: key) }
+
+    /// Returns a value taken out with `takeOut`, keeping the key's place.
+    mutating func putBack(_ key: String, _ value: TOMLValue) { entries[key] = value }
 }
 
 /// Bounds on what the TOML parser accepts, so a hostile or broken file cannot exhaust memory or

@@ -1,0 +1,179 @@
+import PayhookCore
+import PayhookLog
+
+/// The admin API of `design.md` (status of payments, events, long poll, metrics). Answers come
+/// from the in-memory index; event bodies are read back from the log by seq.
+final class AdminRoutes {
+    let store: EventStore
+    let metrics: Metrics
+    let limits: Limits
+    /// Schedules `action` on the loop after `ms`; returns a cancel function (long polls).
+    let schedule: (_ ms: Int64, _ action: @escaping () -> Void) -> () -> Void
+
+    /// Bounds of the admin API, with their defaults.
+    struct Limits {
+        /// Events one `/v1/events` answer holds at most (`limit` above it is clamped). Default 1000.
+        var eventsPageMax = 1000
+        /// Longest `wait` of a long poll, in seconds. Default 60.
+        var waitSecondsMax = 60
+        /// Events `/v1/payments/.../events` lists at most (newest kept). Default 1000.
+        var paymentEventsMax = 1000
+    }
+
+    init(store: EventStore, metrics: Metrics, limits: Limits = Limits(), schedule: @escaping (Int64, @escaping () -> Void) -> () -> Void) {
+        self.store = store
+        self.metrics = metrics
+        self.limits = limits
+        self.schedule = schedule
+    }
+
+    func install(into router: inout Router) {
+        router.add(["GET", "HEAD"], "/v1/payments/{source}/{payment_id}", on: [.admin]) { [self] r, a in payment(r, a) }
+        router.add(["GET", "HEAD"], "/v1/payments/{source}/{payment_id}/events", on: [.admin]) { [self] r, a in paymentEvents(r, a) }
+        router.add(["GET", "HEAD"], "/v1/events", on: [.admin]) { [self] r, a in events(r, a) }
+        router.add(["GET", "HEAD"], "/metrics", on: [.admin]) { [self] _, a in
+            a.respond(.text(200, metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8"))
+        }
+    }
+
+    private func key(_ request: Request) -> (String, String)? {
+        guard let source = request.parameters["source"].flatMap(PercentDecoding.decode),
+            let id = request.parameters["payment_id"].flatMap(PercentDecoding.decode)
+        else { return nil }
+        return (source, id)
+    }
+
+    func payment(_ request: Request, _ responder: Responder) {
+        guard let (source, id) = key(request) else { return responder.fail(.badRequest("bad percent-encoding in the path")) }
+        guard let state = store.index.lookup(source: source, paymentID: id) else {
+            return responder.fail(.notFound(path: request.path))
+        }
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("source"); w.string(state.source)
+        w.key("provider"); w.string(state.provider)
+        w.key("kind"); w.string(state.kind)
+        w.key("payment_id"); w.string(state.paymentID)
+        w.key("merchant_ref"); w.stringOrNull(state.merchantRef)
+        w.key("status"); w.string(state.status.rawValue)
+        w.key("provider_status"); w.stringOrNull(state.providerStatus)
+        w.key("amount"); w.stringOrNull(state.amount)
+        w.key("currency"); w.stringOrNull(state.currency)
+        w.key("first_seen"); w.string(Timestamp.iso8601(unixMs: state.firstSeenMs))
+        w.key("last_seen"); w.string(Timestamp.iso8601(unixMs: state.lastSeenMs))
+        w.key("last_seq"); w.integer(state.lastSeq)
+        w.key("events"); w.integer(state.events)
+        w.endObject()
+        responder.respond(Response(status: 200, headers: [("Content-Type", "application/json")], body: w.bytes))
+    }
+
+    func paymentEvents(_ request: Request, _ responder: Responder) {
+        guard let (source, id) = key(request) else { return responder.fail(.badRequest("bad percent-encoding in the path")) }
+        guard store.index.lookup(source: source, paymentID: id) != nil else { return responder.fail(.notFound(path: request.path)) }
+        let seqs = store.index.eventSeqs(source: source, paymentID: id).suffix(limits.paymentEventsMax)
+        respondEvents(seqs.compactMap { store.read(seq: $0) }, next: nil, responder)
+    }
+
+    /// `GET /v1/events?after=SEQ&limit=N&wait=SECONDS`.
+    func events(_ request: Request, _ responder: Responder) {
+        let after: UInt64
+        let limit: Int
+        let wait: Int
+        do throws(APIError) {
+            after = try Self.number(request, "after", default: 0, max: UInt64.max)
+            limit = Int(try Self.number(request, "limit", default: 100, max: UInt64(Int.max)))
+            wait = Int(try Self.number(request, "wait", default: 0, max: UInt64(limits.waitSecondsMax)))
+        } catch {
+            return responder.fail(error)
+        }
+        let page = max(1, min(limit, limits.eventsPageMax))
+        let found = eventRecords(after: after, limit: page)
+        if !found.isEmpty || wait == 0 {
+            return respondEvents(found, next: found.last?.seq ?? after, responder)
+        }
+        // Long poll: answer at the first durable event, or with an empty page when time is up.
+        var observer: UInt64 = 0
+        var cancelTimer: () -> Void = {}
+        let finish: () -> Void = { [self] in
+            store.stopObserving(observer)
+            cancelTimer()
+            let records = eventRecords(after: after, limit: page)
+            respondEvents(records, next: records.last?.seq ?? after, responder)
+        }
+        observer = store.observe { [self] in
+            if !eventRecords(after: after, limit: 1).isEmpty { finish() }
+        }
+        cancelTimer = schedule(Int64(wait) * 1000, finish)
+        responder.onCancel = { [self] in
+            store.stopObserving(observer)
+            cancelTimer()
+        }
+    }
+
+    /// Event records only (duplicate markers and other kinds are skipped), after `after`.
+    private func eventRecords(after: UInt64, limit: Int) -> [LogRecord] {
+        var out: [LogRecord] = []
+        var cursor = after
+        while out.count < limit {
+            let batch = store.records(after: cursor, limit: limit)
+            if batch.isEmpty { break }
+            for r in batch where r.event != nil && out.count < limit { out.append(r) }
+            cursor = batch.last!.seq
+        }
+        return out
+    }
+
+    private func respondEvents(_ records: [LogRecord], next: UInt64?, _ responder: Responder) {
+        var w = JSONWriter(reservingCapacity: 1024 * max(1, records.count))
+        w.beginObject()
+        w.key("events")
+        w.beginArray()
+        for record in records { EventJSON.write(record, into: &w) }
+        w.endArray()
+        if let next { w.key("next"); w.integer(next) }
+        w.endObject()
+        responder.respond(Response(status: 200, headers: [("Content-Type", "application/json")], body: w.bytes))
+    }
+
+    private static func number(_ request: Request, _ name: String, default value: UInt64, max: UInt64) throws(APIError) -> UInt64 {
+        guard let text = request.queryItem(name) else { return value }
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let n = UInt64(text) else {
+            throw .badRequest("\(name) must be a non-negative integer")
+        }
+        guard n <= max else { throw .badRequest("\(name) must be at most \(max)") }
+        return n
+    }
+}
+
+/// A log record as `payhook.event/v1` JSON (`data` is the stored body when it is JSON).
+enum EventJSON {
+    static func write(_ record: LogRecord, into w: inout JSONWriter) {
+        guard case .event(let request, var event) = record.payload else { return }
+        event.seq = record.seq
+        event.writeJSON(into: &w, data: request.bodyIsJSON ? request.body : nil)
+    }
+}
+
+/// RFC 3986 percent-decoding of one path segment; nil for a bad escape or invalid UTF-8.
+enum PercentDecoding {
+    static func decode(_ s: String) -> String? {
+        guard s.utf8.contains(UInt8(ascii: "%")) else { return s }
+        var out: [UInt8] = []
+        var it = Array(s.utf8)[...]
+        while let b = it.popFirst() {
+            guard b == UInt8(ascii: "%") else { out.append(b); continue }
+            guard it.count >= 2, let hi = hex(it.popFirst()!), let lo = hex(it.popFirst()!) else { return nil }
+            out.append(hi << 4 | lo)
+        }
+        return String(validating: out, as: UTF8.self)
+    }
+
+    private static func hex(_ b: UInt8) -> UInt8? {
+        switch b {
+        case 0x30...0x39: b - 0x30
+        case 0x41...0x46: b - 0x37
+        case 0x61...0x66: b - 0x57
+        default: nil
+        }
+    }
+}

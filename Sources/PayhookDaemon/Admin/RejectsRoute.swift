@@ -1,0 +1,146 @@
+import PayhookCore
+import PayhookLog
+import PayhookPosix
+import PayhookProviders
+
+/// `POST /v1/rejects/reverify`: re-checks the stored rejected requests against today's sources
+/// and secrets and ingests those that now pass, once each (`payhookd rejects reverify`).
+///
+/// Reading and renaming reject files is disk work, so it runs on a short-lived thread; the
+/// verification and the appends run on the loop like any ingest, and the answer leaves when
+/// every re-ingested event is durable and its reject file is marked done.
+final class RejectsRoute {
+    let ingest: IngestRoute
+    let storageDir: String
+    let executor: LoopExecutor
+    private var running = false
+
+    /// What one reverify run did, for the answer.
+    struct Summary {
+        var checked = 0
+        var ingested = 0
+        var duplicates = 0
+        var stillRejected = 0
+        var unknownSource = 0
+        var failed = 0
+    }
+
+    init(ingest: IngestRoute, storageDir: String, executor: LoopExecutor) {
+        self.ingest = ingest
+        self.storageDir = storageDir
+        self.executor = executor
+    }
+
+    func install(into router: inout Router) {
+        router.add(["POST"], "/v1/rejects/reverify", on: [.admin]) { [self] _, responder in reverify(responder) }
+    }
+
+    func reverify(_ responder: Responder) {
+        guard !running else { return responder.fail(.conflict("a reverify run is already in progress")) }
+        running = true
+        let dir = storageDir
+        let back = LoopHandoff(self, responder)
+        offLoop(responder) {
+            let entries = (try? RejectStore.list(dir: dir)) ?? []
+            back.run { route, responder in route.process(entries.filter { !$0.reingested }, responder) }
+        }
+    }
+
+    /// Runs `work` on a new thread; answers 500 when no thread can be started.
+    private func offLoop(_ responder: Responder, _ work: @escaping @Sendable () -> Void) {
+        do {
+            try PosixThread.spawn(name: "payhookd-rejects", work).detach()
+        } catch {
+            running = false
+            responder.fail(.internal("cannot start the reverify worker: \(error)"))
+        }
+    }
+
+    private func process(_ entries: [RejectEntry], _ responder: Responder) {
+        var summary = Summary()
+        var done: [UInt64] = []
+        var outstanding = entries.count + 1
+        let finishOne: () -> Void = { [self] in
+            outstanding -= 1
+            guard outstanding == 0 else { return }
+            let dir = storageDir
+            let ids = done
+            let back = LoopHandoff(self, responder)
+            let result = summary
+            offLoop(responder) {
+                var failed = 0
+                for id in ids where (try? RejectStore.markReingested(dir: dir, id: id)) == nil { failed += 1 }
+                back.run { route, responder in
+                    var final = result
+                    final.failed += failed
+                    route.running = false
+                    responder.respond(Self.answer(final))
+                }
+            }
+        }
+        for entry in entries {
+            summary.checked += 1
+            guard let source = ingest.table[entry.source] else {
+                summary.unknownSource += 1
+                finishOne()
+                continue
+            }
+            let headers = entry.request.headers.map { (name: $0.name, value: $0.value) }
+            guard case .verified(let by) = Providers.verify(source.provider, headers: headers, body: entry.request.body) else {
+                summary.stillRejected += 1
+                finishOne()
+                continue
+            }
+            ingest.accept(source, entry.request, verifiedBy: by, receivedAtMs: entry.receivedAtMs) { response in
+                if response.status == 200 {
+                    done.append(entry.id)
+                    if String(decoding: response.body, as: UTF8.self).contains(#""duplicate":true"#) {
+                        summary.duplicates += 1
+                    } else {
+                        summary.ingested += 1
+                    }
+                } else {
+                    summary.failed += 1
+                }
+                finishOne()
+            }
+        }
+        finishOne()
+    }
+
+    static func answer(_ s: Summary) -> Response {
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("ok"); w.bool(s.failed == 0)
+        w.key("checked"); w.integer(s.checked)
+        w.key("ingested"); w.integer(s.ingested)
+        w.key("duplicates"); w.integer(s.duplicates)
+        w.key("still_rejected"); w.integer(s.stillRejected)
+        w.key("unknown_source"); w.integer(s.unknownSource)
+        w.key("failed"); w.integer(s.failed)
+        w.endObject()
+        return Response(status: 200, headers: [("Content-Type", "application/json")], body: w.bytes)
+    }
+}
+
+/// Carries loop-thread objects through a worker thread and back to the loop. The worker never
+/// touches them: it only hands them to `LoopExecutor`, which runs the closure on the loop.
+private struct LoopHandoff: @unchecked Sendable {
+    let route: RejectsRoute
+    let responder: Responder
+    init(_ route: RejectsRoute, _ responder: Responder) {
+        self.route = route
+        self.responder = responder
+    }
+
+    func run(_ body: @escaping (RejectsRoute, Responder) -> Void) {
+        let me = self
+        let work = UncheckedBox { body(me.route, me.responder) }
+        route.executor.execute { work.value() }
+    }
+}
+
+private struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

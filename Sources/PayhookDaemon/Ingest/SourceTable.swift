@@ -1,0 +1,37 @@
+import PayhookCore
+import PayhookProviders
+
+/// One configured source as ingest needs it: the adapter's view and the parsed allowlist.
+struct IngestSource: Sendable {
+    let name: String
+    let provider: ProviderSource
+    /// Empty means any client.
+    let allowFrom: [IPBlock]
+}
+
+/// The sources and proxy trust of one configuration. Built at start and on SIGHUP; swapped as a
+/// whole between two requests, so sources and secrets change atomically.
+struct SourceTable: Sendable {
+    let sources: [String: IngestSource]
+    let trustedProxies: [IPBlock]
+
+    init(config: Config) {
+        var table: [String: IngestSource] = [:]
+        for s in config.sources {
+            let provider = ProviderSource(
+                name: s.name, provider: s.provider == .nonstopay ? .nonstopay : .noventiq, kind: s.kind,
+                scheme: ProviderSource.Scheme(rawValue: s.signature.rawValue) ?? .sha512Fields,
+                secrets: s.secrets, eventSecrets: s.eventSecrets)
+            // The loader validated every block; one that does not parse would be a loader bug.
+            let allow = s.allowFrom.map { text -> IPBlock in
+                guard let block = IPBlock(parsing: text) else { preconditionFailure("unvalidated allow_from \(text)") }
+                return block
+            }
+            table[s.name] = IngestSource(name: s.name, provider: provider, allowFrom: allow)
+        }
+        sources = table
+        trustedProxies = config.server.trustedProxies.compactMap { IPBlock(parsing: $0) }
+    }
+
+    subscript(name: String) -> IngestSource? { sources[name] }
+}

@@ -1,0 +1,105 @@
+import PayhookCore
+import PayhookLog
+import PayhookPosix
+
+/// Everything serve needs beyond the HTTP server: the recovered log, the rejects store, the
+/// ingest pipeline, the admin API and the metrics, wired to the server's loop.
+///
+/// Built on the main thread before the loop runs (recovery reads the whole log tail, so it must
+/// finish before READY=1); afterwards every method runs on the loop thread.
+final class Runtime {
+    let store: EventStore
+    let rejects: RejectStore
+    let metrics = Metrics()
+    let ingest: IngestRoute
+    let admin: AdminRoutes
+    let rejectsRoute: RejectsRoute
+    private let maintenance: TimerID
+    /// How often retention and a snapshot check run. Default hourly.
+    static let maintenanceIntervalMs: Int64 = 3_600_000
+
+    /// Recovers the log under `storage.dir` and starts its threads. Throws what recovery found
+    /// (a damaged segment with its offset, a held lock, an unreadable folder).
+    init(config: Config, server: Server, clock: any Clock = SystemClock()) throws {
+        let box = StoreBox()
+        let wake = server.loop.makeNotifier { box.store?.collect() }
+        var options = LogOptions()
+        options.segmentBytes = config.storage.segmentBytes
+        options.maxBatchRecords = config.storage.maxBatchRecords
+        options.snapshotEveryEvents = config.storage.snapshotEveryEvents
+        options.retentionDays = config.storage.retentionDays
+        options.clock = clock
+        // Hook delivery is not built yet, so nothing holds segments back beyond retention.
+        let opened = try Log.open(dir: config.storage.dir, options: options, isDelivered: { _ in true }, onDurable: { wake.notify() })
+        Journal.info("log: \(opened.report.summary)")
+        store = EventStore(opened: opened)
+        box.store = store
+        rejects = try RejectStore(dir: config.storage.dir, maxBytes: config.storage.rejectsMaxBytes)
+        ingest = IngestRoute(table: SourceTable(config: config), store: store, rejects: rejects, metrics: metrics, clock: clock)
+        let loop = server.loop
+        admin = AdminRoutes(store: store, metrics: metrics) { ms, action in
+            let timer = loop.makeTimer(action)
+            loop.schedule(timer, afterMs: ms)
+            return {
+                loop.cancel(timer)
+                loop.releaseTimer(timer)
+            }
+        }
+        rejectsRoute = RejectsRoute(ingest: ingest, storageDir: config.storage.dir, executor: loop.executor)
+        let writer = store.writer
+        var timer: TimerID?
+        maintenance = loop.makeTimer { [store] in
+            writer.requestMaintenance()
+            store.dropRetired()
+            if let timer { loop.schedule(timer, afterMs: Self.maintenanceIntervalMs) }
+        }
+        timer = maintenance
+        loop.schedule(maintenance, afterMs: Self.maintenanceIntervalMs)
+        declareMetrics()
+    }
+
+    /// The full routing table for `config`: health, ingest, admin API.
+    func router(config: Config, isReady: @escaping () -> Bool) -> Router {
+        var router = DefaultRoutes.router(config: config, isReady: isReady)
+        ingest.table = SourceTable(config: config)
+        router.add(["*"], "/hooks/{source}", on: [.ingest]) { [ingest] request, responder in ingest.handle(request, responder) }
+        admin.install(into: &router)
+        rejectsRoute.install(into: &router)
+        return router
+    }
+
+    /// Whether the log takes writes (`/readyz`).
+    var isWritable: Bool { store.writer.isWritable && store.fatalError == nil }
+
+    /// Stops the log's threads after the server drained (every answer sent).
+    func shutdown() {
+        store.writer.shutdown()
+        store.collect()
+        rejects.shutdown()
+    }
+
+    private func declareMetrics() {
+        metrics.declare("payhook_log_last_seq", .gauge, help: "Seq of the newest durable record.")
+        metrics.declare("payhook_log_fdatasync_total", .counter, help: "fdatasync calls of the log writer (one per group commit).")
+        metrics.declare("payhook_log_records_total", .counter, help: "Records made durable since start.")
+        metrics.declare("payhook_payments", .gauge, help: "Payments in the last-seen status index.")
+        metrics.declare("payhook_log_writable", .gauge, help: "1 while the log takes writes.")
+        metrics.declare("payhook_rejects_stored_total", .counter, help: "Refused requests kept in the rejects store.")
+        metrics.declare("payhook_rejects_dropped_total", .counter, help: "Refused requests not kept (over the bound or failed).")
+        metrics.beforeRender = { [unowned self] m in
+            m.set("payhook_log_last_seq", to: Double(store.index.lastSeq))
+            m.set("payhook_log_fdatasync_total", to: Double(store.writer.fdatasyncCount.load(ordering: .relaxed)))
+            m.set("payhook_log_records_total", to: Double(store.writer.recordCount.load(ordering: .relaxed)))
+            m.set("payhook_payments", to: Double(store.index.paymentCount))
+            m.set("payhook_log_writable", to: isWritable ? 1 : 0)
+            m.set("payhook_rejects_stored_total", to: Double(rejects.storedCount.load(ordering: .relaxed)))
+            m.set("payhook_rejects_dropped_total", to: Double(rejects.droppedCount.load(ordering: .relaxed)))
+        }
+    }
+}
+
+/// Lets the writer's wake-up reach the store created after the log was opened.
+private final class StoreBox: @unchecked Sendable {
+    // Written once on the main thread before the loop runs; read on the loop thread.
+    var store: EventStore?
+}

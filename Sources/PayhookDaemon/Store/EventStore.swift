@@ -1,0 +1,120 @@
+import PayhookCore
+import PayhookLog
+
+/// The loop thread's side of the durable log: hands records to the writer thread, collects
+/// their completions when the writer wakes the loop, keeps the index in step, and tells the
+/// waiting requests. Every method runs on the loop thread; nothing here touches the disk except
+/// `read`, which preads one record (page cache in practice) for the admin API.
+final class EventStore {
+    typealias Completion = (Result<UInt64, LogWriteError>) -> Void
+
+    let writer: LogWriter
+    let reader: LogReader
+    private(set) var index: LogIndex
+
+    private struct Waiting {
+        let payload: LogPayload
+        let completion: Completion?
+    }
+    private var nextTicket: UInt64 = 1
+    private var waiting: [UInt64: Waiting] = [:]
+    /// Event ids submitted and not yet durable, with the duplicates that arrived meanwhile.
+    private var inFlight: [String: [Completion]] = [:]
+    /// Called after each batch of durable events (long polls).
+    private var observers: [UInt64: () -> Void] = [:]
+    private var nextObserver: UInt64 = 1
+    /// Set when fdatasync failed: the daemon must stop (see `design.md`, Log).
+    private(set) var fatalError: LogWriteError?
+    var onFatal: ((LogWriteError) -> Void)?
+
+    init(opened: OpenedLog) {
+        writer = opened.writer
+        reader = opened.reader
+        index = opened.index
+    }
+
+    /// Records submitted and not yet answered by the writer.
+    var pendingCount: Int { waiting.count }
+
+    /// Appends an authentic notification; `completion` runs on the loop once it is durable
+    /// (with its seq) or failed. Duplicates of it that arrive meanwhile wait via `awaitInFlight`.
+    func append(_ request: StoredRequest, _ event: NormalizedEvent, completion: @escaping Completion) {
+        inFlight[event.id] = []
+        submit(.event(request, event), completion: completion)
+    }
+
+    /// Records a duplicate delivery compactly; nobody waits for it (the original is durable).
+    func recordDuplicate(_ marker: DuplicateMarker, receivedAtMs: Int64) {
+        submit(.duplicate(marker, receivedAtMs: receivedAtMs), completion: nil)
+    }
+
+    /// When `id` is being written now, queues `completion` to run with the original's result.
+    func awaitInFlight(_ id: String, completion: @escaping Completion) -> Bool {
+        guard inFlight[id] != nil else { return false }
+        inFlight[id]!.append(completion)
+        return true
+    }
+
+    private func submit(_ payload: LogPayload, completion: Completion?) {
+        let ticket = nextTicket
+        nextTicket += 1
+        waiting[ticket] = Waiting(payload: payload, completion: completion)
+        writer.submit(payload, ticket: ticket)
+    }
+
+    /// Collects what the writer finished (called when its eventfd fired). Completions come in
+    /// seq order, so the index is applied in order.
+    func collect() {
+        var appendedEvents = false
+        for done in writer.takeCompletions() {
+            guard let entry = waiting.removeValue(forKey: done.ticket) else { continue }
+            let result: Result<UInt64, LogWriteError>
+            switch done.result {
+            case .success(let appended):
+                index.apply(entry.payload, at: appended, frameBytes: done.frameBytes)
+                result = .success(appended.seq)
+                if case .event = entry.payload { appendedEvents = true }
+            case .failure(let error):
+                result = .failure(error)
+                if case .failed = error, fatalError == nil {
+                    fatalError = error
+                    onFatal?(error)
+                }
+            }
+            entry.completion?(result)
+            if case .event(_, let event) = entry.payload, let duplicates = inFlight.removeValue(forKey: event.id) {
+                for d in duplicates { d(result) }
+            }
+        }
+        if appendedEvents {
+            let current = observers
+            for (_, o) in current { o() }
+        }
+    }
+
+    /// Forgets index entries of segments that retention deleted on the snapshot thread.
+    func dropRetired() {
+        let retired = writer.retiredThroughSeq
+        if retired > 0 { index.dropSegments(through: retired) }
+    }
+
+    /// Registers `action` to run after every batch that made events durable.
+    func observe(_ action: @escaping () -> Void) -> UInt64 {
+        let id = nextObserver
+        nextObserver += 1
+        observers[id] = action
+        return id
+    }
+
+    func stopObserving(_ id: UInt64) { observers[id] = nil }
+
+    /// The record of `seq`, read from its segment (nil when absent or deleted by retention).
+    func read(seq: UInt64) -> LogRecord? {
+        (try? reader.read(seq: seq, index: index)) ?? nil
+    }
+
+    /// Up to `limit` records after `after`, oldest first.
+    func records(after: UInt64, limit: Int) -> [LogRecord] {
+        (try? reader.records(after: after, limit: limit, index: index)) ?? []
+    }
+}

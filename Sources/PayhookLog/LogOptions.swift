@@ -1,0 +1,68 @@
+import PayhookCore
+import PayhookPosix
+
+/// Settings of the log (the `[storage]` keys), with the contract's defaults.
+public struct LogOptions: Sendable {
+    /// A segment is closed and a new one started past this size. Default 64 MiB (67,108,864).
+    public var segmentBytes: Int = 67_108_864
+    /// Records written per group commit at most. Default 1024.
+    public var maxBatchRecords: Int = 1024
+    /// An index snapshot is written every this many records. Default 100,000; 0 disables.
+    public var snapshotEveryEvents: Int = 100_000
+    /// Segments whose newest record is older than this many days are deleted. Default 90;
+    /// 0 keeps everything.
+    public var retentionDays: Int = 90
+    /// At start-up with a snapshot, still CRC-check every frame of the segments it covers (read,
+    /// not decoded), so damage anywhere stops start-up. Default true.
+    public var verifyCoveredSegments = true
+    /// How long `Log.open` waits for `log/LOCK` while another process holds it (a previous
+    /// instance still exiting, or a child between fork and exec). Default 2,000 ms.
+    public var lockWaitMs: Int = 2000
+    /// Bounds checked on submit.
+    public var limits = LogLimits()
+    /// Wall clock for segment headers and retention.
+    public var clock: any Clock = SystemClock()
+
+    public init() {}
+
+    /// Largest segment size the index can address (offsets are u32).
+    public static let segmentBytesMax = Int(UInt32.max) - LogFormat.recordBytesMax
+}
+
+/// Why a submitted record was not made durable. The daemon answers 503 for all of these.
+public enum LogWriteError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The disk is full (ENOSPC); the batch was cut off and the log stays usable.
+    case storageFull(SyscallError)
+    /// A write failed (EIO, short write, ...); the batch was cut off and the log stays usable.
+    case io(SyscallError)
+    /// fdatasync failed, now or earlier: the log accepts nothing more; the daemon must exit
+    /// non-zero so recovery re-reads the log (retrying fsync after an error is unsafe).
+    case failed(SyscallError)
+    /// `shutdown()` was called.
+    case shuttingDown
+    /// Over a `LogLimits` bound; nothing was written.
+    case tooLarge(RecordTooLarge)
+
+    public var description: String {
+        switch self {
+        case .storageFull(let e): "storage full: \(e)"
+        case .io(let e): "write failed: \(e)"
+        case .failed(let e): "log failed: \(e)"
+        case .shuttingDown: "log is shutting down"
+        case .tooLarge(let e): "record too large: \(e)"
+        }
+    }
+
+    static func write(_ e: SyscallError) -> LogWriteError { e.errno == .noSpace ? .storageFull(e) : .io(e) }
+}
+
+/// The outcome of one submitted record, handed back to the loop by `takeCompletions()`.
+public struct LogCompletion: Sendable, Equatable {
+    public var ticket: UInt64
+    public var result: Result<AppendedRecord, LogWriteError>
+    /// Size of the record on disk (0 on failure), for `LogIndex.apply`.
+    public var frameBytes: Int
+
+    /// The durable seq, or `nil` on failure.
+    public var seq: UInt64? { if case .success(let a) = result { a.seq } else { nil } }
+}

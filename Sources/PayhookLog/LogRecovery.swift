@@ -1,0 +1,206 @@
+import CLinuxShim
+import Glibc
+import PayhookPosix
+
+/// Why the log cannot be opened or verified.
+public enum LogOpenError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Damage before the tail: the segment file (full path), the byte offset, what is wrong.
+    case damaged(segment: String, offset: Int64, reason: String)
+    case io(SyscallError)
+    /// Another process holds `log/LOCK`.
+    case locked(path: String)
+    case invalidOption(String)
+
+    public var description: String {
+        switch self {
+        case .damaged(let segment, let offset, let reason): "\(segment): damaged at byte offset \(offset): \(reason)"
+        case .io(let e): "log I/O error: \(e)"
+        case .locked(let path): "\(path) is locked by another process (is payhookd already running?)"
+        case .invalidOption(let s): "invalid log option: \(s)"
+        }
+    }
+}
+
+/// What recovery found and did.
+public struct RecoveryReport: Sendable, Equatable {
+    public var segments = 0
+    /// Records read from segments (those after the snapshot, or all without one).
+    public var recordsReplayed = 0
+    /// The snapshot recovery started from (`nil`: full replay).
+    public var snapshotSeq: UInt64?
+    /// A torn tail cut off: the segment path, the offset it was cut at, bytes removed.
+    public var truncated: (segment: String, offset: Int64, bytes: Int64)?
+    /// A last segment whose header was never completely written, removed.
+    public var removedSegment: String?
+    public var nextSeq: UInt64 = 1
+
+    public static func == (a: RecoveryReport, b: RecoveryReport) -> Bool {
+        a.segments == b.segments && a.recordsReplayed == b.recordsReplayed && a.snapshotSeq == b.snapshotSeq
+            && a.truncated?.segment == b.truncated?.segment && a.truncated?.offset == b.truncated?.offset
+            && a.truncated?.bytes == b.truncated?.bytes && a.removedSegment == b.removedSegment && a.nextSeq == b.nextSeq
+    }
+
+    public var summary: String {
+        var s = "log recovered: \(segments) segments, next seq \(nextSeq), \(recordsReplayed) records replayed"
+        s += snapshotSeq.map { " after snapshot at seq \($0)" } ?? " (no snapshot)"
+        if let t = truncated { s += "; torn tail cut in \(t.segment) at offset \(t.offset) (\(t.bytes) bytes)" }
+        if let r = removedSegment { s += "; removed incomplete segment \(r)" }
+        return s
+    }
+}
+
+/// Rebuilds the indexes from snapshot + segments (see the format comment in `LogFormat.swift`).
+public enum LogRecovery {
+    struct Result {
+        var index: LogIndex
+        var report: RecoveryReport
+    }
+
+    /// Sorted first seqs of the segment files in `logDir`.
+    static func segmentSeqs(_ logDir: String) throws(SyscallError) -> [UInt64] {
+        try FileSystem.list(logDir).compactMap { LogFormat.firstSeq(segmentName: $0) }.sorted()
+    }
+
+    /// Scans the log. With `repair`, a torn tail is cut off (ftruncate + fdatasync) and a last
+    /// segment with an incomplete header is removed; without, they are only reported.
+    /// `useSnapshot: false` forces a full replay (and `log verify` checks every byte).
+    /// `verifyCovered`: CRC-check the frames of segments the snapshot covers (read, not decoded).
+    static func recover(logDir: String, repair: Bool, useSnapshot: Bool = true, verifyCovered: Bool = true) throws(LogOpenError) -> Result {
+        var report = RecoveryReport()
+        let seqs: [UInt64]
+        do throws(SyscallError) { seqs = try segmentSeqs(logDir) } catch { throw .io(error) }
+        var index = LogIndex()
+        var resume: (seq: UInt64, offset: Int64)?
+        if useSnapshot, let (snap, covered) = loadSnapshot(logDir: logDir, seqs: seqs) {
+            index = snap
+            report.snapshotSeq = covered
+            if let last = snap.segments.last { resume = (last.firstSeq, last.endOffset) }
+        } else if let first = seqs.first {
+            index.nextSeq = first
+        }
+        report.segments = seqs.count
+        for (i, first) in seqs.enumerated() {
+            var startOffset = Int64(LogFormat.segmentHeaderBytes)
+            if let resume {
+                if first <= resume.seq && verifyCovered { try checkCovered(logDir: logDir, firstSeq: first, index: index) }
+                if first < resume.seq { continue }
+                if first == resume.seq { startOffset = resume.offset }
+            }
+            try replay(
+                logDir: logDir, firstSeq: first, from: startOffset, isLast: i == seqs.count - 1, repair: repair,
+                index: &index, report: &report)
+        }
+        report.nextSeq = index.nextSeq
+        return Result(index: index, report: report)
+    }
+
+    private static func replay(
+        logDir: String, firstSeq: UInt64, from startOffset: Int64, isLast: Bool, repair: Bool,
+        index: inout LogIndex, report: inout RecoveryReport
+    ) throws(LogOpenError) {
+        let path = logDir + "/" + LogFormat.segmentName(firstSeq: firstSeq)
+        let bytes: [UInt8]
+        do throws(SyscallError) {
+            let file = try File.open(path, flags: O_RDONLY)
+            defer { file.close() }
+            bytes = try file.read(count: Int(try file.size()), at: 0)
+        } catch {
+            throw .io(error)
+        }
+        let header: SegmentHeader
+        do throws(DecodeError) {
+            header = try SegmentHeader.decode(bytes[...])
+        } catch {
+            if isLast && bytes.count <= LogFormat.segmentHeaderBytes {
+                // A crash while the segment was being created: nothing in it was acknowledged.
+                report.removedSegment = path
+                if repair { try removeSegment(path, logDir: logDir) }
+                report.segments -= 1
+                return
+            }
+            throw .damaged(segment: path, offset: Int64(error.offset), reason: error.what)
+        }
+        guard header.firstSeq == firstSeq else {
+            throw .damaged(segment: path, offset: 12, reason: "header first seq \(header.firstSeq) differs from the file name")
+        }
+        if startOffset == Int64(LogFormat.segmentHeaderBytes) && firstSeq != index.nextSeq {
+            throw .damaged(segment: path, offset: 12, reason: "first seq \(firstSeq) where \(index.nextSeq) was expected (missing segment?)")
+        }
+        let end = SegmentScanner.scan(bytes, from: Int(startOffset), isLast: isLast, expectedSeq: index.nextSeq, requestFields: false) { record, offset, frameBytes in
+            let appended = AppendedRecord(seq: record.seq, location: RecordLocation(segmentFirstSeq: firstSeq, offset: offset))
+            index.apply(record.payload, at: appended, frameBytes: frameBytes)
+            report.recordsReplayed += 1
+        }
+        switch end {
+        case .clean: break
+        case .torn(let offset):
+            report.truncated = (path, offset, Int64(bytes.count) - offset)
+            if repair { try truncate(path, to: offset) }
+        case .damaged(let offset, let reason):
+            throw .damaged(segment: path, offset: offset, reason: reason)
+        }
+    }
+
+    private static func checkCovered(logDir: String, firstSeq: UInt64, index: LogIndex) throws(LogOpenError) {
+        guard let summary = index.segments.first(where: { $0.firstSeq == firstSeq }) else { return }
+        let path = logDir + "/" + summary.name
+        let bytes: [UInt8]
+        do throws(SyscallError) {
+            let file = try File.open(path, flags: O_RDONLY)
+            defer { file.close() }
+            bytes = try file.read(count: Int(summary.endOffset), at: 0)
+        } catch {
+            throw .io(error)
+        }
+        let header: SegmentHeader
+        do throws(DecodeError) { header = try SegmentHeader.decode(bytes[...]) } catch {
+            throw .damaged(segment: path, offset: Int64(error.offset), reason: error.what)
+        }
+        guard header.firstSeq == firstSeq else {
+            throw .damaged(segment: path, offset: 12, reason: "header first seq differs from the file name")
+        }
+        if case .damaged(let offset, let reason) = SegmentScanner.checkFrames(bytes, offsets: summary.offsets, end: summary.endOffset) {
+            throw .damaged(segment: path, offset: offset, reason: reason)
+        }
+    }
+
+    private static func truncate(_ path: String, to offset: Int64) throws(LogOpenError) {
+        do throws(SyscallError) {
+            let file = try File.open(path, flags: O_RDWR)
+            defer { file.close() }
+            try file.truncate(to: offset)
+            try file.fdatasync()
+        } catch {
+            throw .io(error)
+        }
+    }
+
+    private static func removeSegment(_ path: String, logDir: String) throws(LogOpenError) {
+        do throws(SyscallError) {
+            try FileSystem.unlink(path)
+            try FileSystem.syncDirectory(logDir)
+        } catch {
+            throw .io(error)
+        }
+    }
+
+    /// The newest snapshot that decodes and matches the segments on disk, with its last seq.
+    static func loadSnapshot(logDir: String, seqs: [UInt64]) -> (LogIndex, UInt64)? {
+        guard let names = try? FileSystem.list(logDir) else { return nil }
+        for covered in names.compactMap({ IndexSnapshot.lastSeq(fileName: $0) }).sorted(by: >) {
+            let path = logDir + "/" + IndexSnapshot.fileName(lastSeq: covered)
+            guard let file = try? File.open(path, flags: O_RDONLY) else { continue }
+            let bytes = (try? file.read(count: Int((try? file.size()) ?? 0), at: 0)) ?? []
+            file.close()
+            guard var index = try? IndexSnapshot.decode(bytes), index.lastSeq == covered else { continue }
+            // Segments deleted by retention since the snapshot drop out of it; every other
+            // segment it knows must still exist, the last one at least as long as it was.
+            index.segments.removeAll { !seqs.contains($0.firstSeq) && $0.firstSeq < (seqs.first ?? 0) }
+            guard let last = index.segments.last, index.segments.allSatisfy({ seqs.contains($0.firstSeq) }) else { continue }
+            let size = (try? FileSystem.size(logDir + "/" + last.name)) ?? nil
+            guard let size, size >= last.endOffset else { continue }
+            return (index, covered)
+        }
+        return nil
+    }
+}

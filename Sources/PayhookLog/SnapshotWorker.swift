@@ -1,0 +1,133 @@
+import CLinuxShim
+import Glibc
+import PayhookPosix
+import Synchronization
+
+/// A background thread that keeps a shadow `LogIndex` from the writer's durable records,
+/// writes snapshots every `snapshotEveryEvents` records (so start-up replays only what came
+/// after the latest one) and applies retention. Neither the loop nor the writer waits for it.
+final class SnapshotWorker: @unchecked Sendable {
+    typealias Durable = [(LogPayload, AppendedRecord, Int)]
+
+    // Guarded by `lock`.
+    private let lock = ConditionLock()
+    private var queue: [Durable] = []
+    private var maintenance = false
+    private var stopping = false
+
+    // Worker thread only.
+    private var index: LogIndex
+    private let logDir: String
+    private let options: LogOptions
+    private let isDelivered: @Sendable (UInt64) -> Bool
+    private var thread: PosixThread?
+
+    let snapshotSeq = Atomic<UInt64>(0)
+    let retiredThroughSeq = Atomic<UInt64>(0)
+    let snapshotFailures = Atomic<Int>(0)
+
+    init(index: LogIndex, snapshotSeq: UInt64, logDir: String, options: LogOptions, isDelivered: @escaping @Sendable (UInt64) -> Bool) throws(SyscallError) {
+        self.index = index
+        self.logDir = logDir
+        self.options = options
+        self.isDelivered = isDelivered
+        self.snapshotSeq.store(snapshotSeq, ordering: .releasing)
+        thread = try PosixThread.spawn(name: "payhookd-snap") { [self] in run() }
+    }
+
+    func enqueue(_ items: Durable) {
+        if items.isEmpty { return }
+        lock.withLock {
+            queue.append(items)
+            lock.signal()
+        }
+    }
+
+    func requestMaintenance() {
+        lock.withLock {
+            maintenance = true
+            lock.signal()
+        }
+    }
+
+    /// Applies what is queued, writes a final snapshot when records arrived since the last one
+    /// (a faster next start), and joins the thread.
+    func shutdown() {
+        lock.withLock {
+            stopping = true
+            lock.signal()
+        }
+        thread?.join()
+        thread = nil
+    }
+
+    private func run() {
+        while true {
+            lock.lock()
+            while queue.isEmpty && !maintenance && !stopping { lock.wait() }
+            let work = queue
+            queue.removeAll()
+            let maintain = maintenance || (stopping && work.isEmpty)
+            maintenance = false
+            let stop = stopping && work.isEmpty
+            lock.unlock()
+            for batch in work {
+                for (payload, appended, frameBytes) in batch { index.apply(payload, at: appended, frameBytes: frameBytes) }
+            }
+            let covered = snapshotSeq.load(ordering: .acquiring)
+            let due = options.snapshotEveryEvents > 0 && index.lastSeq >= covered + UInt64(options.snapshotEveryEvents)
+            if due || (maintain && index.lastSeq > covered) { writeSnapshot() }
+            if due || maintain { applyRetention() }
+            if stop { return }
+        }
+    }
+
+    private func writeSnapshot() {
+        do throws(SyscallError) {
+            try IndexSnapshot.write(index, logDir: logDir)
+            snapshotSeq.store(index.lastSeq, ordering: .releasing)
+        } catch {
+            snapshotFailures.add(1, ordering: .relaxed)
+        }
+    }
+
+    private func applyRetention() {
+        let nowMs = options.clock.nowUnixMs()
+        let doomed = LogRetention.eligible(
+            segments: index.segments, nowMs: nowMs, retentionDays: options.retentionDays,
+            snapshotSeq: snapshotSeq.load(ordering: .acquiring), isDelivered: isDelivered)
+        guard let last = doomed.last else { return }
+        do throws(SyscallError) {
+            for s in doomed { try FileSystem.unlink(logDir + "/" + s.name) }
+            try FileSystem.syncDirectory(logDir)
+        } catch {
+            snapshotFailures.add(1, ordering: .relaxed)
+            return
+        }
+        index.dropSegments(through: last.lastSeq)
+        retiredThroughSeq.store(last.lastSeq, ordering: .releasing)
+    }
+}
+
+extension IndexSnapshot {
+    /// Writes `index` durably: temporary file, fdatasync, rename, fsync of the directory; then
+    /// removes snapshots older than the previous one (one spare survives a damaged newest).
+    static func write(_ index: LogIndex, logDir: String) throws(SyscallError) {
+        let bytes = encode(index)
+        let tmp = logDir + "/index.snap.tmp"
+        let file = try File.open(tmp, flags: O_WRONLY | O_CREAT | O_TRUNC)
+        do throws(SyscallError) {
+            try file.pwriteAll(bytes, at: 0)
+            try file.fdatasync()
+        } catch {
+            file.close()
+            try? FileSystem.unlink(tmp)
+            throw error
+        }
+        file.close()
+        try FileSystem.rename(tmp, to: logDir + "/" + fileName(lastSeq: index.lastSeq))
+        try FileSystem.syncDirectory(logDir)
+        let old = try FileSystem.list(logDir).compactMap { lastSeq(fileName: $0) }.sorted().dropLast(2)
+        for seq in old { try? FileSystem.unlink(logDir + "/" + fileName(lastSeq: seq)) }
+    }
+}

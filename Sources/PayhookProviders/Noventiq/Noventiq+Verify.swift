@@ -1,0 +1,48 @@
+import PayhookCore
+
+/// Noventiq Payments notifications (see `providers.md`).
+public enum Noventiq {
+    /// The signed string without the secret: `;event;order_id;create_date;payment_method;currency;
+    /// customer.email`, each value as it appears in the body (strings unescaped, numbers as their
+    /// text, missing or null as the empty string). `nil` when a signed field is an object, array
+    /// or boolean, whose text form is not defined.
+    public static func signedSuffix(of body: JSONValue) -> [UInt8]? {
+        let paymentMethod: JSONValue? = {
+            if let nested = body["payment"]?["payment_method"], !nested.isNull { return nested }
+            return body["payment_method"]
+        }()
+        let values = [body["event"], body["order_id"], body["create_date"], paymentMethod, body["currency"], body["customer"]?["email"]]
+        var suffix: [UInt8] = []
+        for value in values {
+            suffix.append(UInt8(ascii: ";"))
+            switch value {
+            case nil, .null?: break
+            case .string(let s)?: suffix.append(contentsOf: s.utf8)
+            case .number(let text)?: suffix.append(contentsOf: text.utf8)
+            default: return nil
+            }
+        }
+        return suffix
+    }
+
+    /// The lowercase hex SHA-512 Noventiq sends for `body` under `secret`.
+    public static func signature(secret: [UInt8], body: JSONValue) -> String? {
+        guard let suffix = signedSuffix(of: body) else { return nil }
+        return Encoding.hex(Crypto.sha512(secret + suffix))
+    }
+
+    static func verify(_ signature: Substring, source: ProviderSource, body: [UInt8]) -> Verification {
+        guard let provided = Encoding.decodeHex(signature), provided.count == Crypto.Hash.sha512.digestBytes else {
+            return .rejected(.malformedSignature)
+        }
+        guard let root = try? JSONParser.parse(body, limits: source.jsonLimits), root.objectMembers != nil,
+            let suffix = signedSuffix(of: root)
+        else { return .rejected(.unverifiableBody) }
+        // Per-event secrets first, then the defaults; all of them are tried.
+        let event = root["event"]?.stringValue
+        let candidates = (event.flatMap { source.eventSecrets[$0] } ?? []) + source.secrets
+        guard !candidates.isEmpty else { return .rejected(.noSecret) }
+        let expected = candidates.map { Crypto.sha512($0 + suffix) }
+        return Providers.anyMatches(expected, provided) ? .verified(by: source.scheme.rawValue) : .rejected(.signatureMismatch)
+    }
+}

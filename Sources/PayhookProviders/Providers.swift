@@ -1,4 +1,0 @@
-import PayhookCore
-
-/// Provider adapters: verification and normalization, pure functions of bytes, secrets and time.
-public enum Providers {}

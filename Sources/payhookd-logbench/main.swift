@@ -1,0 +1,32 @@
+// payhookd-logbench: figures for the durable log (scripts/bench-log.sh runs it).
+//   append DIR SUBMITTERS RECORDS MAX_BATCH   durable appends/s, closed loop (each submitter
+//                                             waits for its record's fdatasync, like an HTTP
+//                                             client waiting for its 200)
+//   fill DIR RECORDS                          writes RECORDS events (payments of 1..4 events)
+//   open DIR [--no-snapshot|--no-verify]      start-up time and RSS of Log.open (--no-verify: trust
+//                                             the snapshot's segments without reading them)
+import CLinuxShim
+import Glibc
+import PayhookCore
+import PayhookLog
+import PayhookPosix
+
+let args = CommandLine.arguments
+func usage() -> Never {
+    print("usage: payhookd-logbench append DIR SUBMITTERS RECORDS MAX_BATCH | fill DIR RECORDS | open DIR [--no-snapshot|--no-verify]")
+    exit(2)
+}
+guard args.count >= 3 else { usage() }
+
+switch args[1] {
+case "append":
+    guard args.count == 6, let submitters = Int(args[3]), let records = Int(args[4]), let batch = Int(args[5]) else { usage() }
+    Bench.append(dir: args[2], submitters: submitters, records: records, maxBatch: batch)
+case "fill":
+    guard args.count == 4, let records = Int(args[3]) else { usage() }
+    Bench.fill(dir: args[2], records: records)
+case "open":
+    Bench.open(dir: args[2], useSnapshot: !args.contains("--no-snapshot"), verify: !args.contains("--no-verify"))
+default:
+    usage()
+}

@@ -1,0 +1,47 @@
+import Testing
+
+@testable import PayhookDaemon
+
+/// SIGHUP support: reloading from the same file and environment; what needs a restart.
+@Suite struct ConfigReloadTests {
+    typealias S = ConfigTestSupport
+
+    @Test("reload() reads the file again with the same CREDENTIALS_DIRECTORY, picking up new secrets")
+    func reloadSameEnvironment() throws {
+        let creds = S.makeTempDir()
+        defer { S.removeTree(creds) }
+        S.write(creds + "/k.key", "first\n")
+        let path = S.configFile(S.nonstopaySource.replacingSecret(with: "secret_file = \"k.key\""))
+        defer { S.removeTree(ConfigFiles.folder(of: path)) }
+        let config = try Config.load(path: path, environment: ["CREDENTIALS_DIRECTORY": creds, "HOME": "/root"])
+        #expect(config.loadEnvironment == ["CREDENTIALS_DIRECTORY": creds])
+        S.write(creds + "/k.key", "second\n")
+        let reloaded = try config.reload()
+        #expect(reloaded.sources[0].secrets == [Array("second".utf8)])
+        #expect(config.restartRequired(toApply: reloaded).isEmpty)
+        S.write(path, "[server]\nmax_connections = 1\n")
+        #expect(throws: ConfigError(file: path, line: 2, message: "`max_connections` = 1 is out of range (2...1000000)")) {
+            try config.reload()
+        }
+    }
+
+    @Test("restartRequired names changed listener, limit and storage keys, not sources, hooks or tokens")
+    func restartRequired() throws {
+        let old = try S.load(S.nonstopaySource).get()
+        var new = old
+        new.server.ingest = ["127.0.0.1:9999"]
+        new.server.idleTimeoutMs = 1
+        new.server.adminToken = "0123456789abcdef"
+        new.storage.dir = "/elsewhere"
+        new.sources = []
+        new.hooks = [Config.Hook(name: "h", target: .command(["/bin/true"]))]
+        #expect(old.restartRequired(toApply: new) == ["server.ingest", "server.idle_timeout_ms", "storage.dir"])
+    }
+
+    @Test("a trusted_proxies block of every address loads with a warning")
+    func trustEveryone() throws {
+        let config = try S.load("[server]\ntrusted_proxies = [\"127.0.0.1\",\n\"0.0.0.0/0\"]\n" + S.nonstopaySource).get()
+        #expect(config.warnings.map(\.line) == [3])
+        #expect(config.warnings.first?.message.contains("trusts every peer") == true)
+    }
+}
