@@ -26,6 +26,11 @@ enum LoopClient {
 }
 
 
+/// A counter other threads can read.
+final class Counter: Sendable {
+    let value = Mutex<Int>(0)
+}
+
 @Suite struct ServerDeferredTests {
     /// A server on 127.0.0.1:0 with `/slow`, whose answer comes from another thread through a
     /// `LoopNotifier`, the way the log writer answers after fdatasync.
@@ -33,6 +38,8 @@ enum LoopClient {
         let server: Server
         let address: String
         var parked: [Responder] = []
+        /// How many requests reached `/slow` (read from other threads).
+        let parkedCount = Counter()
         let ready = Mutex<Bool>(false)
         var notifier: LoopNotifier!
 
@@ -40,7 +47,10 @@ enum LoopClient {
             server = try Server(options: Server.Options())
             address = try server.listen(.ingest, on: .ipv4(host: "127.0.0.1", port: 0)).description
             var router = DefaultRoutes.router(config: Config(), isReady: { true })
-            router.add(["GET"], "/slow", on: [.ingest]) { [unowned self] _, responder in self.parked.append(responder) }
+            router.add(["GET"], "/slow", on: [.ingest]) { [unowned self] _, responder in
+                self.parked.append(responder)
+                self.parkedCount.value.withLock { $0 += 1 }
+            }
             server.router = router
             notifier = server.loop.makeNotifier { [unowned self] in
                 for r in self.parked { r.respond(.json(200, #"{"slow":true}"#)) }
@@ -58,8 +68,12 @@ enum LoopClient {
             let text = LoopClient.exchange(address, "GET /slow HTTP/1.1\r\nHost: t\r\n\r\nGET /healthz HTTP/1.1\r\nHost: t\r\n\r\n", answers: 2)
             result.withLock { $0 = text }
         }
-        // The "disk" answers from another thread after a while.
-        let writer = TestThread { usleep(100_000); notifier.notify() }
+        // The "disk" answers from another thread once the request waits for it.
+        let parked = f.parkedCount
+        let writer = TestThread {
+            for _ in 0..<1000 where parked.value.withLock({ $0 }) == 0 { usleep(5000) }
+            notifier.notify()
+        }
         let stop = f.server.loop.makeNotifier { f.server.loop.stop() }
         let waiter = TestThread { client.join(); stop.notify() }
         try f.server.loop.run()
@@ -79,8 +93,9 @@ enum LoopClient {
             result.withLock { $0 = LoopClient.exchange(address, "GET /slow HTTP/1.1\r\nHost: t\r\n\r\n", answers: 1) }
         }
         let shutdown = f.server.loop.makeNotifier { f.server.beginShutdown(notifier: SystemdNotifier(environment: { _ in nil })) }
+        let parked = f.parkedCount
         let driver = TestThread {
-            usleep(100_000)
+            for _ in 0..<1000 where parked.value.withLock({ $0 }) == 0 { usleep(5000) }
             shutdown.notify()   // SIGTERM while /slow waits
             usleep(100_000)
             notifier.notify()   // the write becomes durable: the answer goes out

@@ -6,8 +6,9 @@ public enum DefaultRoutes {
     /// `isReady` answers `/readyz` (200 when true, 503 otherwise).
     public static func router(config: Config, isReady: @escaping () -> Bool) -> Router {
         var router = Router()
+        let healthy = Response.json(200, #"{"ok":true}"#)
         router.add(["GET", "HEAD"], "/healthz", on: [.ingest, .admin]) { _, responder in
-            responder.respond(.json(200, #"{"ok":true}"#))
+            responder.respond(healthy)
         }
         router.add(["GET", "HEAD"], "/readyz", on: [.admin]) { _, responder in
             responder.respond(isReady() ? .json(200, #"{"ok":true,"ready":true}"#) : APIError.unavailable("not ready", retryAfterSeconds: 1).response)

@@ -21,8 +21,11 @@ public struct ConnectionLimits: Sendable, Equatable {
 /// still waiting (for the log's fdatasync, say). One deadline at a time: header, body or idle.
 public struct ConnectionState {
     public enum Action: Equatable {
-        /// Bytes for the socket, in order.
+        /// Bytes for the socket, in order (the interim 100 Continue).
         case write([UInt8])
+        /// An answer for the socket, in order: encode it (with the `Date`) and send it.
+        /// `close`: the connection's last answer (`Connection: close`).
+        case send(Response, headRequest: Bool, close: Bool)
         /// Set (or, with nil, clear) the connection's single deadline, relative to now.
         case deadline(afterMs: Int64?)
         case pauseReading
@@ -51,8 +54,6 @@ public struct ConnectionState {
     private var paused = false
     private var draining = false
     private(set) var isClosed = false
-    /// The `Date` field value for answers encoded from now on; the I/O code keeps it current.
-    public var date = ""
 
     public init(limits: ConnectionLimits) { self.limits = limits }
 
@@ -161,7 +162,7 @@ public struct ConnectionState {
         while let first = queue.first, let response = first.response {
             queue.removeFirst()
             let last = first.close || (reading == .stopped && queue.isEmpty)
-            actions.append(.write(ResponseEncoder.encode(response, headRequest: first.isHead, close: last, date: date)))
+            actions.append(.send(response, headRequest: first.isHead, close: last))
             if last {
                 queue.removeAll()
                 return actions + closeNow()

@@ -7,11 +7,16 @@ enum ResponseEncoder {
     /// `date` is the `Date` field value (empty: none), passed in so encoding stays pure.
     static func encode(_ response: Response, headRequest: Bool, close: Bool, date: String = "") -> [UInt8] {
         var out: [UInt8] = []
+        encode(response, headRequest: headRequest, close: close, date: date, into: &out)
+        return out
+    }
+
+    /// Appends the encoding to `out` (the connection's output buffer: no intermediate copy).
+    static func encode(_ response: Response, headRequest: Bool, close: Bool, date: String, into out: inout [UInt8]) {
         let headers = date.isEmpty ? response.headers : [("Date", date)] + response.headers
         HTTP1ResponseWriter.write(
             status: response.status, headers: headers, body: response.body, close: close,
             isHeadResponse: headRequest, into: &out)
-        return out
     }
 
     /// The interim answer to `Expect: 100-continue`.

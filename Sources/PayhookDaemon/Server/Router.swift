@@ -72,6 +72,7 @@ public struct Router {
                 allowed += route.methods.filter { !allowed.contains($0) }
                 continue
             }
+            if params.isEmpty { return route.handler(request, responder) }  // no copy for literal routes
             var routed = request
             routed.parameters = params
             return route.handler(routed, responder)

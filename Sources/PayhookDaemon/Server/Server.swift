@@ -26,6 +26,9 @@ public final class Server {
         /// Time a client may leave our answer bytes unread (no byte accepted by its socket)
         /// before the connection is closed. Default 30 s.
         public var sendTimeoutMs: Int64 = 30_000
+        /// Fds the loop watches besides client connections: listeners, the signalfd, outbound
+        /// hook deliveries. Sizes the loop's fixed table with `maxConnections`. Default 256.
+        public var otherRegistrationsMax = 256
         /// Time SIGTERM waits for in-flight requests before closing them. Default 10 s.
         public var shutdownTimeoutMs: Int64 = 10_000
         public init() {}
@@ -43,7 +46,7 @@ public final class Server {
     var openCount: [ListenerRole: Int] = [.ingest: 0, .admin: 0]
     var isDraining = false
     /// A buffer every read goes into before the parser sees it (one per loop: one thread).
-    var scratch = [UInt8](repeating: 0, count: 65_536)
+    @exclusivity(unchecked) var scratch = [UInt8](repeating: 0, count: 65_536)
 
     private var dateSecond: Int64 = -1
     private var dateCheckAtMs: Int64 = .min
@@ -61,13 +64,11 @@ public final class Server {
         return dateText
     }
 
-    /// Fds the loop may hold besides connections: listeners, eventfd, signalfd, timers, hooks.
-    static let internalRegistrationsMax = 64
 
     public init(options: Options) throws(SyscallError) {
         precondition(options.adminReserveConnections >= 0 && options.maxConnections > options.adminReserveConnections)
         self.options = options
-        let capacity = options.maxConnections + Self.internalRegistrationsMax
+        let capacity = options.maxConnections + options.otherRegistrationsMax
         loop = try EventLoop(capacity: capacity)
         connections = Array(repeating: nil, count: capacity)
     }
