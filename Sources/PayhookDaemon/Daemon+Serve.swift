@@ -118,5 +118,7 @@ extension Server.Options {
         connection.bodyTimeoutMs = Int64(s.bodyTimeoutMs)
         connection.idleTimeoutMs = Int64(s.idleTimeoutMs)
         shutdownTimeoutMs = Int64(s.shutdownTimeoutMs)
+        sendTimeoutMs = Int64(s.sendTimeoutMs)
+        connection.pipelinedRequestsMax = s.maxPipelinedRequests
     }
 }

@@ -51,6 +51,8 @@ import Testing
                 case "body_timeout_ms": config.server.bodyTimeoutMs
                 case "idle_timeout_ms": config.server.idleTimeoutMs
                 case "shutdown_timeout_ms": config.server.shutdownTimeoutMs
+                case "send_timeout_ms": config.server.sendTimeoutMs
+                case "max_pipelined_requests": config.server.maxPipelinedRequests
                 case "segment_bytes": config.storage.segmentBytes
                 case "retention_days": config.storage.retentionDays
                 case "rejects_max_bytes": config.storage.rejectsMaxBytes
@@ -75,6 +77,7 @@ import Testing
             (ConfigLimits.maxHeaderBytes, server.maxHeaderBytes), (ConfigLimits.maxHeaderCount, server.maxHeaderCount),
             (ConfigLimits.headerTimeoutMs, server.headerTimeoutMs), (ConfigLimits.bodyTimeoutMs, server.bodyTimeoutMs),
             (ConfigLimits.idleTimeoutMs, server.idleTimeoutMs), (ConfigLimits.shutdownTimeoutMs, server.shutdownTimeoutMs),
+            (ConfigLimits.sendTimeoutMs, server.sendTimeoutMs), (ConfigLimits.maxPipelinedRequests, server.maxPipelinedRequests),
             (ConfigLimits.segmentBytes, storage.segmentBytes), (ConfigLimits.retentionDays, storage.retentionDays),
             (ConfigLimits.rejectsMaxBytes, storage.rejectsMaxBytes), (ConfigLimits.maxBatchRecords, storage.maxBatchRecords),
             (ConfigLimits.snapshotEveryEvents, storage.snapshotEveryEvents), (ConfigLimits.hookTimeoutMs, hook.timeoutMs),

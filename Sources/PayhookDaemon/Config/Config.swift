@@ -47,6 +47,11 @@ public struct Config: Sendable, Equatable {
         public var idleTimeoutMs: Int = 60_000
         /// Time SIGTERM waits for in-flight requests before closing them. Default 10 s.
         public var shutdownTimeoutMs: Int = 10_000
+        /// A client that reads none of our answer bytes for this long is cut off. Default 30 s.
+        public var sendTimeoutMs: Int = 30_000
+        /// Requests of one connection handed to routes and not answered yet; reading pauses at
+        /// this many (pipelining backpressure). Default 16.
+        public var maxPipelinedRequests: Int = 16
         public init() {}
     }
 

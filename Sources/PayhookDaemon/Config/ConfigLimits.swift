@@ -30,6 +30,8 @@ public enum ConfigLimits {
     public static let idleTimeoutMs = ConfigLimit("server", "idle_timeout_ms", min: 100, max: 3_600_000)
     /// At most 60 s, so that systemd's TimeoutStopSec (90 s in payhookd.service) always covers it.
     public static let shutdownTimeoutMs = ConfigLimit("server", "shutdown_timeout_ms", min: 0, max: 60_000)
+    public static let sendTimeoutMs = ConfigLimit("server", "send_timeout_ms", min: 100, max: 600_000)
+    public static let maxPipelinedRequests = ConfigLimit("server", "max_pipelined_requests", min: 1, max: 1024)
     /// `admin_token` / `admin_token_file` length in bytes: short tokens can be guessed.
     public static let adminTokenBytes = ConfigLimit("server", "admin_token", min: 16, max: 4096)
     // [storage]
@@ -50,7 +52,7 @@ public enum ConfigLimits {
     /// Every integer key (the ones a test walks at min, max, min-1 and max+1).
     public static let integerKeys: [ConfigLimit] = [
         maxConnections, adminReserveConnections, maxBodyBytes, maxRequestLineBytes, maxHeaderBytes,
-        maxHeaderCount, headerTimeoutMs, bodyTimeoutMs, idleTimeoutMs, shutdownTimeoutMs,
+        maxHeaderCount, headerTimeoutMs, bodyTimeoutMs, idleTimeoutMs, shutdownTimeoutMs, sendTimeoutMs, maxPipelinedRequests,
         segmentBytes, retentionDays, rejectsMaxBytes, maxBatchRecords, snapshotEveryEvents,
         hookTimeoutMs, maxInFlight,
     ]
