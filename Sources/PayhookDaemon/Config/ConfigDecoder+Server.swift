@@ -44,7 +44,8 @@ extension ConfigDecoder {
                 "admin_reserve_connections (\(server.adminReserveConnections)) must be below max_connections (\(server.maxConnections))")
         }
         var seen: [String: Int] = [:]
-        for address in (ingest ?? []) + (admin ?? []) {
+        // Port 0 asks the kernel for a free port at each bind, so it never collides.
+        for address in (ingest ?? []) + (admin ?? []) where !address.text.hasSuffix(":0") {
             if let first = seen[address.text] {
                 throw t.error(address.line, "`\(address.text)` is listed twice (first at line \(first)): each address is bound once")
             }
