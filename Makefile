@@ -44,3 +44,7 @@ bench: bench-deps
 
 clean:
 	rm -rf .build .build-* var
+
+# Builds the fuzz targets (Fuzz/, a separate package) and runs each for FUZZ_SECONDS; fails on a crash.
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/fuzz.sh

@@ -3,14 +3,20 @@
 enum HTTP1ByteClass {
     @inline(__always)
     static func inMask(_ b: UInt8, _ lo: UInt64, _ hi: UInt64) -> Bool {
-        if b < 64 { return (lo >> UInt64(b)) & 1 != 0 }
-        if b < 128 { return (hi >> UInt64(b &- 64)) & 1 != 0 }
-        return false
+        // Branch-free (select + shift): letters, digits and punctuation alternate in real
+        // headers, and a branch on the byte's range would mispredict on every switch.
+        let word = b & 0x40 == 0 ? lo : hi
+        let bit = (word >> UInt64(b & 63)) & 1
+        return bit & UInt64((~b) >> 7) != 0
     }
 
     /// tchar (RFC 9110 §5.6.2): method, field names, transfer codings, chunk-extension names.
     @inline(__always)
     static func isToken(_ b: UInt8) -> Bool { inMask(b, 0x03FF_6CFA_0000_0000, 0x57FF_FFFF_C7FF_FFFE) }
+
+    /// Target bytes that need no second look: `isTargetChar` without "%" and "?".
+    @inline(__always)
+    static func isPlainTargetChar(_ b: UInt8) -> Bool { inMask(b, 0x2FFF_FFD2_0000_0000, 0x47FF_FFFE_87FF_FFFF) }
 
     /// Bytes a request-target may hold as is (RFC 3986 pchar, "/", "?", and "%" for escapes).
     @inline(__always)
@@ -43,24 +49,31 @@ enum HTTP1ByteClass {
         }
     }
 
+    /// The offset of the first control byte (below 0x20, or DEL) in `base[from..<to]`, or nil.
+    /// Eight bytes at a time: CR and LF end lines, so one pass finds line ends and the bytes no
+    /// line may hold; obs-text (>= 0x80) is not flagged.
     @inline(__always)
-    static func isOWS(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
-
-    /// Index of the first LF in `base[from..<to]`, eight bytes at a time (SWAR zero-byte test).
-    @inline(__always)
-    static func indexOfLF(_ base: UnsafeRawPointer, from: Int, to: Int) -> Int? {
+    static func indexOfControl(_ base: UnsafeRawPointer, from: Int, to: Int) -> Int? {
         var i = from
         while i &+ 8 <= to {
-            let x = base.loadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian ^ 0x0A0A_0A0A_0A0A_0A0A
-            let t = (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
-            // The lowest flagged byte is always a real match (false positives only sit above one).
+            let x = base.loadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian
+            let below20 = (x &- 0x2020_2020_2020_2020) & ~x
+            let y = x ^ 0x7F7F_7F7F_7F7F_7F7F
+            let del = (y &- 0x0101_0101_0101_0101) & ~y
+            let t = (below20 | del) & 0x8080_8080_8080_8080
+            // Borrows only flag bytes above a real match, so the lowest flag is exact.
             if t != 0 { return i &+ (t.trailingZeroBitCount >> 3) }
             i &+= 8
         }
         while i < to {
-            if base.load(fromByteOffset: i, as: UInt8.self) == 0x0A { return i }
+            let b = base.load(fromByteOffset: i, as: UInt8.self)
+            if b < 0x20 || b == 0x7F { return i }
             i &+= 1
         }
         return nil
     }
+
+    @inline(__always)
+    static func isOWS(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
+
 }

@@ -127,6 +127,7 @@ extension HTTP1RequestParser {
             scan = 0
             lineStart = 0
             fieldsStart = 0
+            badByte = -1
             return nil
         }
         bodyBytes &+= size

@@ -6,7 +6,7 @@ private let cr: UInt8 = 0x0D
 extension HTTP1RequestParser {
     /// `field-name ":" OWS field-value OWS` on the complete line `[start, end)`.
     mutating func fieldLine(
-        _ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, hasCR: Bool, trailer: Bool
+        _ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, hasCR: Bool, badByte: Int, trailer: Bool
     ) -> HTTP1ParseError? {
         let limit = trailer ? limits.maxTrailerBytes : limits.maxHeaderBytes
         if lineStart &- fieldsStart > limit {
@@ -33,14 +33,8 @@ extension HTTP1RequestParser {
         }
         if i == start { return HTTP1ParseError(.emptyFieldName, offset: i) }
         let name = start..<i
-        var j = i &+ 1
-        while j < end {
-            let v = bytes[j]
-            if !HTTP1ByteClass.isFieldValueByte(v) {
-                return HTTP1ParseError(v == cr ? .bareCR : .invalidFieldValue, offset: j)
-            }
-            j &+= 1
-        }
+        // Line scanning found the first byte no line may hold; one in the name stopped the loop above.
+        if badByte > i { return HTTP1ParseError(bytes[badByte] == cr ? .bareCR : .invalidFieldValue, offset: badByte) }
         var valueStart = i &+ 1
         var valueEnd = end
         while valueStart < valueEnd && HTTP1ByteClass.isOWS(bytes[valueStart]) { valueStart &+= 1 }

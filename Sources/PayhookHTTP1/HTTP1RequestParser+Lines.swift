@@ -13,16 +13,17 @@ extension HTTP1RequestParser {
         precondition(bytes.count >= scan, "HTTP1RequestParser: bytes not reported consumed were dropped")
         guard let base = bytes.baseAddress else { return HTTP1ParseResult(event: .needMore, consumed: 0) }
         while true {
-            guard let newline = HTTP1ByteClass.indexOfLF(base, from: scan, to: bytes.count) else {
-                scan = bytes.count
+            guard let newline = findLineEnd(bytes, base) else {
                 if let error = checkPartialLine(bytes) { return fail(error) }
                 return HTTP1ParseResult(event: .needMore, consumed: 0)
             }
             let hasCR = newline > lineStart && bytes[newline &- 1] == cr
             let start = lineStart
             let end = hasCR ? newline &- 1 : newline
+            let bad = badByte
             scan = newline &+ 1
             lineStart = newline &+ 1
+            badByte = -1
             switch state {
             case .requestLine:
                 if start == end && hasCR && start == 0 && leniencies.contains(.leadingEmptyLine) && !skippedEmptyLine {
@@ -46,11 +47,34 @@ extension HTTP1RequestParser {
                     }
                     return HTTP1ParseResult(event: .head, consumed: lineStart)
                 }
-                if let error = fieldLine(bytes, start, end, hasCR: hasCR, trailer: trailer) { return fail(error) }
+                if let error = fieldLine(bytes, start, end, hasCR: hasCR, badByte: bad, trailer: trailer) { return fail(error) }
             default:
                 preconditionFailure("parseLines in state \(state)")
             }
         }
+    }
+
+    /// Finds the LF that ends the current line, searching from `scan` for control bytes (one
+    /// pass finds both the line end and the bytes no field line may hold). The first control
+    /// byte other than HTAB, or a CR not followed by LF, is remembered in `badByte`. Returns nil
+    /// when the line is incomplete, with `scan` set where the search resumes.
+    mutating func findLineEnd(_ bytes: UnsafeRawBufferPointer, _ base: UnsafeRawPointer) -> Int? {
+        let count = bytes.count
+        while let p = HTTP1ByteClass.indexOfControl(base, from: scan, to: count) {
+            let b = bytes[p]
+            if b == lf { return p }
+            if b == cr {
+                if p &+ 1 == count {
+                    scan = p  // the LF may come with the next bytes
+                    return nil
+                }
+                if bytes[p &+ 1] == lf { return p &+ 1 }
+            }
+            if b != 0x09 && badByte < 0 { badByte = p }
+            scan = p &+ 1
+        }
+        scan = count
+        return nil
     }
 
     /// The checks that can already fail on the incomplete line `lineStart..<bytes.count`.

@@ -43,6 +43,10 @@ extension HTTP1RequestParser {
         var i = start
         while i < end {
             let b = bytes[i]
+            if HTTP1ByteClass.isPlainTargetChar(b) {
+                i &+= 1
+                continue
+            }
             if b == UInt8(ascii: "%") {
                 guard i &+ 2 < end, let high = HTTP1ByteClass.hexValue(bytes[i &+ 1]),
                     let low = HTTP1ByteClass.hexValue(bytes[i &+ 2])

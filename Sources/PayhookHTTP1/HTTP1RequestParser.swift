@@ -91,6 +91,8 @@ public struct HTTP1RequestParser: Sendable {
     var scan = 0
     var lineStart = 0
     var fieldsStart = 0
+    /// The first byte of the current line that no field line may hold, or -1.
+    var badByte = -1
     var skippedEmptyLine = false
     // Bytes of this request consumed by earlier calls, plus the trailer section's offset within
     // the current call: error offsets count from the request line.
@@ -144,6 +146,7 @@ public struct HTTP1RequestParser: Sendable {
         scan = 0
         lineStart = 0
         fieldsStart = 0
+        badByte = -1
         skippedEmptyLine = false
         messageConsumed = 0
         sectionBase = 0
