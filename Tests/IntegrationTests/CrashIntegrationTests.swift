@@ -1,0 +1,118 @@
+import Glibc
+import PayhookCore
+import Testing
+
+/// `kill -9` under load, through the real binary: a 200 on `/hooks/` is a promise that the record
+/// is on disk, so whatever was acknowledged before a SIGKILL must be in the log after restart,
+/// with the seq it was acknowledged with (design.md, Ingest and Log).
+@Suite(.serialized) struct CrashIntegrationTests {
+    /// Kill rounds: `PAYHOOKD_CRASH_ROUNDS`, default 3.
+    static var rounds: Int {
+        getenv("PAYHOOKD_CRASH_ROUNDS").flatMap { Int(String(cString: $0)) }.map { max($0, 1) } ?? 3
+    }
+    static let clients = 8
+
+    func start(_ dir: String) throws -> DaemonProcess {
+        unlink(dir + "/ready")
+        return try DaemonProcess(server: ephemeralServer(), sources: fixtureSources, dir: dir)
+    }
+
+    @Test("SIGKILL at a random moment under load, several rounds: acked callbacks stored with their seq, seqs unique and increasing, resends duplicate")
+    func killUnderLoad() throws {
+        let dir = DaemonProcess.makeTempDir()
+        var acks: [Acknowledged] = []
+        var history: [String] = []
+        var unanswered: [String] = []
+        for round in 1...Self.rounds {
+            let (load, note) = try killedRound(round, dir: dir)
+            acks += load.acknowledged
+            unanswered += load.unanswered
+            history.append(note)
+        }
+        let d = try start(dir)
+        let context = history.joined(separator: "; ")
+        let dumped = try dumpedEvents(storage: dir + "/var", scratch: dir)
+        let stored = Set(dumped.map(\.id))
+        print("crash test: \(context); \(unanswered.filter(stored.contains).count) of \(unanswered.count) unanswered were stored")
+        let lastSeq = try checkLog(dumped, acks: acks, context: context)
+        try checkResend(acks, daemon: d, context: context)
+        try checkFreshLoad(daemon: d, after: lastSeq, context: context)
+        #expect(d.poll() == nil, "the daemon died after the checks: \(d.stderr)")
+    }
+
+    /// Starts the daemon on `dir`, loads it with `clients` threads, kills it after 50–400 ms.
+    /// Returns what the clients saw and a line for failure messages.
+    func killedRound(_ round: Int, dir: String) throws -> (CrashLoad, String) {
+        let d = try start(dir)
+        let load = CrashLoad()
+        let address = d.ingest
+        let workers = (0..<Self.clients).map { w in Worker { crashClient(load, address: address, worker: w, round: round) } }
+        let delayMs = Int.random(in: 50...400)
+        usleep(UInt32(delayMs * 1000))
+        load.stopping = true
+        d.signal(SIGKILL)
+        for w in workers { w.join() }
+        #expect(d.waitExit() == 128 + SIGKILL, "round \(round): \(d.stderr)")
+        let acks = load.acknowledged
+        let note = "round \(round): killed after \(delayMs) ms, \(acks.count) acked, \(load.unanswered.count) unanswered"
+        #expect(load.unexpected.isEmpty, "\(note): failures while the daemon ran: \(load.unexpected.prefix(5))")
+        return (load, note)
+    }
+
+    /// The log holds every acknowledged callback with its acknowledged seq; seqs strictly
+    /// increase; no event is stored twice. Returns the last seq.
+    func checkLog(_ dumped: [(id: String, seq: UInt64)], acks: [Acknowledged], context: String) throws -> UInt64 {
+        var seqOf: [String: UInt64] = [:]
+        var previous: UInt64 = 0
+        for (id, seq) in dumped {
+            #expect(seq > previous, "seq \(seq) after \(previous) in the dump (\(context))")
+            #expect(seqOf[id] == nil, "\(id) stored twice, seqs \(seqOf[id] ?? 0) and \(seq) (\(context))")
+            previous = max(previous, seq)
+            seqOf[id] = seq
+        }
+        var ackedSeqs = Set<UInt64>()
+        var lost: [String] = [], moved: [String] = []
+        for ack in acks {
+            #expect(ackedSeqs.insert(ack.seq).inserted, "seq \(ack.seq) acknowledged twice (\(context))")
+            switch seqOf[ack.id] {
+            case nil: lost.append("\(ack.id) seq \(ack.seq) (round \(ack.round))")
+            case let stored? where stored != ack.seq: moved.append("\(ack.id) acked \(ack.seq), stored \(stored)")
+            default: break
+            }
+        }
+        #expect(lost.isEmpty, "\(lost.count) acknowledged callbacks missing from the log: \(lost.prefix(5)) (\(context))")
+        #expect(moved.isEmpty, "\(moved.count) stored under another seq: \(moved.prefix(5)) (\(context))")
+        #expect(!acks.isEmpty, "no callback was acknowledged at all (\(context))")
+        return previous
+    }
+
+    /// Every acknowledged callback sent again is answered `duplicate:true` with its original seq.
+    func checkResend(_ acks: [Acknowledged], daemon d: DaemonProcess, context: String) throws {
+        let c = try RawClient(d.ingest)
+        var wrong: [String] = []
+        for ack in acks {
+            try c.send(nonstopayRequest("nonstopay-payin", body: ack.body))
+            let body = try #require(json(c.readAnswer()), "resend of \(ack.id): no answer")
+            if body["duplicate"]?.boolValue != true || body["seq"]?.numberText != String(ack.seq) {
+                wrong.append("\(ack.id) seq \(ack.seq): \(body["duplicate"]?.boolValue as Any) \(body["seq"]?.numberText ?? "-")")
+            }
+        }
+        #expect(wrong.isEmpty, "\(wrong.count) resends not answered duplicate with the original seq: \(wrong.prefix(5)) (\(context))")
+    }
+
+    /// After the crashes the daemon takes new callbacks under the same load, with fresh seqs.
+    func checkFreshLoad(daemon d: DaemonProcess, after lastSeq: UInt64, context: String) throws {
+        let load = CrashLoad()
+        let address = d.ingest
+        let perClient = 25
+        let workers = (0..<Self.clients).map { w in
+            Worker { crashClient(load, address: address, worker: w, round: 0, limit: perClient) }
+        }
+        for w in workers { w.join() }
+        #expect(load.unexpected.isEmpty, "after restart: \(load.unexpected.prefix(5)) (\(context))")
+        let acks = load.acknowledged
+        #expect(acks.count == Self.clients * perClient)
+        #expect(acks.allSatisfy { $0.seq > lastSeq }, "a seq at or below \(lastSeq) was given again (\(context))")
+        #expect(Set(acks.map(\.seq)).count == acks.count, "a seq was given twice after restart")
+    }
+}
