@@ -20,8 +20,11 @@ let package = Package(
             name: "fuzz-http1", dependencies: ["PayhookHTTP1"],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
-        // fuzz-providers goes here: an executableTarget "fuzz-providers" in Sources/fuzz-providers
-        // depending on a "PayhookProviders" target (path "Shared/PayhookProviders", a symlink to
-        // ../../Sources/PayhookProviders, plus CCrypto the same way), with the same unsafeFlags.
+        .systemLibrary(name: "CCrypto", path: "Shared/CCrypto", pkgConfig: "libcrypto"),
+        .target(name: "PayhookProviders", dependencies: ["PayhookCore", "CCrypto"], path: "Shared/PayhookProviders"),
+        .executableTarget(
+            name: "fuzz-providers", dependencies: ["PayhookProviders"],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
     ]
 )
