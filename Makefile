@@ -9,7 +9,7 @@ DEB_PACKAGES := libnghttp2-dev libssl-dev pkg-config curl
 DEB_TEST_PACKAGES := systemd nginx-light openssl
 DEB_BENCH_PACKAGES := wrk nginx-light nghttp2-client node-llhttp
 
-.PHONY: deps bench-deps build release run test fuzz bench format clean
+.PHONY: deps bench-deps build release run test crash-test fuzz bench format clean
 
 # Installs missing Debian packages (needs root or sudo once; a no-op when all are present).
 deps:
@@ -34,6 +34,16 @@ test: deps
 	@./scripts/ensure-deb $(DEB_TEST_PACKAGES)
 	$(SWIFT) build -c release
 	$(SWIFT) test --parallel
+
+# The SIGKILL-under-load test again, CRASH_LOOPS times with CRASH_ROUNDS kills each (after
+# `make test` built the test bundle).
+CRASH_LOOPS ?= 3
+CRASH_ROUNDS ?= 8
+crash-test: deps
+	@for i in $$(seq 1 $(CRASH_LOOPS)); do \
+	  echo "crash-test: loop $$i of $(CRASH_LOOPS)"; \
+	  PAYHOOKD_CRASH_ROUNDS=$(CRASH_ROUNDS) $(SWIFT) test --filter CrashIntegrationTests || exit 1; \
+	done
 
 # Benchmarks print figures with a reference measured in the same run (see each script).
 bench: bench-deps
