@@ -10,7 +10,8 @@ Latency is reported two ways, in milliseconds:
   - from the due time (open-loop, includes queueing and this generator's own lateness; epoll
     wakes with 1 ms granularity, so up to ~1 ms of it is the generator's), and
   - from the moment the request was written to the socket (what the daemon and kernel took).
-Every answer must be `200` with `"duplicate":false`; anything else is counted and reported.
+Every answer must be `200` with `"duplicate":false` (or the `--expect` status); anything else is
+counted and reported.
 
 Usage: load-open.py ADDR SOURCE --rate 2000 --connections 64 --seconds 10 [--tag T]
 Prints one line of `key=value` pairs (parsed by bench-ingest.sh).
@@ -18,9 +19,11 @@ Prints one line of `key=value` pairs (parsed by bench-ingest.sh).
 import argparse
 import collections
 import math
+import os
 import select
 import socket
 import sys
+import threading
 import time
 
 
@@ -65,6 +68,25 @@ def parse_answer(buf):
     return status, buf[end + 4:end + 4 + length], buf[end + 4 + length:]
 
 
+class FsyncProbe(threading.Thread):
+    """Appends 512 bytes to PATH and fdatasyncs it every 10 ms, timing each fdatasync: what the
+    filesystem did meanwhile (an fdatasync waits for the journal, shared with every writer)."""
+
+    def __init__(self, path):
+        super().__init__(daemon=True)
+        self.path, self.lat, self.stop = path, [], threading.Event()
+
+    def run(self):
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        while not self.stop.wait(0.01):
+            os.write(fd, b"p" * 512)
+            t = time.monotonic()
+            os.fdatasync(fd)
+            self.lat.append((time.monotonic() - t) * 1000.0)
+        os.close(fd)
+        os.unlink(self.path)
+
+
 def run(args):
     host, port = args.addr.rsplit(":", 1)
     conns = [Conn(host, int(port)) for _ in range(args.connections)]
@@ -79,6 +101,9 @@ def run(args):
     from_due, from_send = [], []
     errors = collections.Counter()
     issued = 0
+    probe = FsyncProbe(args.fsync_probe) if args.fsync_probe else None
+    if probe:
+        probe.start()
     start = time.monotonic() + 0.05
     deadline = start + args.seconds + 10.0  # answers still outstanding after that are failures
     while (issued < total or len(free) < len(conns) or queue) and time.monotonic() < deadline:
@@ -107,10 +132,13 @@ def run(args):
             done = time.monotonic()
             from_due.append((done - c.due) * 1000.0)
             from_send.append((done - c.sent) * 1000.0)
-            if status != 200 or b'"duplicate":false' not in body:
+            if status != args.expect or (status == 200 and b'"duplicate":false' not in body):
                 errors["%d %s" % (status, body[:60].decode("latin-1"))] += 1
             free.append(c)
     elapsed = time.monotonic() - start
+    if probe:
+        probe.stop.set()
+        probe.join()
     outstanding = len(conns) - len(free)
     from_due.sort()
     from_send.sort()
@@ -121,8 +149,14 @@ def run(args):
         "p99": "%.2f" % percentile(from_due, 99), "p999": "%.2f" % percentile(from_due, 99.9),
         "max": "%.2f" % (from_due[-1] if from_due else float("nan")),
         "send_p50": "%.2f" % percentile(from_send, 50), "send_p99": "%.2f" % percentile(from_send, 99),
+        "send_max": "%.2f" % (from_send[-1] if from_send else float("nan")),
         "errors": sum(errors.values()),
     }
+    if probe:
+        probe.lat.sort()
+        fields["fsync_p50"] = "%.2f" % percentile(probe.lat, 50)
+        fields["fsync_p99"] = "%.2f" % percentile(probe.lat, 99)
+        fields["fsync_max"] = "%.2f" % (probe.lat[-1] if probe.lat else float("nan"))
     print(" ".join("%s=%s" % kv for kv in fields.items()))
     for what, count in errors.most_common(5):
         print("error %dx: %s" % (count, what), file=sys.stderr)
@@ -137,6 +171,11 @@ def main():
     p.add_argument("--connections", type=int, default=64, help="keep-alive connections (default 64)")
     p.add_argument("--seconds", type=float, default=10.0, help="duration (default 10)")
     p.add_argument("--tag", default="open", help="prefix of the payment ids, unique per run")
+    p.add_argument("--expect", type=int, default=200,
+                   help="expected status (default 200, then also \"duplicate\":false); 404 with an unknown "
+                        "source measures the same path without the disk")
+    p.add_argument("--fsync-probe", metavar="PATH",
+                   help="meanwhile time an fdatasync of PATH every 10 ms (on the log's filesystem)")
     sys.exit(run(p.parse_args()))
 
 
