@@ -10,7 +10,10 @@ import Testing
     static var rounds: Int {
         getenv("PAYHOOKD_CRASH_ROUNDS").flatMap { Int(String(cString: $0)) }.map { max($0, 1) } ?? 3
     }
-    static let clients = 8
+    /// Load clients (threads, one keep-alive connection each): `PAYHOOKD_CRASH_CLIENTS`, default 8.
+    static var clients: Int {
+        getenv("PAYHOOKD_CRASH_CLIENTS").flatMap { Int(String(cString: $0)) }.map { max($0, 1) } ?? 8
+    }
 
     /// The smallest segments and the most frequent index snapshots the config accepts, so that
     /// kills also land during segment roll-overs and snapshots, and recovery crosses both.
@@ -39,7 +42,8 @@ import Testing
             history.append(note)
         }
         let d = try start(dir)
-        let context = history.joined(separator: "; ")
+        let torn = d.stderr.contains("torn tail cut") ? " (last start cut a torn tail)" : ""
+        let context = history.joined(separator: "; ") + torn
         let dumped = try dumpedEvents(storage: dir + "/var", scratch: dir)
         let stored = Set(dumped.map(\.id))
         print("crash test: \(context); \(dumped.count) events in \(segments(dir + "/var/log")) segments; \(unanswered.filter(stored.contains).count) of \(unanswered.count) unanswered were stored")
@@ -81,7 +85,8 @@ import Testing
         for w in workers { w.join() }
         #expect(d.waitExit() == 128 + SIGKILL, "round \(round): \(d.stderr)")
         let acks = load.acknowledged
-        let note = "round \(round): killed after \(delayMs) ms, \(acks.count) acked, \(load.unanswered.count) unanswered"
+        let torn = d.stderr.contains("torn tail cut") ? " (started after cutting a torn tail)" : ""
+        let note = "round \(round)\(torn): killed after \(delayMs) ms, \(acks.count) acked, \(load.unanswered.count) unanswered"
         #expect(load.unexpected.isEmpty, "\(note): failures while the daemon ran: \(load.unexpected.prefix(5))")
         return (load, note)
     }
