@@ -30,13 +30,24 @@ import Testing
 
     @Test("SIGKILL at a random moment under load, several rounds: acked callbacks stored with their seq, seqs unique and increasing, resends duplicate")
     func killUnderLoad() throws {
+        try stopUnderLoad(SIGKILL, rounds: Self.rounds)
+    }
+
+    @Test("SIGTERM under load drains: exit 0 within the shutdown timeout, acked callbacks stored with their seq, the rest 503 or unanswered")
+    func terminateUnderLoad() throws {
+        try stopUnderLoad(SIGTERM, rounds: 2)
+    }
+
+    /// `rounds` times: start on the same storage, load, stop with `sig` at a random moment;
+    /// then start once more and check the log, resends and fresh load.
+    func stopUnderLoad(_ sig: Int32, rounds: Int) throws {
         let dir = DaemonProcess.makeTempDir()
         defer { if getenv("PAYHOOKD_CRASH_KEEP") == nil { removeTree(dir) } }
         var acks: [Acknowledged] = []
         var history: [String] = []
         var unanswered: [String] = []
-        for round in 1...Self.rounds {
-            let (load, note) = try killedRound(round, dir: dir, earlier: acks)
+        for round in 1...rounds {
+            let (load, note) = try stoppedRound(round, signal: sig, dir: dir, earlier: acks)
             acks += load.acknowledged
             unanswered += load.unanswered
             history.append(note)
@@ -46,7 +57,7 @@ import Testing
         let context = history.joined(separator: "; ") + torn
         let dumped = try dumpedEvents(storage: dir + "/var", scratch: dir)
         let stored = Set(dumped.map(\.id))
-        print("crash test: \(context); \(dumped.count) events in \(segments(dir + "/var/log")) segments; \(unanswered.filter(stored.contains).count) of \(unanswered.count) unanswered were stored")
+        print("crash test (signal \(sig)): \(context); \(dumped.count) events in \(segments(dir + "/var/log")) segments; \(unanswered.filter(stored.contains).count) of \(unanswered.count) unanswered were stored")
         let lastSeq = try checkLog(dumped, acks: acks, context: context)
         try checkResend(acks, daemon: d, context: context)
         try checkFreshLoad(daemon: d, after: lastSeq, context: context)
@@ -65,9 +76,10 @@ import Testing
         return count
     }
 
-    /// Starts the daemon on `dir`, loads it with `clients` threads, kills it after 50–400 ms.
+    /// Starts the daemon on `dir`, loads it with `clients` threads, sends `sig` after 50–400 ms
+    /// (SIGKILL: it must die of it; SIGTERM: it must drain and exit 0 within 10 s).
     /// Returns what the clients saw and a line for failure messages.
-    func killedRound(_ round: Int, dir: String, earlier: [Acknowledged]) throws -> (CrashLoad, String) {
+    func stoppedRound(_ round: Int, signal sig: Int32, dir: String, earlier: [Acknowledged]) throws -> (CrashLoad, String) {
         let d = try start(dir)
         let load = CrashLoad()
         let address = d.ingest
@@ -81,12 +93,13 @@ import Testing
         let delayMs = Int.random(in: 50...400)
         usleep(UInt32(delayMs * 1000))
         load.stopping = true
-        d.signal(SIGKILL)
+        d.signal(sig)
         for w in workers { w.join() }
-        #expect(d.waitExit() == 128 + SIGKILL, "round \(round): \(d.stderr)")
+        let status = d.waitExit(timeoutMs: 10_000)
+        #expect(status == (sig == SIGKILL ? 128 + SIGKILL : 0), "round \(round): exit \(status.map(String.init) ?? "none (hung, killed)"): \(d.stderr)")
         let acks = load.acknowledged
         let torn = d.stderr.contains("torn tail cut") ? " (started after cutting a torn tail)" : ""
-        let note = "round \(round)\(torn): killed after \(delayMs) ms, \(acks.count) acked, \(load.unanswered.count) unanswered"
+        let note = "round \(round)\(torn): signalled after \(delayMs) ms, \(acks.count) acked, \(load.unanswered.count) unanswered"
         #expect(load.unexpected.isEmpty, "\(note): failures while the daemon ran: \(load.unexpected.prefix(5))")
         return (load, note)
     }

@@ -102,6 +102,9 @@ struct CrashClient {
                 continue
             }
             switch acknowledgement(answer) {
+            case .failure(let failure) where answer.status == 503:
+                // Only while stopping (SIGTERM drains): not stored, must not be acknowledged.
+                load.failed("\(what): \(failure)", id: resend == nil ? "nonstopay-payin:\(paymentID):invoice:paid" : nil)
             case .failure(let failure): load.unexpected("\(what): \(failure)")
             case .success(let a):
                 if let resend {
