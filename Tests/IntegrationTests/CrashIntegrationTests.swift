@@ -51,6 +51,7 @@ import Testing
             acks += load.acknowledged
             unanswered += load.unanswered
             history.append(note)
+            if sig == SIGKILL { history.append(try killedDuringStart(dir)) }
         }
         let d = try start(dir)
         let torn = d.stderr.contains("torn tail cut") ? " (last start cut a torn tail)" : ""
@@ -102,6 +103,20 @@ import Testing
         let note = "round \(round)\(torn): signalled after \(delayMs) ms, \(acks.count) acked, \(load.unanswered.count) unanswered"
         #expect(load.unexpected.isEmpty, "\(note): failures while the daemon ran: \(load.unexpected.prefix(5))")
         return (load, note)
+    }
+
+    /// Starts the daemon without waiting and kills it 0–30 ms later, most often during recovery
+    /// (torn-tail repair, snapshot load, log replay): recovery itself must be crash-safe.
+    func killedDuringStart(_ dir: String) throws -> String {
+        unlink(dir + "/ready")
+        let d = try DaemonProcess(server: ephemeralServer(), sources: Self.storage + fixtureSources, awaitReady: false, dir: dir)
+        let delayMs = Int.random(in: 0...30)
+        usleep(UInt32(delayMs * 1000))
+        d.signal(SIGKILL)
+        let status = d.waitExit()
+        let ready = access(dir + "/ready", F_OK) == 0
+        #expect(status == 128 + SIGKILL, "start-up kill: exit \(status.map(String.init) ?? "none"): \(d.stderr)")
+        return "start-up killed after \(delayMs) ms (\(ready ? "after" : "before") ready)"
     }
 
     /// The log holds every acknowledged callback with its acknowledged seq; seqs strictly
