@@ -3,12 +3,14 @@ import PayhookCore
 import Synchronization
 import Testing
 
-/// One callback the daemon answered `200 {"duplicate":false}`: it promised the record is durable.
+/// One callback the daemon answered `200`: it promised that the record (`seq`) is durable.
 struct Acknowledged: Sendable {
     var id: String
     var body: String
     var seq: UInt64
     var round: Int
+    /// Answered as a copy of a record stored (or being stored) by another request.
+    var duplicate = false
 }
 
 /// What the load clients of one crash test saw, shared by their threads.
@@ -51,45 +53,84 @@ func uniqueCallback(_ paymentID: String) -> String {
     #"{"status":"invoice:paid","id":""# + paymentID + #"","amount":"12.34","devise":"EUR"}"#
 }
 
-/// The seq of a fresh 200 answer, or a description of what came instead.
-func acknowledgedSeq(_ answer: RawClient.Answer) -> Result<(id: String, seq: UInt64), RawClient.Failure> {
+/// A 200 answer's event id, seq and duplicate flag, or a description of what came instead.
+func acknowledgement(_ answer: RawClient.Answer) -> Result<(id: String, seq: UInt64, duplicate: Bool), RawClient.Failure> {
     let body = json(answer)
-    guard answer.status == 200, body?["ok"]?.boolValue == true, body?["duplicate"]?.boolValue == false,
+    guard answer.status == 200, body?["ok"]?.boolValue == true, let duplicate = body?["duplicate"]?.boolValue,
           let id = body?["id"]?.stringValue, let seq = body?["seq"]?.numberText.flatMap({ UInt64($0) })
     else { return .failure(RawClient.Failure(description: "\(answer.status) \(answer.body)")) }
-    return .success((id, seq))
+    return .success((id, seq, duplicate))
 }
 
-/// One load client: posts unique signed callbacks over a keep-alive connection (reconnecting
-/// after a failure) until `load.stopping`, and records every acknowledged one.
-func crashClient(_ load: CrashLoad, address: String, worker: Int, round: Int, limit: Int = .max) {
-    var client: RawClient?
-    var n = 0
-    while !load.stopping && n < limit {
-        if client == nil {
-            client = try? RawClient(address, timeoutMs: 5000)
-            if client == nil { load.failed("round \(round) worker \(worker): connect refused", id: nil); usleep(2000); continue }
+/// One load client: posts signed callbacks over a keep-alive connection (reconnecting after a
+/// failure) until `load.stopping` or `limit` requests, and records every acknowledged one.
+/// Of every 8 requests: 6 are unique; one is shared by all clients of the round (so that copies
+/// race and wait for the one in flight: exactly one is fresh, all have its seq); one resends a
+/// callback acknowledged earlier (this round, or `earlier` rounds before a crash), which must be
+/// answered `duplicate:true` with its original seq.
+struct CrashClient {
+    let load: CrashLoad
+    let address: String
+    let worker: Int
+    let round: Int
+    let earlier: [Acknowledged]
+    private var mine: [Acknowledged] = []
+
+    init(_ load: CrashLoad, address: String, worker: Int, round: Int, earlier: [Acknowledged] = []) {
+        self.load = load
+        self.address = address
+        self.worker = worker
+        self.round = round
+        self.earlier = earlier
+    }
+
+    mutating func run(limit: Int = .max) {
+        var client: RawClient?
+        var n = 0
+        while !load.stopping && n < limit {
+            if client == nil {
+                client = try? RawClient(address, timeoutMs: 5000)
+                if client == nil { load.failed("round \(round) worker \(worker): connect refused", id: nil); usleep(2000); continue }
+            }
+            n += 1
+            let resend = n % 8 == 0 ? (mine + earlier).randomElement() : nil
+            let paymentID = n % 8 == 4 ? "r\(round)-shared-\(n)" : "r\(round)-w\(worker)-\(n)"
+            let body = resend?.body ?? uniqueCallback(paymentID)
+            let what = "round \(round) worker \(worker) #\(n) \(resend?.id ?? paymentID)"
+            guard let answer = exchange(client!, body: body, what: what, id: resend == nil ? "nonstopay-payin:\(paymentID):invoice:paid" : nil) else {
+                client = nil
+                continue
+            }
+            switch acknowledgement(answer) {
+            case .failure(let failure) where answer.status == 503:
+                // Only while stopping (SIGTERM drains): not stored, must not be acknowledged.
+                load.failed("\(what): \(failure)", id: resend == nil ? "nonstopay-payin:\(paymentID):invoice:paid" : nil)
+            case .failure(let failure): load.unexpected("\(what): \(failure)")
+            case .success(let a):
+                if let resend {
+                    if !a.duplicate || a.seq != resend.seq { load.unexpected("\(what): resend of seq \(resend.seq) answered \(answer.body)") }
+                } else {
+                    let ack = Acknowledged(id: a.id, body: body, seq: a.seq, round: round, duplicate: a.duplicate)
+                    load.record(ack)
+                    if !a.duplicate { mine.append(ack) }
+                }
+            }
         }
-        n += 1
-        let paymentID = "r\(round)-w\(worker)-\(n)"
-        let body = uniqueCallback(paymentID)
-        let id = "nonstopay-payin:\(paymentID):invoice:paid"
+    }
+
+    /// Sends one request and reads its answer; nil (and noted) when the connection failed.
+    private func exchange(_ client: RawClient, body: String, what: String, id: String?) -> RawClient.Answer? {
         do {
-            try client!.send(nonstopayRequest("nonstopay-payin", body: body))
+            try client.send(nonstopayRequest("nonstopay-payin", body: body))
         } catch {
-            load.failed("round \(round) \(paymentID): \(error)", id: id)
-            client = nil
-            continue
+            load.failed("\(what): \(error)", id: id)
+            return nil
         }
-        guard let answer = client!.readAnswer() else {
-            load.failed("round \(round) \(paymentID): no answer", id: id)
-            client = nil
-            continue
+        guard let answer = client.readAnswer() else {
+            load.failed("\(what): no answer", id: id)
+            return nil
         }
-        switch acknowledgedSeq(answer) {
-        case .success(let ack): load.record(Acknowledged(id: ack.id, body: body, seq: ack.seq, round: round))
-        case .failure(let what): load.unexpected("round \(round) \(paymentID): \(what)")
-        }
+        return answer
     }
 }
 
@@ -122,4 +163,11 @@ func dumpedEvents(storage: String, scratch: String) throws -> [(id: String, seq:
         let seq = try #require(event["seq"]?.numberText.flatMap { UInt64($0) }, "dump line without seq: \(line)")
         return (id, seq)
     }
+}
+
+/// `rm -rf dir` (the storage of a passed or failed run; keep it with `PAYHOOKD_CRASH_KEEP=1`).
+func removeTree(_ dir: String) {
+    guard let pid = try? DaemonProcess.spawn(["/bin/rm", "-rf", dir], env: [:], stderrPath: "/dev/null") else { return }
+    var status: Int32 = 0
+    waitpid(pid, &status, 0)
 }
