@@ -162,6 +162,28 @@ import Testing
         #expect(next > (first["seq"]?.numberText.flatMap { UInt64($0) } ?? .max))
     }
 
+    @Test("long polls: several waiters are all answered by one event; a waiter that leaves harms nothing")
+    func longPolls() throws {
+        let d = try daemon()
+        let waiters = try (0..<3).map { _ in try RawClient(d.admin) }
+        for w in waiters { try w.send(get("/v1/events?after=0&wait=2")) }
+        let leaver = try RawClient(d.admin)
+        try leaver.send(get("/v1/events?after=0&wait=1"))
+        usleep(200_000)
+        shutdown(leaver.fd, Int32(SHUT_RDWR))  // the client goes away mid-poll
+        let c = try RawClient(d.ingest)
+        try c.send(nonstopayRequest("nonstopay-payin", body: #"{"status":"invoice:paid","id":"42"}"#))
+        #expect(c.readAnswer()?.status == 200)
+        for w in waiters {
+            #expect(json(w.readAnswer())?["events"]?[0]?["payment_id"]?.stringValue == "42")
+        }
+        usleep(1_200_000)  // past the leaver's wait: its timer must already be gone
+        let admin = try RawClient(d.admin)
+        try admin.send(get("/v1/events?after=1&wait=1"))
+        #expect(json(admin.readAnswer())?["events"]?.arrayElements?.isEmpty == true)
+        #expect(d.poll() == nil)
+    }
+
     @Test("long poll: /v1/events?wait= is held until an event is durable, then answered with it")
     func longPoll() throws {
         let d = try daemon()

@@ -92,9 +92,14 @@ final class AdminRoutes {
             return respondEvents(found, next: found.last?.seq ?? after, responder)
         }
         // Long poll: answer at the first durable event, or with an empty page when time is up.
+        // Exactly once: the first of "an event arrived", "time is up" and "client gone" wins
+        // (a second release of the timer would corrupt the timer queue).
         var observer: UInt64 = 0
         var cancelTimer: () -> Void = {}
+        var settled = false
         let finish: () -> Void = { [self] in
+            guard !settled else { return }
+            settled = true
             store.stopObserving(observer)
             cancelTimer()
             let records = eventRecords(after: after, limit: page)
@@ -105,6 +110,8 @@ final class AdminRoutes {
         }
         cancelTimer = schedule(Int64(wait) * 1000, finish)
         responder.onCancel = { [self] in
+            guard !settled else { return }
+            settled = true
             store.stopObserving(observer)
             cancelTimer()
         }
