@@ -23,7 +23,7 @@ extension HTTP1RequestParser {
             return HTTP1ParseError(first ? .whitespaceBeforeFirstField : .obsFold, offset: start)
         }
         var i = start
-        while i < end && HTTP1ByteClass.isToken(bytes[i]) { i &+= 1 }
+        while i < end && HTTP1ByteClass.isTokenByTable(bytes[i]) { i &+= 1 }
         if i == end { return HTTP1ParseError(.missingColon, offset: end) }
         let b = bytes[i]
         if b != colon {
