@@ -41,14 +41,13 @@ func parseAll(_ buffer: UnsafeRawBufferPointer, _ parser: inout HTTP1RequestPars
         case .needMore:
             return (requests, touched)
         case .head:
-            let head = parser.head
-            touched &+= head.path.count &+ (head.query?.count ?? 0) &+ (head.host?.count ?? 0)
-            touched &+= Int(bytes[head.methodBytes.lowerBound])
-            if let type = head.contentType { touched &+= type.count }
+            touched &+= parser.head.path.count &+ (parser.head.query?.count ?? 0) &+ (parser.head.host?.count ?? 0)
+            touched &+= Int(bytes[parser.head.methodBytes.lowerBound])
+            if let type = parser.head.contentType { touched &+= type.count }
             if let signature = parser.value(of: "x-signature", in: bytes) ?? parser.value(of: "signature", in: bytes) {
                 touched &+= signature.count
             }
-            if head.keepAlive { touched &+= 1 }
+            if parser.head.keepAlive { touched &+= 1 }
         case .body(let range):
             touched &+= range.count &+ Int(bytes[range.lowerBound])
         case .end:
