@@ -14,6 +14,19 @@ enum HTTP1ByteClass {
     @inline(__always)
     static func isToken(_ b: UInt8) -> Bool { inMask(b, 0x03FF_6CFA_0000_0000, 0x57FF_FFFF_C7FF_FFFE) }
 
+    /// The same class as a 256-entry table in static memory (one load per byte, no lazy
+    /// initialization): faster in the field-name loop, which runs over every header name.
+    @inline(__always)
+    static func isTokenByTable(_ b: UInt8) -> Bool {
+        let table: StaticString = """
+            0000000000000000000000000000000001011111001101101111111111000000\
+            0111111111111111111111111110001111111111111111111111111111101010\
+            0000000000000000000000000000000000000000000000000000000000000000\
+            0000000000000000000000000000000000000000000000000000000000000000
+            """
+        return table.utf8Start[Int(b)] == UInt8(ascii: "1")
+    }
+
     /// Target bytes that need no second look: `isTargetChar` without "%" and "?".
     @inline(__always)
     static func isPlainTargetChar(_ b: UInt8) -> Bool { inMask(b, 0x2FFF_FFD2_0000_0000, 0x47FF_FFFE_87FF_FFFF) }

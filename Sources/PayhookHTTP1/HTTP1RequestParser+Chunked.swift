@@ -25,7 +25,8 @@ extension HTTP1RequestParser {
                 return HTTP1ParseResult(event: .body(i..<(i &+ take)), consumed: i &+ take)
             case .chunkDataCR, .chunkDataLF:
                 if i == count { return HTTP1ParseResult(event: .needMore, consumed: i) }
-                let expectCR = state == .chunkDataCR
+                let expectCR: Bool
+                if case .chunkDataCR = state { expectCR = true } else { expectCR = false }
                 if bytes[i] != (expectCR ? cr : lf) { return fail(HTTP1ParseError(.missingChunkDataCRLF, offset: i)) }
                 state = expectCR ? .chunkDataLF : .chunkLine(.size)
                 i &+= 1

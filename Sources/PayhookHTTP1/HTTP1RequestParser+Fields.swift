@@ -23,7 +23,7 @@ extension HTTP1RequestParser {
             return HTTP1ParseError(first ? .whitespaceBeforeFirstField : .obsFold, offset: start)
         }
         var i = start
-        while i < end && HTTP1ByteClass.isToken(bytes[i]) { i &+= 1 }
+        while i < end && HTTP1ByteClass.isTokenByTable(bytes[i]) { i &+= 1 }
         if i == end { return HTTP1ParseError(.missingColon, offset: end) }
         let b = bytes[i]
         if b != colon {
@@ -42,6 +42,9 @@ extension HTTP1RequestParser {
         let field = HTTP1Field(name: name, value: valueStart..<valueEnd)
         if trailer { return trailerField(bytes, field) }
         fields.append(field)
+        // Only names as long as one knownField handles need a closer look (most do not).
+        let knownLengths: UInt64 = 1 << 4 | 1 << 6 | 1 << 7 | 1 << 10 | 1 << 12 | 1 << 14 | 1 << 17
+        if name.count >= 64 || (knownLengths >> UInt64(name.count)) & 1 == 0 { return nil }
         return knownField(bytes, field, rawValue: (i &+ 1)..<end)
     }
 

@@ -34,7 +34,8 @@ extension HTTP1RequestParser {
                 state = .fieldLines
                 fieldsStart = lineStart
             case .fieldLines, .trailers:
-                let trailer = state == .trailers
+                let trailer: Bool
+                if case .trailers = state { trailer = true } else { trailer = false }
                 if start == end {
                     guard hasCR else { return fail(HTTP1ParseError(.bareLF, offset: end)) }
                     if trailer { return HTTP1ParseResult(event: .end, consumed: lineStart) }

@@ -137,6 +137,13 @@ public struct HTTP1RequestParser: Sendable {
         return nil
     }
 
+    /// Whether the parser waits for the first byte of a request (nothing of one seen yet): the
+    /// connection is idle (idle timeout), not in the middle of a head (header timeout, 408).
+    public var isIdle: Bool {
+        if case .requestLine = state { return scan == 0 }
+        return false
+    }
+
     /// Forgets the current request; the next call starts a new one.
     public mutating func reset() {
         state = .requestLine

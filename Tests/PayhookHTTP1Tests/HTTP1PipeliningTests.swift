@@ -60,4 +60,19 @@ import Testing
         #expect(t.requests[1].keepAlive && !t.requests[1].expectsContinue && t.requests[1].host == "y")
         #expect(t.requests[0].expectsContinue == false)  // no body: nothing to continue
     }
+
+    @Test("isIdle is true only before the first byte of a request")
+    func idle() {
+        var parser = HTTP1RequestParser()
+        #expect(parser.isIdle)
+        let raw = bytes("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        raw.withUnsafeBytes { buffer in
+            #expect(parser.parse(UnsafeRawBufferPointer(rebasing: buffer[0..<3])).event == .needMore)
+            #expect(!parser.isIdle)
+            #expect(parser.parse(buffer).event == .head)
+            #expect(!parser.isIdle)
+            #expect(parser.parse(UnsafeRawBufferPointer(rebasing: buffer[raw.count...])).event == .end)
+            #expect(parser.isIdle)
+        }
+    }
 }
