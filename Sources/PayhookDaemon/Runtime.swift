@@ -29,6 +29,8 @@ final class Runtime {
         options.snapshotEveryEvents = config.storage.snapshotEveryEvents
         options.retentionDays = config.storage.retentionDays
         options.clock = clock
+        // Every body the HTTP layer accepts must fit a record.
+        options.limits.bodyBytesMax = max(options.limits.bodyBytesMax, config.server.maxBodyBytes)
         // Hook delivery is not built yet, so nothing holds segments back beyond retention.
         let opened = try Log.open(dir: config.storage.dir, options: options, isDelivered: { _ in true }, onDurable: { wake.notify() })
         Journal.info("log: \(opened.report.summary)")
@@ -38,8 +40,9 @@ final class Runtime {
         }
         store = EventStore(opened: opened)
         box.store = store
-        rejects = try RejectStore(dir: config.storage.dir, maxBytes: config.storage.rejectsMaxBytes)
-        ingest = IngestRoute(table: SourceTable(config: config), store: store, rejects: rejects, metrics: metrics, clock: clock)
+        rejects = try RejectStore(dir: config.storage.dir, maxBytes: config.storage.rejectsMaxBytes, limits: options.limits)
+        ingest = IngestRoute(
+            table: SourceTable(config: config), store: store, rejects: rejects, metrics: metrics, clock: clock, limits: options.limits)
         let loop = server.loop
         admin = AdminRoutes(store: store, metrics: metrics) { ms, action in
             let timer = loop.makeTimer(action)

@@ -45,7 +45,10 @@ extension Providers {
     /// Hex digits of the body's SHA-256 in a quarantined event's id (128 bits).
     static let quarantineDigestHexDigits = 32
 
-    static func quarantined(
+    /// The event of an authentic body that is stored but not understood: status `unknown`, no
+    /// payment id, an id stable for identical bodies. Also used by the daemon when an event's
+    /// fields do not fit the log's bounds.
+    public static func quarantined(
         _ source: ProviderSource, body: [UInt8], reason: String, receivedAtMs: Int64, verifiedBy: String
     ) -> NormalizedEvent {
         let digest = Encoding.hex(Crypto.sha256(body)).prefix(quarantineDigestHexDigits)

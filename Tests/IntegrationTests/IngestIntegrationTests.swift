@@ -100,6 +100,18 @@ import Testing
         #expect(admin.readAnswer()?.body.contains(#"payhook_ingest_total{source="nonstopay-payin",result="quarantined"} 2"#) == true)
     }
 
+    @Test("an authentic body with a field beyond the log's bounds is stored quarantined, not refused")
+    func oversizedField() throws {
+        let d = try daemon()
+        let c = try RawClient(d.ingest)
+        let huge = String(repeating: "r", count: 9000)
+        try c.send(nonstopayRequest("nonstopay-payin", body: "{\"status\":\"invoice:paid\",\"id\":\"7\",\"callbackJson\":\"\(huge)\"}"))
+        let a = try #require(json(c.readAnswer()))
+        #expect(a["ok"]?.boolValue == true && a["quarantined"]?.stringValue == "field_too_long:merchant_ref")
+        try c.send(nonstopayRequest("nonstopay-payin", body: "{\"status\":\"invoice:paid\",\"id\":\"8\"}", extraHeaders: "User-Agent: \(huge)\r\n"))
+        #expect(c.readAnswer()?.status == 200, "a long audit header is cut, not a reason to refuse")
+    }
+
     @Test("pipeline errors: 404 unknown source (any method), 405 with Allow, 415, 401, 403 allow_from")
     func errors() throws {
         let d = try daemon()

@@ -21,7 +21,8 @@ public enum ConfigLimits {
     // [server]
     public static let maxConnections = ConfigLimit("server", "max_connections", min: 2, max: 1_000_000)
     public static let adminReserveConnections = ConfigLimit("server", "admin_reserve_connections", min: 1, max: 10_000)
-    public static let maxBodyBytes = ConfigLimit("server", "max_body_bytes", min: 1024, max: 67_108_864)
+    /// At most 8 MiB: a body must fit one log record (16 MiB with its request and event).
+    public static let maxBodyBytes = ConfigLimit("server", "max_body_bytes", min: 1024, max: 8_388_608)
     public static let maxRequestLineBytes = ConfigLimit("server", "max_request_line_bytes", min: 256, max: 65_536)
     public static let maxHeaderBytes = ConfigLimit("server", "max_header_bytes", min: 1024, max: 1_048_576)
     public static let maxHeaderCount = ConfigLimit("server", "max_header_count", min: 8, max: 1024)

@@ -12,8 +12,11 @@ final class IngestRoute {
     let rejects: RejectStore
     let metrics: Metrics
     let clock: any Clock
+    /// The log's bounds, so that every authentic request is made to fit (`StorableRecord`).
+    let limits: LogLimits
 
-    init(table: SourceTable, store: EventStore, rejects: RejectStore, metrics: Metrics, clock: any Clock) {
+    init(table: SourceTable, store: EventStore, rejects: RejectStore, metrics: Metrics, clock: any Clock, limits: LogLimits) {
+        self.limits = limits
         self.table = table
         self.store = store
         self.rejects = rejects
@@ -42,7 +45,7 @@ final class IngestRoute {
         let now = clock.nowUnixMs()
         let stored = StoredRequest(
             peerAddress: request.peer, clientAddress: client, method: request.method, path: request.path,
-            headers: request.headers.filter { Self.keptHeaders.contains($0.name.lowercased()) }.map { HeaderField($0.name, $0.value) },
+            headers: StorableRecord.headers(request.headers, kept: Self.keptHeaders, limits: limits),
             body: request.body, bodyIsJSON: false)
         switch Providers.verify(source.provider, headers: request.headers, body: request.body) {
         case .rejected(let reason):
@@ -62,9 +65,10 @@ final class IngestRoute {
         finish: @escaping (Response) -> Void
     ) {
         var request = request
-        let event = Providers.normalize(
+        let normalized = Providers.normalize(
             source.provider, body: request.body, receivedAtMs: receivedAtMs, verifiedBy: verifiedBy,
             previousStatus: { paymentID in store.index.lookup(source: source.name, paymentID: paymentID)?.status })
+        let event = StorableRecord.event(normalized, source: source.provider, body: request.body, limits: limits)
         request.bodyIsJSON = event.quarantined != "not_json"
         if let original = store.index.dedup(id: event.id) {
             return answerDuplicate(event, original: original, request: request, receivedAtMs: receivedAtMs, finish)
