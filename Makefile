@@ -32,6 +32,7 @@ run: release
 # build: some errors only show with optimisation.
 test: deps
 	@./scripts/ensure-deb $(DEB_TEST_PACKAGES)
+	./scripts/format-check
 	$(SWIFT) build -c release
 	$(SWIFT) test --parallel
 
@@ -51,6 +52,10 @@ bench: bench-deps
 	./scripts/bench-log.sh
 	@if [ -x scripts/bench-parser.sh ]; then ./scripts/bench-parser.sh; fi
 	@if [ -x scripts/bench-ingest.sh ]; then ./scripts/bench-ingest.sh; fi
+
+# Formats every Swift file in place (.swift-format); `make test` fails on unformatted code.
+format:
+	$(SWIFT) format -i -r --parallel Sources Tests Package.swift Fuzz/Package.swift Fuzz/Sources
 
 clean:
 	rm -rf .build .build-* var

@@ -7,7 +7,6 @@
 //   PayhookDaemon: wiring, config, routes; payhookd: the CLI.
 import PackageDescription
 
-
 let package = Package(
     name: "payhookd",
     platforms: [.macOS(.v15)],
@@ -16,7 +15,7 @@ let package = Package(
         .executable(name: "payhookd-bench", targets: ["payhookd-bench"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
     ],
     targets: [
         // Glibc's module lacks epoll, eventfd, timerfd, signalfd and accept4; this shim (built with

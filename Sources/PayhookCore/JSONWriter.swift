@@ -23,10 +23,24 @@ public struct JSONWriter: Sendable {
         }
     }
 
-    public mutating func beginObject() { separate(); bytes.append(UInt8(ascii: "{")); hasMember.append(false) }
-    public mutating func endObject() { hasMember.removeLast(); bytes.append(UInt8(ascii: "}")) }
-    public mutating func beginArray() { separate(); bytes.append(UInt8(ascii: "[")); hasMember.append(false) }
-    public mutating func endArray() { hasMember.removeLast(); bytes.append(UInt8(ascii: "]")) }
+    public mutating func beginObject() {
+        separate()
+        bytes.append(UInt8(ascii: "{"))
+        hasMember.append(false)
+    }
+    public mutating func endObject() {
+        hasMember.removeLast()
+        bytes.append(UInt8(ascii: "}"))
+    }
+    public mutating func beginArray() {
+        separate()
+        bytes.append(UInt8(ascii: "["))
+        hasMember.append(false)
+    }
+    public mutating func endArray() {
+        hasMember.removeLast()
+        bytes.append(UInt8(ascii: "]"))
+    }
 
     public mutating func key(_ name: String) {
         separate()
@@ -35,13 +49,28 @@ public struct JSONWriter: Sendable {
         afterKey = true
     }
 
-    public mutating func string(_ value: String) { separate(); appendEscaped(value) }
+    public mutating func string(_ value: String) {
+        separate()
+        appendEscaped(value)
+    }
     public mutating func stringOrNull(_ value: String?) { if let value { string(value) } else { null() } }
-    public mutating func integer<T: BinaryInteger>(_ value: T) { separate(); bytes.append(contentsOf: Array(String(value).utf8)) }
-    public mutating func bool(_ value: Bool) { separate(); bytes.append(contentsOf: Array((value ? "true" : "false").utf8)) }
-    public mutating func null() { separate(); bytes.append(contentsOf: Array("null".utf8)) }
+    public mutating func integer<T: BinaryInteger>(_ value: T) {
+        separate()
+        bytes.append(contentsOf: Array(String(value).utf8))
+    }
+    public mutating func bool(_ value: Bool) {
+        separate()
+        bytes.append(contentsOf: Array((value ? "true" : "false").utf8))
+    }
+    public mutating func null() {
+        separate()
+        bytes.append(contentsOf: Array("null".utf8))
+    }
     /// Appends an already-encoded JSON value verbatim (the caller guarantees it is valid JSON).
-    public mutating func raw(_ json: [UInt8]) { separate(); bytes.append(contentsOf: json) }
+    public mutating func raw(_ json: [UInt8]) {
+        separate()
+        bytes.append(contentsOf: json)
+    }
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 

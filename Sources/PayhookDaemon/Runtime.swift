@@ -36,7 +36,8 @@ final class Runtime {
         Journal.info("log: \(opened.report.summary)")
         if !config.hooks.isEmpty {
             // Said loudly: an operator who configured hooks must not believe events are forwarded.
-            Journal.warning("\(config.hooks.count) [[hooks]] configured, but this version does not deliver hooks yet; events are stored and queryable only")
+            Journal.warning(
+                "\(config.hooks.count) [[hooks]] configured, but this version does not deliver hooks yet; events are stored and queryable only")
         }
         store = EventStore(opened: opened)
         box.store = store

@@ -55,10 +55,14 @@ extension HTTP1RequestParser {
         switch field.name.count {
         case 2: forbidden = HTTP1.equalsIgnoringCase(field.name, in: bytes, "te")
         case 4: forbidden = HTTP1.equalsIgnoringCase(field.name, in: bytes, "host")
-        case 6: forbidden = HTTP1.equalsIgnoringCase(field.name, in: bytes, "expect")
-            || HTTP1.equalsIgnoringCase(field.name, in: bytes, "cookie")
-        case 7: forbidden = HTTP1.equalsIgnoringCase(field.name, in: bytes, "trailer")
-            || HTTP1.equalsIgnoringCase(field.name, in: bytes, "upgrade")
+        case 6:
+            forbidden =
+                HTTP1.equalsIgnoringCase(field.name, in: bytes, "expect")
+                || HTTP1.equalsIgnoringCase(field.name, in: bytes, "cookie")
+        case 7:
+            forbidden =
+                HTTP1.equalsIgnoringCase(field.name, in: bytes, "trailer")
+                || HTTP1.equalsIgnoringCase(field.name, in: bytes, "upgrade")
         case 10: forbidden = HTTP1.equalsIgnoringCase(field.name, in: bytes, "connection")
         case 12: forbidden = HTTP1.equalsIgnoringCase(field.name, in: bytes, "content-type")
         case 13: forbidden = HTTP1.equalsIgnoringCase(field.name, in: bytes, "authorization")

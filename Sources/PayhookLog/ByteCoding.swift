@@ -7,7 +7,10 @@ struct ByteWriter {
     init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
 
     mutating func u8(_ v: UInt8) { bytes.append(v) }
-    mutating func u16(_ v: UInt16) { bytes.append(UInt8(v & 0xFF)); bytes.append(UInt8(v >> 8)) }
+    mutating func u16(_ v: UInt16) {
+        bytes.append(UInt8(v & 0xFF))
+        bytes.append(UInt8(v >> 8))
+    }
     mutating func u32(_ v: UInt32) { for i in 0..<4 { bytes.append(UInt8((v >> (8 * UInt32(i))) & 0xFF)) } }
     mutating func u64(_ v: UInt64) { for i in 0..<8 { bytes.append(UInt8((v >> (8 * UInt64(i))) & 0xFF)) } }
     mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
@@ -94,7 +97,8 @@ struct ByteReader {
         // `String(decoding:)` is the fast path (no generic instantiation per call, unlike
         // `String(validating:)`); it repairs invalid UTF-8, which the comparison then detects.
         let s = String(decoding: raw, as: UTF8.self)
-        let same = n == 0 || s.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, raw.baseAddress!, n) == 0 } ?? s.utf8.elementsEqual(raw)
+        let same =
+            n == 0 || s.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, raw.baseAddress!, n) == 0 } ?? s.utf8.elementsEqual(raw)
         guard s.utf8.count == n, same else {
             throw DecodeError(offset: offset - n, what: "\(what) is not UTF-8")
         }

@@ -47,7 +47,8 @@ public enum Log {
         onDurable: @escaping @Sendable () -> Void
     ) throws(LogOpenError) -> OpenedLog {
         guard options.segmentBytes > LogFormat.segmentHeaderBytes, options.segmentBytes <= LogOptions.segmentBytesMax else {
-            throw .invalidOption("segment_bytes \(options.segmentBytes) must be in \(LogFormat.segmentHeaderBytes + 1)...\(LogOptions.segmentBytesMax)")
+            throw .invalidOption(
+                "segment_bytes \(options.segmentBytes) must be in \(LogFormat.segmentHeaderBytes + 1)...\(LogOptions.segmentBytesMax)")
         }
         guard options.maxBatchRecords >= 1 else { throw .invalidOption("max_batch_records must be at least 1") }
         let logDir = logDirectory(dir)

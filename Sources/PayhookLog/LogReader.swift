@@ -92,7 +92,7 @@ public final class LogReader: Sendable {
         let f: File
         do throws(SyscallError) {
             f = try File.open(path, flags: O_RDONLY)
-        } catch where error.errno == .noEntry {
+        } catch  where error.errno == .noEntry {
             return nil
         }
         if table.count >= openFilesMax, let oldest = table.keys.min() {

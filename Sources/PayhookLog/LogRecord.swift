@@ -4,7 +4,10 @@ import PayhookCore
 public struct HeaderField: Sendable, Equatable {
     public var name: String
     public var value: String
-    public init(_ name: String, _ value: String) { self.name = name; self.value = value }
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
 }
 
 /// The HTTP request of a notification, kept byte for byte for audits, `log dump --raw` and

@@ -126,7 +126,8 @@ public enum LogRecovery {
         if startOffset == Int64(LogFormat.segmentHeaderBytes) && firstSeq != index.nextSeq {
             throw .damaged(segment: path, offset: 12, reason: "first seq \(firstSeq) where \(index.nextSeq) was expected (missing segment?)")
         }
-        let end = SegmentScanner.scan(bytes, from: Int(startOffset), isLast: isLast, expectedSeq: index.nextSeq, requestFields: false) { record, offset, frameBytes in
+        let end = SegmentScanner.scan(bytes, from: Int(startOffset), isLast: isLast, expectedSeq: index.nextSeq, requestFields: false) {
+            record, offset, frameBytes in
             let appended = AppendedRecord(seq: record.seq, location: RecordLocation(segmentFirstSeq: firstSeq, offset: offset))
             index.apply(record.payload, at: appended, frameBytes: frameBytes)
             report.recordsReplayed += 1

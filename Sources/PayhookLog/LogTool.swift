@@ -119,18 +119,33 @@ public enum LogTool {
             }
             var w = JSONWriter()
             w.beginObject()
-            w.key("seq"); w.integer(record.seq)
-            w.key("received_at"); w.string(Timestamp.iso8601(unixMs: event.receivedAtMs))
-            w.key("source"); w.string(event.source)
-            w.key("peer"); w.string(request.peerAddress)
-            w.key("client"); w.string(request.clientAddress)
-            w.key("method"); w.string(request.method)
-            w.key("path"); w.string(request.path)
-            w.key("headers"); w.beginArray()
-            for h in request.headers { w.beginArray(); w.string(h.name); w.string(h.value); w.endArray() }
+            w.key("seq")
+            w.integer(record.seq)
+            w.key("received_at")
+            w.string(Timestamp.iso8601(unixMs: event.receivedAtMs))
+            w.key("source")
+            w.string(event.source)
+            w.key("peer")
+            w.string(request.peerAddress)
+            w.key("client")
+            w.string(request.clientAddress)
+            w.key("method")
+            w.string(request.method)
+            w.key("path")
+            w.string(request.path)
+            w.key("headers")
+            w.beginArray()
+            for h in request.headers {
+                w.beginArray()
+                w.string(h.name)
+                w.string(h.value)
+                w.endArray()
+            }
             w.endArray()
-            w.key("body_base64"); w.string(Base64.encode(request.body))
-            w.key("verified_by"); w.string(event.verifiedBy)
+            w.key("body_base64")
+            w.string(Base64.encode(request.body))
+            w.key("verified_by")
+            w.string(event.verifiedBy)
             w.endObject()
             write(w.string)
         }
@@ -139,9 +154,13 @@ public enum LogTool {
     /// Segments, records, bytes, first/last seq and receive time, quarantined and duplicate
     /// counts, as `key: value` lines.
     public static func stats(dir: String) throws(LogOpenError) -> String {
-        var records = 0, quarantined = 0, duplicates = 0
-        var firstSeq: UInt64?, lastSeq: UInt64 = 0
-        var firstMs: Int64?, lastMs: Int64?
+        var records = 0
+        var quarantined = 0
+        var duplicates = 0
+        var firstSeq: UInt64?
+        var lastSeq: UInt64 = 0
+        var firstMs: Int64?
+        var lastMs: Int64?
         try forEachRecord(dir: dir) { r in
             records += 1
             if firstSeq == nil { firstSeq = r.seq }
@@ -175,7 +194,9 @@ enum Base64 {
         out.reserveCapacity((bytes.count + 2) / 3 * 4)
         var i = 0
         while i < bytes.count {
-            let b0 = bytes[i], b1 = i + 1 < bytes.count ? bytes[i + 1] : 0, b2 = i + 2 < bytes.count ? bytes[i + 2] : 0
+            let b0 = bytes[i]
+            let b1 = i + 1 < bytes.count ? bytes[i + 1] : 0
+            let b2 = i + 2 < bytes.count ? bytes[i + 2] : 0
             out.append(alphabet[Int(b0 >> 2)])
             out.append(alphabet[Int((b0 & 0x03) << 4 | b1 >> 4)])
             out.append(i + 1 < bytes.count ? alphabet[Int((b1 & 0x0F) << 2 | b2 >> 6)] : UInt8(ascii: "="))

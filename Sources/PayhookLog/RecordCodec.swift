@@ -143,7 +143,9 @@ public enum RecordCodec {
             let paymentID = try r.optional("payment_id")
             let merchantRef = try r.optional("merchant_ref")
             let statusIndex = Int(try r.u8("status"))
-            guard statusIndex < PaymentStatus.allCases.count else { throw DecodeError(offset: r.offset - 1, what: "status \(statusIndex) is unknown") }
+            guard statusIndex < PaymentStatus.allCases.count else {
+                throw DecodeError(offset: r.offset - 1, what: "status \(statusIndex) is unknown")
+            }
             let event = NormalizedEvent(
                 id: id, seq: seq, source: source, provider: provider, kind: kind, paymentID: paymentID,
                 merchantRef: merchantRef, status: PaymentStatus.allCases[statusIndex],

@@ -33,7 +33,9 @@ public struct SegmentHeader: Sendable, Equatable {
             _ = try r.u16("reserved")
             return (version, try r.u64("first_seq"), try r.i64("created_ms"), try r.u32("crc"))
         }
-        guard version == LogFormat.version else { throw DecodeError(offset: 8, what: "segment format version \(version) is not \(LogFormat.version)") }
+        guard version == LogFormat.version else {
+            throw DecodeError(offset: 8, what: "segment format version \(version) is not \(LogFormat.version)")
+        }
         let actual = head.withUnsafeBytes { cshim_crc32c(0, $0.baseAddress!, 28) }
         guard crc == actual else { throw DecodeError(offset: 28, what: "segment header CRC mismatch") }
         return SegmentHeader(firstSeq: firstSeq, createdMs: created)

@@ -26,7 +26,9 @@ final class SnapshotWorker: @unchecked Sendable {
     let retiredThroughSeq = Atomic<UInt64>(0)
     let snapshotFailures = Atomic<Int>(0)
 
-    init(index: LogIndex, snapshotSeq: UInt64, logDir: String, options: LogOptions, isDelivered: @escaping @Sendable (UInt64) -> Bool) throws(SyscallError) {
+    init(index: LogIndex, snapshotSeq: UInt64, logDir: String, options: LogOptions, isDelivered: @escaping @Sendable (UInt64) -> Bool)
+        throws(SyscallError)
+    {
         self.index = index
         self.logDir = logDir
         self.options = options

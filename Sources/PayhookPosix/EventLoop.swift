@@ -156,7 +156,8 @@ public final class EventLoop {
             for work in inbox.takeAll() { work() }
             return
         }
-        let slot = Int(data & 0xffff_ffff), generation = UInt32(data >> 32)
+        let slot = Int(data & 0xffff_ffff)
+        let generation = UInt32(data >> 32)
         guard slot < table.count, table[slot].generation == generation, let handler = table[slot].handler else { return }
         handler.handle(events, loop: self)
     }
@@ -180,7 +181,12 @@ final class Inbox: Sendable {
         if first { wake.signal() }
     }
 
-    func takeAll() -> [@Sendable () -> Void] { queue.withLock { q in defer { q = [] }; return q } }
+    func takeAll() -> [@Sendable () -> Void] {
+        queue.withLock { q in
+            defer { q = [] }
+            return q
+        }
+    }
 }
 
 /// Wakes the loop from any thread to run the action given to `EventLoop.makeNotifier`.

@@ -7,7 +7,11 @@ import Synchronization
 public final class FaultInjection: Sendable {
     public static let shared = FaultInjection()
 
-    private struct Armed { var errno: Errno; var remaining: Int; var skip: Int }
+    private struct Armed {
+        var errno: Errno
+        var remaining: Int
+        var skip: Int
+    }
     private let armed = Mutex<[String: Armed]>([:])
 
     /// Fails the next `count` calls named `call` with `errno`, after letting `skip` calls through.

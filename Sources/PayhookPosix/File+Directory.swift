@@ -8,7 +8,7 @@ public enum FileSystem {
     public static func makeDirectory(_ path: String, mode: mode_t = 0o750) throws(SyscallError) {
         do throws(SyscallError) {
             _ = try syscallOrThrow("mkdir") { Glibc.mkdir(path, mode) }
-        } catch where error.errno == .exists {
+        } catch  where error.errno == .exists {
             return
         }
     }
@@ -48,7 +48,7 @@ public enum FileSystem {
         var st = stat()
         do throws(SyscallError) {
             _ = try syscallOrThrow("stat") { Glibc.lstat(path, &st) }
-        } catch where error.errno == .noEntry {
+        } catch  where error.errno == .noEntry {
             return nil
         }
         return Int64(st.st_size)

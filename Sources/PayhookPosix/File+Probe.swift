@@ -13,7 +13,11 @@ public final class FileProbe: Sendable {
     private let writes = Atomic<Int>(0)
     private let fdatasyncs = Atomic<Int>(0)
     private let fsyncs = Atomic<Int>(0)
-    private struct Fault { var errno: Errno; var remaining: Int; var skip: Int }
+    private struct Fault {
+        var errno: Errno
+        var remaining: Int
+        var skip: Int
+    }
     private let faults = Mutex<[String: Fault]>([:])
     private let shortWrites = Mutex<(remaining: Int, skip: Int)>((0, 0))
 
@@ -83,31 +87,37 @@ public final class FileProbe: Sendable {
 
     func takeFault(_ call: String) -> Errno? {
         #if DEBUG
-        return faults.withLock { table -> Errno? in
-            guard var f = table[call] else { return nil }
-            if f.skip > 0 {
-                f.skip -= 1
-                table[call] = f
-                return nil
+            return faults.withLock { table -> Errno? in
+                guard var f = table[call] else { return nil }
+                if f.skip > 0 {
+                    f.skip -= 1
+                    table[call] = f
+                    return nil
+                }
+                f.remaining -= 1
+                table[call] = f.remaining > 0 ? f : nil
+                return f.errno
             }
-            f.remaining -= 1
-            table[call] = f.remaining > 0 ? f : nil
-            return f.errno
-        }
         #else
-        return nil
+            return nil
         #endif
     }
 
     func takeShortWrite() -> Bool {
         #if DEBUG
-        return shortWrites.withLock { s -> Bool in
-            if s.skip > 0 { s.skip -= 1; return false }
-            if s.remaining > 0 { s.remaining -= 1; return true }
-            return false
-        }
+            return shortWrites.withLock { s -> Bool in
+                if s.skip > 0 {
+                    s.skip -= 1
+                    return false
+                }
+                if s.remaining > 0 {
+                    s.remaining -= 1
+                    return true
+                }
+                return false
+            }
         #else
-        return false
+            return false
         #endif
     }
 }

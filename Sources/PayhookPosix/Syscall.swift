@@ -16,9 +16,9 @@ public func syscall<T: FixedWidthInteger>(
 ) throws(SyscallError) -> T? {
     while true {
         #if DEBUG
-        if let injected = FaultInjection.shared.take(name) {
-            throw SyscallError(call: String(describing: name), errno: injected)
-        }
+            if let injected = FaultInjection.shared.take(name) {
+                throw SyscallError(call: String(describing: name), errno: injected)
+            }
         #endif
         let result = body()
         if result >= 0 { return result }

@@ -70,9 +70,12 @@ public enum SocketActivation {
     /// The inherited sockets with their names, or an empty list when the environment is not
     /// meant for this process. The variables are removed so child processes do not see them,
     /// and each fd is made non-blocking and close-on-exec.
-    public static func inherited(environment env: (String) -> String? = environment, unset: Bool = true) throws(SyscallError) -> [(fd: Int32, name: String)] {
+    public static func inherited(environment env: (String) -> String? = environment, unset: Bool = true) throws(SyscallError) -> [(
+        fd: Int32, name: String
+    )] {
         guard let pid = env("LISTEN_PID").flatMap({ Int32($0) }), pid == getpid(),
-              let count = env("LISTEN_FDS").flatMap({ Int32($0) }), count > 0 else { return [] }
+            let count = env("LISTEN_FDS").flatMap({ Int32($0) }), count > 0
+        else { return [] }
         let names = (env("LISTEN_FDNAMES") ?? "").split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         if unset { for name in ["LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"] { unsetenv(name) } }
         var result: [(fd: Int32, name: String)] = []

@@ -9,7 +9,10 @@ public final class PosixThread: @unchecked Sendable {
     private final class Box {
         let name: String
         let body: @Sendable () -> Void
-        init(name: String, body: @escaping @Sendable () -> Void) { self.name = name; self.body = body }
+        init(name: String, body: @escaping @Sendable () -> Void) {
+            self.name = name
+            self.body = body
+        }
     }
 
     private init(handle: pthread_t) { self.handle = handle }
@@ -21,13 +24,18 @@ public final class PosixThread: @unchecked Sendable {
         do throws(SyscallError) {
             _ = try syscallOrThrow("pthread_create") { () -> Int32 in
                 // pthread functions return the error number instead of setting errno.
-                let rc = pthread_create(&tid, nil, { arg in
-                    let box = Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue()
-                    _ = c_pthread_setname_np(pthread_self(), box.name.utf8CString.prefix(15) + [0])
-                    box.body()
-                    return nil
-                }, box.toOpaque())
-                if rc != 0 { cshim_set_errno(rc); return -1 }
+                let rc = pthread_create(
+                    &tid, nil,
+                    { arg in
+                        let box = Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue()
+                        _ = c_pthread_setname_np(pthread_self(), box.name.utf8CString.prefix(15) + [0])
+                        box.body()
+                        return nil
+                    }, box.toOpaque())
+                if rc != 0 {
+                    cshim_set_errno(rc)
+                    return -1
+                }
                 return 0
             }
         } catch {

@@ -107,7 +107,8 @@ public struct TimerQueue<Payload> {
     private mutating func siftDown(_ start: Int) {
         var i = start
         while true {
-            let l = 2 * i + 1, r = l + 1
+            let l = 2 * i + 1
+            let r = l + 1
             var smallest = i
             if l < heap.count && less(l, smallest) { smallest = l }
             if r < heap.count && less(r, smallest) { smallest = r }

@@ -9,11 +9,15 @@ enum Bench {
     static func event(_ n: Int, receivedAtMs: Int64) -> LogPayload {
         let payment = "pay-\(n / 3)"
         let status: PaymentStatus = [.created, .pending, .succeeded][n % 3]
-        let body = Array("{\"id\":\"\(payment)\",\"status\":\"\(status.rawValue)\",\"amount\":\"100.00\",\"currency\":\"EUR\",\"merchant_ref\":\"ORDER-\(n)\",\"padding\":\"\(String(repeating: "x", count: 200))\"}".utf8)
+        let body = Array(
+            "{\"id\":\"\(payment)\",\"status\":\"\(status.rawValue)\",\"amount\":\"100.00\",\"currency\":\"EUR\",\"merchant_ref\":\"ORDER-\(n)\",\"padding\":\"\(String(repeating: "x", count: 200))\"}"
+                .utf8)
         let request = StoredRequest(
             peerAddress: "127.0.0.1:40000", clientAddress: "203.0.113.9", path: "/hooks/noventiq",
-            headers: [HeaderField("content-type", "application/json"), HeaderField("x-signature", String(repeating: "a", count: 128)),
-                      HeaderField("user-agent", "Noventiq-Webhooks/1.0")],
+            headers: [
+                HeaderField("content-type", "application/json"), HeaderField("x-signature", String(repeating: "a", count: 128)),
+                HeaderField("user-agent", "Noventiq-Webhooks/1.0"),
+            ],
             body: body, bodyIsJSON: true)
         let e = NormalizedEvent(
             id: "noventiq:\(payment):\(status.rawValue)", source: "noventiq", provider: "noventiq", kind: "payment",
@@ -27,8 +31,18 @@ enum Bench {
     final class Latch: @unchecked Sendable {
         let lock = ConditionLock()
         var done = false
-        func fire() { lock.withLock { done = true; lock.signal() } }
-        func wait() { lock.withLock { while !done { lock.wait() }; done = false } }
+        func fire() {
+            lock.withLock {
+                done = true
+                lock.signal()
+            }
+        }
+        func wait() {
+            lock.withLock {
+                while !done { lock.wait() }
+                done = false
+            }
+        }
     }
 
     static func options(maxBatch: Int) -> LogOptions {
@@ -74,8 +88,10 @@ enum Bench {
         let done = perSubmitter * submitters
         let syncs = writer.fdatasyncCount.load(ordering: .relaxed)
         writer.shutdown()
-        print("append submitters=\(submitters) max_batch=\(maxBatch) records=\(done) seconds=\(fmt(seconds)) "
-            + "appends_per_s=\(Int(Double(done) / seconds)) fdatasyncs=\(syncs) records_per_fdatasync=\(fmt(Double(done) / Double(max(syncs, 1))))")
+        print(
+            "append submitters=\(submitters) max_batch=\(maxBatch) records=\(done) seconds=\(fmt(seconds)) "
+                + "appends_per_s=\(Int(Double(done) / seconds)) fdatasyncs=\(syncs) records_per_fdatasync=\(fmt(Double(done) / Double(max(syncs, 1))))"
+        )
     }
 
     static func fill(dir: String, records: Int) {
@@ -101,7 +117,9 @@ enum Bench {
         }
         let seconds = Double(cshim_monotonic_ns() - start) / 1e9
         writer.shutdown()
-        print("fill records=\(records) seconds=\(fmt(seconds)) appends_per_s=\(Int(Double(records) / seconds)) fdatasyncs=\(writer.fdatasyncCount.load(ordering: .relaxed))")
+        print(
+            "fill records=\(records) seconds=\(fmt(seconds)) appends_per_s=\(Int(Double(records) / seconds)) fdatasyncs=\(writer.fdatasyncCount.load(ordering: .relaxed))"
+        )
     }
 
     static func open(dir: String, useSnapshot: Bool, verify: Bool) {
@@ -120,9 +138,10 @@ enum Bench {
         let opened = try! Log.open(dir: dir, options: o, isDelivered: { _ in true }, onDurable: {})
         let seconds = Double(cshim_monotonic_ns() - start) / 1e9
         let r = opened.report
-        print("open snapshot=\(useSnapshot ? "yes" : "no") verify_covered=\(verify && useSnapshot ? "yes" : "no") seconds=\(fmt(seconds)) records_replayed=\(r.recordsReplayed) "
-            + "next_seq=\(r.nextSeq) payments=\(opened.index.paymentCount) dedup=\(opened.index.dedupCount) "
-            + "rss_before_kib=\(rssBefore) rss_kib=\(rssKiB("VmRSS")) peak_rss_kib=\(rssKiB("VmHWM"))")
+        print(
+            "open snapshot=\(useSnapshot ? "yes" : "no") verify_covered=\(verify && useSnapshot ? "yes" : "no") seconds=\(fmt(seconds)) records_replayed=\(r.recordsReplayed) "
+                + "next_seq=\(r.nextSeq) payments=\(opened.index.paymentCount) dedup=\(opened.index.dedupCount) "
+                + "rss_before_kib=\(rssBefore) rss_kib=\(rssKiB("VmRSS")) peak_rss_kib=\(rssKiB("VmHWM"))")
         exit(0)  // skip shutdown: it would write a final snapshot
     }
 

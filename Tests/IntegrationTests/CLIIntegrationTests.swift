@@ -4,7 +4,8 @@ import Testing
 
 /// Runs `payhookd ARGS` to completion; returns its exit status, stdout and stderr.
 func runCLI(_ args: [String], dir: String) throws -> (status: Int32, stdout: String, stderr: String) {
-    let out = dir + "/cli.out", err = dir + "/cli.err"
+    let out = dir + "/cli.out"
+    let err = dir + "/cli.err"
     let pid = try DaemonProcess.spawn([DaemonProcess.binary] + args, env: ["PATH": "/usr/bin:/bin"], stderrPath: err, stdoutPath: out)
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}

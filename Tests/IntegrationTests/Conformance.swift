@@ -5,10 +5,14 @@ import Glibc
 /// `semantics` object, applied to raw answers from the real daemon.
 struct ConformanceCase: Decodable, Sendable {
     enum StatusPattern: Decodable, Sendable {
-        case code(Int), klass(Int)
+        case code(Int)
+        case klass(Int)
         init(from decoder: Decoder) throws {
             let c = try decoder.singleValueContainer()
-            if let n = try? c.decode(Int.self) { self = .code(n); return }
+            if let n = try? c.decode(Int.self) {
+                self = .code(n)
+                return
+            }
             let s = try c.decode(String.self)  // "2xx"
             self = .klass(Int(String(s.prefix(1))) ?? 0)
         }
@@ -70,14 +74,16 @@ struct ConformanceCase: Decodable, Sendable {
 
 /// What came back on one connection.
 struct Exchange {
-    var statuses: [Int] = []         // every status line, 1xx included
+    var statuses: [Int] = []  // every status line, 1xx included
     var firstFinal: RawClient.Answer?
-    var closed = false               // EOF or reset seen
+    var closed = false  // EOF or reset seen
     var finalCount: Int { statuses.filter { $0 >= 200 }.count }
 }
 
 enum Verdict: Int, Comparable {
-    case pass = 0, warn = 1, fail = 2
+    case pass = 0
+    case warn = 1
+    case fail = 2
     init(_ s: String) { self = s == "pass" ? .pass : s == "warn" ? .warn : .fail }
     static func < (a: Verdict, b: Verdict) -> Bool { a.rawValue < b.rawValue }
 }
@@ -99,7 +105,8 @@ extension ConformanceCase {
         if fail_statuses.contains(where: { $0.matches(status) }) { return (.fail, "status \(status)") }
         if closed_any_status && ex.closed { return (.pass, "closed after \(status)") }
         var verdict: Verdict
-        let parsed = accept_any_2xx_4xx_meaning_parsed && (status / 100 == 2 || (status / 100 == 4 && ![400, 408, 411, 413, 414, 431].contains(status)))
+        let parsed =
+            accept_any_2xx_4xx_meaning_parsed && (status / 100 == 2 || (status / 100 == 4 && ![400, 408, 411, 413, 414, 431].contains(status)))
         if let f = followup, f.diagnostic != true, let when = f.when_first, when.contains(where: { $0.matches(status) }) {
             if ex.closed { return (Verdict(f.if_closed_first ?? "pass"), "closed before follow-up") }
             try? client.send(followupRequest)

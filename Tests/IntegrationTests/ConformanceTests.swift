@@ -41,7 +41,8 @@ import Testing
         let all = results.withLock { $0 }.sorted { $0.0.id < $1.0.id }
         for level in ["must", "should", "may"] {
             let these = all.filter { $0.0.level == level }
-            let pass = these.filter { $0.1 == .pass }.count, warn = these.filter { $0.1 == .warn }.count
+            let pass = these.filter { $0.1 == .pass }.count
+            let warn = these.filter { $0.1 == .warn }.count
             print("http11probe \(level): \(pass)/\(these.count) pass, \(warn) warn, \(these.count - pass - warn) fail")
         }
         for (c, verdict, why) in all where verdict != .pass {
@@ -59,10 +60,12 @@ final class Worker: @unchecked Sendable {
     private let body: @Sendable () -> Void
     init(_ body: @escaping @Sendable () -> Void) {
         self.body = body
-        pthread_create(&handle, nil, { raw in
-            Unmanaged<Worker>.fromOpaque(raw!).takeRetainedValue().body()
-            return nil
-        }, Unmanaged.passRetained(self).toOpaque())
+        pthread_create(
+            &handle, nil,
+            { raw in
+                Unmanaged<Worker>.fromOpaque(raw!).takeRetainedValue().body()
+                return nil
+            }, Unmanaged.passRetained(self).toOpaque())
     }
     func join() { pthread_join(handle, nil) }
 }

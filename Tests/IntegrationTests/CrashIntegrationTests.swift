@@ -28,7 +28,8 @@ import Testing
         return try DaemonProcess(server: ephemeralServer(), sources: Self.storage + fixtureSources, dir: dir)
     }
 
-    @Test("SIGKILL at a random moment under load, several rounds: acked callbacks stored with their seq, seqs unique and increasing, resends duplicate")
+    @Test(
+        "SIGKILL at a random moment under load, several rounds: acked callbacks stored with their seq, seqs unique and increasing, resends duplicate")
     func killUnderLoad() throws {
         try stopUnderLoad(SIGKILL, rounds: Self.rounds)
     }
@@ -58,7 +59,9 @@ import Testing
         let context = history.joined(separator: "; ") + torn
         let dumped = try dumpedEvents(storage: dir + "/var", scratch: dir)
         let stored = Set(dumped.map(\.id))
-        print("crash test (signal \(sig)): \(context); \(dumped.count) events in \(segments(dir + "/var/log")) segments; \(unanswered.filter(stored.contains).count) of \(unanswered.count) unanswered were stored")
+        print(
+            "crash test (signal \(sig)): \(context); \(dumped.count) events in \(segments(dir + "/var/log")) segments; \(unanswered.filter(stored.contains).count) of \(unanswered.count) unanswered were stored"
+        )
         let lastSeq = try checkLog(dumped, acks: acks, context: context)
         try checkResend(acks, daemon: d, context: context)
         try checkFreshLoad(daemon: d, after: lastSeq, context: context)
@@ -97,7 +100,8 @@ import Testing
         d.signal(sig)
         for w in workers { w.join() }
         let status = d.waitExit(timeoutMs: 10_000)
-        #expect(status == (sig == SIGKILL ? 128 + SIGKILL : 0), "round \(round): exit \(status.map(String.init) ?? "none (hung, killed)"): \(d.stderr)")
+        #expect(
+            status == (sig == SIGKILL ? 128 + SIGKILL : 0), "round \(round): exit \(status.map(String.init) ?? "none (hung, killed)"): \(d.stderr)")
         let acks = load.acknowledged
         let torn = d.stderr.contains("torn tail cut") ? " (started after cutting a torn tail)" : ""
         let note = "round \(round)\(torn): signalled after \(delayMs) ms, \(acks.count) acked, \(load.unanswered.count) unanswered"
@@ -124,7 +128,8 @@ import Testing
     func checkLog(_ dumped: [(id: String, seq: UInt64)], acks: [Acknowledged], context: String) throws -> UInt64 {
         var seqOf: [String: UInt64] = [:]
         var previous: UInt64 = 0
-        var disorder: [String] = [], twice: [String] = []
+        var disorder: [String] = []
+        var twice: [String] = []
         for (id, seq) in dumped {
             if seq <= previous { disorder.append("\(seq) after \(previous)") }
             if let first = seqOf[id] { twice.append("\(id) at \(first) and \(seq)") }
@@ -134,7 +139,9 @@ import Testing
         #expect(disorder.isEmpty, "\(disorder.count) seqs not increasing in the dump: \(disorder.prefix(5)) (\(context))")
         #expect(twice.isEmpty, "\(twice.count) events stored twice: \(twice.prefix(5)) (\(context))")
         var ackedSeqs = Set<UInt64>()
-        var lost: [String] = [], moved: [String] = [], reused: [UInt64] = []
+        var lost: [String] = []
+        var moved: [String] = []
+        var reused: [UInt64] = []
         for ack in acks {
             if !ack.duplicate && !ackedSeqs.insert(ack.seq).inserted { reused.append(ack.seq) }
             switch seqOf[ack.id] {

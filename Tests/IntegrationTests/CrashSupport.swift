@@ -57,7 +57,7 @@ func uniqueCallback(_ paymentID: String) -> String {
 func acknowledgement(_ answer: RawClient.Answer) -> Result<(id: String, seq: UInt64, duplicate: Bool), RawClient.Failure> {
     let body = json(answer)
     guard answer.status == 200, body?["ok"]?.boolValue == true, let duplicate = body?["duplicate"]?.boolValue,
-          let id = body?["id"]?.stringValue, let seq = body?["seq"]?.numberText.flatMap({ UInt64($0) })
+        let id = body?["id"]?.stringValue, let seq = body?["seq"]?.numberText.flatMap({ UInt64($0) })
     else { return .failure(RawClient.Failure(description: "\(answer.status) \(answer.body)")) }
     return .success((id, seq, duplicate))
 }
@@ -90,7 +90,11 @@ struct CrashClient {
         while !load.stopping && n < limit {
             if client == nil {
                 client = try? RawClient(address, timeoutMs: 5000)
-                if client == nil { load.failed("round \(round) worker \(worker): connect refused", id: nil); usleep(2000); continue }
+                if client == nil {
+                    load.failed("round \(round) worker \(worker): connect refused", id: nil)
+                    usleep(2000)
+                    continue
+                }
             }
             n += 1
             let resend = n % 8 == 0 ? (mine + earlier).randomElement() : nil

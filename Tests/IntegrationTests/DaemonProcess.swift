@@ -32,8 +32,10 @@ final class DaemonProcess {
     /// and waits until the ready file lists the listeners. `wrapper` prefixes the command
     /// (e.g. systemd-socket-activate) and then readiness is not awaited.
     /// `sources` replaces the default `noventiq` source section when given.
-    init(server serverSection: String, extraConfig: String = "", sources: String? = nil, environment extra: [String: String] = [:],
-         wrapper: [String] = [], awaitReady: Bool = true, dir existing: String? = nil) throws {
+    init(
+        server serverSection: String, extraConfig: String = "", sources: String? = nil, environment extra: [String: String] = [:],
+        wrapper: [String] = [], awaitReady: Bool = true, dir existing: String? = nil
+    ) throws {
         dir = existing ?? Self.makeTempDir()
         let config = """
             [server]
@@ -70,7 +72,10 @@ final class DaemonProcess {
                 }
                 return
             }
-            if let status = poll() { Issue.record("payhookd exited with \(status) before ready: \(stderr)"); throw Stop() }
+            if let status = poll() {
+                Issue.record("payhookd exited with \(status) before ready: \(stderr)")
+                throw Stop()
+            }
             usleep(10_000)
         }
         Issue.record("payhookd not ready in time: \(stderr)")

@@ -36,7 +36,8 @@ func ephemeralServer(_ extra: String = "") -> String {
     @Test("routes are split: admin paths 404 on ingest, /hooks 404 on admin, /readyz 200 on admin")
     func routeSplit() throws {
         let d = try DaemonProcess(server: ephemeralServer())
-        let ingest = try RawClient(d.ingest), admin = try RawClient(d.admin)
+        let ingest = try RawClient(d.ingest)
+        let admin = try RawClient(d.admin)
         try ingest.send(get("/readyz"))
         #expect(ingest.readAnswer()?.status == 404)
         try admin.send(get("/readyz"))

@@ -76,7 +76,6 @@ func rawPost(_ path: String, headers: [(String, String)], body: [UInt8]) -> [UIn
     return Array(head.utf8) + body
 }
 
-
 /// The parsed JSON body of an answer.
 func json(_ answer: RawClient.Answer?) -> JSONValue? {
     guard let answer else { return nil }

@@ -107,10 +107,11 @@ final class NotifySocket {
     @Test("unix-socket listeners serve HTTP and their files are removed at shutdown")
     func unixListeners() throws {
         let dir = DaemonProcess.makeTempDir()
-        let d = try DaemonProcess(server: """
-            ingest = ["unix:\(dir)/ingest.sock"]
-            admin = ["unix:\(dir)/admin.sock"]
-            """, dir: dir)
+        let d = try DaemonProcess(
+            server: """
+                ingest = ["unix:\(dir)/ingest.sock"]
+                admin = ["unix:\(dir)/admin.sock"]
+                """, dir: dir)
         let ingest = try RawClient(d.address("ingest", unix: true))
         try ingest.send("POST /hooks/zz HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
         #expect(ingest.readAnswer()?.status == 404)
@@ -134,8 +135,10 @@ final class NotifySocket {
         // sockets can make this daemon answer.
         let d = try DaemonProcess(
             server: "ingest = [\"127.0.0.1:1\"]\nadmin = [\"127.0.0.2:1\"]",
-            wrapper: [tool, "-l", dir + "/ingest.sock", "-l", dir + "/admin.sock", "--fdname=ingest:admin",
-                      "-E", "PAYHOOKD_READY_FILE=\(dir)/ready"],
+            wrapper: [
+                tool, "-l", dir + "/ingest.sock", "-l", dir + "/admin.sock", "--fdname=ingest:admin",
+                "-E", "PAYHOOKD_READY_FILE=\(dir)/ready",
+            ],
             awaitReady: false, dir: dir)
         for _ in 0..<500 where access(dir + "/admin.sock", F_OK) != 0 { usleep(10_000) }
         let admin = try RawClient("unix:" + dir + "/admin.sock")  // starts the daemon
@@ -199,7 +202,8 @@ final class NotifySocket {
 
 extension String {
     func replacingOccurrences(_ target: String, _ replacement: String) -> String {
-        var out = "", rest = Substring(self)
+        var out = ""
+        var rest = Substring(self)
         while let r = rest.firstRange(of: target) {
             out += rest[..<r.lowerBound] + replacement
             rest = rest[r.upperBound...]

@@ -21,7 +21,10 @@ private func parse(_ text: String) throws -> JSONValue { try JSONParser.parse(Ar
     @Test("objects keep member order and numbers keep their exact text")
     func orderAndNumbers() throws {
         let v = try parse(#" {"b":1.50,"a":[true,false,null],"c":"x","d":-0,"e":1E+3} "#)
-        guard case .object(let members) = v else { Issue.record("not an object"); return }
+        guard case .object(let members) = v else {
+            Issue.record("not an object")
+            return
+        }
         #expect(members.map(\.key) == ["b", "a", "c", "d", "e"])
         #expect(v["b"] == .number("1.50"))
         #expect(v["a"] == .array([.bool(true), .bool(false), .null]))
@@ -35,9 +38,11 @@ private func parse(_ text: String) throws -> JSONValue { try JSONParser.parse(Ar
         #expect(v["id"]?.numberText == "123456789012345678901234567890")
     }
 
-    @Test("any value may be the top-level value (RFC 8259 section 2)", arguments: [
-        ("1", JSONValue.number("1")), ("\"s\"", .string("s")), ("null", .null), (" true ", .bool(true)), ("[]", .array([])), ("{}", .object([])),
-    ])
+    @Test(
+        "any value may be the top-level value (RFC 8259 section 2)",
+        arguments: [
+            ("1", JSONValue.number("1")), ("\"s\"", .string("s")), ("null", .null), (" true ", .bool(true)), ("[]", .array([])), ("{}", .object([])),
+        ])
     func scalarsAtTop(text: String, expected: JSONValue) throws {
         #expect(try parse(text) == expected)
     }
@@ -53,16 +58,20 @@ private func parse(_ text: String) throws -> JSONValue { try JSONParser.parse(Ar
         #expect(try parse("\"aé€😀\"") == .string("aé€😀"))
     }
 
-    @Test("numbers outside the RFC 8259 grammar fail with invalid_number at the offending byte", arguments: [
-        ("01", 1), ("-01", 2), ("-a", 1), ("1.a", 2), ("1.e5", 2), ("1ex", 2), ("1e+x", 3), ("00", 1),
-    ])
+    @Test(
+        "numbers outside the RFC 8259 grammar fail with invalid_number at the offending byte",
+        arguments: [
+            ("01", 1), ("-01", 2), ("-a", 1), ("1.a", 2), ("1.e5", 2), ("1ex", 2), ("1e+x", 3), ("00", 1),
+        ])
     func invalidNumbers(text: String, offset: Int) {
         #expect(failure(text) == JSONError(.invalidNumber, at: offset))
     }
 
-    @Test("numbers a JSON reader might allow but RFC 8259 does not are refused", arguments: [
-        "+1", ".5", "NaN", "Infinity", "0x10",
-    ])
+    @Test(
+        "numbers a JSON reader might allow but RFC 8259 does not are refused",
+        arguments: [
+            "+1", ".5", "NaN", "Infinity", "0x10",
+        ])
     func nonJSONNumbers(text: String) {
         #expect(failure(text) != nil)
     }
@@ -85,20 +94,22 @@ private func parse(_ text: String) throws -> JSONValue { try JSONParser.parse(Ar
         #expect(failure(" \n") == JSONError(.unexpectedEnd, at: 2))
     }
 
-    @Test("structural mistakes fail at the offending byte", arguments: [
-        (#"{"a":1,}"#, JSONError(.unexpectedByte, at: 7)),
-        ("[1,]", JSONError(.unexpectedByte, at: 3)),
-        (#"{"a" 1}"#, JSONError(.unexpectedByte, at: 5)),
-        ("{a:1}", JSONError(.unexpectedByte, at: 1)),
-        ("[1 2]", JSONError(.unexpectedByte, at: 3)),
-        ("tru", JSONError(.unexpectedEnd, at: 3)),
-        ("nul1", JSONError(.unexpectedByte, at: 3)),
-        ("'a'", JSONError(.unexpectedByte, at: 0)),
-        ("[1", JSONError(.unexpectedEnd, at: 2)),
-        (#"{"a":1"#, JSONError(.unexpectedEnd, at: 6)),
-        ("/*c*/1", JSONError(.unexpectedByte, at: 0)),
-        ("\u{0B}1", JSONError(.unexpectedByte, at: 0)),
-    ])
+    @Test(
+        "structural mistakes fail at the offending byte",
+        arguments: [
+            (#"{"a":1,}"#, JSONError(.unexpectedByte, at: 7)),
+            ("[1,]", JSONError(.unexpectedByte, at: 3)),
+            (#"{"a" 1}"#, JSONError(.unexpectedByte, at: 5)),
+            ("{a:1}", JSONError(.unexpectedByte, at: 1)),
+            ("[1 2]", JSONError(.unexpectedByte, at: 3)),
+            ("tru", JSONError(.unexpectedEnd, at: 3)),
+            ("nul1", JSONError(.unexpectedByte, at: 3)),
+            ("'a'", JSONError(.unexpectedByte, at: 0)),
+            ("[1", JSONError(.unexpectedEnd, at: 2)),
+            (#"{"a":1"#, JSONError(.unexpectedEnd, at: 6)),
+            ("/*c*/1", JSONError(.unexpectedByte, at: 0)),
+            ("\u{0B}1", JSONError(.unexpectedByte, at: 0)),
+        ])
     func structural(text: String, expected: JSONError) {
         #expect(failure(text) == expected)
     }
@@ -108,30 +119,36 @@ private func parse(_ text: String) throws -> JSONValue { try JSONParser.parse(Ar
         #expect(failure([0xEF, 0xBB, 0xBF] + Array("{}".utf8)) == JSONError(.unexpectedByte, at: 0))
     }
 
-    @Test("ill-formed UTF-8 in a string fails with invalid_utf8 at the bad byte", arguments: [
-        ([0x22, 0x80, 0x22], 1),  // lone continuation byte
-        ([0x22, 0xC0, 0xAF, 0x22], 1),  // overlong "/"
-        ([0x22, 0xE0, 0x80, 0xAF, 0x22], 2),  // overlong 3-byte
-        ([0x22, 0xED, 0xA0, 0x80, 0x22], 2),  // encoded surrogate U+D800
-        ([0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], 2),  // above U+10FFFF
-        ([0x22, 0xF5, 0x80, 0x80, 0x80, 0x22], 1),
-        ([0x22, 0xC3, 0x28, 0x22], 2),  // lead byte without its continuation
-        ([0x22, 0xFF, 0x22], 1),
-    ] as [([UInt8], Int)])
+    @Test(
+        "ill-formed UTF-8 in a string fails with invalid_utf8 at the bad byte",
+        arguments: [
+            ([0x22, 0x80, 0x22], 1),  // lone continuation byte
+            ([0x22, 0xC0, 0xAF, 0x22], 1),  // overlong "/"
+            ([0x22, 0xE0, 0x80, 0xAF, 0x22], 2),  // overlong 3-byte
+            ([0x22, 0xED, 0xA0, 0x80, 0x22], 2),  // encoded surrogate U+D800
+            ([0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], 2),  // above U+10FFFF
+            ([0x22, 0xF5, 0x80, 0x80, 0x80, 0x22], 1),
+            ([0x22, 0xC3, 0x28, 0x22], 2),  // lead byte without its continuation
+            ([0x22, 0xFF, 0x22], 1),
+        ] as [([UInt8], Int)])
     func invalidUTF8(bytes: [UInt8], offset: Int) {
         #expect(failure(bytes) == JSONError(.invalidUTF8, at: offset))
     }
 
-    @Test("lone surrogate escapes fail with lone_surrogate at the escape", arguments: [
-        (#""\uD800""#, 1), (#""\uDC00""#, 1), (#""a\uD83Dx""#, 2), (#""\uD83D\u0041""#, 1), (#""\uD83D\uD83D""#, 1),
-    ])
+    @Test(
+        "lone surrogate escapes fail with lone_surrogate at the escape",
+        arguments: [
+            (#""\uD800""#, 1), (#""\uDC00""#, 1), (#""a\uD83Dx""#, 2), (#""\uD83D\u0041""#, 1), (#""\uD83D\uD83D""#, 1),
+        ])
     func loneSurrogates(text: String, offset: Int) {
         #expect(failure(text) == JSONError(.loneSurrogate, at: offset))
     }
 
-    @Test("unknown escapes and bad hex digits fail with invalid_escape", arguments: [
-        (#""\x""#, 2), (#""\u00G0""#, 5), (#""\U0041""#, 2), (#""\'""#, 2),
-    ])
+    @Test(
+        "unknown escapes and bad hex digits fail with invalid_escape",
+        arguments: [
+            (#""\x""#, 2), (#""\u00G0""#, 5), (#""\U0041""#, 2), (#""\'""#, 2),
+        ])
     func badEscapes(text: String, offset: Int) {
         #expect(failure(text) == JSONError(.invalidEscape, at: offset))
     }

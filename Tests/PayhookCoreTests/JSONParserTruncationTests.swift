@@ -2,7 +2,8 @@ import PayhookCore
 import Testing
 
 @Suite struct JSONParserTruncationTests {
-    static let document = Array(#"{"event":"order.created","order_id":5555555,"amount":"1.50","x":[true,false,null,-1.5e+3,{"k":"\u00e9\uD83D\uDE00é"}]}"#.utf8)
+    static let document = Array(
+        #"{"event":"order.created","order_id":5555555,"amount":"1.50","x":[true,false,null,-1.5e+3,{"k":"\u00e9\uD83D\uDE00é"}]}"#.utf8)
 
     @Test("every proper prefix of an object document fails with unexpected_end at the prefix length")
     func everyPrefix() {

@@ -46,10 +46,12 @@ import Testing
         #expect(String(decoding: v.compactBytes(), as: UTF8.self) == #"{"b":[1.50,-0,1e3],"a":"é\n\u0001","t":true,"n":null}"#)
     }
 
-    @Test("re-emitting then re-parsing gives the same value", arguments: [
-        #"{"a":[{},[],"\"\\\/",0.5e-7,{"b":{"c":null}}],"😀":"\uD83D\uDE00"}"#,
-        #"[1,2,3]"#, #""x\u0000y""#,
-    ])
+    @Test(
+        "re-emitting then re-parsing gives the same value",
+        arguments: [
+            #"{"a":[{},[],"\"\\\/",0.5e-7,{"b":{"c":null}}],"😀":"\uD83D\uDE00"}"#,
+            #"[1,2,3]"#, #""x\u0000y""#,
+        ])
     func roundTrip(text: String) throws {
         let v = try JSONParser.parse(Array(text.utf8))
         #expect(try JSONParser.parse(v.compactBytes()) == v)

@@ -14,19 +14,21 @@ import Testing
         #expect(PaymentStatus.unknown.rank == nil)
     }
 
-    @Test("a status never moves backwards and unknown never changes it", arguments: [
-        (PaymentStatus.succeeded, PaymentStatus?.some(.pending), true),
-        (.pending, .some(.succeeded), false),
-        (.refunded, .some(.succeeded), true),
-        (.succeeded, .some(.failed), true),
-        (.failed, .some(.succeeded), false),
-        (.unknown, .some(.created), false),
-        (.unknown, nil, false),
-        (.created, nil, true),
-        (.created, .some(.unknown), true),
-        (.cancelled, .some(.expired), true),
-        (.expired, .some(.cancelled), true),
-    ])
+    @Test(
+        "a status never moves backwards and unknown never changes it",
+        arguments: [
+            (PaymentStatus.succeeded, PaymentStatus?.some(.pending), true),
+            (.pending, .some(.succeeded), false),
+            (.refunded, .some(.succeeded), true),
+            (.succeeded, .some(.failed), true),
+            (.failed, .some(.succeeded), false),
+            (.unknown, .some(.created), false),
+            (.unknown, nil, false),
+            (.created, nil, true),
+            (.created, .some(.unknown), true),
+            (.cancelled, .some(.expired), true),
+            (.expired, .some(.cancelled), true),
+        ])
     func replaces(new: PaymentStatus, current: PaymentStatus?, expected: Bool) {
         #expect(PaymentStatus.replaces(new, current: current) == expected)
     }

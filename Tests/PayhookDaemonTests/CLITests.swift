@@ -50,7 +50,10 @@ import Testing
         let r = try payhookd(["check-config", "--config", path])
         #expect(r.status == 2)
         #expect(r.stdout.isEmpty)
-        #expect(r.stderr == "\(path):\(line): cannot read secret file `nonstopay.key` (tried `\(S.repoRoot)/config/nonstopay.key`): No such file or directory\n")
+        #expect(
+            r.stderr
+                == "\(path):\(line): cannot read secret file `nonstopay.key` (tried `\(S.repoRoot)/config/nonstopay.key`): No such file or directory\n"
+        )
     }
 
     @Test("check-config prints each refusal as `file:line: message` on stderr and exits 2", arguments: configErrorCases)
@@ -85,7 +88,8 @@ import Testing
 
     @Test("check-config prints warnings on stderr and still exits 0")
     func warnings() throws {
-        let path = S.configFile("[[sources]]\nname = \"open\"\nprovider = \"nonstopay\"\nkind = \"payin\"\nsignature = \"none\"\nallow_from = [\"192.0.2.0/24\"]\n")
+        let path = S.configFile(
+            "[[sources]]\nname = \"open\"\nprovider = \"nonstopay\"\nkind = \"payin\"\nsignature = \"none\"\nallow_from = [\"192.0.2.0/24\"]\n")
         defer { S.removeTree(ConfigFiles.folder(of: path)) }
         let r = try payhookd(["check-config", "--config", path])
         #expect(r.status == 0)
@@ -93,9 +97,11 @@ import Testing
         #expect(r.stdout.hasPrefix("ok: "))
     }
 
-    @Test("argument-parser usage errors exit 2, not 64", arguments: [
-        [], ["bogus"], ["check-config", "--bogus"], ["check-config", "--config"], ["version", "extra"], ["serve", "x"],
-    ])
+    @Test(
+        "argument-parser usage errors exit 2, not 64",
+        arguments: [
+            [], ["bogus"], ["check-config", "--bogus"], ["check-config", "--config"], ["version", "extra"], ["serve", "x"],
+        ])
     func usageErrors(_ args: [String]) throws {
         let r = try payhookd(args)
         #expect(r.status == 2)

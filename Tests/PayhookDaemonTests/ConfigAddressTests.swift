@@ -18,9 +18,11 @@ import Testing
 
     @Test("malformed addresses and blocks are refused, including set host bits")
     func blocksRefused() {
-        for text in ["", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.4/33", "1.2.3.4/-1", "1.2.3.4/+8",
-                     "10.0.0.1/8", "::g", "1:2:3:4:5:6:7:8:9", "1::2::3", "12345::", "::/129", "2001:db8::1/32",
-                     "1.2.3.4/", "a.b.c.d", " 1.2.3.4"] {
+        for text in [
+            "", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.4/33", "1.2.3.4/-1", "1.2.3.4/+8",
+            "10.0.0.1/8", "::g", "1:2:3:4:5:6:7:8:9", "1::2::3", "12345::", "::/129", "2001:db8::1/32",
+            "1.2.3.4/", "a.b.c.d", " 1.2.3.4",
+        ] {
             #expect(IPBlock(parsing: text) == nil, "\(text)")
         }
     }
@@ -52,8 +54,10 @@ import Testing
     @Test("listen addresses: malformed forms are refused with a reason")
     func listenRefused() {
         let long = "unix:/" + String(repeating: "a", count: 107)
-        for text in ["127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:-1", "127.0.0.1:8a", "example.com:80",
-                     "[::1:80", "[::1]80", "[zz]:80", "::1:80", "unix:relative", long, ""] {
+        for text in [
+            "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:-1", "127.0.0.1:8a", "example.com:80",
+            "[::1:80", "[::1]80", "[zz]:80", "::1:80", "unix:relative", long, "",
+        ] {
             guard case .failure = ConfigAddresses.listen(text) else {
                 Issue.record("accepted \(text)")
                 continue
@@ -67,9 +71,11 @@ import Testing
         for good in ["http://127.0.0.1:9000/x", "http://localhost/", "http://[::1]:1/a", "unix:/run/a.sock:/p"] {
             #expect(throws: Never.self) { try ConfigAddresses.hookURL(good).get() }
         }
-        for bad in ["https://127.0.0.1/x", "http://10.0.0.1/x", "http://example.com/x", "http://127.0.0.1",
-                    "http://127.0.0.1:99999/x", "http://[::2]/x", "unix:/run/a.sock", "unix:rel.sock:/p", "ftp://127.0.0.1/",
-                    "http://[::1/x"] {
+        for bad in [
+            "https://127.0.0.1/x", "http://10.0.0.1/x", "http://example.com/x", "http://127.0.0.1",
+            "http://127.0.0.1:99999/x", "http://[::2]/x", "unix:/run/a.sock", "unix:rel.sock:/p", "ftp://127.0.0.1/",
+            "http://[::1/x",
+        ] {
             guard case .failure = ConfigAddresses.hookURL(bad) else {
                 Issue.record("accepted \(bad)")
                 continue

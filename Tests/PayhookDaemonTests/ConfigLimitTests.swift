@@ -31,7 +31,9 @@ import Testing
             #expect(throws: Never.self, "\(limit.key) = \(ok)") { try result.get() }
         }
         for bad in [limit.min - 1, limit.max + 1] {
-            #expect(S.loadError(Self.config(limit, bad)) == "F:\(Self.line(limit)): `\(limit.key)` = \(bad) is out of range (\(limit.min)...\(limit.max))")
+            #expect(
+                S.loadError(Self.config(limit, bad)) == "F:\(Self.line(limit)): `\(limit.key)` = \(bad) is out of range (\(limit.min)...\(limit.max))"
+            )
         }
     }
 

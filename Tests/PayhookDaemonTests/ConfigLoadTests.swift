@@ -13,7 +13,8 @@ import Testing
 
     @Test("every key of every section lands in its field")
     func everyKey() throws {
-        let config = try load("""
+        let config = try load(
+            """
             [server]
             ingest = ["127.0.0.1:9480", "[::1]:9480", "unix:/run/payhookd/ingest.sock"]
             admin = ["0.0.0.0:9481"]
@@ -72,20 +73,26 @@ import Testing
             command = ["/usr/local/bin/audit", "--json"]
             signing_secret = "inline-signing"
             """,
-            files: ["admin.token": "0123456789abcdef-token\n", "n.key": "file-secret\n", "q.key": "q-secret",
-                    "created.key": "created-file\n", "hook.key": "hook-secret\n"])
+            files: [
+                "admin.token": "0123456789abcdef-token\n", "n.key": "file-secret\n", "q.key": "q-secret",
+                "created.key": "created-file\n", "hook.key": "hook-secret\n",
+            ])
         let s = config.server
         #expect(s.ingest == ["127.0.0.1:9480", "[::1]:9480", "unix:/run/payhookd/ingest.sock"])
         #expect(s.admin == ["0.0.0.0:9481"])
         #expect(s.trustedProxies == ["10.0.0.0/8", "::1", "2001:db8::/32"])
         #expect(s.adminToken == "0123456789abcdef-token")
-        #expect([s.maxConnections, s.adminReserveConnections, s.maxBodyBytes, s.maxRequestLineBytes, s.maxHeaderBytes,
-                 s.maxHeaderCount, s.headerTimeoutMs, s.bodyTimeoutMs, s.idleTimeoutMs, s.shutdownTimeoutMs]
-            == [100, 5, 2048, 1000, 4096, 20, 1000, 2000, 3000, 4000])
+        #expect(
+            [
+                s.maxConnections, s.adminReserveConnections, s.maxBodyBytes, s.maxRequestLineBytes, s.maxHeaderBytes,
+                s.maxHeaderCount, s.headerTimeoutMs, s.bodyTimeoutMs, s.idleTimeoutMs, s.shutdownTimeoutMs,
+            ]
+                == [100, 5, 2048, 1000, 4096, 20, 1000, 2000, 3000, 4000])
         let st = config.storage
         #expect(st.dir == "/srv/payhookd")
-        #expect([st.segmentBytes, st.retentionDays, st.rejectsMaxBytes, st.maxBatchRecords, st.snapshotEveryEvents]
-            == [2_097_152, 30, 3_145_728, 64, 5000])
+        #expect(
+            [st.segmentBytes, st.retentionDays, st.rejectsMaxBytes, st.maxBatchRecords, st.snapshotEveryEvents]
+                == [2_097_152, 30, 3_145_728, 64, 5000])
         #expect(config.sources.count == 2)
         let n = config.sources[0]
         #expect(n.name == "nonstopay-payin" && n.provider == .nonstopay && n.kind == "payin")
@@ -179,7 +186,8 @@ import Testing
 
     @Test("signature = \"none\" with allow_from loads, with a warning on the signature line")
     func unsignedWarning() throws {
-        let config = try load("""
+        let config = try load(
+            """
             [[sources]]
             name = "trusted"
             provider = "nonstopay"
@@ -208,8 +216,10 @@ import Testing
 
     @Test("hooks accept loopback http URLs in every form and unix-socket URLs")
     func hookURLs() throws {
-        for url in ["http://127.0.0.1:9000/x", "http://127.1.2.3/x", "http://localhost:1/", "http://[::1]:80/p?q=1",
-                    "http://[::1]/p", "unix:/run/app.sock:/path"] {
+        for url in [
+            "http://127.0.0.1:9000/x", "http://127.1.2.3/x", "http://localhost:1/", "http://[::1]:80/p?q=1",
+            "http://[::1]/p", "unix:/run/app.sock:/path",
+        ] {
             let config = try load(S.nonstopaySource + "\n[[hooks]]\nname = \"h\"\nurl = \"\(url)\"\n")
             #expect(config.hooks[0].target == .url(url))
         }
@@ -217,7 +227,8 @@ import Testing
 
     @Test("sources and hooks may also be written as arrays of inline tables")
     func inlineTableArrays() throws {
-        let config = try load("""
+        let config = try load(
+            """
             sources = [{ name = "a", provider = "noventiq", secret = "k" }]
             hooks = [{ name = "h", command = ["/bin/true"] }]
             """)
@@ -259,7 +270,8 @@ import Testing
 
     @Test("rsa-sha256 sources load a real PEM RSA public key from secret_file")
     func rsaPublicKey() throws {
-        let pem = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA6lo+D+Z2vZoJDd2OxX/T\nXyFuWZB7K7qN2eYm6sK0O8Dnuir+0dMiP5dMlZs9tI2YiYXKCxg+yvJEH307n79p\nhZBbIdGBalqdG+4ityHQInUfIG+XzaA5ykUifQWQFqFomJ4SbuHUn7Tg1m7BVnHd\nyQJb7GIGkeFeMkA1r/jef3sYogLFgCUdXs+G+ttw0KBsCxd7jZUklG5SxMIHZo3t\n6nXC6SAd5orofhZmbIXaHUFUl2bL9OgKn+EPLVYFMp1DM4ovoBvDcStv4VUuNdTG\n0Co25dE5bQk2O3sgH5Bxvvb0q9LYkYNIVrWG8zuX8C2lfP1yPNgKc6dy684EF+Mb\nVQIDAQAB\n-----END PUBLIC KEY-----\n"
+        let pem =
+            "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA6lo+D+Z2vZoJDd2OxX/T\nXyFuWZB7K7qN2eYm6sK0O8Dnuir+0dMiP5dMlZs9tI2YiYXKCxg+yvJEH307n79p\nhZBbIdGBalqdG+4ityHQInUfIG+XzaA5ykUifQWQFqFomJ4SbuHUn7Tg1m7BVnHd\nyQJb7GIGkeFeMkA1r/jef3sYogLFgCUdXs+G+ttw0KBsCxd7jZUklG5SxMIHZo3t\n6nXC6SAd5orofhZmbIXaHUFUl2bL9OgKn+EPLVYFMp1DM4ovoBvDcStv4VUuNdTG\n0Co25dE5bQk2O3sgH5Bxvvb0q9LYkYNIVrWG8zuX8C2lfP1yPNgKc6dy684EF+Mb\nVQIDAQAB\n-----END PUBLIC KEY-----\n"
         let text = S.nonstopaySource.replacingOccurrences("hmac-sha256-hex", "rsa-sha256").replacingSecret(with: "secret_file = \"k.pem\"")
         let config = try load(text, files: ["k.pem": pem])
         #expect(config.sources[0].signature == .rsaSHA256)

@@ -1,5 +1,6 @@
-@testable import PayhookDaemon
 import Testing
+
+@testable import PayhookDaemon
 
 @Suite struct ConfigPortZeroTests {
     @Test("port 0 on both listeners is not a duplicate: the kernel picks a free port for each")

@@ -70,7 +70,8 @@ import Testing
 
     @Test("warnings name the source, not its secrets")
     func warningsDoNotLeak() throws {
-        let config = try S.load("""
+        let config = try S.load(
+            """
             [[sources]]
             name = "open"
             provider = "nonstopay"
@@ -78,7 +79,8 @@ import Testing
             signature = "none"
             secret = "\(Self.secret)"
             allow_from = ["192.0.2.1"]
-            """).get()
+            """
+        ).get()
         #expect(config.warnings.count == 1)
         #expect(!config.warnings[0].description.contains(Self.secret))
     }

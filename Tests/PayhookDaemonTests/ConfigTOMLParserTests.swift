@@ -55,7 +55,8 @@ import Testing
 
     @Test("integers accept underscores, signs, hex, octal, binary and the full 64-bit range")
     func integers() throws {
-        let doc = try parse("""
+        let doc = try parse(
+            """
             a = 1_000_000
             b = -17
             c = +0
@@ -83,7 +84,10 @@ import Testing
         #expect(kind(doc, "c") == .float(6.02e23))
         #expect(kind(doc, "d") == .float(10.01))
         #expect(kind(doc, "e") == .float(-.infinity))
-        guard case .float(let nan)? = kind(doc, "f") else { Issue.record("nan"); return }
+        guard case .float(let nan)? = kind(doc, "f") else {
+            Issue.record("nan")
+            return
+        }
         #expect(nan.isNaN)
         #expect(kind(doc, "g") == .float(0.5))
     }
@@ -92,7 +96,10 @@ import Testing
     func arrays() throws {
         let doc = try parse("a = [\n  \"x\", # first\n\n  \"y\",\n]\nb = [[1, 2], ['z'], []]\nc = []")
         #expect(kind(doc, "a") == .array([TOMLValue(.string("x"), line: 2), TOMLValue(.string("y"), line: 4)]))
-        guard case .array(let b)? = kind(doc, "b") else { Issue.record("b"); return }
+        guard case .array(let b)? = kind(doc, "b") else {
+            Issue.record("b")
+            return
+        }
         #expect(b.count == 3)
         #expect(b[0].elements?.count == 2)
         #expect(kind(doc, "c") == .array([]))
@@ -103,7 +110,10 @@ import Testing
         let doc = try parse("t = { x = 1, y.z = \"w\", e = {} }")
         #expect(kind(doc, "t", "x") == .integer(1))
         #expect(kind(doc, "t", "y", "z") == .string("w"))
-        guard case .table(let e)? = kind(doc, "t", "e") else { Issue.record("e"); return }
+        guard case .table(let e)? = kind(doc, "t", "e") else {
+            Issue.record("e")
+            return
+        }
         #expect(e.keys.isEmpty)
     }
 
@@ -126,7 +136,8 @@ import Testing
 
     @Test("[[arrays of tables]] append; sub-tables attach to the last element")
     func arrayOfTables() throws {
-        let doc = try parse("""
+        let doc = try parse(
+            """
             [[sources]]
             name = "a"
             [sources.event_secrets]
@@ -135,10 +146,16 @@ import Testing
             [[sources]]
             name = "b"
             """)
-        guard case .tableArray(let sources)? = doc["sources"]?.kind else { Issue.record("sources"); return }
+        guard case .tableArray(let sources)? = doc["sources"]?.kind else {
+            Issue.record("sources")
+            return
+        }
         #expect(sources.map(\.line) == [1, 6])
         guard case .table(let first) = sources[0].kind, case .table(let second) = sources[1].kind else { return }
-        guard case .table(let secrets)? = first["event_secrets"]?.kind else { Issue.record("secrets"); return }
+        guard case .table(let secrets)? = first["event_secrets"]?.kind else {
+            Issue.record("secrets")
+            return
+        }
         #expect(secrets["order.created"] == TOMLValue(.string("s1"), line: 4))
         #expect(second["event_secrets"] == nil)
         #expect(second["name"]?.kind == .string("b"))
@@ -163,7 +180,10 @@ import Testing
         #expect(doc.keys == ["server", "s"])
         guard case .table(let server)? = doc["server"]?.kind, case .tableArray(let s)? = doc["s"]?.kind,
             case .table(let first) = s[0].kind, case .table(let sub)? = server["sub"]?.kind
-        else { Issue.record("shape"); return }
+        else {
+            Issue.record("shape")
+            return
+        }
         #expect(server.keys == ["a", "b", "sub"])
         #expect(first.keys == ["x", "y", "t"])
         #expect(sub.keys == ["c", "d"])

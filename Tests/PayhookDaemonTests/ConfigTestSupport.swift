@@ -113,7 +113,11 @@ enum ConfigTestSupport {
     /// stdout and stderr are captured through files; waits for the exit status.
     static func run(_ argv: [String], environment: [String: String] = [:], directory: String? = nil) -> ProcessResult {
         let dir = makeTempDirForOutput()
-        defer { unlink(dir + "/out"); unlink(dir + "/err"); rmdir(dir) }
+        defer {
+            unlink(dir + "/out")
+            unlink(dir + "/err")
+            rmdir(dir)
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

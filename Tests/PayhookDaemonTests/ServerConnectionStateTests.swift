@@ -1,5 +1,6 @@
-@testable import PayhookDaemon
 import Testing
+
+@testable import PayhookDaemon
 
 private typealias Action = ConnectionState.Action
 
@@ -75,7 +76,9 @@ private func request(_ s: inout ConnectionState, keepAlive: Bool = true) -> UInt
     @Test("pipelined answers leave in request order even when answered out of order")
     func pipelineOrder() {
         var s = ConnectionState(limits: limits())
-        let a = request(&s), b = request(&s), c = request(&s)
+        let a = request(&s)
+        let b = request(&s)
+        let c = request(&s)
         #expect(text(s.answered(c, .text(200, "c"))).isEmpty)
         #expect(text(s.answered(b, .text(200, "b"))).isEmpty)
         let out = text(s.answered(a, .text(200, "a")))

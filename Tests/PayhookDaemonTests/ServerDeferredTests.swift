@@ -1,9 +1,10 @@
 import CLinuxShim
 import Glibc
-@testable import PayhookDaemon
 import PayhookPosix
 import Synchronization
 import Testing
+
+@testable import PayhookDaemon
 
 /// Blocking client helpers for in-process server tests (the loop runs on the test's thread,
 /// the client on another).
@@ -24,7 +25,6 @@ enum LoopClient {
         return String(decoding: out, as: UTF8.self)
     }
 }
-
 
 /// A counter other threads can read.
 final class Counter: Sendable {
@@ -62,7 +62,8 @@ final class Counter: Sendable {
     @Test("a deferred answer holds the pipelined answers after it, which then leave in order")
     func deferredHoldsPipeline() throws {
         let f = try Fixture()
-        let notifier = f.notifier!, address = f.address
+        let notifier = f.notifier!
+        let address = f.address
         let result = Mutex<String>("")
         let client = TestThread {
             let text = LoopClient.exchange(address, "GET /slow HTTP/1.1\r\nHost: t\r\n\r\nGET /healthz HTTP/1.1\r\nHost: t\r\n\r\n", answers: 2)
@@ -75,11 +76,16 @@ final class Counter: Sendable {
             notifier.notify()
         }
         let stop = f.server.loop.makeNotifier { f.server.loop.stop() }
-        let waiter = TestThread { client.join(); stop.notify() }
+        let waiter = TestThread {
+            client.join()
+            stop.notify()
+        }
         try f.server.loop.run()
-        writer.join(); waiter.join()
+        writer.join()
+        waiter.join()
         let text = result.withLock { $0 }
-        let slow = text.firstRange(of: #"{"slow":true}"#), health = text.firstRange(of: #"{"ok":true}"#)
+        let slow = text.firstRange(of: #"{"slow":true}"#)
+        let health = text.firstRange(of: #"{"ok":true}"#)
         #expect(slow != nil && health != nil)
         if let slow, let health { #expect(slow.lowerBound < health.lowerBound) }
     }
@@ -87,7 +93,8 @@ final class Counter: Sendable {
     @Test("shutdown waits for a deferred answer, sends it with Connection: close, then stops")
     func shutdownWaitsForDeferred() throws {
         let f = try Fixture()
-        let notifier = f.notifier!, address = f.address
+        let notifier = f.notifier!
+        let address = f.address
         let result = Mutex<String>("")
         let client = TestThread {
             result.withLock { $0 = LoopClient.exchange(address, "GET /slow HTTP/1.1\r\nHost: t\r\n\r\n", answers: 1) }
@@ -96,12 +103,13 @@ final class Counter: Sendable {
         let parked = f.parkedCount
         let driver = TestThread {
             for _ in 0..<1000 where parked.value.withLock({ $0 }) == 0 { usleep(5000) }
-            shutdown.notify()   // SIGTERM while /slow waits
+            shutdown.notify()  // SIGTERM while /slow waits
             usleep(100_000)
-            notifier.notify()   // the write becomes durable: the answer goes out
+            notifier.notify()  // the write becomes durable: the answer goes out
         }
         try f.server.loop.run()  // returns once drained
-        client.join(); driver.join()
+        client.join()
+        driver.join()
         let text = result.withLock { $0 }
         #expect(text.hasPrefix("HTTP/1.1 200 OK\r\n"))
         #expect(text.contains("Connection: close\r\n"))
@@ -119,7 +127,10 @@ final class Counter: Sendable {
         let result = Mutex<String>("")
         let client = TestThread { result.withLock { $0 = LoopClient.exchange(address, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n", answers: 1) } }
         let stop = server.loop.makeNotifier { server.loop.stop() }
-        let waiter = TestThread { client.join(); stop.notify() }
+        let waiter = TestThread {
+            client.join()
+            stop.notify()
+        }
         try server.loop.run()
         waiter.join()
         #expect(result.withLock { $0 }.hasPrefix("HTTP/1.1 200 OK"))
@@ -155,7 +166,10 @@ final class Counter: Sendable {
             for _ in 0..<200 where count.withLock({ $0 }) < 0 { usleep(5000) }
         }
         let stop = server.loop.makeNotifier { server.loop.stop() }
-        let waiter = TestThread { client.join(); stop.notify() }
+        let waiter = TestThread {
+            client.join()
+            stop.notify()
+        }
         try server.loop.run()
         waiter.join()
         #expect(count.withLock { $0 } == 0)

@@ -29,7 +29,10 @@ func makePipe() -> (read: Int32, write: Int32) {
     func dispatchesReadable() throws {
         let loop = try EventLoop(capacity: 4)
         let p = makePipe()
-        defer { IO.close(p.read); IO.close(p.write) }
+        defer {
+            IO.close(p.read)
+            IO.close(p.write)
+        }
         let h = CountingHandler(fd: p.read)
         h.onEvent = { loop.stop() }
         _ = try loop.register(fd: p.read, interest: .readable, handler: h)
@@ -41,9 +44,11 @@ func makePipe() -> (read: Int32, write: Int32) {
     @Test("an event for a deregistered slot reused by another fd is dropped (generation check)")
     func staleEventsDropped() throws {
         let loop = try EventLoop(capacity: 1)
-        let a = makePipe(), b = makePipe()
+        let a = makePipe()
+        let b = makePipe()
         defer { for fd in [a.read, a.write, b.read, b.write] { IO.close(fd) } }
-        let ha = CountingHandler(fd: a.read), hb = CountingHandler(fd: b.read)
+        let ha = CountingHandler(fd: a.read)
+        let hb = CountingHandler(fd: b.read)
         let regA = try loop.register(fd: a.read, interest: .readable, handler: ha)
         loop.deregister(regA)
         let regB = try loop.register(fd: b.read, interest: .readable, handler: hb)
@@ -60,7 +65,9 @@ func makePipe() -> (read: Int32, write: Int32) {
     @Test("the fixed table refuses registration N+1 with tableFull")
     func tableFull() throws {
         let loop = try EventLoop(capacity: 2)
-        let p = makePipe(), q = makePipe(), r = makePipe()
+        let p = makePipe()
+        let q = makePipe()
+        let r = makePipe()
         defer { for fd in [p.read, p.write, q.read, q.write, r.read, r.write] { IO.close(fd) } }
         _ = try loop.register(fd: p.read, interest: .readable, handler: CountingHandler(fd: p.read))
         _ = try loop.register(fd: q.read, interest: .readable, handler: CountingHandler(fd: q.read))
@@ -74,8 +81,14 @@ func makePipe() -> (read: Int32, write: Int32) {
         var now: Int64 = 0
         let loop = try EventLoop(capacity: 1, clock: { now })
         var fired: [String] = []
-        let late = loop.makeTimer { fired.append("late"); loop.stop() }
-        let early = loop.makeTimer { fired.append("early"); now = 20 }
+        let late = loop.makeTimer {
+            fired.append("late")
+            loop.stop()
+        }
+        let early = loop.makeTimer {
+            fired.append("early")
+            now = 20
+        }
         loop.schedule(late, afterMs: 20)
         loop.schedule(early, afterMs: 0)
         try loop.run()
@@ -99,7 +112,10 @@ func makePipe() -> (read: Int32, write: Int32) {
     func notifierWakesLoop() throws {
         let loop = try EventLoop(capacity: 1)
         var runs = 0
-        let notifier = loop.makeNotifier { runs += 1; loop.stop() }
+        let notifier = loop.makeNotifier {
+            runs += 1
+            loop.stop()
+        }
         let thread = TestThread { for _ in 0..<100 { notifier.notify() } }
         try loop.run()
         thread.join()
@@ -129,11 +145,13 @@ final class TestThread: @unchecked Sendable {
     init(_ body: @escaping @Sendable () -> Void) {
         self.body = body
         let context = Unmanaged.passRetained(self).toOpaque()
-        pthread_create(&handle, nil, { raw in
-            let me = Unmanaged<TestThread>.fromOpaque(raw!).takeRetainedValue()
-            me.body()
-            return nil
-        }, context)
+        pthread_create(
+            &handle, nil,
+            { raw in
+                let me = Unmanaged<TestThread>.fromOpaque(raw!).takeRetainedValue()
+                me.body()
+                return nil
+            }, context)
     }
     func join() { pthread_join(handle, nil) }
 }

@@ -12,10 +12,12 @@ import Testing
         #expect(try ListenAddress.parse("unix:/run/p.sock") == .unix(path: "/run/p.sock"))
     }
 
-    @Test("bad addresses are refused with the offending text", arguments: [
-        "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:-1", "example.com:80", "[::1]80", "[::1:80",
-        "::1:80", "unix:relative.sock", "[127.0.0.1]:80",
-    ])
+    @Test(
+        "bad addresses are refused with the offending text",
+        arguments: [
+            "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:-1", "example.com:80", "[::1]80", "[::1:80",
+            "::1:80", "unix:relative.sock", "[127.0.0.1]:80",
+        ])
     func refusesBad(_ text: String) {
         #expect(throws: ListenAddress.ParseError.self) { try ListenAddress.parse(text) }
     }
@@ -97,7 +99,8 @@ import Testing
     func eventfd() throws {
         let e = try EventFD()
         #expect(e.drain() == 0)
-        e.signal(); e.signal()
+        e.signal()
+        e.signal()
         #expect(e.drain() == 2)
         #expect(e.drain() == 0)
     }
@@ -137,7 +140,10 @@ import Testing
         #expect(notifier.notify("READY=1") == nil)
         var buf = [UInt8](repeating: 0, count: 64)
         var n: Int? = nil
-        for _ in 0..<100 where n == nil { n = try buf.withUnsafeMutableBytes { try IO.read(fd, into: $0) }; if n == nil { usleep(1000) } }
+        for _ in 0..<100 where n == nil {
+            n = try buf.withUnsafeMutableBytes { try IO.read(fd, into: $0) }
+            if n == nil { usleep(1000) }
+        }
         #expect(String(decoding: buf[0..<(n ?? 0)], as: UTF8.self) == "READY=1")
     }
 

@@ -1,5 +1,6 @@
-@testable import PayhookDaemon
 import Testing
+
+@testable import PayhookDaemon
 
 /// Collects what a responder delivers.
 final class RecordingSink: ConnectionSink {
@@ -85,7 +86,9 @@ private func body(_ r: Response?) -> String { String(decoding: r?.body ?? [], as
         let router = DefaultRoutes.router(config: config, isReady: { true })
         #expect(route(router, "GET", "/healthz", on: .admin)?.status == 401)
         let sink = RecordingSink()
-        router.dispatch(Request(method: "GET", target: "/healthz", headers: [("Authorization", "Bearer s3cret")], listener: .admin), Responder(connection: sink, requestID: 0))
+        router.dispatch(
+            Request(method: "GET", target: "/healthz", headers: [("Authorization", "Bearer s3cret")], listener: .admin),
+            Responder(connection: sink, requestID: 0))
         #expect(sink.delivered.first?.1.status == 200)
         #expect(route(router, "GET", "/healthz", on: .ingest)?.status == 200)
     }

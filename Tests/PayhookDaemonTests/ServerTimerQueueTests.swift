@@ -39,7 +39,8 @@ import Testing
         let ids = (0..<200).map { q.allocate($0) }
         for id in ids { q.schedule(id, atMs: Int64((Int(id.index) * 7919) % 200)) }
         for id in ids where id.index % 3 == 0 { q.cancel(id) }
-        var last: Int64 = -1, count = 0
+        var last: Int64 = -1
+        var count = 0
         while let (id, _) = q.popExpired(nowMs: 1000) {
             let d = Int64((Int(id.index) * 7919) % 200)
             #expect(id.index % 3 != 0)

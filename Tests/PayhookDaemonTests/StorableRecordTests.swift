@@ -1,8 +1,9 @@
-@testable import PayhookDaemon
 import PayhookCore
 import PayhookLog
 import PayhookProviders
 import Testing
+
+@testable import PayhookDaemon
 
 @Suite struct StorableRecordTests {
     let source = ProviderSource(name: "s", provider: .nonstopay, kind: "payin", scheme: .hmacSHA256Hex)

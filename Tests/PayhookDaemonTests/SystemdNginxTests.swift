@@ -32,20 +32,26 @@ import Testing
         return dir + "/nginx.conf"
     }
 
-    @Test("nginx -t accepts the server block included from a wrapper (test certificate swapped in)",
-          .enabled(if: nginx != nil && openssl != nil, "nginx or openssl is not installed"))
+    @Test(
+        "nginx -t accepts the server block included from a wrapper (test certificate swapped in)",
+        .enabled(if: nginx != nil && openssl != nil, "nginx or openssl is not installed"))
     func nginxSyntax() throws {
         let dir = S.makeTempDir()
         defer { S.removeTree(dir) }
-        let cert = S.run([Self.openssl!, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/key.pem",
-                          "-out", dir + "/cert.pem", "-days", "1", "-subj", "/CN=payhookd-test"], environment: ["PATH": S.toolPath])
+        let cert = S.run(
+            [
+                Self.openssl!, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/key.pem",
+                "-out", dir + "/cert.pem", "-days", "1", "-subj", "/CN=payhookd-test",
+            ], environment: ["PATH": S.toolPath])
         try #require(cert.status == 0, "\(cert.stderr)")
         let block = Self.conf.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
             if line.contains("ssl_certificate_key ") { return "    ssl_certificate_key \(dir)/key.pem;" }
             if line.contains("ssl_certificate ") { return "    ssl_certificate \(dir)/cert.pem;" }
             return String(line)
         }.joined(separator: "\n")
-        let r = S.run([Self.nginx!, "-t", "-q", "-e", dir + "/error.log", "-p", dir, "-c", Self.wrapper(dir: dir, serverBlock: block)], environment: ["PATH": S.toolPath])
+        let r = S.run(
+            [Self.nginx!, "-t", "-q", "-e", dir + "/error.log", "-p", dir, "-c", Self.wrapper(dir: dir, serverBlock: block)],
+            environment: ["PATH": S.toolPath])
         #expect(r.status == 0, "\(r.stderr)")
     }
 
@@ -62,8 +68,9 @@ import Testing
         #expect(!lines.contains { $0.contains("8481") })
     }
 
-    @Test("a running nginx forwards only /hooks/ (body and client address intact); all else is 404",
-          .enabled(if: nginx != nil, "nginx is not installed"))
+    @Test(
+        "a running nginx forwards only /hooks/ (body and client address intact); all else is 404",
+        .enabled(if: nginx != nil, "nginx is not installed"))
     func liveRouting() throws {
         let dir = S.makeTempDir()
         defer { S.removeTree(dir) }
@@ -78,12 +85,21 @@ import Testing
             if t.hasPrefix("server 127.0.0.1:8480;") { return "    server 127.0.0.1:\(upstream.port);" }
             return String(line)
         }.joined(separator: "\n")
-        let nginxPID = try #require(S.spawn([Self.nginx!, "-e", dir + "/error.log", "-p", dir, "-c", Self.wrapper(dir: dir, serverBlock: block), "-g", "daemon off;"]))
-        defer { kill(nginxPID, SIGTERM); var s: Int32 = 0; waitpid(nginxPID, &s, 0) }
+        let nginxPID = try #require(
+            S.spawn([Self.nginx!, "-e", dir + "/error.log", "-p", dir, "-c", Self.wrapper(dir: dir, serverBlock: block), "-g", "daemon off;"]))
+        defer {
+            kill(nginxPID, SIGTERM)
+            var s: Int32 = 0
+            waitpid(nginxPID, &s, 0)
+        }
         try #require(TCP.waitForListener(port: port), "nginx did not start: \(S.read(dir + "/error.log"))")
 
         let body = #"{"event":"order.created","order_id":5555555}"#
-        let answer = TCP.exchange(port: port, request: "POST /hooks/noventiq HTTP/1.1\r\nHost: hooks.example.com\r\nContent-Type: application/json\r\nX-Real-IP: 6.6.6.6\r\nX-Forwarded-For: 6.6.6.6\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)", upstream: upstream.fd)
+        let answer = TCP.exchange(
+            port: port,
+            request:
+                "POST /hooks/noventiq HTTP/1.1\r\nHost: hooks.example.com\r\nContent-Type: application/json\r\nX-Real-IP: 6.6.6.6\r\nX-Forwarded-For: 6.6.6.6\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)",
+            upstream: upstream.fd)
         #expect(answer.response.hasPrefix("HTTP/1.1 200"))
         let forwarded = answer.upstreamRequest
         #expect(forwarded.hasPrefix("POST /hooks/noventiq HTTP/1.1\r\n"))
@@ -97,7 +113,9 @@ import Testing
             #expect(r.response.hasPrefix("HTTP/1.1 404"), "\(path): \(r.response.prefix(40))")
             #expect(r.upstreamRequest.isEmpty, "\(path) reached the ingest listener")
         }
-        let big = TCP.exchange(port: port, request: "POST /hooks/noventiq HTTP/1.1\r\nHost: x\r\nContent-Length: \((1 << 20) + 1)\r\nConnection: close\r\n\r\n", upstream: upstream.fd)
+        let big = TCP.exchange(
+            port: port, request: "POST /hooks/noventiq HTTP/1.1\r\nHost: x\r\nContent-Length: \((1 << 20) + 1)\r\nConnection: close\r\n\r\n",
+            upstream: upstream.fd)
         #expect(big.response.hasPrefix("HTTP/1.1 413"))
         #expect(big.upstreamRequest.isEmpty)
     }
@@ -117,7 +135,9 @@ enum TCP {
 
     static func withAddress<T>(_ port: UInt16, _ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
         var a = address(port: port)
-        return withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        return withUnsafePointer(to: &a) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
     }
 
     /// A non-blocking listener on 127.0.0.1 with a kernel-chosen port.

@@ -41,8 +41,9 @@ import Testing
         for socket in ["payhookd.socket", "payhookd-admin.socket"] {
             S.write(dir + "/" + socket, S.read(S.repoRoot + "/systemd/" + socket))
         }
-        let r = S.run([Self.analyze!, "verify", dir + "/payhookd.service", dir + "/payhookd.socket", dir + "/payhookd-admin.socket"],
-                      environment: ["PATH": S.toolPath, "SYSTEMD_LOG_COLOR": "0"])
+        let r = S.run(
+            [Self.analyze!, "verify", dir + "/payhookd.service", dir + "/payhookd.socket", dir + "/payhookd-admin.socket"],
+            environment: ["PATH": S.toolPath, "SYSTEMD_LOG_COLOR": "0"])
         #expect(r.status == 0)
         #expect(r.stderr.isEmpty, "\(r.stderr)")
         #expect(r.stdout.isEmpty, "\(r.stdout)")

@@ -37,7 +37,11 @@ import Testing
         func matches(_ status: Int) -> Bool { code == status || klass == status / 100 }
     }
 
-    enum Verdict { case accepted, rejected(Int), incomplete }
+    enum Verdict {
+        case accepted
+        case rejected(Int)
+        case incomplete
+    }
 
     /// Statuses that only the server's routing can produce (the parser accepts those requests).
     static let routingStatuses: Set<Int> = [404, 405, 426, 501]

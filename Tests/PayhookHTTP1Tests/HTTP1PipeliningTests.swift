@@ -18,14 +18,15 @@ import Testing
                 if result.event == .needMore { break }
             }
         }
-        #expect(events == [
-            HTTP1ParseResult(event: .head, consumed: first.count),
-            HTTP1ParseResult(event: .body(0..<3), consumed: 3),
-            HTTP1ParseResult(event: .end, consumed: 0),
-            HTTP1ParseResult(event: .head, consumed: 28),
-            HTTP1ParseResult(event: .end, consumed: 0),
-            HTTP1ParseResult(event: .needMore, consumed: 0),
-        ])
+        #expect(
+            events == [
+                HTTP1ParseResult(event: .head, consumed: first.count),
+                HTTP1ParseResult(event: .body(0..<3), consumed: 3),
+                HTTP1ParseResult(event: .end, consumed: 0),
+                HTTP1ParseResult(event: .head, consumed: 28),
+                HTTP1ParseResult(event: .end, consumed: 0),
+                HTTP1ParseResult(event: .needMore, consumed: 0),
+            ])
         #expect(offset == raw.count - 6)
     }
 
@@ -47,14 +48,17 @@ import Testing
 
     @Test("a smuggled request inside a refused one is never parsed")
     func smuggledRequestNotParsed() {
-        let raw = bytes("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 47\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /admin HTTP/1.1\r\nHost: x\r\n\r\n")
+        let raw = bytes(
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 47\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /admin HTTP/1.1\r\nHost: x\r\n\r\n")
         let t = SplitFeeder.whole(raw)
         #expect(t.requests.isEmpty && t.error?.kind == .contentLengthWithTransferEncoding)
     }
 
     @Test("the parser resets between requests: a chunked request after a keep-alive one keeps nothing")
     func resetBetweenRequests() {
-        let raw = bytes("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nExpect: 100-continue\r\n\r\nPOST / HTTP/1.1\r\nHost: y\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+        let raw = bytes(
+            "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nExpect: 100-continue\r\n\r\nPOST / HTTP/1.1\r\nHost: y\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+        )
         let t = SplitFeeder.whole(raw)
         #expect(t.requests.count == 2)
         #expect(t.requests[1].keepAlive && !t.requests[1].expectsContinue && t.requests[1].host == "y")

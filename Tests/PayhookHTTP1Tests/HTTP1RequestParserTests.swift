@@ -13,22 +13,35 @@ import Testing
     }
 
     static let cases: [Case] = [
-        Case(name: "GET origin-form with query", raw: "GET /v1/events?after=3&limit=10 HTTP/1.1\r\nHost: localhost:8481\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n") {
+        Case(
+            name: "GET origin-form with query",
+            raw: "GET /v1/events?after=3&limit=10 HTTP/1.1\r\nHost: localhost:8481\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n"
+        ) {
             $0.count == 1 && $0[0].methodKind == .get && $0[0].path == "/v1/events" && $0[0].query == "after=3&limit=10"
                 && $0[0].host == "localhost:8481" && $0[0].keepAlive && $0[0].framing == .none
                 && $0[0].fields == [["Host", "localhost:8481"], ["User-Agent", "curl/8.5.0"], ["Accept", "*/*"]]
         },
-        Case(name: "POST with Content-Length body", raw: "POST /hooks/noventiq HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 13\r\n\r\n{\"ok\":true}\r\n") {
+        Case(
+            name: "POST with Content-Length body",
+            raw: "POST /hooks/noventiq HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 13\r\n\r\n{\"ok\":true}\r\n"
+        ) {
             $0.count == 1 && $0[0].methodKind == .post && $0[0].bodyText == "{\"ok\":true}\r\n" && $0[0].framing == .contentLength(13)
                 && $0[0].contentType == "application/json"
         },
         Case(name: "Content-Length 0 means no body", raw: "POST /hooks/a HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n") {
             $0.count == 1 && $0[0].body.isEmpty && $0[0].framing == .contentLength(0)
         },
-        Case(name: "chunked body with extensions and trailers", raw: "POST /hooks/a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=value;flag\r\nhello\r\n6;q=\"a \\\"b\\\"\"\r\n world\r\nA\r\n0123456789\r\n0\r\nX-Checksum: abc\r\nX-Other: 1\r\n\r\n") {
+        Case(
+            name: "chunked body with extensions and trailers",
+            raw:
+                "POST /hooks/a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=value;flag\r\nhello\r\n6;q=\"a \\\"b\\\"\"\r\n world\r\nA\r\n0123456789\r\n0\r\nX-Checksum: abc\r\nX-Other: 1\r\n\r\n"
+        ) {
             $0.count == 1 && $0[0].bodyText == "hello world0123456789" && $0[0].framing == .chunked
         },
-        Case(name: "chunked with uppercase hex and leading zeros", raw: "POST /h HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n00A\r\nhelloworld\r\n000\r\n\r\n") {
+        Case(
+            name: "chunked with uppercase hex and leading zeros",
+            raw: "POST /h HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n00A\r\nhelloworld\r\n000\r\n\r\n"
+        ) {
             $0.count == 1 && $0[0].bodyText == "helloworld"
         },
         Case(name: "HEAD", raw: "HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n") { $0.count == 1 && $0[0].methodKind == .head },
@@ -45,24 +58,38 @@ import Testing
         Case(name: "Expect: 100-continue is ignored on HTTP/1.0", raw: "POST /h HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi") {
             $0.count == 1 && !$0[0].expectsContinue
         },
-        Case(name: "absolute-form: path extracted, Host still required", raw: "GET http://Example.com:80/a/b?c=d HTTP/1.1\r\nHost: example.com:80\r\n\r\n") {
+        Case(
+            name: "absolute-form: path extracted, Host still required",
+            raw: "GET http://Example.com:80/a/b?c=d HTTP/1.1\r\nHost: example.com:80\r\n\r\n"
+        ) {
             $0.count == 1 && $0[0].form == .absolute && $0[0].path == "/a/b" && $0[0].query == "c=d"
         },
         Case(name: "absolute-form without a path", raw: "GET https://x HTTP/1.1\r\nHost: x\r\n\r\n") { $0.count == 1 && $0[0].path == "" },
-        Case(name: "asterisk-form with OPTIONS", raw: "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n") { $0.count == 1 && $0[0].form == .asterisk && $0[0].path == "*" },
-        Case(name: "field values trimmed, OWS and obs-text kept inside", raw: "GET / HTTP/1.1\r\nHost:x\r\nX-A: \t a\tb \u{E9} \t\r\nX-Empty:\r\n\r\n") {
+        Case(name: "asterisk-form with OPTIONS", raw: "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n") {
+            $0.count == 1 && $0[0].form == .asterisk && $0[0].path == "*"
+        },
+        Case(
+            name: "field values trimmed, OWS and obs-text kept inside", raw: "GET / HTTP/1.1\r\nHost:x\r\nX-A: \t a\tb \u{E9} \t\r\nX-Empty:\r\n\r\n"
+        ) {
             $0.count == 1 && $0[0].fields == [["Host", "x"], ["X-A", "a\tb é"], ["X-Empty", ""]]
         },
         Case(name: "percent escapes of printable bytes, IPv6 Host", raw: "GET /a%20b%2F?q=%7E HTTP/1.1\r\nHost: [::1]:8481\r\n\r\n") {
             $0.count == 1 && $0[0].path == "/a%20b%2F" && $0[0].host == "[::1]:8481"
         },
-        Case(name: "pipelined requests", raw: "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nPOST /2 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcPOST /3 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nz\r\n0\r\n\r\nHEAD /4 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n") {
+        Case(
+            name: "pipelined requests",
+            raw:
+                "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nPOST /2 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcPOST /3 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nz\r\n0\r\n\r\nHEAD /4 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        ) {
             $0.map(\.path) == ["/1", "/2", "/3", "/4"] && $0[1].bodyText == "abc" && $0[2].bodyText == "z" && !$0[3].keepAlive
         },
         Case(name: "leniency: one leading empty line", raw: "\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", leniencies: .leadingEmptyLine) {
             $0.count == 1 && $0[0].path == "/" && $0[0].headLength == 29
         },
-        Case(name: "leniency: framing whitespace", raw: "POST / HTTP/1.1\r\nHost: x\r\nContent-Length:\t 2 \r\n\r\nhi", leniencies: .framingFieldWhitespace) {
+        Case(
+            name: "leniency: framing whitespace", raw: "POST / HTTP/1.1\r\nHost: x\r\nContent-Length:\t 2 \r\n\r\nhi",
+            leniencies: .framingFieldWhitespace
+        ) {
             $0.count == 1 && $0[0].bodyText == "hi"
         },
         Case(name: "leniency: body on GET", raw: "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi", leniencies: .bodyOnBodilessMethod) {

@@ -1,6 +1,7 @@
 import PayhookCore
 import PayhookPosix
 import TestSupport
+
 @testable import PayhookLog
 
 /// Builders and a completion collector shared by the log tests.

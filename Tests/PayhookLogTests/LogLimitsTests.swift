@@ -2,6 +2,7 @@ import Glibc
 import PayhookPosix
 import TestSupport
 import Testing
+
 @testable import PayhookLog
 
 @Suite struct LogLimitsTests {
@@ -15,7 +16,10 @@ import Testing
     func segmentRoll(slack: Int) throws {
         let size = LogFormat.segmentHeaderBytes + frameBytes(1) + frameBytes(2) + slack
         let log = try TestLog(options: Fixtures.options(segmentBytes: size))
-        defer { log.close(); log.dir.remove() }
+        defer {
+            log.close()
+            log.dir.remove()
+        }
         log.append((1...3).map { Fixtures.payload($0) })
         let firstSeqs = log.segmentPaths().map { LogFormat.firstSeq(segmentName: String($0.split(separator: "/").last!))! }
         #expect(firstSeqs == (slack == 0 ? [1, 3] : [1, 2, 3]))
@@ -44,7 +48,10 @@ import Testing
         var o = Fixtures.options()
         o.maxBatchRecords = maxBatch
         let log = try TestLog(options: o)
-        defer { log.close(); log.dir.remove() }
+        defer {
+            log.close()
+            log.dir.remove()
+        }
         let count = 200
         for i in 1...count { log.writer.submit(Fixtures.payload(i), ticket: UInt64(i)) }
         let done = log.wait(for: count)
@@ -57,7 +64,10 @@ import Testing
     @Test("the reader keeps at most openFilesMax segment descriptors and still reads every segment")
     func readerDescriptorBound() throws {
         let log = try TestLog(options: Fixtures.options(segmentBytes: 400))
-        defer { log.close(); log.dir.remove() }
+        defer {
+            log.close()
+            log.dir.remove()
+        }
         log.append((1...6).map { Fixtures.payload($0) })
         #expect(log.segmentPaths().count == 6)
         let reader = LogReader(dir: log.dir.path, openFilesMax: 2)

@@ -4,6 +4,7 @@ import PayhookCore
 import PayhookPosix
 import TestSupport
 import Testing
+
 @testable import PayhookLog
 
 @Suite struct LogRecoveryTests {
@@ -86,7 +87,10 @@ import Testing
             _ = try Log.open(dir: log.dir.path, options: Fixtures.options(segmentBytes: 1024), isDelivered: { _ in true }, onDurable: {})
             Issue.record("opened")
         } catch {
-            guard case .damaged(let segment, _, let reason) = error as LogOpenError? else { Issue.record("\(error)"); return }
+            guard case .damaged(let segment, _, let reason) = error as LogOpenError? else {
+                Issue.record("\(error)")
+                return
+            }
             #expect(segment == paths[2])
             #expect(reason.contains("missing segment"))
         }

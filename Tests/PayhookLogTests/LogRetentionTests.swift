@@ -2,6 +2,7 @@ import Glibc
 import PayhookPosix
 import TestSupport
 import Testing
+
 @testable import PayhookLog
 
 @Suite struct LogRetentionTests {

@@ -3,6 +3,7 @@ import PayhookCore
 import PayhookPosix
 import TestSupport
 import Testing
+
 @testable import PayhookLog
 
 @Suite struct LogToolTests {
@@ -71,7 +72,9 @@ import Testing
 
     @Test("base64 matches RFC 4648 test vectors")
     func base64() {
-        for (input, output) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")] {
+        for (input, output) in [
+            ("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy"),
+        ] {
             #expect(Base64.encode(Array(input.utf8)) == output)
         }
     }
@@ -79,7 +82,10 @@ import Testing
     @Test("the reader pages through records after a seq, skipping none")
     func readerPages() throws {
         let log = try TestLog(options: Fixtures.options(segmentBytes: 1024))
-        defer { log.close(); log.dir.remove() }
+        defer {
+            log.close()
+            log.dir.remove()
+        }
         log.append((1...9).map { Fixtures.payload($0) })
         let page = try log.opened.reader.records(after: 4, limit: 3, index: log.index)
         #expect(page.map(\.seq) == [5, 6, 7])

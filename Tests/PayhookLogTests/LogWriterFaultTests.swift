@@ -4,6 +4,7 @@ import PayhookCore
 import PayhookPosix
 import TestSupport
 import Testing
+
 @testable import PayhookLog
 
 /// Faults are injected per directory (`FileProbe`), so these tests run in parallel safely.
@@ -25,7 +26,10 @@ import Testing
     @Test("ENOSPC and EIO on write fail every ticket, restore the file, keep seqs, and the log recovers", arguments: [Errno.noSpace, Errno.io])
     func writeErrorFailsBatch(errno: Errno) throws {
         let log = try TestLog()
-        defer { log.close(); log.dir.remove() }
+        defer {
+            log.close()
+            log.dir.remove()
+        }
         log.append([Fixtures.payload(1)])
         let size = activeSize(log)
         let syncsBefore = log.probe.count(of: .fdatasync)
@@ -50,13 +54,19 @@ import Testing
     @Test("a short write followed by ENOSPC fails the batch and truncates the partial bytes away")
     func shortWriteThenNoSpace() throws {
         let log = try TestLog()
-        defer { log.close(); log.dir.remove() }
+        defer {
+            log.close()
+            log.dir.remove()
+        }
         log.append([Fixtures.payload(1)])
         let size = activeSize(log)
         log.probe.armShortWrite(count: 1)
         log.probe.arm("pwrite", .noSpace, count: 1, skip: 1)
         let failed = log.append([Fixtures.payload(2)], firstTicket: 2)
-        guard case .failure(.storageFull) = failed.first?.result else { Issue.record("\(failed)"); return }
+        guard case .failure(.storageFull) = failed.first?.result else {
+            Issue.record("\(failed)")
+            return
+        }
         #expect(activeSize(log) == size)
         log.probe.disarmAll()
         log.close()
@@ -69,7 +79,10 @@ import Testing
     @Test("a short write that the retry completes is durable and correct")
     func shortWriteRetried() throws {
         let log = try TestLog()
-        defer { log.close(); log.dir.remove() }
+        defer {
+            log.close()
+            log.dir.remove()
+        }
         log.probe.armShortWrite(count: 3)
         let done = log.append([Fixtures.payload(1)])
         #expect(done.first?.seq == 1)
@@ -79,7 +92,10 @@ import Testing
     @Test("fdatasync EIO is fatal: no ticket succeeds, the writer fails and refuses later records")
     func fdatasyncFatal() throws {
         let log = try TestLog()
-        defer { log.close(); log.dir.remove() }
+        defer {
+            log.close()
+            log.dir.remove()
+        }
         log.append([Fixtures.payload(1)])
         log.probe.arm("fdatasync", .io)
         let failed = submitBatch(log, from: 2, count: 10)
@@ -94,12 +110,18 @@ import Testing
     @Test("ENOSPC while creating the next segment fails the batch; the log rolls once space returns")
     func rollFailure() throws {
         let log = try TestLog(options: Fixtures.options(segmentBytes: 400))
-        defer { log.close(); log.dir.remove() }
+        defer {
+            log.close()
+            log.dir.remove()
+        }
         log.append([Fixtures.payload(1), Fixtures.payload(2)])
         let segments = log.segmentPaths().count
         log.probe.arm("open", .noSpace, count: 1)
         let failed = log.append([Fixtures.payload(3)], firstTicket: 3)
-        guard case .failure(.storageFull) = failed.first?.result else { Issue.record("\(failed)"); return }
+        guard case .failure(.storageFull) = failed.first?.result else {
+            Issue.record("\(failed)")
+            return
+        }
         let ok = log.append([Fixtures.payload(3)], firstTicket: 4)
         #expect(ok.first?.seq == 3)
         #expect(log.segmentPaths().count == segments + 1)

@@ -4,6 +4,7 @@ import PayhookCore
 import PayhookPosix
 import TestSupport
 import Testing
+
 @testable import PayhookLog
 
 @Suite struct LogWriterTests {
@@ -16,13 +17,19 @@ import Testing
         #expect(log.segmentPaths().count > 5)
         for (i, p) in payloads.enumerated() {
             let r = try #require(try log.opened.reader.read(seq: UInt64(i + 1), index: log.index))
-            guard case .event(let req, let e) = r.payload, case .event(let wantReq, var want) = p else { Issue.record("type"); continue }
+            guard case .event(let req, let e) = r.payload, case .event(let wantReq, var want) = p else {
+                Issue.record("type")
+                continue
+            }
             want.seq = UInt64(i + 1)
             #expect(req == wantReq && e == want)
         }
         log.close()
         let again = try TestLog(dir: log.dir, options: Fixtures.options(segmentBytes: 2048))
-        defer { again.close(); again.dir.remove() }
+        defer {
+            again.close()
+            again.dir.remove()
+        }
         #expect(again.index == log.index)
         #expect(again.opened.report.nextSeq == 41)
         #expect(try again.opened.reader.read(seq: 17, index: again.index)?.event?.id == Fixtures.event(17).id)
@@ -32,7 +39,10 @@ import Testing
     @Test("at idle each record gets its own fdatasync")
     func idleOneSyncPerRecord() throws {
         let log = try TestLog()
-        defer { log.close(); log.dir.remove() }
+        defer {
+            log.close()
+            log.dir.remove()
+        }
         let before = log.probe.count(of: .fdatasync)
         log.append((1...5).map { Fixtures.payload($0) })
         #expect(log.probe.count(of: .fdatasync) - before == 5)
@@ -42,7 +52,10 @@ import Testing
     @Test("many submits from a thread are group committed: fewer fdatasyncs than records")
     func groupCommit() throws {
         let log = try TestLog()
-        defer { log.close(); log.dir.remove() }
+        defer {
+            log.close()
+            log.dir.remove()
+        }
         let before = log.probe.count(of: .fdatasync)
         let count = 2000
         var payloads: [UInt64: LogPayload] = [:]
@@ -66,12 +79,18 @@ import Testing
         var options = Fixtures.options()
         options.limits.bodyBytesMax = 10
         let log = try TestLog(options: options)
-        defer { log.close(); log.dir.remove() }
+        defer {
+            log.close()
+            log.dir.remove()
+        }
         let writesBefore = log.probe.count(of: .write)
         log.writer.submit(Fixtures.payload(1), ticket: 9)
         let c = log.wait(for: 1)
         #expect(c.first?.ticket == 9)
-        guard case .failure(.tooLarge(let e)) = c.first?.result else { Issue.record("\(c)"); return }
+        guard case .failure(.tooLarge(let e)) = c.first?.result else {
+            Issue.record("\(c)")
+            return
+        }
         #expect(e.field == "body bytes")
         #expect(log.probe.count(of: .write) == writesBefore)
     }
@@ -79,7 +98,10 @@ import Testing
     @Test("shutdown drains queued records; later submits fail with shuttingDown")
     func shutdownDrains() throws {
         let log = try TestLog()
-        defer { log.probe.uninstall(); log.dir.remove() }
+        defer {
+            log.probe.uninstall()
+            log.dir.remove()
+        }
         for i in 1...50 { log.writer.submit(Fixtures.payload(i), ticket: UInt64(i)) }
         log.writer.shutdown()
         let done = log.writer.takeCompletions()
@@ -93,7 +115,10 @@ import Testing
     @Test("a second open of the same log is refused by the lock once lockWaitMs has passed")
     func lockRefusesSecondOpen() throws {
         let log = try TestLog()
-        defer { log.close(); log.dir.remove() }
+        defer {
+            log.close()
+            log.dir.remove()
+        }
         var o = Fixtures.options()
         o.lockWaitMs = 50
         let start = SystemClock().monotonicMs()
@@ -123,8 +148,12 @@ import Testing
     @Test("concurrent submitters get dense, unique seqs and each record reads back as submitted")
     func concurrentSubmitters() throws {
         let log = try TestLog(options: Fixtures.options(segmentBytes: 16 * 1024))
-        defer { log.close(); log.dir.remove() }
-        let threads = 8, each = 100
+        defer {
+            log.close()
+            log.dir.remove()
+        }
+        let threads = 8
+        let each = 100
         var payloads: [UInt64: LogPayload] = [:]
         for t in 0..<(threads * each) { payloads[UInt64(t)] = Fixtures.payload(t, payment: "p\(t % 13)") }
         let writer = log.writer
@@ -150,7 +179,10 @@ import Testing
     @Test("a failed snapshot is counted and retried; the log keeps accepting records")
     func snapshotFailure() throws {
         let log = try TestLog(options: Fixtures.options(snapshotEvery: 5))
-        defer { log.close(); log.dir.remove() }
+        defer {
+            log.close()
+            log.dir.remove()
+        }
         log.probe.arm("rename", .io)
         log.append((1...5).map { Fixtures.payload($0) })
         while log.writer.snapshotFailureCount == 0 { usleep(1000) }

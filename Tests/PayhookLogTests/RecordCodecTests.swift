@@ -1,5 +1,6 @@
 import PayhookCore
 import Testing
+
 @testable import PayhookLog
 
 @Suite struct RecordCodecTests {
@@ -42,7 +43,10 @@ import Testing
 
     @Test("duplicate markers and unknown record types round-trip")
     func otherTypes() throws {
-        let d = LogRecord(seq: 3, payload: .duplicate(DuplicateMarker(source: "s", peerAddress: "a", clientAddress: "b", eventID: "s:1:x", originalSeq: 1), receivedAtMs: 42))
+        let d = LogRecord(
+            seq: 3,
+            payload: .duplicate(
+                DuplicateMarker(source: "s", peerAddress: "a", clientAddress: "b", eventID: "s:1:x", originalSeq: 1), receivedAtMs: 42))
         #expect(try roundTrip(d) == d)
         let o = LogRecord(seq: 4, payload: .other(type: 77, receivedAtMs: 9, bytes: [1, 2, 3]))
         #expect(try roundTrip(o) == o)
@@ -100,14 +104,22 @@ import Testing
     func undecodable() {
         var bytes = SegmentHeader(firstSeq: 1, createdMs: 0).encoded()
         var w = ByteWriter()
-        w.u8(1); w.u8(0); w.u64(1); w.i64(0); w.u16(3)  // an event cut after one length field
+        w.u8(1)
+        w.u8(0)
+        w.u64(1)
+        w.i64(0)
+        w.u16(3)  // an event cut after one length field
         let payload = w.bytes
         let crc = payload.withUnsafeBytes { RecordCodec.checksum(length: UInt32(payload.count), payload: $0) }
         var frame = ByteWriter()
-        frame.u32(UInt32(payload.count)); frame.u32(crc)
+        frame.u32(UInt32(payload.count))
+        frame.u32(crc)
         bytes += frame.bytes + payload
         let end = SegmentScanner.scan(bytes, isLast: false, expectedSeq: 1) { _, _, _ in }
-        guard case .damaged(let offset, _) = end else { Issue.record("expected damage, got \(end)"); return }
+        guard case .damaged(let offset, _) = end else {
+            Issue.record("expected damage, got \(end)")
+            return
+        }
         #expect(offset == 32)
     }
 }

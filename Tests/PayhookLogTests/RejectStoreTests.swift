@@ -1,6 +1,7 @@
 import PayhookPosix
 import TestSupport
 import Testing
+
 @testable import PayhookLog
 
 @Suite struct RejectStoreTests {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PayhookLog
 
 /// Deterministic mutation tests: the scanner and decoder take bytes from disk, so no input may
@@ -23,7 +24,8 @@ import Testing
         for n in 1...6 {
             var e = Fixtures.event(n)
             e.seq = UInt64(n)
-            let r = LogRecord(seq: UInt64(n), payload: n == 4 ? .other(type: 3, receivedAtMs: 1, bytes: [1, 2]) : .event(Fixtures.request(bodyBytes: 20 * n), e))
+            let r = LogRecord(
+                seq: UInt64(n), payload: n == 4 ? .other(type: 3, receivedAtMs: 1, bytes: [1, 2]) : .event(Fixtures.request(bodyBytes: 20 * n), e))
             RecordCodec.appendFrame(r, to: &bytes)
             records.append(r)
         }
@@ -60,7 +62,8 @@ import Testing
                 if !payload.isEmpty { payload[0] = UInt8(1 + rng.below(3)) }
             } else {
                 // A real payload with a few bytes changed (past the CRC, as a bug would produce).
-                let start = 40, length = Int(SegmentScanner.readU32(original, 32))
+                let start = 40
+                let length = Int(SegmentScanner.readU32(original, 32))
                 payload = Array(original[start..<(start + length)])
                 for _ in 0...rng.below(4) { payload[rng.below(payload.count)] = UInt8(rng.below(256)) }
             }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PayhookLog
 
 @Suite struct SegmentScannerTests {
@@ -39,7 +40,10 @@ import Testing
             damaged[at] ^= 0x40
             let (seqs, end) = scan(damaged, isLast: true)
             #expect(seqs == [1], "flip at \(at)")
-            guard case .damaged(let offset, _) = end else { Issue.record("flip at \(at): \(end)"); continue }
+            guard case .damaged(let offset, _) = end else {
+                Issue.record("flip at \(at): \(end)")
+                continue
+            }
             #expect(offset == Int64(offsets[1]))
         }
     }
@@ -48,7 +52,10 @@ import Testing
     func tornInNonLastSegment() {
         let (bytes, offsets) = segment(2)
         let (_, end) = scan(Array(bytes.dropLast(3)), isLast: false)
-        guard case .damaged(let offset, _) = end else { Issue.record("\(end)"); return }
+        guard case .damaged(let offset, _) = end else {
+            Issue.record("\(end)")
+            return
+        }
         #expect(offset == Int64(offsets[1]))
     }
 
@@ -68,7 +75,10 @@ import Testing
         RecordCodec.appendFrame(LogRecord(seq: 3, payload: .other(type: 9, receivedAtMs: 0, bytes: [])), to: &bytes)
         let (seqs, end) = scan(bytes, isLast: true)
         #expect(seqs == [1])
-        guard case .damaged(_, let reason) = end else { Issue.record("\(end)"); return }
+        guard case .damaged(_, let reason) = end else {
+            Issue.record("\(end)")
+            return
+        }
         #expect(reason.contains("seq 3"))
     }
 

@@ -1,12 +1,16 @@
 import PayhookCore
-@testable import PayhookProviders
 import Testing
 
+@testable import PayhookProviders
+
 @Suite struct FieldReadingTests {
-    @Test("plain decimals are amounts; exponents, grouping, units, signs other than '-' are not", arguments: [
-        ("5", true), ("15.04", true), ("-5.00", true), ("0.000000001", true), ("12345678901234567890.12", true),
-        ("1e2", false), ("1,000", false), ("1 EUR", false), ("+5", false), (".5", false), ("5.", false), ("", false), ("-", false), ("5.0.1", false), (" 5", false),
-    ])
+    @Test(
+        "plain decimals are amounts; exponents, grouping, units, signs other than '-' are not",
+        arguments: [
+            ("5", true), ("15.04", true), ("-5.00", true), ("0.000000001", true), ("12345678901234567890.12", true),
+            ("1e2", false), ("1,000", false), ("1 EUR", false), ("+5", false), (".5", false), ("5.", false), ("", false), ("-", false),
+            ("5.0.1", false), (" 5", false),
+        ])
     func plainDecimal(text: String, expected: Bool) {
         #expect(DecimalText.isPlainDecimal(text) == expected)
     }
@@ -31,7 +35,10 @@ import Testing
         #expect(try v.requiredID("b", digitsOnly: false) == "x-1")
         #expect(try v.requiredID("g", digitsOnly: true) == "12")
         #expect(throws: Quarantine.self) { try v.requiredID("b", digitsOnly: true) }
-        for (key, reason) in [("c", "wrong_type:c"), ("d", "missing_field:d"), ("e", "wrong_type:e"), ("f", "empty_field:f"), ("h", "invalid_field:h"), ("z", "missing_field:z")] {
+        for (key, reason) in [
+            ("c", "wrong_type:c"), ("d", "missing_field:d"), ("e", "wrong_type:e"), ("f", "empty_field:f"), ("h", "invalid_field:h"),
+            ("z", "missing_field:z"),
+        ] {
             do {
                 _ = try v.requiredID(key, digitsOnly: false)
                 Issue.record("\(key) accepted")

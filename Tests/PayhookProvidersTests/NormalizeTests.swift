@@ -46,7 +46,8 @@ import Testing
     @Test("the normalized event renders as payhook.event/v1 JSON with the body as data")
     func rendersJSON() throws {
         let body = Fixtures.bytes("nonstopay-payin-paid.json")
-        let event = Providers.normalize(TestSources.nonstopay(), body: body, receivedAtMs: 1_795_860_000_123, verifiedBy: "hmac-sha256-hex", previousStatus: nil)
+        let event = Providers.normalize(
+            TestSources.nonstopay(), body: body, receivedAtMs: 1_795_860_000_123, verifiedBy: "hmac-sha256-hex", previousStatus: nil)
         let json = try JSONParser.parse(event.jsonBytes(data: body))
         #expect(json["id"]?.stringValue == "nonstopay-payin:1736:invoice:paid")
         #expect(json["amount"]?.stringValue == "5")

@@ -12,9 +12,10 @@ import Testing
 
     @Test("scheme names match the config's signature values")
     func schemeNames() {
-        #expect(ProviderSource.Scheme.allCases.map(\.rawValue) == [
-            "hmac-sha256-hex", "hmac-sha256-base64", "hmac-sha512-hex", "hmac-sha512-base64", "rsa-sha256", "sha512-fields", "none",
-        ])
+        #expect(
+            ProviderSource.Scheme.allCases.map(\.rawValue) == [
+                "hmac-sha256-hex", "hmac-sha256-base64", "hmac-sha512-hex", "hmac-sha512-base64", "rsa-sha256", "sha512-fields", "none",
+            ])
     }
 
     @Test("wrong kind, wrong scheme for the provider, missing secret and stray event secrets are reported")

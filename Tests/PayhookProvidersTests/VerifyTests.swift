@@ -7,7 +7,8 @@ import Testing
 
     @Test("the signature header is found whatever its case", arguments: ["X-Signature", "x-signature", "X-SIGNATURE", "x-SiGnAtUrE"])
     func headerCase(name: String) {
-        let result = Providers.verify(TestSources.nonstopay(), headers: [(name: "Content-Type", value: "application/json"), (name: name, value: signature)], body: body)
+        let result = Providers.verify(
+            TestSources.nonstopay(), headers: [(name: "Content-Type", value: "application/json"), (name: name, value: signature)], body: body)
         #expect(result == .verified(by: "hmac-sha256-hex"))
     }
 
@@ -22,7 +23,8 @@ import Testing
         #expect(Providers.verify(source, headers: [], body: body) == .rejected(.missingSignature))
         #expect(Providers.verify(source, headers: [(name: "X-Signature", value: "")], body: body) == .rejected(.missingSignature))
         #expect(Providers.verify(source, headers: [(name: "signature", value: signature)], body: body) == .rejected(.missingSignature))
-        #expect(Providers.verify(TestSources.noventiq(), headers: [(name: "X-Signature", value: signature)], body: body) == .rejected(.missingSignature))
+        #expect(
+            Providers.verify(TestSources.noventiq(), headers: [(name: "X-Signature", value: signature)], body: body) == .rejected(.missingSignature))
     }
 
     @Test("a repeated signature header is refused even when one copy is right")
@@ -40,9 +42,11 @@ import Testing
 
     @Test("every reject reason has a stable snake_case name and a message")
     func reasons() {
-        #expect(RejectReason.allCases.map(\.rawValue) == [
-            "missing_signature", "duplicate_signature", "malformed_signature", "signature_mismatch", "unverifiable_body", "no_secret", "unusable_key",
-        ])
+        #expect(
+            RejectReason.allCases.map(\.rawValue) == [
+                "missing_signature", "duplicate_signature", "malformed_signature", "signature_mismatch", "unverifiable_body", "no_secret",
+                "unusable_key",
+            ])
         for reason in RejectReason.allCases { #expect(!reason.message.isEmpty) }
     }
 

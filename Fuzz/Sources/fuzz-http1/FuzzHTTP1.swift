@@ -85,9 +85,11 @@ public func fuzzHTTP1(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size > 0 else { return 0 }
     let config = data[0]
     let input = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))[...]
-    let limits = config & 1 != 0
-        ? HTTP1Limits(maxRequestLineBytes: 40, maxMethodBytes: 6, maxHeaderBytes: 60, maxHeaderCount: 3,
-                      maxBodyBytes: 20, maxChunkExtensionBytes: 8, maxTrailerBytes: 20)
+    let limits =
+        config & 1 != 0
+        ? HTTP1Limits(
+            maxRequestLineBytes: 40, maxMethodBytes: 6, maxHeaderBytes: 60, maxHeaderCount: 3,
+            maxBodyBytes: 20, maxChunkExtensionBytes: 8, maxTrailerBytes: 20)
         : HTTP1Limits()
     let leniencies: HTTP1Leniencies = config & 2 != 0 ? [.leadingEmptyLine, .framingFieldWhitespace, .bodyOnBodilessMethod] : []
     let whole = feed(input, cuts: [], limits: limits, leniencies: leniencies)
@@ -98,7 +100,8 @@ public func fuzzHTTP1(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     precondition(split == whole, "split at \(cut) differs from whole: \(String(describing: split.error)) vs \(String(describing: whole.error))")
     if input.count <= 512 {
         let bytewise = feed(input, cuts: Array(input.indices), limits: limits, leniencies: leniencies)
-        precondition(bytewise == whole, "byte by byte differs from whole: \(String(describing: bytewise.error)) vs \(String(describing: whole.error))")
+        precondition(
+            bytewise == whole, "byte by byte differs from whole: \(String(describing: bytewise.error)) vs \(String(describing: whole.error))")
     }
     return 0
 }

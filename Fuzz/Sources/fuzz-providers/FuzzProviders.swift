@@ -10,8 +10,9 @@ import PayhookProviders
 private let hmacSecret: [UInt8] = Array("fuzz-secret".utf8)
 
 private let sources: [ProviderSource] = [
-    ProviderSource(name: "noventiq", provider: .noventiq, kind: "payment", scheme: .sha512Fields, secrets: [hmacSecret],
-                   eventSecrets: ["order.created": [Array("per-event".utf8)]]),
+    ProviderSource(
+        name: "noventiq", provider: .noventiq, kind: "payment", scheme: .sha512Fields, secrets: [hmacSecret],
+        eventSecrets: ["order.created": [Array("per-event".utf8)]]),
     ProviderSource(name: "nonstopay-payin", provider: .nonstopay, kind: "payin", scheme: .hmacSHA256Hex, secrets: [hmacSecret]),
     ProviderSource(name: "nonstopay-nft", provider: .nonstopay, kind: "nft", scheme: .hmacSHA512Base64, secrets: [hmacSecret]),
     ProviderSource(name: "nonstopay-payout", provider: .nonstopay, kind: "payout", scheme: .hmacSHA256Base64, secrets: [hmacSecret]),
@@ -25,16 +26,16 @@ private let rsaKeyIsUsable = Crypto.isUsableRSAPublicKey(Array((testPublicKeyPEM
 
 /// Tests/Fixtures/rsa/test-public.pem (public half of a throw-away test key).
 private let testPublicKeyPEM = """
------BEGIN PUBLIC KEY-----
-MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA4F92BDmVpAj+f7kKBRP8
-aFXs8z+ciCiX35A1Bb+lkTwQbUMo1YqDi+8BjvUQ0F69+1Mwhk6ohXLFn89SWEez
-X4nq836iU+ocopc1lNFIYVi0u+keVAQfTcKc10JSLv9NhE00wbCkZzDsKLFH0sf/
-A+ru15bTh3hM3vlIOhCFxuu17+4BWHuxbGiOhrnMw/9fpJTPg7unZV8SbWpY03Ts
-ja3sPxcJp7EaEzxd8lsoTJ7Gv8iDiwi7oTuD0K9CrRLbqU1xhTi5f95iXkQ89AIR
-TUZbnJfhRKE8SMpLpgLxpmXRAGXwjtPPLDoTKiNP2TtRuY2boQ3vchcAyakjG59N
-vQIDAQAB
------END PUBLIC KEY-----
-"""
+    -----BEGIN PUBLIC KEY-----
+    MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA4F92BDmVpAj+f7kKBRP8
+    aFXs8z+ciCiX35A1Bb+lkTwQbUMo1YqDi+8BjvUQ0F69+1Mwhk6ohXLFn89SWEez
+    X4nq836iU+ocopc1lNFIYVi0u+keVAQfTcKc10JSLv9NhE00wbCkZzDsKLFH0sf/
+    A+ru15bTh3hM3vlIOhCFxuu17+4BWHuxbGiOhrnMw/9fpJTPg7unZV8SbWpY03Ts
+    ja3sPxcJp7EaEzxd8lsoTJ7Gv8iDiwi7oTuD0K9CrRLbqU1xhTi5f95iXkQ89AIR
+    TUZbnJfhRKE8SMpLpgLxpmXRAGXwjtPPLDoTKiNP2TtRuY2boQ3vchcAyakjG59N
+    vQIDAQAB
+    -----END PUBLIC KEY-----
+    """
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
@@ -95,7 +96,8 @@ private func fuzzNormalize(_ source: ProviderSource, _ body: [UInt8], verifiedBy
     if let reason = event.quarantined {
         precondition(event.id.hasPrefix("\(source.name):quarantine:") && event.status == .unknown && !reason.isEmpty)
     } else {
-        let paymentID = event.paymentID!, providerEvent = event.providerEvent!
+        let paymentID = event.paymentID!
+        let providerEvent = event.providerEvent!
         precondition(event.id == "\(source.name):\(paymentID):\(providerEvent)")
         precondition(!paymentID.isEmpty && !providerEvent.isEmpty)
     }

@@ -50,19 +50,32 @@ final class AdminRoutes {
         }
         var w = JSONWriter()
         w.beginObject()
-        w.key("source"); w.string(state.source)
-        w.key("provider"); w.string(state.provider)
-        w.key("kind"); w.string(state.kind)
-        w.key("payment_id"); w.string(state.paymentID)
-        w.key("merchant_ref"); w.stringOrNull(state.merchantRef)
-        w.key("status"); w.string(state.status.rawValue)
-        w.key("provider_status"); w.stringOrNull(state.providerStatus)
-        w.key("amount"); w.stringOrNull(state.amount)
-        w.key("currency"); w.stringOrNull(state.currency)
-        w.key("first_seen"); w.string(Timestamp.iso8601(unixMs: state.firstSeenMs))
-        w.key("last_seen"); w.string(Timestamp.iso8601(unixMs: state.lastSeenMs))
-        w.key("last_seq"); w.integer(state.lastSeq)
-        w.key("events"); w.integer(state.events)
+        w.key("source")
+        w.string(state.source)
+        w.key("provider")
+        w.string(state.provider)
+        w.key("kind")
+        w.string(state.kind)
+        w.key("payment_id")
+        w.string(state.paymentID)
+        w.key("merchant_ref")
+        w.stringOrNull(state.merchantRef)
+        w.key("status")
+        w.string(state.status.rawValue)
+        w.key("provider_status")
+        w.stringOrNull(state.providerStatus)
+        w.key("amount")
+        w.stringOrNull(state.amount)
+        w.key("currency")
+        w.stringOrNull(state.currency)
+        w.key("first_seen")
+        w.string(Timestamp.iso8601(unixMs: state.firstSeenMs))
+        w.key("last_seen")
+        w.string(Timestamp.iso8601(unixMs: state.lastSeenMs))
+        w.key("last_seq")
+        w.integer(state.lastSeq)
+        w.key("events")
+        w.integer(state.events)
         w.endObject()
         responder.respond(Response(status: 200, headers: [("Content-Type", "application/json")], body: w.bytes))
     }
@@ -137,7 +150,10 @@ final class AdminRoutes {
         w.beginArray()
         for record in records { EventJSON.write(record, into: &w) }
         w.endArray()
-        if let next { w.key("next"); w.integer(next) }
+        if let next {
+            w.key("next")
+            w.integer(next)
+        }
         w.endObject()
         responder.respond(Response(status: 200, headers: [("Content-Type", "application/json")], body: w.bytes))
     }
@@ -168,7 +184,10 @@ enum PercentDecoding {
         var out: [UInt8] = []
         var it = Array(s.utf8)[...]
         while let b = it.popFirst() {
-            guard b == UInt8(ascii: "%") else { out.append(b); continue }
+            guard b == UInt8(ascii: "%") else {
+                out.append(b)
+                continue
+            }
             guard it.count >= 2, let hi = hex(it.popFirst()!), let lo = hex(it.popFirst()!) else { return nil }
             out.append(hi << 4 | lo)
         }

@@ -13,7 +13,8 @@ extension Config.Server: CustomStringConvertible, CustomDebugStringConvertible, 
 extension Config.Source: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public var description: String {
         let events = eventSecrets.keys.sorted().map { "\($0): \(eventSecrets[$0]!.count)" }.joined(separator: ", ")
-        return "Source(name: \(name), provider: \(provider.rawValue), kind: \(kind), signature: \(signature.rawValue), secrets: <\(secrets.count) redacted>, eventSecrets: [\(events)], allowFrom: \(allowFrom), line: \(line))"
+        return
+            "Source(name: \(name), provider: \(provider.rawValue), kind: \(kind), signature: \(signature.rawValue), secrets: <\(secrets.count) redacted>, eventSecrets: [\(events)], allowFrom: \(allowFrom), line: \(line))"
     }
     public var debugDescription: String { description }
     public var customMirror: Mirror { Mirror(self, children: ["description": description]) }

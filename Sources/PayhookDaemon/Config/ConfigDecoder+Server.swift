@@ -22,8 +22,10 @@ extension ConfigDecoder {
         if let proxies = try t.strings("trusted_proxies") {
             server.trustedProxies = try blocks(proxies, key: "trusted_proxies", in: t)
             for (text, line) in proxies where IPBlock(parsing: text)?.prefixLength == 0 {
-                warnings.append(ConfigWarning(file: file, line: line,
-                    message: "trusted_proxies `\(text)` trusts every peer: any client can choose its X-Real-IP and pass allow_from"))
+                warnings.append(
+                    ConfigWarning(
+                        file: file, line: line,
+                        message: "trusted_proxies `\(text)` trusts every peer: any client can choose its X-Real-IP and pass allow_from"))
             }
         }
         server.adminToken = try adminToken(t)
@@ -40,7 +42,8 @@ extension ConfigDecoder {
             if let n = try t.integer(limit.key, limit) { server[keyPath: keyPath] = n }
         }
         if server.adminReserveConnections >= server.maxConnections {
-            throw t.error(t.line(of: "admin_reserve_connections"),
+            throw t.error(
+                t.line(of: "admin_reserve_connections"),
                 "admin_reserve_connections (\(server.adminReserveConnections)) must be below max_connections (\(server.maxConnections))")
         }
         var seen: [String: Int] = [:]
@@ -53,8 +56,10 @@ extension ConfigDecoder {
         }
         for address in admin ?? [] {
             if !address.isLocal && server.adminToken == nil {
-                throw t.error(address.line,
-                    "admin address `\(address.text)` is not loopback: set admin_token_file (or admin_token), or listen on 127.0.0.1, [::1] or a unix socket")
+                throw t.error(
+                    address.line,
+                    "admin address `\(address.text)` is not loopback: set admin_token_file (or admin_token), or listen on 127.0.0.1, [::1] or a unix socket"
+                )
             }
         }
         return server
@@ -85,7 +90,8 @@ extension ConfigDecoder {
         var out: [String] = []
         for (text, line) in list {
             guard let block = IPBlock(parsing: text) else {
-                throw t.error(line, "invalid address or CIDR block `\(text)` in `\(key)` (e.g. 203.0.113.0/24, 2001:db8::/32; host bits must be zero)")
+                throw t.error(
+                    line, "invalid address or CIDR block `\(text)` in `\(key)` (e.g. 203.0.113.0/24, 2001:db8::/32; host bits must be zero)")
             }
             out.append(block.description)
         }

@@ -39,10 +39,14 @@ extension ConfigDecoder {
         if let list = try t.strings("allow_from") { source.allowFrom = try blocks(list, key: "allow_from", in: t) }
         if signature == .none {
             guard !source.allowFrom.isEmpty else {
-                throw t.error(t.line(of: "signature"), "signature = \"none\" needs a non-empty allow_from (unsigned callbacks are only accepted from listed addresses)")
+                throw t.error(
+                    t.line(of: "signature"),
+                    "signature = \"none\" needs a non-empty allow_from (unsigned callbacks are only accepted from listed addresses)")
             }
-            warnings.append(ConfigWarning(file: file, line: t.line(of: "signature"),
-                message: "source `\(name)` accepts unsigned callbacks (signature = \"none\"), only from allow_from"))
+            warnings.append(
+                ConfigWarning(
+                    file: file, line: t.line(of: "signature"),
+                    message: "source `\(name)` accepts unsigned callbacks (signature = \"none\"), only from allow_from"))
         } else if source.secrets.isEmpty && source.eventSecrets.isEmpty {
             throw t.error(t.table.line, "source `\(name)` has no secret: set secret_file (or secret)")
         }
@@ -50,7 +54,8 @@ extension ConfigDecoder {
             // Parsed by libcrypto now, so that a wrong key file fails here rather than on the
             // first callback.
             for (i, secret) in source.secrets.enumerated() where !Crypto.isUsableRSAPublicKey(secret) {
-                throw t.error(t.line(of: t.table["secret_file"] != nil ? "secret_file" : "secret"),
+                throw t.error(
+                    t.line(of: t.table["secret_file"] != nil ? "secret_file" : "secret"),
                     "rsa-sha256 needs PEM RSA public keys (-----BEGIN PUBLIC KEY-----); secret #\(i + 1) is not one")
             }
         }
@@ -61,7 +66,8 @@ extension ConfigDecoder {
         guard let (text, line) = try t.string("signature") else {
             if provider == .noventiq { return .sha512Fields }
             let all = Config.SignatureScheme.allCases.filter { $0 != .sha512Fields }.map(\.rawValue)
-            throw t.error(t.table.line,
+            throw t.error(
+                t.table.line,
                 "nonstopay source `\(name)` needs `signature` (\(all.joined(separator: " | "))): Nonstopay does not document its scheme")
         }
         guard let scheme = Config.SignatureScheme(rawValue: text) else {

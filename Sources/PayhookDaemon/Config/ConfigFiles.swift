@@ -107,7 +107,10 @@ struct SecretFileReader {
                 lastError = error
                 // Only "not there" falls through to the next place; any other failure is reported.
                 if !error.isNotFound || i == candidates.count - 1 {
-                    return .failure(SecretFileFailure("cannot read secret file `\(name)` (tried \(candidates[0...i].map { "`\($0)`" }.joined(separator: ", "))): \(error.message)"))
+                    return .failure(
+                        SecretFileFailure(
+                            "cannot read secret file `\(name)` (tried \(candidates[0...i].map { "`\($0)`" }.joined(separator: ", "))): \(error.message)"
+                        ))
                 }
             }
         }

@@ -100,7 +100,10 @@ public struct IPBlock: Sendable, Equatable, Hashable, CustomStringConvertible {
         var best = (start: -1, count: 0)
         var i = 0
         while i < 8 {
-            guard groups[i] == 0 else { i += 1; continue }
+            guard groups[i] == 0 else {
+                i += 1
+                continue
+            }
             var j = i
             while j < 8 && groups[j] == 0 { j += 1 }
             if j - i > best.count { best = (i, j - i) }

@@ -117,11 +117,18 @@ final class IngestRoute {
     static func answer(_ event: NormalizedEvent, seq: UInt64, duplicate: Bool) -> Response {
         var w = JSONWriter()
         w.beginObject()
-        w.key("ok"); w.bool(true)
-        w.key("id"); w.string(event.id)
-        w.key("seq"); w.integer(seq)
-        w.key("duplicate"); w.bool(duplicate)
-        if let reason = event.quarantined { w.key("quarantined"); w.string(reason) }
+        w.key("ok")
+        w.bool(true)
+        w.key("id")
+        w.string(event.id)
+        w.key("seq")
+        w.integer(seq)
+        w.key("duplicate")
+        w.bool(duplicate)
+        if let reason = event.quarantined {
+            w.key("quarantined")
+            w.string(reason)
+        }
         w.endObject()
         return Response(status: 200, headers: [("Content-Type", "application/json")], body: w.bytes)
     }
@@ -149,7 +156,9 @@ enum IngestMetrics {
     static let rejected = "payhook_ingest_rejected_total"
 
     static func declare(_ m: Metrics) {
-        m.declare(ingested, .counter, help: "Authentic notifications answered 2xx, by source and result (accepted, quarantined, duplicate).", labels: ["source", "result"])
+        m.declare(
+            ingested, .counter, help: "Authentic notifications answered 2xx, by source and result (accepted, quarantined, duplicate).",
+            labels: ["source", "result"])
         m.declare(rejected, .counter, help: "Notifications answered with an error, by source and reason.", labels: ["source", "reason"])
     }
 }

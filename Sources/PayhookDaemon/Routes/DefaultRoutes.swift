@@ -27,7 +27,8 @@ public enum DefaultRoutes {
 enum BearerToken {
     static func matches(_ header: String?, token: String) -> Bool {
         guard let header, header.hasPrefix("Bearer ") else { return false }
-        let given = Array(header.utf8.dropFirst(7)), want = Array(token.utf8)
+        let given = Array(header.utf8.dropFirst(7))
+        let want = Array(token.utf8)
         var diff = UInt8(given.count == want.count ? 0 : 1)
         for i in 0..<want.count { diff |= want[i] ^ (i < given.count ? given[i] : 0) }
         return diff == 0

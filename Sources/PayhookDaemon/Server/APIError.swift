@@ -28,7 +28,9 @@ public enum APIError: Error, Equatable, Sendable {
         case .notFound(let path): (status, code, message, extra) = (404, "not_found", "no route for \(path)", [])
         case .unknownSource(let s): (status, code, message, extra) = (404, "unknown_source", "no source named \(s)", [])
         case .methodNotAllowed(let allow):
-            (status, code, message, extra) = (405, "method_not_allowed", "allowed: \(allow.joined(separator: ", "))", [("Allow", allow.joined(separator: ", "))])
+            (status, code, message, extra) = (
+                405, "method_not_allowed", "allowed: \(allow.joined(separator: ", "))", [("Allow", allow.joined(separator: ", "))]
+            )
         case .unauthorized:
             (status, code, message, extra) = (401, "unauthorized", "missing or wrong bearer token", [("WWW-Authenticate", "Bearer")])
         case .badSignature(let m): (status, code, message, extra) = (401, "bad_signature", m, [])
@@ -46,10 +48,14 @@ public enum APIError: Error, Equatable, Sendable {
         }
         var w = JSONWriter()
         w.beginObject()
-        w.key("ok"); w.bool(false)
-        w.key("error"); w.beginObject()
-        w.key("code"); w.string(code)
-        w.key("message"); w.string(message)
+        w.key("ok")
+        w.bool(false)
+        w.key("error")
+        w.beginObject()
+        w.key("code")
+        w.string(code)
+        w.key("message")
+        w.string(message)
         w.endObject()
         w.endObject()
         return Response(status: status, headers: [("Content-Type", "application/json")] + extra, body: w.bytes)

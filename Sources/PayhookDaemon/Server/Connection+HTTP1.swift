@@ -5,9 +5,10 @@ typealias RequestParser = HTTP1RequestParser
 
 extension HTTP1RequestParser {
     init(options: Server.Options) {
-        self.init(limits: HTTP1Limits(
-            maxRequestLineBytes: options.maxRequestLineBytes, maxHeaderBytes: options.maxHeaderBytes,
-            maxHeaderCount: options.maxHeaderCount, maxBodyBytes: options.maxBodyBytes))
+        self.init(
+            limits: HTTP1Limits(
+                maxRequestLineBytes: options.maxRequestLineBytes, maxHeaderBytes: options.maxHeaderBytes,
+                maxHeaderCount: options.maxHeaderCount, maxBodyBytes: options.maxBodyBytes))
     }
 }
 

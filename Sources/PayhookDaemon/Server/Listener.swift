@@ -47,10 +47,12 @@ final class Listener: EventHandler {
     private func pause(loop: EventLoop) {
         guard let registration else { return }
         try? loop.modify(registration, interest: [])
-        let timer = backoffTimer ?? loop.makeTimer { [weak self] in
-            guard let self, let registration = self.registration else { return }
-            try? self.server.loop.modify(registration, interest: .readable)
-        }
+        let timer =
+            backoffTimer
+            ?? loop.makeTimer { [weak self] in
+                guard let self, let registration = self.registration else { return }
+                try? self.server.loop.modify(registration, interest: .readable)
+            }
         backoffTimer = timer
         loop.schedule(timer, afterMs: server.options.acceptBackoffMs)
     }

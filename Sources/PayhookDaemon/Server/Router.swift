@@ -3,7 +3,10 @@ public typealias RouteHandler = (Request, Responder) -> Void
 
 /// A path pattern: literal segments and `{name}` segments that match one non-empty segment.
 public struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
-    enum Segment: Sendable, Equatable { case literal(String), parameter(String) }
+    enum Segment: Sendable, Equatable {
+        case literal(String)
+        case parameter(String)
+    }
     let segments: [Segment]
     /// No `{name}` segment: matching is one string comparison.
     let isLiteral: Bool

@@ -64,7 +64,6 @@ public final class Server {
         return dateText
     }
 
-
     public init(options: Options) throws(SyscallError) {
         precondition(options.adminReserveConnections >= 0 && options.maxConnections > options.adminReserveConnections)
         self.options = options

@@ -19,7 +19,9 @@ public enum Nonstopay {
         var usableKeys = 0
         for pem in source.secrets {
             switch Crypto.verifyRSASHA256(publicKeyPEM: pem, message: body, signature: provided) {
-            case .valid: valid = true; usableKeys += 1
+            case .valid:
+                valid = true
+                usableKeys += 1
             case .invalid: usableKeys += 1
             case .unusableKey: break
             }

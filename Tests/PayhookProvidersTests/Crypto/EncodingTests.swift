@@ -15,9 +15,11 @@ import Testing
         #expect(Encoding.decodeHex(text) == nil)
     }
 
-    @Test("base64 matches the RFC 4648 section 10 vectors both ways", arguments: [
-        ("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy"),
-    ])
+    @Test(
+        "base64 matches the RFC 4648 section 10 vectors both ways",
+        arguments: [
+            ("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy"),
+        ])
     func base64(plain: String, encoded: String) {
         #expect(Encoding.base64(Array(plain.utf8)) == encoded)
         #expect(Encoding.decodeBase64(encoded) == Array(plain.utf8))
@@ -32,9 +34,11 @@ import Testing
         #expect(Encoding.decodeBase64("Zg") == Array("f".utf8))
     }
 
-    @Test("base64 decoding refuses junk, whitespace, misplaced padding and impossible lengths", arguments: [
-        "Zm9v YmFy", "Zm9v\n", "Z", "Zm9vY", "Zg=", "=Zm9", "Zm=v", "Zg===", "Zm9v!", "Zm9vYg==Zg==",
-    ])
+    @Test(
+        "base64 decoding refuses junk, whitespace, misplaced padding and impossible lengths",
+        arguments: [
+            "Zm9v YmFy", "Zm9v\n", "Z", "Zm9vY", "Zg=", "=Zm9", "Zm=v", "Zg===", "Zm9v!", "Zm9vYg==Zg==",
+        ])
     func badBase64(text: String) {
         #expect(Encoding.decodeBase64(text) == nil)
     }

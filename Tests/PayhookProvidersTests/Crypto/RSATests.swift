@@ -13,8 +13,10 @@ import Testing
 
     @Test("one changed body byte, one changed signature bit, or a truncated signature is invalid")
     func tampered() {
-        var otherBody = body; otherBody[otherBody.count - 2] ^= 1
-        var otherSignature = signature; otherSignature[10] ^= 0x01
+        var otherBody = body
+        otherBody[otherBody.count - 2] ^= 1
+        var otherSignature = signature
+        otherSignature[10] ^= 0x01
         #expect(Crypto.verifyRSASHA256(publicKeyPEM: key, message: otherBody, signature: signature) == .invalid)
         #expect(Crypto.verifyRSASHA256(publicKeyPEM: key, message: body, signature: otherSignature) == .invalid)
         #expect(Crypto.verifyRSASHA256(publicKeyPEM: key, message: body, signature: Array(signature.dropLast())) == .invalid)

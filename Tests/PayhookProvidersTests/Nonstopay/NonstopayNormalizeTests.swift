@@ -4,13 +4,15 @@ import Testing
 
 @Suite struct NonstopayNormalizeTests {
     func event(_ body: String, kind: String = "payin") -> NormalizedEvent {
-        Providers.normalize(TestSources.nonstopay(kind: kind), body: TestSources.bytes(body), receivedAtMs: 0, verifiedBy: "hmac-sha256-hex", previousStatus: nil)
+        Providers.normalize(
+            TestSources.nonstopay(kind: kind), body: TestSources.bytes(body), receivedAtMs: 0, verifiedBy: "hmac-sha256-hex", previousStatus: nil)
     }
 
     @Test("a flat body and the same fields wrapped in data normalize alike")
     func wrapped() {
         let fields = #"{"status":"invoice:paid","id":5,"devise":"GBP","amount":"9.99","callbackJson":"r","datetime":"2023-01-01 00:00:00"}"#
-        var flat = event(fields), wrapped = event(#"{"data":"# + fields + "}")
+        var flat = event(fields)
+        var wrapped = event(#"{"data":"# + fields + "}")
         #expect(flat.quarantined == nil)
         flat.receivedAtMs = wrapped.receivedAtMs
         #expect(flat == wrapped)
@@ -30,20 +32,24 @@ import Testing
         #expect(event(#"{"status":"invoice:paid","id":1736}"#).id == event(#"{"status":"invoice:paid","id":"1736"}"#).id)
     }
 
-    @Test("payout ids are qualified by the status family; invoices are not", arguments: [
-        ("payout", "fund:success", "fund:19"), ("payout", "payment:pending", "payment:19"), ("payout", "FUND:created", "fund:19"),
-        ("payout", "success", "19"), ("payin", "fund:success", "19"), ("nft", "invoice:paid", "19"),
-    ])
+    @Test(
+        "payout ids are qualified by the status family; invoices are not",
+        arguments: [
+            ("payout", "fund:success", "fund:19"), ("payout", "payment:pending", "payment:19"), ("payout", "FUND:created", "fund:19"),
+            ("payout", "success", "19"), ("payin", "fund:success", "19"), ("nft", "invoice:paid", "19"),
+        ])
     func payoutIDs(kind: String, status: String, expected: String) {
         let e = event(#"{"status":"\#(status)","id":"19"}"#, kind: kind)
         #expect(e.paymentID == expected)
         #expect(e.id == "nonstopay-\(kind):\(expected):\(status)")
     }
 
-    @Test("amounts keep their exact text; non-numeric amounts are absent", arguments: [
-        (#""amount":15.04"#, "15.04"), (#""amount":"1.10""#, "1.10"), (#""amount":0.1"#, "0.1"),
-        (#""amount":"1,000 usdc""#, nil), (#""amount":"1 EUR""#, nil), (#""amount":null"#, nil), (#""amount":{"v":1}"#, nil), (#""x":1"#, nil),
-    ] as [(String, String?)])
+    @Test(
+        "amounts keep their exact text; non-numeric amounts are absent",
+        arguments: [
+            (#""amount":15.04"#, "15.04"), (#""amount":"1.10""#, "1.10"), (#""amount":0.1"#, "0.1"),
+            (#""amount":"1,000 usdc""#, nil), (#""amount":"1 EUR""#, nil), (#""amount":null"#, nil), (#""amount":{"v":1}"#, nil), (#""x":1"#, nil),
+        ] as [(String, String?)])
     func amounts(member: String, expected: String?) {
         let e = event(#"{"status":"invoice:paid","id":1,\#(member)}"#)
         #expect(e.quarantined == nil)
@@ -74,13 +80,15 @@ import Testing
         #expect(e.id == "nonstopay-payin:1902:invoice:on_hold")
     }
 
-    @Test("quarantine reasons name the first field that is missing or of the wrong type", arguments: [
-        (#"{"id":1}"#, "missing_field:status"), (#"{"status":null,"id":1}"#, "missing_field:status"),
-        (#"{"status":"","id":1}"#, "empty_field:status"), (#"{"status":["invoice:paid"],"id":1}"#, "wrong_type:status"),
-        (#"{"status":"invoice:paid","id":{"n":1}}"#, "wrong_type:id"), (#"{"status":"invoice:paid","id":-1e3}"#, "wrong_type:id"),
-        (#"{"status":"invoice:paid"}"#, "missing_field:id"), (#"{"data":{"id":1}}"#, "missing_field:status"), ("null", "not_object"),
-        ("\"invoice:paid\"", "not_object"), (#"{"status":"invoice:paid","id":1}x"#, "not_json"),
-    ])
+    @Test(
+        "quarantine reasons name the first field that is missing or of the wrong type",
+        arguments: [
+            (#"{"id":1}"#, "missing_field:status"), (#"{"status":null,"id":1}"#, "missing_field:status"),
+            (#"{"status":"","id":1}"#, "empty_field:status"), (#"{"status":["invoice:paid"],"id":1}"#, "wrong_type:status"),
+            (#"{"status":"invoice:paid","id":{"n":1}}"#, "wrong_type:id"), (#"{"status":"invoice:paid","id":-1e3}"#, "wrong_type:id"),
+            (#"{"status":"invoice:paid"}"#, "missing_field:id"), (#"{"data":{"id":1}}"#, "missing_field:status"), ("null", "not_object"),
+            ("\"invoice:paid\"", "not_object"), (#"{"status":"invoice:paid","id":1}x"#, "not_json"),
+        ])
     func quarantine(body: String, reason: String) {
         let e = event(body)
         #expect(e.quarantined == reason)

@@ -3,22 +3,27 @@ import PayhookProviders
 import Testing
 
 @Suite struct NonstopayStatusTests {
-    @Test("every row of the providers.md Nonstopay table", arguments: [
-        ("invoice:created", PaymentStatus.created), ("fund:created", .created), ("payment:created", .created),
-        ("invoice:opened", .pending), ("invoice:waiting", .pending), ("invoice:unpaid", .pending),
-        ("fund:pending", .pending), ("payment:pending", .pending), ("invoice:pending", .pending),
-        ("invoice:paid", .succeeded), ("fund:success", .succeeded), ("payment:success", .succeeded),
-        ("invoice:failed", .failed), ("invoice:declined", .failed), ("fund:failed", .failed), ("payment:failed", .failed),
-        ("invoice:expired", .expired),
-        ("invoice:canceled", .cancelled), ("invoice:cancelled", .cancelled),
-    ])
+    @Test(
+        "every row of the providers.md Nonstopay table",
+        arguments: [
+            ("invoice:created", PaymentStatus.created), ("fund:created", .created), ("payment:created", .created),
+            ("invoice:opened", .pending), ("invoice:waiting", .pending), ("invoice:unpaid", .pending),
+            ("fund:pending", .pending), ("payment:pending", .pending), ("invoice:pending", .pending),
+            ("invoice:paid", .succeeded), ("fund:success", .succeeded), ("payment:success", .succeeded),
+            ("invoice:failed", .failed), ("invoice:declined", .failed), ("fund:failed", .failed), ("payment:failed", .failed),
+            ("invoice:expired", .expired),
+            ("invoice:canceled", .cancelled), ("invoice:cancelled", .cancelled),
+        ])
     func table(status: String, expected: PaymentStatus) {
         #expect(Nonstopay.status(for: status) == expected)
     }
 
-    @Test("anything else is unknown", arguments: [
-        "invoice:on_hold", "pending", ":pending", "paid", "invoice", "", "fund:successful", "fund:expired", "payment:paid", "invoice:paid ", "invoice::paid",
-    ])
+    @Test(
+        "anything else is unknown",
+        arguments: [
+            "invoice:on_hold", "pending", ":pending", "paid", "invoice", "", "fund:successful", "fund:expired", "payment:paid", "invoice:paid ",
+            "invoice::paid",
+        ])
     func unknown(status: String) {
         #expect(Nonstopay.status(for: status) == .unknown)
     }

@@ -9,10 +9,12 @@ import Testing
         Providers.verify(source, headers: [(name: "X-Signature", value: signature)], body: body ?? self.body)
     }
 
-    @Test("each HMAC scheme verifies its own encoding of its own digest", arguments: [
-        (ProviderSource.Scheme.hmacSHA256Hex, Crypto.Hash.sha256, true), (.hmacSHA256Base64, .sha256, false),
-        (.hmacSHA512Hex, .sha512, true), (.hmacSHA512Base64, .sha512, false),
-    ])
+    @Test(
+        "each HMAC scheme verifies its own encoding of its own digest",
+        arguments: [
+            (ProviderSource.Scheme.hmacSHA256Hex, Crypto.Hash.sha256, true), (.hmacSHA256Base64, .sha256, false),
+            (.hmacSHA512Hex, .sha512, true), (.hmacSHA512Base64, .sha512, false),
+        ])
     func schemes(scheme: ProviderSource.Scheme, hash: Crypto.Hash, hex: Bool) {
         let mac = Crypto.hmac(hash, key: secret, message: body)
         let signature = hex ? Encoding.hex(mac) : Encoding.base64(mac)
@@ -49,12 +51,14 @@ import Testing
         #expect(verify(TestSources.nonstopay(.hmacSHA256Base64), unpadded).isVerified)
     }
 
-    @Test("a wrong-length or wrongly encoded signature is malformed, before any secret is used", arguments: [
-        (ProviderSource.Scheme.hmacSHA256Hex, String(repeating: "a", count: 62)), (.hmacSHA256Hex, String(repeating: "a", count: 66)),
-        (.hmacSHA512Hex, String(repeating: "a", count: 64)), (.hmacSHA256Hex, "sha256=" + String(repeating: "a", count: 64)),
-        (.hmacSHA256Base64, Encoding.base64([UInt8](repeating: 1, count: 31))), (.hmacSHA512Base64, "@@@@"),
-        (.rsaSHA256, "not base64"),
-    ])
+    @Test(
+        "a wrong-length or wrongly encoded signature is malformed, before any secret is used",
+        arguments: [
+            (ProviderSource.Scheme.hmacSHA256Hex, String(repeating: "a", count: 62)), (.hmacSHA256Hex, String(repeating: "a", count: 66)),
+            (.hmacSHA512Hex, String(repeating: "a", count: 64)), (.hmacSHA256Hex, "sha256=" + String(repeating: "a", count: 64)),
+            (.hmacSHA256Base64, Encoding.base64([UInt8](repeating: 1, count: 31))), (.hmacSHA512Base64, "@@@@"),
+            (.rsaSHA256, "not base64"),
+        ])
     func malformed(scheme: ProviderSource.Scheme, signature: String) {
         #expect(verify(TestSources.nonstopay(scheme, secrets: []), signature) == .rejected(.malformedSignature))
     }
@@ -68,7 +72,9 @@ import Testing
     @Test("rsa-sha256 tries every key: an unusable key next to the right one still verifies")
     func rsaKeys() {
         let signature = String(decoding: Fixtures.bytes("rsa/nonstopay-payin-paid.sig.b64"), as: UTF8.self)
-        let good = Fixtures.bytes("rsa/test-public.pem"), other = Fixtures.bytes("rsa/other-public.pem"), ec = Fixtures.bytes("rsa/ec-public.pem")
+        let good = Fixtures.bytes("rsa/test-public.pem")
+        let other = Fixtures.bytes("rsa/other-public.pem")
+        let ec = Fixtures.bytes("rsa/ec-public.pem")
         #expect(verify(TestSources.nonstopay(.rsaSHA256, secrets: [ec, other, good]), signature) == .verified(by: "rsa-sha256"))
         #expect(verify(TestSources.nonstopay(.rsaSHA256, secrets: [ec, other]), signature) == .rejected(.signatureMismatch))
         #expect(verify(TestSources.nonstopay(.rsaSHA256, secrets: [ec, Array("x".utf8)]), signature) == .rejected(.unusableKey))

@@ -9,11 +9,15 @@ import Testing
 
     @Test("the documented example normalizes to the design.md shape")
     func documented() {
-        let e = Providers.normalize(TestSources.noventiq(), body: Fixtures.bytes("noventiq-order-created.json"), receivedAtMs: 7, verifiedBy: "sha512-fields", previousStatus: nil)
-        #expect(e == NormalizedEvent(
-            id: "noventiq:5555555:order.created", source: "noventiq", provider: "noventiq", kind: "payment", paymentID: "5555555",
-            merchantRef: "TEST12025", status: .created, providerStatus: "not paid", providerEvent: "order.created", amount: "100.00",
-            currency: "EUR", occurredAt: "2021-08-13T09:16:35+03:00", receivedAtMs: 7, verifiedBy: "sha512-fields"))
+        let e = Providers.normalize(
+            TestSources.noventiq(), body: Fixtures.bytes("noventiq-order-created.json"), receivedAtMs: 7, verifiedBy: "sha512-fields",
+            previousStatus: nil)
+        #expect(
+            e
+                == NormalizedEvent(
+                    id: "noventiq:5555555:order.created", source: "noventiq", provider: "noventiq", kind: "payment", paymentID: "5555555",
+                    merchantRef: "TEST12025", status: .created, providerStatus: "not paid", providerEvent: "order.created", amount: "100.00",
+                    currency: "EUR", occurredAt: "2021-08-13T09:16:35+03:00", receivedAtMs: 7, verifiedBy: "sha512-fields"))
     }
 
     @Test("deleted uses the previous status: refunded after succeeded, else cancelled")
@@ -61,12 +65,14 @@ import Testing
         #expect(e.status == .created)
     }
 
-    @Test("order_id is required: an integer number of any size or a digit string", arguments: [
-        (#"{"event":"e","order_id":123456789012345678901234567890}"#, nil as String?), (#"{"event":"e","order_id":"42"}"#, nil),
-        (#"{"event":"e","order_id":5555555.0}"#, "wrong_type:order_id"), (#"{"event":"e","order_id":"A1"}"#, "wrong_type:order_id"),
-        (#"{"event":"e"}"#, "missing_field:order_id"), (#"{"event":"","order_id":1}"#, "empty_field:event"),
-        (#"{"event":1,"order_id":1}"#, "wrong_type:event"), (#"{"order_id":1}"#, "missing_field:event"),
-    ])
+    @Test(
+        "order_id is required: an integer number of any size or a digit string",
+        arguments: [
+            (#"{"event":"e","order_id":123456789012345678901234567890}"#, nil as String?), (#"{"event":"e","order_id":"42"}"#, nil),
+            (#"{"event":"e","order_id":5555555.0}"#, "wrong_type:order_id"), (#"{"event":"e","order_id":"A1"}"#, "wrong_type:order_id"),
+            (#"{"event":"e"}"#, "missing_field:order_id"), (#"{"event":"","order_id":1}"#, "empty_field:event"),
+            (#"{"event":1,"order_id":1}"#, "wrong_type:event"), (#"{"order_id":1}"#, "missing_field:event"),
+        ])
     func required(body: String, reason: String?) {
         #expect(event(body).quarantined == reason)
     }

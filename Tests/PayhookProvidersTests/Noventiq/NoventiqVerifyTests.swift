@@ -17,7 +17,8 @@ import Testing
     func documentedExample() throws {
         let body = try JSONParser.parse(documented)
         #expect(Noventiq.signedSuffix(of: body) == Array(";order.created;5555555;2021-08-13T09:16:35+03:00;CreditCard;EUR;customer@gmail.com".utf8))
-        let plain = Encoding.hex(Crypto.sha512(Array("secret_key;order.created;5555555;2021-08-13T09:16:35+03:00;CreditCard;EUR;customer@gmail.com".utf8)))
+        let plain = Encoding.hex(
+            Crypto.sha512(Array("secret_key;order.created;5555555;2021-08-13T09:16:35+03:00;CreditCard;EUR;customer@gmail.com".utf8)))
         #expect(plain.hasPrefix("1d0e480e14922b2e"))
         #expect(Noventiq.signature(secret: TestSources.noventiqSecret, body: body) == plain)
         #expect(verify(TestSources.noventiq(), plain, documented) == .verified(by: "sha512-fields"))
@@ -43,8 +44,10 @@ import Testing
 
     @Test("signed fields that are objects, arrays or booleans make the body unverifiable")
     func unverifiable() {
-        let cases = [#"{"event":true,"order_id":1}"#, #"{"event":"e","order_id":[1]}"#, #"{"event":"e","order_id":1,"customer":{"email":{}}}"#,
-                     "[]", "not json", #"{"event":"e","event":"f","order_id":1}"#]
+        let cases = [
+            #"{"event":true,"order_id":1}"#, #"{"event":"e","order_id":[1]}"#, #"{"event":"e","order_id":1,"customer":{"email":{}}}"#,
+            "[]", "not json", #"{"event":"e","event":"f","order_id":1}"#,
+        ]
         for body in cases {
             #expect(verify(TestSources.noventiq(), String(repeating: "0", count: 128), Array(body.utf8)) == .rejected(.unverifiableBody))
         }
@@ -54,17 +57,21 @@ import Testing
     func depthLimit() {
         var source = TestSources.noventiq()
         source.jsonLimits = JSONLimits(maxNestingDepth: 2)
-        let ok = #"{"event":"e","order_id":1,"x":[1]}"#, deep = #"{"event":"e","order_id":1,"x":[[1]]}"#
+        let ok = #"{"event":"e","order_id":1,"x":[1]}"#
+        let deep = #"{"event":"e","order_id":1,"x":[[1]]}"#
         #expect(verify(source, sign("secret_key", ok), Array(ok.utf8)).isVerified)
         #expect(verify(source, sign("secret_key", deep), Array(deep.utf8)) == .rejected(.unverifiableBody))
     }
 
     @Test("any changed signed field breaks the signature; an unsigned field does not")
     func tampering() {
-        let base = #"{"event":"order.payment.succeeded","order_id":7,"create_date":"d","currency":"EUR","customer":{"email":"e"},"payment":{"payment_method":"m"},"status":"paid"}"#
+        let base =
+            #"{"event":"order.payment.succeeded","order_id":7,"create_date":"d","currency":"EUR","customer":{"email":"e"},"payment":{"payment_method":"m"},"status":"paid"}"#
         let signature = sign("secret_key", base)
         #expect(verify(TestSources.noventiq(), signature, Array(base.utf8)).isVerified)
-        for (from, to) in [("order_id\":7", "order_id\":8"), ("\"d\"", "\"D\""), ("EUR", "USD"), ("\"e\"}", "\"f\"}"), ("\"m\"", "\"n\""), ("succeeded", "failed")] {
+        for (from, to) in [
+            ("order_id\":7", "order_id\":8"), ("\"d\"", "\"D\""), ("EUR", "USD"), ("\"e\"}", "\"f\"}"), ("\"m\"", "\"n\""), ("succeeded", "failed"),
+        ] {
             #expect(verify(TestSources.noventiq(), signature, Array(base.replacing(from, with: to).utf8)) == .rejected(.signatureMismatch))
         }
         #expect(verify(TestSources.noventiq(), signature, Array(base.replacing("\"paid\"", with: "\"deleted\"").utf8)).isVerified)
@@ -73,9 +80,11 @@ import Testing
     @Test("per-event secrets are tried with the defaults: both pass; another event's secret does not")
     func eventSecrets() {
         let body = #"{"event":"order.created","order_id":1}"#
-        let source = TestSources.noventiq(secrets: [Array("default".utf8)], eventSecrets: [
-            "order.created": [Array("created-old".utf8), Array("created-new".utf8)], "product.returned": [Array("returned".utf8)],
-        ])
+        let source = TestSources.noventiq(
+            secrets: [Array("default".utf8)],
+            eventSecrets: [
+                "order.created": [Array("created-old".utf8), Array("created-new".utf8)], "product.returned": [Array("returned".utf8)],
+            ])
         for secret in ["created-old", "created-new", "default"] {
             #expect(verify(source, sign(secret, body), Array(body.utf8)).isVerified)
         }
