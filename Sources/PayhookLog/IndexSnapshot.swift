@@ -63,7 +63,7 @@ enum IndexSnapshot {
         w.string(p.provider)
         w.string(p.kind)
         w.optional(p.merchantRef)
-        w.u8(UInt8(PaymentStatus.allCases.firstIndex(of: p.status)!))
+        w.u8(LogFormat.statusCode(p.status))
         w.optional(p.providerStatus)
         w.optional(p.amount)
         w.optional(p.currency)
@@ -125,13 +125,13 @@ enum IndexSnapshot {
         let provider = try r.string("provider")
         let kind = try r.string("kind")
         let merchantRef = try r.optional("merchant_ref")
-        let statusIndex = Int(try r.u8("status"))
-        guard statusIndex < PaymentStatus.allCases.count else { throw DecodeError(offset: r.offset, what: "status") }
+        let statusCode = try r.u8("status")
+        guard let status = LogFormat.status(code: statusCode) else { throw DecodeError(offset: r.offset, what: "status") }
         let first = NormalizedEvent(
             id: "", seq: 0, source: source, provider: provider, kind: kind, paymentID: paymentID,
             merchantRef: merchantRef, status: .unknown, receivedAtMs: 0, verifiedBy: "")
         var p = PaymentState(first: first, paymentID: paymentID)
-        p.status = PaymentStatus.allCases[statusIndex]
+        p.status = status
         p.providerStatus = try r.optional("provider_status")
         p.amount = try r.optional("amount")
         p.currency = try r.optional("currency")

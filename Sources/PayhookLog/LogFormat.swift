@@ -27,7 +27,8 @@
 //       headers (u8 count, then name and value strings: content-type, the signature header,
 //         user-agent, x-forwarded-for, x-real-ip as received),
 //       body, verified_by,
-//       id, provider, kind, payment_id?, merchant_ref?, status (u8: index in PaymentStatus.allCases),
+//       id, provider, kind, payment_id?, merchant_ref?, status (u8: 0 created, 1 pending, 2 failed,
+//         3 expired, 4 cancelled, 5 succeeded, 6 refunded, 7 unknown; fixed codes, see statusCode),
 //       provider_status?, provider_event?, amount?, currency?, occurred_at?, quarantined?
 //     type 2 (duplicate): source, peer, client, id, original_seq u64
 //     type 3 and later: opaque bytes
@@ -40,6 +41,8 @@
 // is a torn write that was never acknowledged: it is cut off (ftruncate + fsync). Any other bad
 // frame, header, seq gap or undecodable payload is damage: start-up stops and names the segment
 // file and byte offset.
+
+import PayhookCore
 
 /// Constants of the on-disk format (see the comment at the top of `LogFormat.swift`).
 public enum LogFormat {
@@ -54,6 +57,26 @@ public enum LogFormat {
     public static let stringBytesMax = 65_534
     public static let headerCountMax = 255
     public static let segmentSuffix = ".seg"
+
+    /// The on-disk code of a status. Fixed by the format, not derived from the enum's order, so
+    /// reordering or extending `PaymentStatus` never changes what stored records mean.
+    public static func statusCode(_ status: PaymentStatus) -> UInt8 {
+        switch status {
+        case .created: 0
+        case .pending: 1
+        case .failed: 2
+        case .expired: 3
+        case .cancelled: 4
+        case .succeeded: 5
+        case .refunded: 6
+        case .unknown: 7
+        }
+    }
+
+    /// The status of an on-disk code; `nil` for a code this version does not know (damage).
+    public static func status(code: UInt8) -> PaymentStatus? {
+        PaymentStatus.allCases.first { statusCode($0) == code }
+    }
 
     /// `00000000000000000042.seg` for first seq 42.
     public static func segmentName(firstSeq: UInt64) -> String {

@@ -56,7 +56,7 @@ public enum RecordCodec {
             w.string(e.kind)
             w.optional(e.paymentID)
             w.optional(e.merchantRef)
-            w.u8(UInt8(PaymentStatus.allCases.firstIndex(of: e.status)!))
+            w.u8(LogFormat.statusCode(e.status))
             for s in [e.providerStatus, e.providerEvent, e.amount, e.currency, e.occurredAt, e.quarantined] { w.optional(s) }
         case .duplicate(let d, _):
             w.string(d.source)
@@ -142,13 +142,13 @@ public enum RecordCodec {
             let kind = try r.string("kind")
             let paymentID = try r.optional("payment_id")
             let merchantRef = try r.optional("merchant_ref")
-            let statusIndex = Int(try r.u8("status"))
-            guard statusIndex < PaymentStatus.allCases.count else {
-                throw DecodeError(offset: r.offset - 1, what: "status \(statusIndex) is unknown")
+            let statusCode = try r.u8("status")
+            guard let status = LogFormat.status(code: statusCode) else {
+                throw DecodeError(offset: r.offset - 1, what: "status \(statusCode) is unknown")
             }
             let event = NormalizedEvent(
                 id: id, seq: seq, source: source, provider: provider, kind: kind, paymentID: paymentID,
-                merchantRef: merchantRef, status: PaymentStatus.allCases[statusIndex],
+                merchantRef: merchantRef, status: status,
                 providerStatus: try r.optional("provider_status"), providerEvent: try r.optional("provider_event"),
                 amount: try r.optional("amount"), currency: try r.optional("currency"),
                 occurredAt: try r.optional("occurred_at"), receivedAtMs: receivedMs, verifiedBy: verifiedBy,
