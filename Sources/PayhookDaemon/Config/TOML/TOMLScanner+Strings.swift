@@ -5,49 +5,32 @@
 extension TOMLScanner {
     /// A basic string; `position` is at the opening quote.
     mutating func parseBasicString(multiline: Bool) throws(TOMLError) -> String {
-        let startLine = line
-        advance(multiline ? 3 : 1)
-        if multiline { _ = try consumeNewline() }  // a newline right after """ is trimmed
-        var out: [UInt8] = []
-        while true {
-            guard let c = peek() else { throw TOMLError(.unterminatedString, line: startLine) }
-            switch c {
-            case UInt8(ascii: "\""):
-                if !multiline {
-                    advance()
-                    return String(decoding: out, as: UTF8.self)
-                }
-                if try closeMultiline(quote: c, into: &out) { return String(decoding: out, as: UTF8.self) }
-            case UInt8(ascii: "\\"):
-                if multiline, try skipLineEndingBackslash() { continue }
-                try parseEscape(into: &out)
-            case UInt8(ascii: "\n"), UInt8(ascii: "\r"):
-                guard multiline else { throw error(.newlineInString) }
-                _ = try consumeNewline()
-                out.append(UInt8(ascii: "\n"))
-            default:
-                if Self.isControl(c) { throw error(.controlCharacter) }
-                out.append(c)
-                advance()
-            }
-        }
+        try parseString(quote: UInt8(ascii: "\""), escapes: true, multiline: multiline)
     }
 
     /// A literal string; `position` is at the opening quote. No escapes.
     mutating func parseLiteralString(multiline: Bool) throws(TOMLError) -> String {
+        try parseString(quote: UInt8(ascii: "'"), escapes: false, multiline: multiline)
+    }
+
+    /// The body both string kinds share: only the quote and the escapes differ.
+    private mutating func parseString(quote: UInt8, escapes: Bool, multiline: Bool) throws(TOMLError) -> String {
         let startLine = line
         advance(multiline ? 3 : 1)
-        if multiline { _ = try consumeNewline() }
+        if multiline { _ = try consumeNewline() }  // a newline right after the opening quotes is trimmed
         var out: [UInt8] = []
         while true {
             guard let c = peek() else { throw TOMLError(.unterminatedString, line: startLine) }
             switch c {
-            case UInt8(ascii: "'"):
+            case quote:
                 if !multiline {
                     advance()
                     return String(decoding: out, as: UTF8.self)
                 }
                 if try closeMultiline(quote: c, into: &out) { return String(decoding: out, as: UTF8.self) }
+            case UInt8(ascii: "\\") where escapes:
+                if multiline, try skipLineEndingBackslash() { continue }
+                try parseEscape(into: &out)
             case UInt8(ascii: "\n"), UInt8(ascii: "\r"):
                 guard multiline else { throw error(.newlineInString) }
                 _ = try consumeNewline()
