@@ -45,7 +45,7 @@ final class Runtime {
         ingest = IngestRoute(
             table: SourceTable(config: config), store: store, rejects: rejects, metrics: metrics, clock: clock, limits: options.limits)
         let loop = server.loop
-        admin = AdminRoutes(store: store, metrics: metrics) { ms, action in
+        admin = AdminRoutes(store: store, metrics: metrics, limits: AdminRoutes.Limits(config.server)) { ms, action in
             let timer = loop.makeTimer(action)
             loop.schedule(timer, afterMs: ms)
             return {

@@ -196,6 +196,27 @@ import Testing
         #expect(d.poll() == nil)
     }
 
+    @Test("admin limits: a page holds max_events_page events (N), a larger limit is clamped; wait above max_long_poll_seconds is 400")
+    func adminLimits() throws {
+        let d = try daemon("max_events_page = 2\nmax_long_poll_seconds = 1")
+        let c = try RawClient(d.ingest)
+        for id in 1...3 {
+            try c.send(nonstopayRequest("nonstopay-payin", body: "{\"status\":\"invoice:paid\",\"id\":\"p\(id)\"}"))
+            #expect(c.readAnswer()?.status == 200)
+        }
+        let admin = try RawClient(d.admin)
+        try admin.send(get("/v1/events?after=0&limit=2"))
+        #expect(json(admin.readAnswer())?["events"]?.arrayElements?.count == 2)
+        try admin.send(get("/v1/events?after=0&limit=3"))
+        let clamped = try #require(json(admin.readAnswer()))
+        #expect(clamped["events"]?.arrayElements?.count == 2 && clamped["next"]?.numberText == "2")
+        try admin.send(get("/v1/events?after=3&wait=1"))
+        #expect(admin.readAnswer()?.status == 200)
+        try admin.send(get("/v1/events?after=3&wait=2"))
+        let tooLong = try #require(admin.readAnswer())
+        #expect(tooLong.status == 400 && tooLong.body.contains("wait must be at most 1"))
+    }
+
     @Test("long poll: /v1/events?wait= is held until an event is durable, then answered with it")
     func longPoll() throws {
         let d = try daemon()

@@ -52,6 +52,7 @@ import Testing
             "header_timeout_ms": Config.Server().headerTimeoutMs, "body_timeout_ms": Config.Server().bodyTimeoutMs,
             "idle_timeout_ms": Config.Server().idleTimeoutMs, "shutdown_timeout_ms": Config.Server().shutdownTimeoutMs,
             "send_timeout_ms": Config.Server().sendTimeoutMs, "max_pipelined_requests": Config.Server().maxPipelinedRequests,
+            "max_events_page": Config.Server().maxEventsPage, "max_long_poll_seconds": Config.Server().maxLongPollSeconds,
             "segment_bytes": Config.Storage().segmentBytes, "retention_days": Config.Storage().retentionDays,
             "rejects_max_bytes": Config.Storage().rejectsMaxBytes, "max_batch_records": Config.Storage().maxBatchRecords,
             "snapshot_every_events": Config.Storage().snapshotEveryEvents,

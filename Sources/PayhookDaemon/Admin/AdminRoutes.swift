@@ -10,17 +10,21 @@ final class AdminRoutes {
     /// Schedules `action` on the loop after `ms`; returns a cancel function (long polls).
     let schedule: (_ ms: Int64, _ action: @escaping () -> Void) -> () -> Void
 
-    /// Bounds of the admin API, with their defaults.
+    /// Bounds of the admin API (from `[server]`, see `Config.Server`).
     struct Limits {
-        /// Events one `/v1/events` answer holds at most (`limit` above it is clamped). Default 1000.
+        /// Events one answer holds at most: `/v1/events` clamps `limit` to it, and
+        /// `/v1/payments/.../events` keeps the newest this many. `max_events_page`, default 1000.
         var eventsPageMax = 1000
-        /// Longest `wait` of a long poll, in seconds. Default 60.
+        /// Longest `wait` of a long poll, in seconds. `max_long_poll_seconds`, default 60.
         var waitSecondsMax = 60
-        /// Events `/v1/payments/.../events` lists at most (newest kept). Default 1000.
-        var paymentEventsMax = 1000
+
+        init(_ server: Config.Server) {
+            eventsPageMax = server.maxEventsPage
+            waitSecondsMax = server.maxLongPollSeconds
+        }
     }
 
-    init(store: EventStore, metrics: Metrics, limits: Limits = Limits(), schedule: @escaping (Int64, @escaping () -> Void) -> () -> Void) {
+    init(store: EventStore, metrics: Metrics, limits: Limits, schedule: @escaping (Int64, @escaping () -> Void) -> () -> Void) {
         self.store = store
         self.metrics = metrics
         self.limits = limits
@@ -83,7 +87,7 @@ final class AdminRoutes {
     func paymentEvents(_ request: Request, _ responder: Responder) {
         guard let (source, id) = key(request) else { return responder.fail(.badRequest("bad percent-encoding in the path")) }
         guard store.index.lookup(source: source, paymentID: id) != nil else { return responder.fail(.notFound(path: request.path)) }
-        let seqs = store.index.eventSeqs(source: source, paymentID: id).suffix(limits.paymentEventsMax)
+        let seqs = store.index.eventSeqs(source: source, paymentID: id).suffix(limits.eventsPageMax)
         respondEvents(seqs.compactMap { store.read(seq: $0) }, next: nil, responder)
     }
 

@@ -20,7 +20,8 @@ extension Config {
             ("max_header_count", { $0.maxHeaderCount }), ("header_timeout_ms", { $0.headerTimeoutMs }),
             ("body_timeout_ms", { $0.bodyTimeoutMs }), ("idle_timeout_ms", { $0.idleTimeoutMs }),
             ("shutdown_timeout_ms", { $0.shutdownTimeoutMs }), ("send_timeout_ms", { $0.sendTimeoutMs }),
-            ("max_pipelined_requests", { $0.maxPipelinedRequests }),
+            ("max_pipelined_requests", { $0.maxPipelinedRequests }), ("max_events_page", { $0.maxEventsPage }),
+            ("max_long_poll_seconds", { $0.maxLongPollSeconds }),
         ]
         let storage: [(String, (Storage) -> AnyHashable)] = [
             ("dir", { $0.dir }), ("segment_bytes", { $0.segmentBytes }), ("retention_days", { $0.retentionDays }),

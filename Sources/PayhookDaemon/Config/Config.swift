@@ -52,6 +52,10 @@ public struct Config: Sendable, Equatable {
         /// Requests of one connection handed to routes and not answered yet; reading pauses at
         /// this many (pipelining backpressure). Default 16.
         public var maxPipelinedRequests: Int = 16
+        /// Events one `GET /v1/events` answer holds at most (a larger `limit` is clamped). Default 1000.
+        public var maxEventsPage: Int = 1000
+        /// Longest `wait` of a `GET /v1/events` long poll, in seconds (400 above). Default 60.
+        public var maxLongPollSeconds: Int = 60
         public init() {}
     }
 
