@@ -1,5 +1,4 @@
 import CLinuxShim
-import Glibc
 import PayhookPosix
 
 /// Reading the config file and secret files, through the syscall funnel. Loading runs before the
@@ -19,33 +18,19 @@ enum ConfigFiles {
         var isNotFound: Bool { self == .system(SyscallError(call: "open", errno: .noEntry)) }
     }
 
-    /// The whole file, or an error when it cannot be read or exceeds `maxBytes`.
-    /// The corresponding C functions are `open`, `read` and `close`.
+    /// The whole file, or an error when it cannot be read or exceeds `maxBytes`. Reads at most
+    /// `maxBytes + 1` bytes, so a huge file is refused without being read whole.
     static func read(_ path: String, maxBytes: Int) throws(ReadError) -> [UInt8] {
-        let fd: Int32
+        let bytes: [UInt8]
         do {
-            fd = try syscallOrThrow("open") { open(path, O_RDONLY | O_CLOEXEC) }
+            let file = try File.open(path, flags: O_RDONLY)
+            defer { file.close() }
+            bytes = try file.read(count: maxBytes + 1, at: 0)
         } catch {
             throw .system(error)
         }
-        defer { _ = close(fd) }
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16_384)
-        while true {
-            let result = chunk.withUnsafeMutableBytes { buffer in
-                Result { () throws(SyscallError) -> Int in
-                    try syscallOrThrow("read") { Glibc.read(fd, buffer.baseAddress, buffer.count) }
-                }
-            }
-            let n: Int
-            switch result {
-            case .success(let count): n = count
-            case .failure(let error): throw .system(error)
-            }
-            if n == 0 { return out }
-            out.append(contentsOf: chunk[0..<n])
-            if out.count > maxBytes { throw .tooLarge(maxBytes: maxBytes) }
-        }
+        guard bytes.count <= maxBytes else { throw .tooLarge(maxBytes: maxBytes) }
+        return bytes
     }
 
     /// The folder of `path` (`.` for a bare file name), for resolving relative paths.
