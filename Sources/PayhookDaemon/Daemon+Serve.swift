@@ -114,6 +114,8 @@ extension Server.Options {
         maxRequestLineBytes = s.maxRequestLineBytes
         maxHeaderBytes = s.maxHeaderBytes
         maxHeaderCount = s.maxHeaderCount
+        maxTrailerBytes = s.maxTrailerBytes
+        maxChunkExtensionBytes = s.maxChunkExtensionBytes
         connection.headerTimeoutMs = Int64(s.headerTimeoutMs)
         connection.bodyTimeoutMs = Int64(s.bodyTimeoutMs)
         connection.idleTimeoutMs = Int64(s.idleTimeoutMs)

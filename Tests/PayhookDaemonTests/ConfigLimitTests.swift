@@ -56,6 +56,8 @@ import Testing
                 case "send_timeout_ms": config.server.sendTimeoutMs
                 case "max_pipelined_requests": config.server.maxPipelinedRequests
                 case "max_events_page": config.server.maxEventsPage
+                case "max_trailer_bytes": config.server.maxTrailerBytes
+                case "max_chunk_extension_bytes": config.server.maxChunkExtensionBytes
                 case "max_long_poll_seconds": config.server.maxLongPollSeconds
                 case "segment_bytes": config.storage.segmentBytes
                 case "retention_days": config.storage.retentionDays
@@ -82,7 +84,9 @@ import Testing
             (ConfigLimits.headerTimeoutMs, server.headerTimeoutMs), (ConfigLimits.bodyTimeoutMs, server.bodyTimeoutMs),
             (ConfigLimits.idleTimeoutMs, server.idleTimeoutMs), (ConfigLimits.shutdownTimeoutMs, server.shutdownTimeoutMs),
             (ConfigLimits.sendTimeoutMs, server.sendTimeoutMs), (ConfigLimits.maxPipelinedRequests, server.maxPipelinedRequests),
-            (ConfigLimits.maxEventsPage, server.maxEventsPage), (ConfigLimits.maxLongPollSeconds, server.maxLongPollSeconds),
+            (ConfigLimits.maxEventsPage, server.maxEventsPage),
+            (ConfigLimits.maxTrailerBytes, server.maxTrailerBytes), (ConfigLimits.maxChunkExtensionBytes, server.maxChunkExtensionBytes),
+            (ConfigLimits.maxLongPollSeconds, server.maxLongPollSeconds),
             (ConfigLimits.segmentBytes, storage.segmentBytes), (ConfigLimits.retentionDays, storage.retentionDays),
             (ConfigLimits.rejectsMaxBytes, storage.rejectsMaxBytes), (ConfigLimits.maxBatchRecords, storage.maxBatchRecords),
             (ConfigLimits.snapshotEveryEvents, storage.snapshotEveryEvents), (ConfigLimits.hookTimeoutMs, hook.timeoutMs),

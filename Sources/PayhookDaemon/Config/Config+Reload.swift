@@ -21,7 +21,8 @@ extension Config {
             ("body_timeout_ms", { $0.bodyTimeoutMs }), ("idle_timeout_ms", { $0.idleTimeoutMs }),
             ("shutdown_timeout_ms", { $0.shutdownTimeoutMs }), ("send_timeout_ms", { $0.sendTimeoutMs }),
             ("max_pipelined_requests", { $0.maxPipelinedRequests }), ("max_events_page", { $0.maxEventsPage }),
-            ("max_long_poll_seconds", { $0.maxLongPollSeconds }),
+            ("max_long_poll_seconds", { $0.maxLongPollSeconds }), ("max_trailer_bytes", { $0.maxTrailerBytes }),
+            ("max_chunk_extension_bytes", { $0.maxChunkExtensionBytes }),
         ]
         let storage: [(String, (Storage) -> AnyHashable)] = [
             ("dir", { $0.dir }), ("segment_bytes", { $0.segmentBytes }), ("retention_days", { $0.retentionDays }),

@@ -39,6 +39,10 @@ public struct Config: Sendable, Equatable {
         public var maxHeaderBytes: Int = 16_384
         /// Header field count limit (431 above). Default 64.
         public var maxHeaderCount: Int = 64
+        /// Trailer section size limit of a chunked body, in bytes (431 above). Default 4 KiB.
+        public var maxTrailerBytes: Int = 4096
+        /// Chunk extension size limit per chunk, in bytes (400 above). Default 256.
+        public var maxChunkExtensionBytes: Int = 256
         /// Time to receive a whole request head (408 above). Default 10 s.
         public var headerTimeoutMs: Int = 10_000
         /// Time to receive a whole request body once the head is in (408 above). Default 30 s.

@@ -6,6 +6,7 @@ extension ConfigDecoder {
         "admin_reserve_connections", "max_body_bytes", "max_request_line_bytes", "max_header_bytes",
         "max_header_count", "header_timeout_ms", "body_timeout_ms", "idle_timeout_ms", "shutdown_timeout_ms",
         "send_timeout_ms", "max_pipelined_requests", "max_events_page", "max_long_poll_seconds",
+        "max_trailer_bytes", "max_chunk_extension_bytes",
     ]
     static let storageKeys = [
         "dir", "segment_bytes", "retention_days", "rejects_max_bytes", "max_batch_records", "snapshot_every_events",
@@ -38,6 +39,7 @@ extension ConfigDecoder {
             (ConfigLimits.idleTimeoutMs, \.idleTimeoutMs), (ConfigLimits.shutdownTimeoutMs, \.shutdownTimeoutMs),
             (ConfigLimits.sendTimeoutMs, \.sendTimeoutMs), (ConfigLimits.maxPipelinedRequests, \.maxPipelinedRequests),
             (ConfigLimits.maxEventsPage, \.maxEventsPage), (ConfigLimits.maxLongPollSeconds, \.maxLongPollSeconds),
+            (ConfigLimits.maxTrailerBytes, \.maxTrailerBytes), (ConfigLimits.maxChunkExtensionBytes, \.maxChunkExtensionBytes),
         ]
         for (limit, keyPath) in ints {
             if let n = try t.integer(limit.key, limit) { server[keyPath: keyPath] = n }

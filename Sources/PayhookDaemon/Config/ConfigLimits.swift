@@ -33,6 +33,8 @@ public enum ConfigLimits {
     public static let shutdownTimeoutMs = ConfigLimit("server", "shutdown_timeout_ms", min: 0, max: 60_000)
     public static let sendTimeoutMs = ConfigLimit("server", "send_timeout_ms", min: 100, max: 600_000)
     public static let maxPipelinedRequests = ConfigLimit("server", "max_pipelined_requests", min: 1, max: 1024)
+    public static let maxTrailerBytes = ConfigLimit("server", "max_trailer_bytes", min: 256, max: 1_048_576)
+    public static let maxChunkExtensionBytes = ConfigLimit("server", "max_chunk_extension_bytes", min: 16, max: 65_536)
     public static let maxEventsPage = ConfigLimit("server", "max_events_page", min: 1, max: 100_000)
     public static let maxLongPollSeconds = ConfigLimit("server", "max_long_poll_seconds", min: 1, max: 3600)
     /// `admin_token` / `admin_token_file` length in bytes: short tokens can be guessed.
@@ -56,7 +58,7 @@ public enum ConfigLimits {
     public static let integerKeys: [ConfigLimit] = [
         maxConnections, adminReserveConnections, maxBodyBytes, maxRequestLineBytes, maxHeaderBytes,
         maxHeaderCount, headerTimeoutMs, bodyTimeoutMs, idleTimeoutMs, shutdownTimeoutMs, sendTimeoutMs, maxPipelinedRequests,
-        maxEventsPage, maxLongPollSeconds,
+        maxEventsPage, maxLongPollSeconds, maxTrailerBytes, maxChunkExtensionBytes,
         segmentBytes, retentionDays, rejectsMaxBytes, maxBatchRecords, snapshotEveryEvents,
         hookTimeoutMs, maxInFlight,
     ]

@@ -8,7 +8,8 @@ extension HTTP1RequestParser {
         self.init(
             limits: HTTP1Limits(
                 maxRequestLineBytes: options.maxRequestLineBytes, maxHeaderBytes: options.maxHeaderBytes,
-                maxHeaderCount: options.maxHeaderCount, maxBodyBytes: options.maxBodyBytes))
+                maxHeaderCount: options.maxHeaderCount, maxBodyBytes: options.maxBodyBytes,
+                maxChunkExtensionBytes: options.maxChunkExtensionBytes, maxTrailerBytes: options.maxTrailerBytes))
     }
 }
 

@@ -17,6 +17,8 @@ public final class Server {
         public var maxRequestLineBytes = 8192
         public var maxHeaderBytes = 16_384
         public var maxHeaderCount = 64
+        public var maxTrailerBytes = 4096
+        public var maxChunkExtensionBytes = 256
         /// Pause after EMFILE/ENFILE before accepting again. Default 100 ms.
         public var acceptBackoffMs: Int64 = 100
         /// After a connection's last answer, unread input is drained this long before closing,
