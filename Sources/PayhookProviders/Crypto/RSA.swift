@@ -1,4 +1,5 @@
 import CCrypto
+import Synchronization
 
 extension Crypto {
     /// The outcome of an RSA signature check.
@@ -14,8 +15,8 @@ extension Crypto {
     /// `PEM_read_bio_PUBKEY` and `EVP_DigestVerify`.
     public static func verifyRSASHA256(publicKeyPEM: [UInt8], message: [UInt8], signature: [UInt8]) -> SignatureCheck {
         defer { ERR_clear_error() }  // leave no failure behind on this thread's OpenSSL error queue
-        guard let key = readPublicKey(publicKeyPEM) else { return .unusableKey }
-        defer { EVP_PKEY_free(key) }
+        guard let cached = PublicKeyCache.shared.key(publicKeyPEM) else { return .unusableKey }
+        let key = cached.pointer
         guard EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA else { return .unusableKey }
         guard let context = EVP_MD_CTX_new() else { return .invalid }
         defer { EVP_MD_CTX_free(context) }
@@ -38,7 +39,7 @@ extension Crypto {
         return EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA
     }
 
-    private static func readPublicKey(_ pem: [UInt8]) -> OpaquePointer? {
+    static func readPublicKey(_ pem: [UInt8]) -> OpaquePointer? {
         guard !pem.isEmpty, pem.count <= Int(Int32.max) else { return nil }
         return pem.withUnsafeBytes { p -> OpaquePointer? in
             guard let bio = BIO_new_mem_buf(p.baseAddress, Int32(p.count)) else { return nil }
@@ -46,4 +47,38 @@ extension Crypto {
             return PEM_read_bio_PUBKEY(bio, nil, nil, nil)
         }
     }
+}
+
+/// Parsed public keys by their PEM bytes. OpenSSL 3 decodes a PEM key in about 230 µs, more than
+/// ten times the cost of the verification itself (about 16 µs), and a source's keys change only
+/// on reload; without the cache every forged request would cost the decode. Keys that do not
+/// parse are not cached. Bounded: cleared when full (a reload that rotates keys at most refills it).
+final class PublicKeyCache: Sendable {
+    static let shared = PublicKeyCache()
+    /// Keys kept at most. Default 64 (a source rarely has more than two).
+    static let entriesMax = 64
+
+    /// Owns one parsed key; freed when the last user lets go. OpenSSL 3 keys are safe to use
+    /// from several threads for verification (read-only).
+    final class Key: @unchecked Sendable {
+        let pointer: OpaquePointer
+        init(_ pointer: OpaquePointer) { self.pointer = pointer }
+        deinit { EVP_PKEY_free(pointer) }
+    }
+
+    private let keys = Mutex<[[UInt8]: Key]>([:])
+
+    /// The parsed key of `pem`, or nil when OpenSSL cannot read it.
+    func key(_ pem: [UInt8]) -> Key? {
+        if let hit = keys.withLock({ $0[pem] }) { return hit }
+        guard let pointer = Crypto.readPublicKey(pem) else { return nil }
+        let key = Key(pointer)
+        keys.withLock { table in
+            if table.count >= Self.entriesMax { table.removeAll() }
+            table[pem] = key
+        }
+        return key
+    }
+
+    var count: Int { keys.withLock { $0.count } }
 }

@@ -1,5 +1,6 @@
-import PayhookProviders
 import Testing
+
+@testable import PayhookProviders
 
 @Suite struct RSATests {
     let body = Fixtures.bytes("nonstopay-payin-paid.json")
@@ -35,5 +36,18 @@ import Testing
             #expect(!Crypto.isUsableRSAPublicKey(pem))
         }
         #expect(Crypto.isUsableRSAPublicKey(key))
+    }
+}
+
+@Suite struct PublicKeyCacheTests {
+    @Test("a PEM key is parsed once and reused; a key that does not parse is not cached")
+    func reuse() {
+        let cache = PublicKeyCache()
+        let pem = Fixtures.bytes("rsa/test-public.pem")
+        let first = cache.key(pem)
+        #expect(first != nil)
+        #expect(cache.key(pem) === first)
+        #expect(cache.key(Array("not a key".utf8)) == nil)
+        #expect(cache.count == 1)
     }
 }
