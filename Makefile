@@ -9,7 +9,7 @@ DEB_PACKAGES := libnghttp2-dev libssl-dev pkg-config curl
 DEB_TEST_PACKAGES := systemd nginx-light openssl
 DEB_BENCH_PACKAGES := wrk nginx-light nghttp2-client node-llhttp
 
-.PHONY: deps bench-deps build release run test crash-test fuzz bench format clean
+.PHONY: deps bench-deps build release run install test crash-test fuzz bench format clean
 
 # Installs missing Debian packages (needs root or sudo once; a no-op when all are present).
 deps:
@@ -52,6 +52,10 @@ bench: bench-deps
 	./scripts/bench-log.sh
 	@if [ -x scripts/bench-parser.sh ]; then ./scripts/bench-parser.sh; fi
 	@if [ -x scripts/bench-ingest.sh ]; then ./scripts/bench-ingest.sh; fi
+
+# Installs the binary, the systemd units and the example config (root; see scripts/install.sh).
+install: release
+	./scripts/install.sh --prefix $(or $(PREFIX),/usr) $(if $(DESTDIR),--destdir $(DESTDIR))
 
 # Formats every Swift file in place (.swift-format); `make test` fails on unformatted code.
 format:
