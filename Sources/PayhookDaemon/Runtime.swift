@@ -14,6 +14,7 @@ final class Runtime {
     let ingest: IngestRoute
     let admin: AdminRoutes
     let rejectsRoute: RejectsRoute
+    let fetcher: RecordFetcher
     private let maintenance: TimerID
     /// How often retention and a snapshot check run. Default hourly.
     static let maintenanceIntervalMs: Int64 = 3_600_000
@@ -45,7 +46,8 @@ final class Runtime {
         ingest = IngestRoute(
             table: SourceTable(config: config), store: store, rejects: rejects, metrics: metrics, clock: clock, limits: options.limits)
         let loop = server.loop
-        admin = AdminRoutes(store: store, metrics: metrics, limits: AdminRoutes.Limits(config.server)) { ms, action in
+        fetcher = try RecordFetcher(reader: store.reader, executor: loop.executor)
+        admin = AdminRoutes(store: store, fetcher: fetcher, metrics: metrics, limits: AdminRoutes.Limits(config.server)) { ms, action in
             let timer = loop.makeTimer(action)
             loop.schedule(timer, afterMs: ms)
             return {
@@ -84,6 +86,7 @@ final class Runtime {
         store.writer.shutdown()
         store.collect()
         rejects.shutdown()
+        fetcher.shutdown()
     }
 
     private func declareMetrics() {

@@ -217,6 +217,25 @@ import Testing
         #expect(tooLong.status == 400 && tooLong.body.contains("wait must be at most 1"))
     }
 
+    @Test("/v1/events pages by seq: duplicate markers take seqs but are not events; next continues the walk")
+    func pagesOverMarkers() throws {
+        let d = try daemon()
+        let c = try RawClient(d.ingest)
+        for id in ["a", "a", "b"] {  // seq 1 a, seq 2 the duplicate marker of a, seq 3 b
+            try c.send(nonstopayRequest("nonstopay-payin", body: "{\"status\":\"invoice:paid\",\"id\":\"\(id)\"}"))
+            #expect(c.readAnswer()?.status == 200)
+        }
+        let admin = try RawClient(d.admin)
+        try admin.send(get("/v1/events?after=0&limit=2"))
+        let first = try #require(json(admin.readAnswer()))
+        #expect(first["events"]?.arrayElements?.map { $0["payment_id"]?.stringValue } == ["a"])
+        #expect(first["next"]?.numberText == "2")
+        try admin.send(get("/v1/events?after=2&limit=2"))
+        let second = try #require(json(admin.readAnswer()))
+        #expect(second["events"]?.arrayElements?.map { $0["payment_id"]?.stringValue } == ["b"])
+        #expect(second["next"]?.numberText == "3")
+    }
+
     @Test("long poll: /v1/events?wait= is held until an event is durable, then answered with it")
     func longPoll() throws {
         let d = try daemon()

@@ -1,10 +1,11 @@
 import PayhookCore
 import PayhookLog
 
-/// The admin API of `design.md` (status of payments, events, long poll, metrics). Answers come
-/// from the in-memory index; event bodies are read back from the log by seq.
+/// The admin API of `design.md` (status of payments, events, long poll, metrics). Statuses come
+/// from the in-memory index; events are read back from the log by `RecordFetcher`, off the loop.
 final class AdminRoutes {
     let store: EventStore
+    let fetcher: RecordFetcher
     let metrics: Metrics
     let limits: Limits
     /// Schedules `action` on the loop after `ms`; returns a cancel function (long polls).
@@ -24,8 +25,10 @@ final class AdminRoutes {
         }
     }
 
-    init(store: EventStore, metrics: Metrics, limits: Limits, schedule: @escaping (Int64, @escaping () -> Void) -> () -> Void) {
+    init(store: EventStore, fetcher: RecordFetcher, metrics: Metrics, limits: Limits, schedule: @escaping (Int64, @escaping () -> Void) -> () -> Void)
+    {
         self.store = store
+        self.fetcher = fetcher
         self.metrics = metrics
         self.limits = limits
         self.schedule = schedule
@@ -88,10 +91,14 @@ final class AdminRoutes {
         guard let (source, id) = key(request) else { return responder.fail(.badRequest("bad percent-encoding in the path")) }
         guard store.index.lookup(source: source, paymentID: id) != nil else { return responder.fail(.notFound(path: request.path)) }
         let seqs = store.index.eventSeqs(source: source, paymentID: id).suffix(limits.eventsPageMax)
-        respondEvents(seqs.compactMap { store.read(seq: $0) }, next: nil, responder)
+        fetcher.fetch(store.locations(seqs)) { [self] records, failure in
+            respondEvents(records, next: nil, failure: failure, responder)
+        }
     }
 
-    /// `GET /v1/events?after=SEQ&limit=N&wait=SECONDS`.
+    /// `GET /v1/events?after=SEQ&limit=N&wait=SECONDS`: the events among the next `limit`
+    /// records after `after` (duplicate markers take seqs too, so a page may hold fewer), and
+    /// `next`, the seq to pass as `after` for the following page.
     func events(_ request: Request, _ responder: Responder) {
         let after: UInt64
         let limit: Int
@@ -103,11 +110,15 @@ final class AdminRoutes {
         } catch {
             return responder.fail(error)
         }
-        let page = max(1, min(limit, limits.eventsPageMax))
-        let found = eventRecords(after: after, limit: page)
-        if !found.isEmpty || wait == 0 {
-            return respondEvents(found, next: found.last?.seq ?? after, responder)
+        let page = UInt64(max(1, min(limit, limits.eventsPageMax)))
+        let answer: () -> Void = { [self] in
+            let last = min(store.index.lastSeq, after.addingReportingOverflow(page).overflow ? .max : after + page)
+            guard last > after else { return respondEvents([], next: after, failure: nil, responder) }
+            fetcher.fetch(store.locations((after + 1)...last)) { [self] records, failure in
+                respondEvents(records, next: last, failure: failure, responder)
+            }
         }
+        if store.index.lastSeq > after || wait == 0 { return answer() }
         // Long poll: answer at the first durable event, or with an empty page when time is up.
         // Exactly once: the first of "an event arrived", "time is up" and "client gone" wins
         // (a second release of the timer would corrupt the timer queue).
@@ -119,11 +130,10 @@ final class AdminRoutes {
             settled = true
             store.stopObserving(observer)
             cancelTimer()
-            let records = eventRecords(after: after, limit: page)
-            respondEvents(records, next: records.last?.seq ?? after, responder)
+            answer()
         }
         observer = store.observe { [self] in
-            if !eventRecords(after: after, limit: 1).isEmpty { finish() }
+            if store.index.lastSeq > after { finish() }
         }
         cancelTimer = schedule(Int64(wait) * 1000, finish)
         responder.onCancel = { [self] in
@@ -134,25 +144,15 @@ final class AdminRoutes {
         }
     }
 
-    /// Event records only (duplicate markers and other kinds are skipped), after `after`.
-    private func eventRecords(after: UInt64, limit: Int) -> [LogRecord] {
-        var out: [LogRecord] = []
-        var cursor = after
-        while out.count < limit {
-            let batch = store.records(after: cursor, limit: limit)
-            if batch.isEmpty { break }
-            for r in batch where r.event != nil && out.count < limit { out.append(r) }
-            cursor = batch.last!.seq
-        }
-        return out
-    }
-
-    private func respondEvents(_ records: [LogRecord], next: UInt64?, _ responder: Responder) {
+    /// The event records among `records` (other kinds are skipped) as `{"events":[...],"next":n}`;
+    /// a read failure (damage since start-up) is a 500 naming it.
+    private func respondEvents(_ records: [LogRecord], next: UInt64?, failure: LogReadError?, _ responder: Responder) {
+        if let failure { return responder.fail(.internal("reading the log: \(failure)")) }
         var w = JSONWriter(reservingCapacity: 1024 * max(1, records.count))
         w.beginObject()
         w.key("events")
         w.beginArray()
-        for record in records { EventJSON.write(record, into: &w) }
+        for record in records where record.event != nil { EventJSON.write(record, into: &w) }
         w.endArray()
         if let next {
             w.key("next")

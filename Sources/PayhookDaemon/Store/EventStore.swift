@@ -3,8 +3,8 @@ import PayhookLog
 
 /// The loop thread's side of the durable log: hands records to the writer thread, collects
 /// their completions when the writer wakes the loop, keeps the index in step, and tells the
-/// waiting requests. Every method runs on the loop thread; nothing here touches the disk except
-/// `read`, which preads one record (page cache in practice) for the admin API.
+/// waiting requests. Every method runs on the loop thread; nothing here touches the disk (the
+/// admin API reads records through `RecordFetcher`, on its own thread).
 final class EventStore {
     typealias Completion = (Result<UInt64, LogWriteError>) -> Void
 
@@ -108,13 +108,9 @@ final class EventStore {
 
     func stopObserving(_ id: UInt64) { observers[id] = nil }
 
-    /// The record of `seq`, read from its segment (nil when absent or deleted by retention).
-    func read(seq: UInt64) -> LogRecord? {
-        (try? reader.read(seq: seq, index: index)) ?? nil
-    }
-
-    /// Up to `limit` records after `after`, oldest first.
-    func records(after: UInt64, limit: Int) -> [LogRecord] {
-        (try? reader.records(after: after, limit: limit, index: index)) ?? []
+    /// Where the records with seqs in `seqs` lie (absent ones, e.g. deleted by retention, are
+    /// skipped). Memory only.
+    func locations(_ seqs: some Sequence<UInt64>) -> [RecordLocation] {
+        seqs.compactMap { index.location(of: $0) }
     }
 }
