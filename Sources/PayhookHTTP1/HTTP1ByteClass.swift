@@ -31,6 +31,19 @@ enum HTTP1ByteClass {
     @inline(__always)
     static func isPlainTargetChar(_ b: UInt8) -> Bool { inMask(b, 0x2FFF_FFD2_0000_0000, 0x47FF_FFFE_87FF_FFFF) }
 
+    /// `isPlainTargetChar` as a table (see `isTokenByTable`): the request line's scan for the
+    /// end of the target uses it, so a plain target is found and checked in one pass.
+    @inline(__always)
+    static func isPlainTargetCharByTable(_ b: UInt8) -> Bool {
+        let table: StaticString = """
+            0000000000000000000000000000000001001011111111111111111111110100\
+            1111111111111111111111111110000101111111111111111111111111100010\
+            0000000000000000000000000000000000000000000000000000000000000000\
+            0000000000000000000000000000000000000000000000000000000000000000
+            """
+        return table.utf8Start[Int(b)] == UInt8(ascii: "1")
+    }
+
     /// Bytes a request-target may hold as is (RFC 3986 pchar, "/", "?", and "%" for escapes).
     @inline(__always)
     static func isTargetChar(_ b: UInt8) -> Bool { inMask(b, 0xAFFF_FFF2_0000_0000, 0x47FF_FFFE_87FF_FFFF) }
@@ -68,12 +81,16 @@ enum HTTP1ByteClass {
     @inline(__always)
     static func indexOfControl(_ base: UnsafeRawPointer, from: Int, to: Int) -> Int? {
         var i = from
+        // Sixteen bytes per branch while none is a control byte (field values are long:
+        // signatures, forwarded addresses); the block with one is located eight bytes at a time.
+        while i &+ 16 <= to {
+            let a = controlFlags(base.loadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian)
+            let b = controlFlags(base.loadUnaligned(fromByteOffset: i &+ 8, as: UInt64.self).littleEndian)
+            if a | b != 0 { break }
+            i &+= 16
+        }
         while i &+ 8 <= to {
-            let x = base.loadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian
-            let below20 = (x &- 0x2020_2020_2020_2020) & ~x
-            let y = x ^ 0x7F7F_7F7F_7F7F_7F7F
-            let del = (y &- 0x0101_0101_0101_0101) & ~y
-            let t = (below20 | del) & 0x8080_8080_8080_8080
+            let t = controlFlags(base.loadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian)
             // Borrows only flag bytes above a real match, so the lowest flag is exact.
             if t != 0 { return i &+ (t.trailingZeroBitCount >> 3) }
             i &+= 8
@@ -84,6 +101,15 @@ enum HTTP1ByteClass {
             i &+= 1
         }
         return nil
+    }
+
+    /// 0x80 in the lanes of `x` that may hold a control byte: exact for the lowest one.
+    @inline(__always)
+    static func controlFlags(_ x: UInt64) -> UInt64 {
+        let below20 = (x &- 0x2020_2020_2020_2020) & ~x
+        let y = x ^ 0x7F7F_7F7F_7F7F_7F7F
+        let del = (y &- 0x0101_0101_0101_0101) & ~y
+        return (below20 | del) & 0x8080_8080_8080_8080
     }
 
     @inline(__always)

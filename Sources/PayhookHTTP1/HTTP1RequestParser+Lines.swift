@@ -131,7 +131,11 @@ extension HTTP1RequestParser {
         var methodEnd = start
         while bytes[methodEnd] != sp { methodEnd &+= 1 }
         let targetStart = methodEnd &+ 1
+        // Plain bytes first (most targets hold nothing else): `plainEnd` tells `target` how far
+        // the target needs no second look.
         var targetEnd = targetStart
+        while targetEnd < end && HTTP1ByteClass.isPlainTargetCharByTable(bytes[targetEnd]) { targetEnd &+= 1 }
+        let plainEnd = targetEnd
         while targetEnd < end && bytes[targetEnd] != sp { targetEnd &+= 1 }
         // No second SP: an HTTP/0.9 request line ("GET /"), or no target at all.
         if targetEnd == end || targetEnd == targetStart {
@@ -140,7 +144,7 @@ extension HTTP1RequestParser {
         if let error = version(bytes, targetEnd &+ 1, end) { return error }
         head.methodBytes = start..<methodEnd
         head.method = Self.method(bytes, start, methodEnd)
-        if let error = target(bytes, targetStart, targetEnd) { return error }
+        if let error = target(bytes, targetStart, targetEnd, plainEnd: plainEnd) { return error }
         if head.targetForm == .asterisk && head.method != .options {
             return HTTP1ParseError(.asteriskFormNotOptions, offset: targetStart)
         }

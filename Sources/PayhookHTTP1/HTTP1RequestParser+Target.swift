@@ -3,11 +3,18 @@
 extension HTTP1RequestParser {
     /// Origin-form (`/path?query`), absolute-form (`http://host/path?query`) or asterisk-form;
     /// authority-form and anything else is refused.
-    mutating func target(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> HTTP1ParseError? {
+    /// `[start, plainEnd)` holds only `isPlainTargetChar` bytes.
+    mutating func target(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, plainEnd: Int) -> HTTP1ParseError? {
         head.target = start..<end
         let first = bytes[start]
         if first == UInt8(ascii: "/") {
             head.targetForm = .origin
+            if plainEnd == end {
+                // Nothing but pchar and "/": a path without query, already checked.
+                head.path = start..<end
+                head.query = nil
+                return nil
+            }
             return pathAndQuery(bytes, start, end)
         }
         if first == UInt8(ascii: "*") && end &- start == 1 {

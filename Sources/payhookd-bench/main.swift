@@ -41,13 +41,14 @@ func parseAll(_ buffer: UnsafeRawBufferPointer, _ parser: inout HTTP1RequestPars
         case .needMore:
             return (requests, touched)
         case .head:
-            touched &+= parser.head.path.count &+ (parser.head.query?.count ?? 0) &+ (parser.head.host?.count ?? 0)
-            touched &+= Int(bytes[parser.head.methodBytes.lowerBound])
-            if let type = parser.head.contentType { touched &+= type.count }
+            let head = parser.head  // as the server does (Connection+HTTP1.swift)
+            touched &+= head.path.count &+ (head.query?.count ?? 0) &+ (head.host?.count ?? 0)
+            touched &+= Int(bytes[head.methodBytes.lowerBound])
+            if let type = head.contentType { touched &+= type.count }
             if let signature = parser.value(of: "x-signature", in: bytes) ?? parser.value(of: "signature", in: bytes) {
                 touched &+= signature.count
             }
-            if parser.head.keepAlive { touched &+= 1 }
+            if head.keepAlive { touched &+= 1 }
         case .body(let range):
             touched &+= range.count &+ Int(bytes[range.lowerBound])
         case .end:
