@@ -4,9 +4,11 @@ private let colon = UInt8(ascii: ":")
 private let cr: UInt8 = 0x0D
 
 extension HTTP1RequestParser {
-    /// `field-name ":" OWS field-value OWS` on the complete line `[start, end)`.
+    /// `field-name ":" OWS field-value OWS` on the complete line `[start, end)`; `nameEnd` is
+    /// the colon when line scanning already found the name (see `scanFieldName`), else -1.
     mutating func fieldLine(
-        _ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, hasCR: Bool, badByte: Int, trailer: Bool
+        _ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, hasCR: Bool, badByte: Int, trailer: Bool,
+        nameEnd: Int = -1
     ) -> HTTP1ParseError? {
         let limit = trailer ? limits.maxTrailerBytes : limits.maxHeaderBytes
         if lineStart &- fieldsStart > limit {
@@ -22,8 +24,11 @@ extension HTTP1RequestParser {
             let first = !trailer && start == fieldsStart
             return HTTP1ParseError(first ? .whitespaceBeforeFirstField : .obsFold, offset: start)
         }
-        var i = start
-        while i < end && HTTP1ByteClass.isTokenByTable(bytes[i]) { i &+= 1 }
+        var i = nameEnd
+        if i < 0 {
+            i = start
+            while i < end && HTTP1ByteClass.isTokenByTable(bytes[i]) { i &+= 1 }
+        }
         if i == end { return HTTP1ParseError(.missingColon, offset: end) }
         let b = bytes[i]
         if b != colon {

@@ -13,6 +13,7 @@ extension HTTP1RequestParser {
         precondition(bytes.count >= scan, "HTTP1RequestParser: bytes not reported consumed were dropped")
         guard let base = bytes.baseAddress else { return HTTP1ParseResult(event: .needMore, consumed: 0) }
         while true {
+            let nameEnd = scanFieldName(bytes)
             guard let newline = findLineEnd(bytes, base) else {
                 if let error = checkPartialLine(bytes) { return fail(error) }
                 return HTTP1ParseResult(event: .needMore, consumed: 0)
@@ -48,11 +49,25 @@ extension HTTP1RequestParser {
                     }
                     return HTTP1ParseResult(event: .head, consumed: lineStart)
                 }
-                if let error = fieldLine(bytes, start, end, hasCR: hasCR, badByte: bad, trailer: trailer) { return fail(error) }
+                if let error = fieldLine(bytes, start, end, hasCR: hasCR, badByte: bad, trailer: trailer, nameEnd: nameEnd) { return fail(error) }
             default:
                 preconditionFailure("parseLines in state \(state)")
             }
         }
+    }
+
+    /// On a fresh field line of the head, the offset of the ":" ending a non-empty token, with
+    /// `scan` moved past it; else -1. The name's bytes are tchars, so no control byte is skipped:
+    /// `findLineEnd` then finds the same things from the colon, and `fieldLine` reuses the name.
+    @inline(__always)
+    mutating func scanFieldName(_ bytes: UnsafeRawBufferPointer) -> Int {
+        guard case .fieldLines = state, scan == lineStart else { return -1 }
+        let count = bytes.count
+        var i = scan
+        while i < count && HTTP1ByteClass.isTokenByTable(bytes[i]) { i &+= 1 }
+        guard i < count, i > scan, bytes[i] == UInt8(ascii: ":") else { return -1 }
+        scan = i &+ 1
+        return i
     }
 
     /// Finds the LF that ends the current line, searching from `scan` for control bytes (one
