@@ -131,10 +131,15 @@ public struct HTTP1RequestParser: Sendable {
     /// The value of the first field called `name` (lowercase ASCII), as offsets into the buffer
     /// of the call that returned ``HTTP1Event/head``.
     public func value(of name: StaticString, in buffer: UnsafeRawBufferPointer) -> Range<Int>? {
-        for field in fields where HTTP1.equalsIgnoringCase(field.name, in: buffer, name) {
-            return field.value
+        let length = name.utf8CodeUnitCount
+        let first = name.utf8Start[0] | 0x20  // a superset test: "_" and "^" fold too
+        return fields.withUnsafeBufferPointer { fields in
+            // Length and first letter reject almost every other field without a loop.
+            for field in fields where field.name.count == length && buffer[field.name.lowerBound] | 0x20 == first {
+                if HTTP1.equalsIgnoringCase(field.name, in: buffer, name) { return field.value }
+            }
+            return nil
         }
-        return nil
     }
 
     /// Whether the parser waits for the first byte of a request (nothing of one seen yet): the
