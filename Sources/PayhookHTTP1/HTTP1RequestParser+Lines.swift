@@ -63,7 +63,8 @@ extension HTTP1RequestParser {
     mutating func scanFieldName(_ bytes: UnsafeRawBufferPointer) -> Int {
         guard case .fieldLines = state, scan == lineStart else { return -1 }
         let count = bytes.count
-        var i = scan
+        guard let base = bytes.baseAddress else { return -1 }
+        var i = HTTP1ByteClass.indexAfterLetterWords(base, from: scan, to: count)
         while i < count && HTTP1ByteClass.isTokenByTable(bytes[i]) { i &+= 1 }
         guard i < count, i > scan, bytes[i] == UInt8(ascii: ":") else { return -1 }
         scan = i &+ 1
