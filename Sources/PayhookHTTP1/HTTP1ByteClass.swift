@@ -103,20 +103,22 @@ enum HTTP1ByteClass {
         return nil
     }
 
-    /// The offset after the leading eight-byte words of `base[from..<to]` made only of ASCII
-    /// letters and "-" (tchars: what most field names are made of), eight bytes per step.
+    /// The offset of the first byte of `base[from..<to]` that is no ASCII letter or "-" (tchars:
+    /// what most field names are made of), eight bytes per step; `to` when fewer than eight
+    /// bytes are left past the run (the caller's byte loop takes those).
     @inline(__always)
-    static func indexAfterLetterWords(_ base: UnsafeRawPointer, from: Int, to: Int) -> Int {
+    static func indexAfterLetters(_ base: UnsafeRawPointer, from: Int, to: Int) -> Int {
         var i = from
         while i &+ 8 <= to {
-            let x = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            if x & 0x8080_8080_8080_8080 != 0 { break }
-            // Every lane is below 0x80 from here, so no sum below carries into the next lane.
-            let y = x | 0x2020_2020_2020_2020  // A-Z to a-z; nothing else lands in a-z
+            let x = base.loadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian
+            // Sums carry only out of lanes >= 0x80 (flagged bad themselves), into higher lanes:
+            // every lane below the lowest bad one is exact.
+            let y = x | 0x2020_2020_2020_2020  // A-Z to a-z; no other ASCII byte lands in a-z
             let letter = (y &+ 0x1F1F_1F1F_1F1F_1F1F) & ~(y &+ 0x0505_0505_0505_0505)  // 0x61...0x7A
             let z = x ^ 0x2D2D_2D2D_2D2D_2D2D
             let dash = ~(((z & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | z)  // lane == "-"
-            if (letter | dash) & 0x8080_8080_8080_8080 != 0x8080_8080_8080_8080 { break }
+            let bad = (~(letter | dash) | x) & 0x8080_8080_8080_8080
+            if bad != 0 { return i &+ (bad.trailingZeroBitCount >> 3) }
             i &+= 8
         }
         return i

@@ -9,11 +9,22 @@ private let lf: UInt8 = 0x0A
 private let sp: UInt8 = 0x20
 
 extension HTTP1RequestParser {
+    /// Which lines `parseLines` is reading: `state` as a plain value, read once per call rather
+    /// than switched on per line (`State` holds an error with a String, so it is not trivial).
+    enum LineSection { case requestLine, head, trailers }
+
     mutating func parseLines(_ bytes: UnsafeRawBufferPointer) -> HTTP1ParseResult {
         precondition(bytes.count >= scan, "HTTP1RequestParser: bytes not reported consumed were dropped")
         guard let base = bytes.baseAddress else { return HTTP1ParseResult(event: .needMore, consumed: 0) }
+        var section: LineSection
+        switch state {
+        case .requestLine: section = .requestLine
+        case .fieldLines: section = .head
+        case .trailers: section = .trailers
+        default: preconditionFailure("parseLines in state \(state)")
+        }
         while true {
-            let nameEnd = scanFieldName(bytes)
+            let nameEnd = section == .head ? scanFieldName(bytes) : -1
             guard let newline = findLineEnd(bytes, base) else {
                 if let error = checkPartialLine(bytes) { return fail(error) }
                 return HTTP1ParseResult(event: .needMore, consumed: 0)
@@ -25,46 +36,45 @@ extension HTTP1RequestParser {
             scan = newline &+ 1
             lineStart = newline &+ 1
             badByte = -1
-            switch state {
-            case .requestLine:
+            if section == .requestLine {
                 if start == end && hasCR && start == 0 && leniencies.contains(.leadingEmptyLine) && !skippedEmptyLine {
                     skippedEmptyLine = true
                     continue
                 }
                 if let error = requestLine(bytes, start, end, hasCR: hasCR) { return fail(error) }
                 state = .fieldLines
+                section = .head
                 fieldsStart = lineStart
-            case .fieldLines, .trailers:
-                let trailer: Bool
-                if case .trailers = state { trailer = true } else { trailer = false }
-                if start == end {
-                    guard hasCR else { return fail(HTTP1ParseError(.bareLF, offset: end)) }
-                    if trailer { return HTTP1ParseResult(event: .end, consumed: lineStart) }
-                    if let error = finishHead(bytes) { return fail(error) }
-                    head.length = lineStart
-                    switch head.framing {
-                    case .contentLength(let n) where n > 0: state = .fixedBody(remaining: n)
-                    case .chunked: state = .chunkLine(.size)
-                    default: state = .complete
-                    }
-                    return HTTP1ParseResult(event: .head, consumed: lineStart)
+                continue
+            }
+            let trailer = section == .trailers
+            if start == end {
+                guard hasCR else { return fail(HTTP1ParseError(.bareLF, offset: end)) }
+                if trailer { return HTTP1ParseResult(event: .end, consumed: lineStart) }
+                if let error = finishHead(bytes) { return fail(error) }
+                head.length = lineStart
+                switch head.framing {
+                case .contentLength(let n) where n > 0: state = .fixedBody(remaining: n)
+                case .chunked: state = .chunkLine(.size)
+                default: state = .complete
                 }
-                if let error = fieldLine(bytes, start, end, hasCR: hasCR, badByte: bad, trailer: trailer, nameEnd: nameEnd) { return fail(error) }
-            default:
-                preconditionFailure("parseLines in state \(state)")
+                return HTTP1ParseResult(event: .head, consumed: lineStart)
+            }
+            if let error = fieldLine(bytes, start, end, hasCR: hasCR, badByte: bad, trailer: trailer, nameEnd: nameEnd) {
+                return fail(error)
             }
         }
     }
 
-    /// On a fresh field line of the head, the offset of the ":" ending a non-empty token, with
+    /// On a fresh field line of the head (the caller knows it is one), the offset of the ":" ending a non-empty token, with
     /// `scan` moved past it; else -1. The name's bytes are tchars, so no control byte is skipped:
     /// `findLineEnd` then finds the same things from the colon, and `fieldLine` reuses the name.
     @inline(__always)
     mutating func scanFieldName(_ bytes: UnsafeRawBufferPointer) -> Int {
-        guard case .fieldLines = state, scan == lineStart else { return -1 }
+        guard scan == lineStart else { return -1 }
         let count = bytes.count
         guard let base = bytes.baseAddress else { return -1 }
-        var i = HTTP1ByteClass.indexAfterLetterWords(base, from: scan, to: count)
+        var i = HTTP1ByteClass.indexAfterLetters(base, from: scan, to: count)
         while i < count && HTTP1ByteClass.isTokenByTable(bytes[i]) { i &+= 1 }
         guard i < count, i > scan, bytes[i] == UInt8(ascii: ":") else { return -1 }
         scan = i &+ 1

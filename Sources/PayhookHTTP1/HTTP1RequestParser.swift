@@ -133,6 +133,7 @@ public struct HTTP1RequestParser: Sendable {
     public func value(of name: StaticString, in buffer: UnsafeRawBufferPointer) -> Range<Int>? {
         let length = name.utf8CodeUnitCount
         let first = name.utf8Start[0] | 0x20  // a superset test: "_" and "^" fold too
+        if seen.nameBits & Self.nameBit(count: length, first: first) == 0 { return nil }
         return fields.withUnsafeBufferPointer { fields in
             // Length and first letter reject almost every other field without a loop.
             for field in fields where field.name.count == length && buffer[field.name.lowerBound] | 0x20 == first {
@@ -196,4 +197,6 @@ struct SeenFields: Sendable {
     var connectionKeepAlive = false
     var expectContinue = false
     var expectOtherLine: Int? = nil
+    /// `nameBit` of every field name of the head.
+    var nameBits: UInt64 = 0
 }

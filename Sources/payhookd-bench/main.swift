@@ -1,6 +1,6 @@
 // payhookd-bench: micro-benchmarks of payhookd's hot paths.
 //
-//   payhookd-bench parse FILE [--seconds S]
+//   payhookd-bench parse FILE [--seconds S] [--passes N]
 //
 // `parse` loads FILE (raw HTTP/1.1 requests, concatenated: see bench/corpus/) and parses it again
 // and again the way the server's read loop does: one buffer, a read index advanced by `consumed`,
@@ -73,6 +73,11 @@ func parseCommand(_ arguments: [String]) {
     if let i = arguments.firstIndex(of: "--seconds"), i + 1 < arguments.count, let s = Double(arguments[i + 1]) {
         seconds = s
     }
+    // `--passes N`: exactly N passes, for instruction counts under callgrind (not a rate).
+    var passLimit = Int.max
+    if let i = arguments.firstIndex(of: "--passes"), i + 1 < arguments.count, let n = Int(arguments[i + 1]) {
+        passLimit = n
+    }
     let corpus = readFile(path)
     var parser = HTTP1RequestParser()
     // Rates are per second of this thread's CPU time, not wall time: on a shared machine the
@@ -91,7 +96,7 @@ func parseCommand(_ arguments: [String]) {
                 passes += 1
             }
             secondsTaken = cpuSeconds() - start
-        } while secondsTaken < seconds
+        } while secondsTaken < seconds && passes < passLimit
     }
     let perSecond = Double(requests) / secondsTaken
     let megabytes = Double(corpus.count) * Double(passes) / secondsTaken / 1e6
