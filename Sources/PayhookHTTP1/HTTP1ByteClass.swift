@@ -48,10 +48,6 @@ enum HTTP1ByteClass {
     @inline(__always)
     static func isTargetChar(_ b: UInt8) -> Bool { inMask(b, 0xAFFF_FFF2_0000_0000, 0x47FF_FFFE_87FF_FFFF) }
 
-    /// reg-name bytes of a Host (RFC 3986 §3.2.2) without ",": a comma there is a list of hosts.
-    @inline(__always)
-    static func isHostChar(_ b: UInt8) -> Bool { inMask(b, 0x2BFF_6FF2_0000_0000, 0x47FF_FFFE_87FF_FFFE) }
-
     /// field-vchar, SP, HTAB or obs-text (RFC 9110 §5.5): what a field value may hold.
     @inline(__always)
     static func isFieldValueByte(_ b: UInt8) -> Bool {
@@ -62,6 +58,19 @@ enum HTTP1ByteClass {
     @inline(__always)
     static func isQuotedText(_ b: UInt8) -> Bool {
         b >= 0x80 || inMask(b, 0xFFFF_FFFB_0000_0200, 0x7FFF_FFFF_EFFF_FFFF)
+    }
+
+    /// reg-name bytes of a Host (RFC 3986 §3.2.2) without ",": a comma there is a list of hosts.
+    /// A table (see `isTokenByTable`): every Host value is scanned with it.
+    @inline(__always)
+    static func isHostCharByTable(_ b: UInt8) -> Bool {
+        let table: StaticString = """
+            0000000000000000000000000000000001001111111101101111111111010100\
+            0111111111111111111111111110000101111111111111111111111111100010\
+            0000000000000000000000000000000000000000000000000000000000000000\
+            0000000000000000000000000000000000000000000000000000000000000000
+            """
+        return table.utf8Start[Int(b)] == UInt8(ascii: "1")
     }
 
     /// The value of a hex digit, or nil.

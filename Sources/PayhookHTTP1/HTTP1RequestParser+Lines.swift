@@ -133,7 +133,7 @@ extension HTTP1RequestParser {
     /// On an incomplete line only what is already decided fails.
     func checkMethod(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, complete: Bool) -> HTTP1ParseError? {
         var i = start
-        while i < end && HTTP1ByteClass.isToken(bytes[i]) { i &+= 1 }
+        while i < end && HTTP1ByteClass.isTokenByTable(bytes[i]) { i &+= 1 }
         if i &- start > limits.maxMethodBytes {
             return HTTP1ParseError(.methodTooLong, offset: start &+ limits.maxMethodBytes)
         }

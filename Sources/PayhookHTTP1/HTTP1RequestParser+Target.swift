@@ -91,7 +91,7 @@ extension HTTP1RequestParser {
             if i == end || bytes[i] != UInt8(ascii: "]") || i == start &+ 1 { return i }
             i &+= 1
         } else {
-            while i < end && HTTP1ByteClass.isHostChar(bytes[i]) && bytes[i] != UInt8(ascii: ":") { i &+= 1 }
+            while i < end && HTTP1ByteClass.isHostCharByTable(bytes[i]) { i &+= 1 }  // ":" is no host char
             if i == start { return i }
         }
         if i == end { return nil }

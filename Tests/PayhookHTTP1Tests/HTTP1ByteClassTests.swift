@@ -46,6 +46,22 @@ import Testing
         #expect(wrong.isEmpty, "\(wrong.prefix(8))")
     }
 
+    @Test("a Host is accepted iff every byte is a reg-name byte other than a comma")
+    func hostBytes() {
+        let regName = Set(Array("-._~!$&'()*+;=%0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8))
+        var wrong: [String] = []
+        for position in 0..<12 {
+            // A colon starts the port; whitespace at either end is OWS.
+            for b in 0...255 where b != 0x3A && !((position == 0 || position == 11) && (b == 0x20 || b == 0x09)) {
+                var host = [UInt8](repeating: UInt8(ascii: "h"), count: 12)
+                host[position] = UInt8(b)
+                let raw = bytes("GET / HTTP/1.1\r\nHost: ") + host + bytes("\r\n\r\n")
+                if Self.parsesHead(raw) != regName.contains(UInt8(b)) { wrong.append("\(b)@\(position)") }
+            }
+        }
+        #expect(wrong.isEmpty, "\(wrong.prefix(8))")
+    }
+
     @Test("a target without escape or query is accepted iff every byte is a pchar or /")
     func targetBytes() {
         var wrong: [String] = []
