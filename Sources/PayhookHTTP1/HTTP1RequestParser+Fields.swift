@@ -47,7 +47,7 @@ extension HTTP1RequestParser {
         let field = HTTP1Field(name: name, value: valueStart..<valueEnd)
         if trailer { return trailerField(bytes, field) }
         fields.append(field)
-        seen.nameBits |= Self.nameBit(count: name.count, first: bytes[name.lowerBound])
+        fieldNameBits |= Self.nameBit(count: name.count, first: bytes[name.lowerBound])
         // Only names with the length and first letter of one knownField handles need a closer
         // look (most do not); filtering here spares an unpredictable jump on the name's length.
         let knownFirstLetters: StaticString = "----h-eu--c-c-c--t"  // at index = name length
@@ -61,7 +61,7 @@ extension HTTP1RequestParser {
 
     /// One bit per (length, first letter folded) of a field name: lookups of a name no field can
     /// match (most, as most requests lack most fields) are answered without a pass over `fields`.
-    @inline(__always)
+    @usableFromInline @inline(__always)
     static func nameBit(count: Int, first: UInt8) -> UInt64 {
         1 << UInt64((count &* 7 &+ Int(first | 0x20)) & 63)
     }
