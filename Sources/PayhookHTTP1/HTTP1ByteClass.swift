@@ -122,15 +122,38 @@ enum HTTP1ByteClass {
             let x = base.loadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian
             // Sums carry only out of lanes >= 0x80 (flagged bad themselves), into higher lanes:
             // every lane below the lowest bad one is exact.
-            let y = x | 0x2020_2020_2020_2020  // A-Z to a-z; no other ASCII byte lands in a-z
-            let letter = (y &+ 0x1F1F_1F1F_1F1F_1F1F) & ~(y &+ 0x0505_0505_0505_0505)  // 0x61...0x7A
             let z = x ^ 0x2D2D_2D2D_2D2D_2D2D
             let dash = ~(((z & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | z)  // lane == "-"
-            let bad = (~(letter | dash) | x) & 0x8080_8080_8080_8080
+            let bad = (~(letterLanes(x) | dash) | x) & 0x8080_8080_8080_8080
             if bad != 0 { return i &+ (bad.trailingZeroBitCount >> 3) }
             i &+= 8
         }
         return i
+    }
+
+    /// The offset of the first byte of `base[from..<to]` that is no ASCII letter, digit, "-",
+    /// "." or "/" (what paths are made of; all `isPlainTargetChar`), eight bytes per step; `to`
+    /// when fewer than eight bytes are left past the run.
+    @inline(__always)
+    static func indexAfterPathBytes(_ base: UnsafeRawPointer, from: Int, to: Int) -> Int {
+        var i = from
+        while i &+ 8 <= to {
+            let x = base.loadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian
+            // As in `indexAfterLetters`: every lane below the lowest bad one is exact.
+            let punctuationOrDigit = (x &+ 0x5353_5353_5353_5353) & ~(x &+ 0x4646_4646_4646_4646)  // 0x2D...0x39
+            let bad = (~(letterLanes(x) | punctuationOrDigit) | x) & 0x8080_8080_8080_8080
+            if bad != 0 { return i &+ (bad.trailingZeroBitCount >> 3) }
+            i &+= 8
+        }
+        return i
+    }
+
+    /// 0x80 in the lanes of `x` holding an ASCII letter, exact in lanes below the lowest one
+    /// >= 0x80 (sums carry only out of those).
+    @inline(__always)
+    static func letterLanes(_ x: UInt64) -> UInt64 {
+        let y = x | 0x2020_2020_2020_2020  // A-Z to a-z; no other ASCII byte lands in a-z
+        return (y &+ 0x1F1F_1F1F_1F1F_1F1F) & ~(y &+ 0x0505_0505_0505_0505)  // 0x61...0x7A
     }
 
     /// 0x80 in the lanes of `x` that may hold a control byte: exact for the lowest one.

@@ -159,7 +159,8 @@ extension HTTP1RequestParser {
         let targetStart = methodEnd &+ 1
         // Plain bytes first (most targets hold nothing else): `plainEnd` tells `target` how far
         // the target needs no second look.
-        var targetEnd = targetStart
+        let base = bytes.baseAddress!  // not empty: it holds a complete line
+        var targetEnd = HTTP1ByteClass.indexAfterPathBytes(base, from: targetStart, to: end)
         while targetEnd < end && HTTP1ByteClass.isPlainTargetCharByTable(bytes[targetEnd]) { targetEnd &+= 1 }
         let plainEnd = targetEnd
         while targetEnd < end && bytes[targetEnd] != sp { targetEnd &+= 1 }
