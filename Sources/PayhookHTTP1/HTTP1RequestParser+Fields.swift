@@ -4,9 +4,11 @@ private let colon = UInt8(ascii: ":")
 private let cr: UInt8 = 0x0D
 
 extension HTTP1RequestParser {
-    /// `field-name ":" OWS field-value OWS` on the complete line `[start, end)`.
+    /// `field-name ":" OWS field-value OWS` on the complete line `[start, end)`; `nameEnd` is
+    /// the colon when line scanning already found the name (see `scanFieldName`), else -1.
     mutating func fieldLine(
-        _ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, hasCR: Bool, badByte: Int, trailer: Bool
+        _ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, hasCR: Bool, badByte: Int, trailer: Bool,
+        nameEnd: Int = -1
     ) -> HTTP1ParseError? {
         let limit = trailer ? limits.maxTrailerBytes : limits.maxHeaderBytes
         if lineStart &- fieldsStart > limit {
@@ -22,8 +24,11 @@ extension HTTP1RequestParser {
             let first = !trailer && start == fieldsStart
             return HTTP1ParseError(first ? .whitespaceBeforeFirstField : .obsFold, offset: start)
         }
-        var i = start
-        while i < end && HTTP1ByteClass.isTokenByTable(bytes[i]) { i &+= 1 }
+        var i = nameEnd
+        if i < 0 {
+            i = start
+            while i < end && HTTP1ByteClass.isTokenByTable(bytes[i]) { i &+= 1 }
+        }
         if i == end { return HTTP1ParseError(.missingColon, offset: end) }
         let b = bytes[i]
         if b != colon {
@@ -42,10 +47,23 @@ extension HTTP1RequestParser {
         let field = HTTP1Field(name: name, value: valueStart..<valueEnd)
         if trailer { return trailerField(bytes, field) }
         fields.append(field)
-        // Only names as long as one knownField handles need a closer look (most do not).
-        let knownLengths: UInt64 = 1 << 4 | 1 << 6 | 1 << 7 | 1 << 10 | 1 << 12 | 1 << 14 | 1 << 17
-        if name.count >= 64 || (knownLengths >> UInt64(name.count)) & 1 == 0 { return nil }
+        fieldNameBits |= Self.nameBit(count: name.count, first: bytes[name.lowerBound])
+        // Only names with the length and first letter of one knownField handles need a closer
+        // look (most do not); filtering here spares an unpredictable jump on the name's length.
+        let knownFirstLetters: StaticString = "----h-eu--c-c-c--t"  // at index = name length
+        if name.count >= knownFirstLetters.utf8CodeUnitCount
+            || knownFirstLetters.utf8Start[name.count] != bytes[name.lowerBound] | 0x20
+        {
+            return nil
+        }
         return knownField(bytes, field, rawValue: (i &+ 1)..<end)
+    }
+
+    /// One bit per (length, first letter folded) of a field name: lookups of a name no field can
+    /// match (most, as most requests lack most fields) are answered without a pass over `fields`.
+    @usableFromInline @inline(__always)
+    static func nameBit(count: Int, first: UInt8) -> UInt64 {
+        1 << UInt64((count &* 7 &+ Int(first | 0x20)) & 63)
     }
 
     /// Trailers are checked and dropped; fields that frame, route or authenticate a request are

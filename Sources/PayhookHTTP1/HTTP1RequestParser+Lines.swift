@@ -9,10 +9,22 @@ private let lf: UInt8 = 0x0A
 private let sp: UInt8 = 0x20
 
 extension HTTP1RequestParser {
+    /// Which lines `parseLines` is reading: `state` as a plain value, read once per call rather
+    /// than switched on per line (`State` holds an error with a String, so it is not trivial).
+    enum LineSection { case requestLine, head, trailers }
+
     mutating func parseLines(_ bytes: UnsafeRawBufferPointer) -> HTTP1ParseResult {
         precondition(bytes.count >= scan, "HTTP1RequestParser: bytes not reported consumed were dropped")
         guard let base = bytes.baseAddress else { return HTTP1ParseResult(event: .needMore, consumed: 0) }
+        var section: LineSection
+        switch state {
+        case .requestLine: section = .requestLine
+        case .fieldLines: section = .head
+        case .trailers: section = .trailers
+        default: preconditionFailure("parseLines in state \(state)")
+        }
         while true {
+            let nameEnd = section == .head ? scanFieldName(bytes) : -1
             guard let newline = findLineEnd(bytes, base) else {
                 if let error = checkPartialLine(bytes) { return fail(error) }
                 return HTTP1ParseResult(event: .needMore, consumed: 0)
@@ -24,35 +36,49 @@ extension HTTP1RequestParser {
             scan = newline &+ 1
             lineStart = newline &+ 1
             badByte = -1
-            switch state {
-            case .requestLine:
+            if section == .requestLine {
                 if start == end && hasCR && start == 0 && leniencies.contains(.leadingEmptyLine) && !skippedEmptyLine {
                     skippedEmptyLine = true
                     continue
                 }
                 if let error = requestLine(bytes, start, end, hasCR: hasCR) { return fail(error) }
                 state = .fieldLines
+                section = .head
                 fieldsStart = lineStart
-            case .fieldLines, .trailers:
-                let trailer: Bool
-                if case .trailers = state { trailer = true } else { trailer = false }
-                if start == end {
-                    guard hasCR else { return fail(HTTP1ParseError(.bareLF, offset: end)) }
-                    if trailer { return HTTP1ParseResult(event: .end, consumed: lineStart) }
-                    if let error = finishHead(bytes) { return fail(error) }
-                    head.length = lineStart
-                    switch head.framing {
-                    case .contentLength(let n) where n > 0: state = .fixedBody(remaining: n)
-                    case .chunked: state = .chunkLine(.size)
-                    default: state = .complete
-                    }
-                    return HTTP1ParseResult(event: .head, consumed: lineStart)
+                continue
+            }
+            let trailer = section == .trailers
+            if start == end {
+                guard hasCR else { return fail(HTTP1ParseError(.bareLF, offset: end)) }
+                if trailer { return HTTP1ParseResult(event: .end, consumed: lineStart) }
+                if let error = finishHead(bytes) { return fail(error) }
+                head.length = lineStart
+                switch head.framing {
+                case .contentLength(let n) where n > 0: state = .fixedBody(remaining: n)
+                case .chunked: state = .chunkLine(.size)
+                default: state = .complete
                 }
-                if let error = fieldLine(bytes, start, end, hasCR: hasCR, badByte: bad, trailer: trailer) { return fail(error) }
-            default:
-                preconditionFailure("parseLines in state \(state)")
+                return HTTP1ParseResult(event: .head, consumed: lineStart)
+            }
+            if let error = fieldLine(bytes, start, end, hasCR: hasCR, badByte: bad, trailer: trailer, nameEnd: nameEnd) {
+                return fail(error)
             }
         }
+    }
+
+    /// On a fresh field line of the head (the caller knows it is one), the offset of the ":" ending a non-empty token, with
+    /// `scan` moved past it; else -1. The name's bytes are tchars, so no control byte is skipped:
+    /// `findLineEnd` then finds the same things from the colon, and `fieldLine` reuses the name.
+    @inline(__always)
+    mutating func scanFieldName(_ bytes: UnsafeRawBufferPointer) -> Int {
+        guard scan == lineStart else { return -1 }
+        let count = bytes.count
+        guard let base = bytes.baseAddress else { return -1 }
+        var i = HTTP1ByteClass.indexAfterLetters(base, from: scan, to: count)
+        while i < count && HTTP1ByteClass.isTokenByTable(bytes[i]) { i &+= 1 }
+        guard i < count, i > scan, bytes[i] == UInt8(ascii: ":") else { return -1 }
+        scan = i &+ 1
+        return i
     }
 
     /// Finds the LF that ends the current line, searching from `scan` for control bytes (one
@@ -107,7 +133,7 @@ extension HTTP1RequestParser {
     /// On an incomplete line only what is already decided fails.
     func checkMethod(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, complete: Bool) -> HTTP1ParseError? {
         var i = start
-        while i < end && HTTP1ByteClass.isToken(bytes[i]) { i &+= 1 }
+        while i < end && HTTP1ByteClass.isTokenByTable(bytes[i]) { i &+= 1 }
         if i &- start > limits.maxMethodBytes {
             return HTTP1ParseError(.methodTooLong, offset: start &+ limits.maxMethodBytes)
         }
@@ -131,7 +157,12 @@ extension HTTP1RequestParser {
         var methodEnd = start
         while bytes[methodEnd] != sp { methodEnd &+= 1 }
         let targetStart = methodEnd &+ 1
-        var targetEnd = targetStart
+        // Plain bytes first (most targets hold nothing else): `plainEnd` tells `target` how far
+        // the target needs no second look.
+        let base = bytes.baseAddress!  // not empty: it holds a complete line
+        var targetEnd = HTTP1ByteClass.indexAfterPathBytes(base, from: targetStart, to: end)
+        while targetEnd < end && HTTP1ByteClass.isPlainTargetCharByTable(bytes[targetEnd]) { targetEnd &+= 1 }
+        let plainEnd = targetEnd
         while targetEnd < end && bytes[targetEnd] != sp { targetEnd &+= 1 }
         // No second SP: an HTTP/0.9 request line ("GET /"), or no target at all.
         if targetEnd == end || targetEnd == targetStart {
@@ -140,7 +171,7 @@ extension HTTP1RequestParser {
         if let error = version(bytes, targetEnd &+ 1, end) { return error }
         head.methodBytes = start..<methodEnd
         head.method = Self.method(bytes, start, methodEnd)
-        if let error = target(bytes, targetStart, targetEnd) { return error }
+        if let error = target(bytes, targetStart, targetEnd, plainEnd: plainEnd) { return error }
         if head.targetForm == .asterisk && head.method != .options {
             return HTTP1ParseError(.asteriskFormNotOptions, offset: targetStart)
         }

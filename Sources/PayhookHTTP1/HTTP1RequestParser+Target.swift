@@ -3,11 +3,18 @@
 extension HTTP1RequestParser {
     /// Origin-form (`/path?query`), absolute-form (`http://host/path?query`) or asterisk-form;
     /// authority-form and anything else is refused.
-    mutating func target(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> HTTP1ParseError? {
+    /// `[start, plainEnd)` holds only `isPlainTargetChar` bytes.
+    mutating func target(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, plainEnd: Int) -> HTTP1ParseError? {
         head.target = start..<end
         let first = bytes[start]
         if first == UInt8(ascii: "/") {
             head.targetForm = .origin
+            if plainEnd == end {
+                // Nothing but pchar and "/": a path without query, already checked.
+                head.path = start..<end
+                head.query = nil
+                return nil
+            }
             return pathAndQuery(bytes, start, end)
         }
         if first == UInt8(ascii: "*") && end &- start == 1 {
@@ -84,7 +91,7 @@ extension HTTP1RequestParser {
             if i == end || bytes[i] != UInt8(ascii: "]") || i == start &+ 1 { return i }
             i &+= 1
         } else {
-            while i < end && HTTP1ByteClass.isHostChar(bytes[i]) && bytes[i] != UInt8(ascii: ":") { i &+= 1 }
+            while i < end && HTTP1ByteClass.isHostCharByTable(bytes[i]) { i &+= 1 }  // ":" is no host char
             if i == start { return i }
         }
         if i == end { return nil }

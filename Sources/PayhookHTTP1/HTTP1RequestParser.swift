@@ -102,6 +102,8 @@ public struct HTTP1RequestParser: Sendable {
     var chunkDigits = 0
     var chunkExtBytes = 0
     var seen = SeenFields()
+    /// `nameBit` of every field name of the head.
+    @usableFromInline var fieldNameBits: UInt64 = 0
 
     public init(limits: HTTP1Limits = HTTP1Limits(), leniencies: HTTP1Leniencies = []) {
         self.limits = limits
@@ -130,11 +132,20 @@ public struct HTTP1RequestParser: Sendable {
 
     /// The value of the first field called `name` (lowercase ASCII), as offsets into the buffer
     /// of the call that returned ``HTTP1Event/head``.
+    /// Inlinable: called on a parser the caller holds `inout`, an opaque call would copy the
+    /// whole parser first.
+    @inlinable
     public func value(of name: StaticString, in buffer: UnsafeRawBufferPointer) -> Range<Int>? {
-        for field in fields where HTTP1.equalsIgnoringCase(field.name, in: buffer, name) {
-            return field.value
+        let length = name.utf8CodeUnitCount
+        let first = name.utf8Start[0] | 0x20  // a superset test: "_" and "^" fold too
+        if fieldNameBits & Self.nameBit(count: length, first: first) == 0 { return nil }
+        return fields.withUnsafeBufferPointer { fields in
+            // Length and first letter reject almost every other field without a loop.
+            for field in fields where field.name.count == length && buffer[field.name.lowerBound] | 0x20 == first {
+                if HTTP1.equalsIgnoringCase(field.name, in: buffer, name) { return field.value }
+            }
+            return nil
         }
-        return nil
     }
 
     /// Whether the parser waits for the first byte of a request (nothing of one seen yet): the
@@ -161,6 +172,7 @@ public struct HTTP1RequestParser: Sendable {
         chunkDigits = 0
         chunkExtBytes = 0
         seen = SeenFields()
+        fieldNameBits = 0
     }
 
     /// Enters the failed state with `kind` at `offset` (relative to the current section).

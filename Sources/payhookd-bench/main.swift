@@ -1,6 +1,6 @@
 // payhookd-bench: micro-benchmarks of payhookd's hot paths.
 //
-//   payhookd-bench parse FILE [--seconds S]
+//   payhookd-bench parse FILE [--seconds S] [--passes N]
 //
 // `parse` loads FILE (raw HTTP/1.1 requests, concatenated: see bench/corpus/) and parses it again
 // and again the way the server's read loop does: one buffer, a read index advanced by `consumed`,
@@ -41,13 +41,14 @@ func parseAll(_ buffer: UnsafeRawBufferPointer, _ parser: inout HTTP1RequestPars
         case .needMore:
             return (requests, touched)
         case .head:
-            touched &+= parser.head.path.count &+ (parser.head.query?.count ?? 0) &+ (parser.head.host?.count ?? 0)
-            touched &+= Int(bytes[parser.head.methodBytes.lowerBound])
-            if let type = parser.head.contentType { touched &+= type.count }
+            let head = parser.head  // as the server does (Connection+HTTP1.swift)
+            touched &+= head.path.count &+ (head.query?.count ?? 0) &+ (head.host?.count ?? 0)
+            touched &+= Int(bytes[head.methodBytes.lowerBound])
+            if let type = head.contentType { touched &+= type.count }
             if let signature = parser.value(of: "x-signature", in: bytes) ?? parser.value(of: "signature", in: bytes) {
                 touched &+= signature.count
             }
-            if parser.head.keepAlive { touched &+= 1 }
+            if head.keepAlive { touched &+= 1 }
         case .body(let range):
             touched &+= range.count &+ Int(bytes[range.lowerBound])
         case .end:
@@ -72,6 +73,11 @@ func parseCommand(_ arguments: [String]) {
     if let i = arguments.firstIndex(of: "--seconds"), i + 1 < arguments.count, let s = Double(arguments[i + 1]) {
         seconds = s
     }
+    // `--passes N`: exactly N passes, for instruction counts under callgrind (not a rate).
+    var passLimit = Int.max
+    if let i = arguments.firstIndex(of: "--passes"), i + 1 < arguments.count, let n = Int(arguments[i + 1]) {
+        passLimit = n
+    }
     let corpus = readFile(path)
     var parser = HTTP1RequestParser()
     // Rates are per second of this thread's CPU time, not wall time: on a shared machine the
@@ -90,7 +96,7 @@ func parseCommand(_ arguments: [String]) {
                 passes += 1
             }
             secondsTaken = cpuSeconds() - start
-        } while secondsTaken < seconds
+        } while secondsTaken < seconds && passes < passLimit
     }
     let perSecond = Double(requests) / secondsTaken
     let megabytes = Double(corpus.count) * Double(passes) / secondsTaken / 1e6

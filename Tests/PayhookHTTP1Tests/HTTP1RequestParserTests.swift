@@ -126,6 +126,19 @@ import Testing
         }
     }
 
+    @Test("lookup by name matches names starting with _ or ^ exactly and skips same-length near misses")
+    func lookupPunctuation() {
+        var parser = HTTP1RequestParser()
+        let raw = bytes("GET /h HTTP/1.1\r\nHost: x\r\n~sig: a\r\n_sig: b\r\n^Sig: c\r\nx-Signaturf: d\r\nX-SIGNATURE: e\r\n\r\n")
+        raw.withUnsafeBytes { buffer in
+            #expect(parser.parse(buffer) == HTTP1ParseResult(event: .head, consumed: raw.count))
+            #expect(parser.value(of: "_sig", in: buffer).map { HTTP1.string($0, in: buffer) } == "b")
+            #expect(parser.value(of: "^sig", in: buffer).map { HTTP1.string($0, in: buffer) } == "c")
+            #expect(parser.value(of: "~sig", in: buffer).map { HTTP1.string($0, in: buffer) } == "a")
+            #expect(parser.value(of: "x-signature", in: buffer).map { HTTP1.string($0, in: buffer) } == "e")
+        }
+    }
+
     @Test("after an error every call returns the same error and consumes nothing")
     func stickyError() {
         var parser = HTTP1RequestParser()

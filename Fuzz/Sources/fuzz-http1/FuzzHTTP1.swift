@@ -22,10 +22,13 @@ func feed(_ input: ArraySlice<UInt8>, cuts: [Int], limits: HTTP1Limits, lenienci
     for cut in cuts + [input.endIndex] where cut >= start {
         buffer.append(contentsOf: input[start..<cut])
         start = cut
+        // Events per call over this buffer's bytes, bounded by what it held before the calls:
+        // the buffer drains as requests are consumed, so its current size bounds nothing.
+        let maxSteps = 4 * buffer.count + 16
         var steps = 0
         feeding: while true {
             steps += 1
-            precondition(steps <= 4 * buffer.count + 16, "parser does not progress")
+            precondition(steps <= maxSteps, "parser does not progress")
             let result = buffer.withUnsafeBytes { parser.parse($0) }
             precondition(result.consumed >= 0 && result.consumed <= buffer.count, "consumed out of range")
             switch result.event {
