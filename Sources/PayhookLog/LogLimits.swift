@@ -12,6 +12,25 @@ public struct LogLimits: Sendable, Equatable {
     public init() {}
 }
 
+extension LogLimits {
+    /// `request` cut to fit these bounds: headers beyond `headerCountMax` dropped, every string
+    /// cut to `fieldBytesMax` bytes, the body to `bodyBytesMax` (`bodyCut` then says so). Used
+    /// for what is kept as evidence (audit headers, rejects): cutting beats refusing to keep it.
+    public func fitted(_ request: StoredRequest) -> (request: StoredRequest, bodyCut: Bool) {
+        var r = request
+        let cap = min(fieldBytesMax, LogFormat.stringBytesMax)
+        let bodyCut = r.body.count > bodyBytesMax
+        if bodyCut { r.body.removeLast(r.body.count - bodyBytesMax) }
+        if r.headers.count > headerCountMax { r.headers.removeLast(r.headers.count - headerCountMax) }
+        r.peerAddress = r.peerAddress.prefix(utf8Bytes: cap)
+        r.clientAddress = r.clientAddress.prefix(utf8Bytes: cap)
+        r.method = r.method.prefix(utf8Bytes: cap)
+        r.path = r.path.prefix(utf8Bytes: cap)
+        r.headers = r.headers.map { HeaderField($0.name.prefix(utf8Bytes: cap), $0.value.prefix(utf8Bytes: cap)) }
+        return (r, bodyCut)
+    }
+}
+
 /// A record that cannot be stored because it is over a `LogLimits` bound.
 public struct RecordTooLarge: Error, Equatable, Sendable, CustomStringConvertible {
     public var field: String

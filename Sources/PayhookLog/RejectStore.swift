@@ -1,5 +1,6 @@
 import CLinuxShim
 import Glibc
+import PayhookCore
 import PayhookPosix
 import Synchronization
 
@@ -53,19 +54,12 @@ public final class RejectStore: @unchecked Sendable {
     /// (headers beyond the count dropped, body cut) rather than lost, and the reason says so.
     public func record(_ entry: RejectEntry) {
         var e = entry
-        if e.request.body.count > limits.bodyBytesMax {
-            e.request.body.removeLast(e.request.body.count - limits.bodyBytesMax)
-            e.reason += " (body truncated)"
-        }
-        if e.request.headers.count > limits.headerCountMax { e.request.headers.removeLast(e.request.headers.count - limits.headerCountMax) }
+        let (request, bodyCut) = limits.fitted(entry.request)
+        e.request = request
+        if bodyCut { e.reason += " (body truncated)" }
         let cap = min(limits.fieldBytesMax, LogFormat.stringBytesMax)
-        e.source = Self.clip(e.source, cap)
-        e.reason = Self.clip(e.reason, cap)
-        e.request.peerAddress = Self.clip(e.request.peerAddress, cap)
-        e.request.clientAddress = Self.clip(e.request.clientAddress, cap)
-        e.request.method = Self.clip(e.request.method, cap)
-        e.request.path = Self.clip(e.request.path, cap)
-        e.request.headers = e.request.headers.map { HeaderField(Self.clip($0.name, cap), Self.clip($0.value, cap)) }
+        e.source = e.source.prefix(utf8Bytes: cap)
+        e.reason = e.reason.prefix(utf8Bytes: cap)
         let bytes = e.encodedBytes
         let dropped = lock.withLock { () -> Int in
             guard !stopping, bytes <= maxBytes else { return 1 }
@@ -83,17 +77,6 @@ public final class RejectStore: @unchecked Sendable {
             return dropped
         }
         if dropped > 0 { droppedCount.add(dropped, ordering: .relaxed) }
-    }
-
-    /// At most `bytes` UTF-8 bytes of `s` (cut on a scalar boundary).
-    static func clip(_ s: String, _ bytes: Int) -> String {
-        if s.utf8.count <= bytes { return s }
-        var out = ""
-        for scalar in s.unicodeScalars {
-            if out.utf8.count + String(scalar).utf8.count > bytes { break }
-            out.unicodeScalars.append(scalar)
-        }
-        return out
     }
 
     /// Writes what is queued and stops the thread.

@@ -14,23 +14,6 @@ import Testing
         return l
     }
 
-    @Test("cut keeps at most N bytes of UTF-8 at a character boundary (N fits, N+1 is cut)")
-    func cut() {
-        #expect(StorableRecord.cut("abcdefgh", 8) == "abcdefgh")
-        #expect(StorableRecord.cut("abcdefghi", 8) == "abcdefgh")
-        #expect(StorableRecord.cut("aaaaaaaé", 8) == "aaaaaaa")  // é is 2 bytes: it would end at byte 9
-    }
-
-    @Test("kept headers: only the audit ones, at most headerCountMax, values cut to fieldBytesMax")
-    func headers() {
-        var limits = self.limits
-        limits.fieldBytesMax = 10
-        let h = StorableRecord.headers(
-            [("User-Agent", "0123456789AB"), ("Cookie", "x"), ("X-Real-IP", "1.2.3.4"), ("X-Forwarded-For", "5.6.7.8")],
-            kept: ["user-agent", "x-real-ip", "x-forwarded-for"], limits: limits)
-        #expect(h == [HeaderField("User-Agent", "0123456789"), HeaderField("X-Real-IP", "1.2.3.4")])
-    }
-
     @Test("an event whose field exceeds the log's bound is quarantined field_too_long, never refused")
     func tooLong() {
         let body = Array(#"{"status":"invoice:paid","id":"123456789"}"#.utf8)

@@ -43,10 +43,12 @@ final class IngestRoute {
             return responder.fail(.forbidden("client \(client) is not allowed for source \(name)"))
         }
         let now = clock.nowUnixMs()
-        let stored = StoredRequest(
-            peerAddress: request.peer, clientAddress: client, method: request.method, path: request.path,
-            headers: StorableRecord.headers(request.headers, kept: Self.keptHeaders, limits: limits),
-            body: request.body, bodyIsJSON: false)
+        let stored = limits.fitted(
+            StoredRequest(
+                peerAddress: request.peer, clientAddress: client, method: request.method, path: request.path,
+                headers: request.headers.filter { Self.keptHeaders.contains($0.name.lowercased()) }.map { HeaderField($0.name, $0.value) },
+                body: request.body, bodyIsJSON: false)
+        ).request
         switch Providers.verify(source.provider, headers: request.headers, body: request.body) {
         case .rejected(let reason):
             metrics.add(IngestMetrics.rejected, [name, reason.rawValue])
