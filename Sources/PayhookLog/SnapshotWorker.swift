@@ -9,18 +9,18 @@ import Synchronization
 final class SnapshotWorker: @unchecked Sendable {
     typealias Durable = [(LogPayload, AppendedRecord, Int)]
 
-    // Guarded by `lock`.
-    private let lock = ConditionLock()
-    private var queue: [Durable] = []
-    private var maintenance = false
-    private var stopping = false
+    private enum Job {
+        case durable(Durable)
+        case maintenance
+    }
+
+    private var worker: QueueWorker<Job>?
 
     // Worker thread only.
     private var index: LogIndex
     private let logDir: String
     private let options: LogOptions
     private let isDelivered: @Sendable (UInt64) -> Bool
-    private var thread: PosixThread?
 
     let snapshotSeq = Atomic<UInt64>(0)
     let retiredThroughSeq = Atomic<UInt64>(0)
@@ -34,54 +34,37 @@ final class SnapshotWorker: @unchecked Sendable {
         self.options = options
         self.isDelivered = isDelivered
         self.snapshotSeq.store(snapshotSeq, ordering: .releasing)
-        thread = try PosixThread.spawn(name: "payhookd-snap") { [self] in run() }
+        worker = try QueueWorker(name: "payhookd-snap") { [self] jobs, isFinal in process(jobs, isFinal: isFinal) }
     }
 
     func enqueue(_ items: Durable) {
         if items.isEmpty { return }
-        lock.withLock {
-            queue.append(items)
-            lock.signal()
-        }
+        worker?.submit(.durable(items))
     }
 
-    func requestMaintenance() {
-        lock.withLock {
-            maintenance = true
-            lock.signal()
-        }
-    }
+    func requestMaintenance() { worker?.submit(.maintenance) }
 
     /// Applies what is queued, writes a final snapshot when records arrived since the last one
     /// (a faster next start), and joins the thread.
     func shutdown() {
-        lock.withLock {
-            stopping = true
-            lock.signal()
-        }
-        thread?.join()
-        thread = nil
+        worker?.shutdown()
+        worker = nil
     }
 
-    private func run() {
-        while true {
-            lock.lock()
-            while queue.isEmpty && !maintenance && !stopping { lock.wait() }
-            let work = queue
-            queue.removeAll()
-            let maintain = maintenance || (stopping && work.isEmpty)
-            maintenance = false
-            let stop = stopping && work.isEmpty
-            lock.unlock()
-            for batch in work {
+    private func process(_ jobs: [Job], isFinal: Bool) {
+        var maintain = isFinal
+        for job in jobs {
+            switch job {
+            case .durable(let batch):
                 for (payload, appended, frameBytes) in batch { index.apply(payload, at: appended, frameBytes: frameBytes) }
+            case .maintenance:
+                maintain = true
             }
-            let covered = snapshotSeq.load(ordering: .acquiring)
-            let due = options.snapshotEveryEvents > 0 && index.lastSeq >= covered + UInt64(options.snapshotEveryEvents)
-            if due || (maintain && index.lastSeq > covered) { writeSnapshot() }
-            if due || maintain { applyRetention() }
-            if stop { return }
         }
+        let covered = snapshotSeq.load(ordering: .acquiring)
+        let due = options.snapshotEveryEvents > 0 && index.lastSeq >= covered + UInt64(options.snapshotEveryEvents)
+        if due || (maintain && index.lastSeq > covered) { writeSnapshot() }
+        if due || maintain { applyRetention() }
     }
 
     private func writeSnapshot() {

@@ -5,62 +5,33 @@ import PayhookPosix
 /// cold segments never stalls the loop (and with it every ingest acknowledgement). The loop
 /// resolves seqs to locations from its index (memory only) and hands them over; the records
 /// come back on the loop through its executor.
-final class RecordFetcher: @unchecked Sendable {
+final class RecordFetcher: Sendable {
     typealias Done = ([LogRecord], LogReadError?) -> Void
 
-    private struct Job {
+    private struct Job: @unchecked Sendable {
         let locations: [RecordLocation]
-        /// Runs on the loop only (the worker hands it to the executor untouched).
+        /// Runs on the loop only: the worker hands it to the executor untouched.
         let done: Done
     }
 
-    private let reader: LogReader
-    private let executor: LoopExecutor
-    // Guarded by `lock`.
-    private let lock = ConditionLock()
-    private var queue: [Job] = []
-    private var stopping = false
-    private var thread: PosixThread?
+    private let worker: QueueWorker<Job>
 
     init(reader: LogReader, executor: LoopExecutor) throws {
-        self.reader = reader
-        self.executor = executor
-        thread = try PosixThread.spawn(name: "payhookd-read") { [self] in run() }
+        worker = try QueueWorker(name: "payhookd-read") { jobs, _ in
+            for job in jobs { Self.read(job, reader: reader, executor: executor) }
+        }
     }
 
     /// Reads the records at `locations` (in order; those whose segment retention deleted are
     /// skipped) and calls `done` on the loop. Loop thread; never waits for the disk.
     func fetch(_ locations: [RecordLocation], done: @escaping Done) {
-        lock.withLock {
-            queue.append(Job(locations: locations, done: done))
-            lock.signal()
-        }
+        worker.submit(Job(locations: locations, done: done))
     }
 
     /// Finishes the queued reads and stops the thread.
-    func shutdown() {
-        lock.withLock {
-            stopping = true
-            lock.signal()
-        }
-        thread?.join()
-        thread = nil
-    }
+    func shutdown() { worker.shutdown() }
 
-    private func run() {
-        while true {
-            lock.lock()
-            while queue.isEmpty && !stopping { lock.wait() }
-            let jobs = queue
-            queue = []
-            let stop = stopping && jobs.isEmpty
-            lock.unlock()
-            if stop { return }
-            for job in jobs { read(job) }
-        }
-    }
-
-    private func read(_ job: Job) {
+    private static func read(_ job: Job, reader: LogReader, executor: LoopExecutor) {
         var records: [LogRecord] = []
         var failure: LogReadError?
         for location in job.locations {
