@@ -15,7 +15,6 @@ final class Runtime {
     let admin: AdminRoutes
     let rejectsRoute: RejectsRoute
     let fetcher: RecordFetcher
-    private let maintenance: TimerID
     /// How often retention and a snapshot check run. Default hourly.
     static let maintenanceIntervalMs: Int64 = 3_600_000
 
@@ -58,9 +57,8 @@ final class Runtime {
         rejectsRoute = RejectsRoute(ingest: ingest, storageDir: config.storage.dir, executor: loop.executor)
         let writer = store.writer
         var timer: TimerID?
-        maintenance = loop.makeTimer { [store] in
+        let maintenance = loop.makeTimer {
             writer.requestMaintenance()
-            store.dropRetired()
             if let timer { loop.schedule(timer, afterMs: Self.maintenanceIntervalMs) }
         }
         timer = maintenance

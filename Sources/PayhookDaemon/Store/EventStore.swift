@@ -23,6 +23,8 @@ final class EventStore {
     /// Called after each batch of durable events (long polls).
     private var observers: [UInt64: () -> Void] = [:]
     private var nextObserver: UInt64 = 1
+    /// Retention's progress already folded into `index`.
+    private var droppedThroughSeq: UInt64 = 0
     /// Set when fdatasync failed: the daemon must stop (see `design.md`, Log).
     private(set) var fatalError: LogWriteError?
     var onFatal: ((LogWriteError) -> Void)?
@@ -65,6 +67,7 @@ final class EventStore {
     /// Collects what the writer finished (called when its eventfd fired). Completions come in
     /// seq order, so the index is applied in order.
     func collect() {
+        dropRetired()
         var appendedEvents = false
         for done in writer.takeCompletions() {
             guard let entry = waiting.removeValue(forKey: done.ticket) else { continue }
@@ -92,10 +95,13 @@ final class EventStore {
         }
     }
 
-    /// Forgets index entries of segments that retention deleted on the snapshot thread.
-    func dropRetired() {
+    /// Forgets the locations of segments retention deleted on the snapshot thread (an atomic
+    /// load per batch; the index work only when retention moved).
+    private func dropRetired() {
         let retired = writer.retiredThroughSeq
-        if retired > 0 { index.dropSegments(through: retired) }
+        guard retired > droppedThroughSeq else { return }
+        index.dropSegments(through: retired)
+        droppedThroughSeq = retired
     }
 
     /// Registers `action` to run after every batch that made events durable.
