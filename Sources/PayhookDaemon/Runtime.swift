@@ -70,6 +70,7 @@ final class Runtime {
     func router(config: Config, isReady: @escaping () -> Bool) -> Router {
         var router = DefaultRoutes.router(config: config, isReady: isReady)
         ingest.table = SourceTable(config: config)
+        admin.schemes = ingest.table.sources.mapValues { $0.provider.scheme.rawValue }
         router.add(["*"], "/hooks/{source}", on: [.ingest]) { [ingest] request, responder in ingest.handle(request, responder) }
         admin.install(into: &router)
         rejectsRoute.install(into: &router)
