@@ -71,7 +71,9 @@ final class Runtime {
         var router = DefaultRoutes.router(config: config, isReady: isReady)
         ingest.table = SourceTable(config: config)
         admin.schemes = ingest.table.sources.mapValues { $0.provider.scheme.rawValue }
-        router.add(["*"], "/hooks/{source}", on: [.ingest]) { [ingest] request, responder in ingest.handle(request, responder) }
+        router.add(["*"], "/hooks/{source}", on: [.ingest], bodyLimit: { [ingest] in ingest.bodyLimit($0) }) { [ingest] request, responder in
+            ingest.handle(request, responder)
+        }
         admin.install(into: &router)
         rejectsRoute.install(into: &router)
         return router

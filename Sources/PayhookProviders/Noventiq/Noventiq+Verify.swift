@@ -52,7 +52,9 @@ public enum Noventiq {
         guard let provided = Encoding.decodeHex(signature), provided.count == Crypto.Hash.sha512.digestBytes else {
             return .rejected(.malformedSignature)
         }
-        guard let root = try? JSONParser.parse(body, limits: source.jsonLimits, selecting: signedSelection), root.objectMembers != nil
+        // Only an object can carry the signed fields: anything else is refused without a scan.
+        guard body.first(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) == UInt8(ascii: "{"),
+            let root = try? JSONParser.parse(body, limits: source.jsonLimits, selecting: signedSelection), root.objectMembers != nil
         else { return .rejected(.unverifiableBody) }
         let suffix: [UInt8]
         do throws(SignedStringError) {
