@@ -38,6 +38,10 @@ extension NormalizedEvent {
         w.string(Timestamp.iso8601(unixMs: receivedAtMs))
         w.key("verified_by")
         w.string(verifiedBy)
+        w.key("unsigned")
+        w.beginArray()
+        for field in unsignedFields { w.string(field) }
+        w.endArray()
         w.key("quarantined")
         w.stringOrNull(quarantined)
         w.key("data")

@@ -70,7 +70,10 @@ final class Runtime {
     func router(config: Config, isReady: @escaping () -> Bool) -> Router {
         var router = DefaultRoutes.router(config: config, isReady: isReady)
         ingest.table = SourceTable(config: config)
-        router.add(["*"], "/hooks/{source}", on: [.ingest]) { [ingest] request, responder in ingest.handle(request, responder) }
+        admin.schemes = ingest.table.sources.mapValues { $0.provider.scheme.rawValue }
+        router.add(["*"], "/hooks/{source}", on: [.ingest], bodyLimit: { [ingest] in ingest.bodyLimit($0) }) { [ingest] request, responder in
+            ingest.handle(request, responder)
+        }
         admin.install(into: &router)
         rejectsRoute.install(into: &router)
         return router

@@ -69,6 +69,9 @@ public struct HTTP1RequestParser: Sendable {
     public internal(set) var fields: [HTTP1Field] = []
     /// Body bytes of the current request announced so far (Content-Length or chunk sizes).
     public internal(set) var bodyBytes = 0
+    /// The current request's body limit: `limits.maxBodyBytes`, or lower once the caller knows
+    /// the route (`limitBody(toBytes:)`).
+    public internal(set) var bodyBytesMax: Int
 
     enum State: Sendable, Equatable {
         case requestLine, fieldLines
@@ -108,6 +111,7 @@ public struct HTTP1RequestParser: Sendable {
     public init(limits: HTTP1Limits = HTTP1Limits(), leniencies: HTTP1Leniencies = []) {
         self.limits = limits
         self.leniencies = leniencies
+        self.bodyBytesMax = limits.maxBodyBytes
         fields.reserveCapacity(limits.maxHeaderCount)
     }
 
@@ -161,6 +165,7 @@ public struct HTTP1RequestParser: Sendable {
         head = HTTP1RequestHead()
         fields.removeAll(keepingCapacity: true)
         bodyBytes = 0
+        bodyBytesMax = limits.maxBodyBytes
         scan = 0
         lineStart = 0
         fieldsStart = 0
@@ -173,6 +178,19 @@ public struct HTTP1RequestParser: Sendable {
         chunkExtBytes = 0
         seen = SeenFields()
         fieldNameBits = 0
+    }
+
+    /// Lowers the current request's body limit to `maxBytes` (a route's own limit, known once
+    /// the head is in: call it after ``HTTP1Event/head``, before the body). A Content-Length
+    /// above it fails at once, before any body byte is read; a chunked body fails at the
+    /// chunk-size line that would pass it. Returns the error when the request failed. The next
+    /// request starts again from `limits.maxBodyBytes`.
+    public mutating func limitBody(toBytes maxBytes: Int) -> HTTP1ParseError? {
+        bodyBytesMax = min(bodyBytesMax, maxBytes)
+        guard case .contentLength(let length) = head.framing, length > bodyBytesMax else { return nil }
+        let error = HTTP1ParseError(.bodyTooLarge, offset: messageConsumed, field: "content-length")
+        state = .failed(error)
+        return error
     }
 
     /// Enters the failed state with `kind` at `offset` (relative to the current section).

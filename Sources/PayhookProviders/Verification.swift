@@ -24,6 +24,10 @@ public enum RejectReason: String, Sendable, Equatable, CaseIterable {
     /// Noventiq signs fields of the body: a body that is not a JSON object, or whose signed
     /// fields are objects, arrays or booleans, cannot be checked.
     case unverifiableBody = "unverifiable_body"
+    /// Noventiq joins its signed fields with `;`: a signed value holding one would let field
+    /// boundaries shift (`"EUR;USD"` as the currency), so one signature could serve two bodies.
+    /// No genuine value contains it.
+    case separatorInSignedField = "separator_in_signed_field"
     /// No secret is configured that applies to this request.
     case noSecret = "no_secret"
     /// rsa-sha256: none of the configured keys is a usable PEM RSA public key.
@@ -37,6 +41,7 @@ public enum RejectReason: String, Sendable, Equatable, CaseIterable {
         case .malformedSignature: "the signature is not in the expected encoding or length"
         case .signatureMismatch: "the signature does not match"
         case .unverifiableBody: "the body cannot be checked against the signature"
+        case .separatorInSignedField: "a signed field contains the separator ';'"
         case .noSecret: "no secret is configured for this request"
         case .unusableKey: "no configured public key is usable"
         }

@@ -8,6 +8,12 @@ extension JSONCursor {
 
     /// RFC 8259 section 6: `[ minus ] int [ frac ] [ exp ]`, `int = zero / ( digit1-9 *DIGIT )`.
     mutating func number() throws(JSONError) -> String {
+        let range = try numberRange()
+        return String(decoding: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self)
+    }
+
+    /// Checks a number and moves past it; returns where its text lies.
+    mutating func numberRange() throws(JSONError) -> Range<Int> {
         let start = pos
         if buffer[pos] == UInt8(ascii: "-") { pos += 1 }
         guard !atEnd, Self.isDigit(buffer[pos]) else { throw numberError() }
@@ -28,7 +34,7 @@ extension JSONCursor {
             guard !atEnd, Self.isDigit(buffer[pos]) else { throw numberError() }
             skipDigits()
         }
-        return String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<pos]), as: UTF8.self)
+        return start..<pos
     }
 
     private mutating func skipDigits() {
@@ -37,6 +43,17 @@ extension JSONCursor {
 
     /// A string (RFC 8259 section 7), from its opening quote; returns the unescaped contents.
     mutating func string() throws(JSONError) -> String {
+        try scanString(keep: true)!
+    }
+
+    /// Checks a string and moves past it without making a `String` of it.
+    mutating func skipString() throws(JSONError) {
+        _ = try scanString(keep: false)
+    }
+
+    /// One scan for both: `keep` decides whether the contents become a `String` (else `nil`).
+    @inline(__always)
+    private mutating func scanString(keep: Bool) throws(JSONError) -> String? {
         pos += 1  // opening quote
         let start = pos
         var escaped = false
@@ -47,13 +64,14 @@ extension JSONCursor {
             let b = buffer[pos]
             if b == UInt8(ascii: "\"") {
                 defer { pos += 1 }
+                guard keep else { return nil }
                 // Without escapes the contents are the input bytes themselves: no copy to scratch.
                 guard escaped else { return String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<pos]), as: UTF8.self) }
                 scratch.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[runStart..<pos]))
                 return String(decoding: scratch, as: UTF8.self)
             } else if b == UInt8(ascii: "\\") {
                 escaped = true
-                scratch.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[runStart..<pos]))
+                if keep { scratch.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[runStart..<pos])) }
                 try escape()
                 runStart = pos
             } else if b < 0x20 {

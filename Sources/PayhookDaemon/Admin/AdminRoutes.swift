@@ -10,6 +10,9 @@ final class AdminRoutes {
     let limits: Limits
     /// Schedules `action` on the loop after `ms`; returns a cancel function (long polls).
     let schedule: (_ ms: Int64, _ action: @escaping () -> Void) -> () -> Void
+    /// The signature scheme of each configured source (`verified_by` names), for the payment
+    /// answer's `unsigned`; set with the routes at start and on reload.
+    var schemes: [String: String] = [:]
 
     /// Bounds of the admin API (from `[server]`, see `Config.Server`).
     struct Limits {
@@ -75,6 +78,11 @@ final class AdminRoutes {
         w.stringOrNull(state.amount)
         w.key("currency")
         w.stringOrNull(state.currency)
+        // A source no longer configured has no known scheme: every field is listed.
+        w.key("unsigned")
+        w.beginArray()
+        for field in SignatureCoverage.unsignedPaymentFields(verifiedBy: schemes[state.source] ?? "", status: state.status) { w.string(field) }
+        w.endArray()
         w.key("first_seen")
         w.string(Timestamp.iso8601(unixMs: state.firstSeenMs))
         w.key("last_seen")

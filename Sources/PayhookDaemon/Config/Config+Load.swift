@@ -65,7 +65,7 @@ struct ConfigDecoder {
         config.storage = try storage(top.subtable("storage", name: "[storage]"))
         var sourceLines: [String: Int] = [:]
         for table in try top.tables("sources") {
-            let source = try self.source(table, warnings: &warnings)
+            let source = try self.source(table, server: config.server, warnings: &warnings)
             if let first = sourceLines[source.name] {
                 throw table.error(table.line(of: "name"), "duplicate source name `\(source.name)` (first at line \(first))")
             }

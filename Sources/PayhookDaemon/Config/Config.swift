@@ -94,6 +94,12 @@ public struct Config: Sendable, Equatable {
         public var eventSecrets: [String: [[UInt8]]]
         /// Client addresses or CIDR blocks allowed; empty means any.
         public var allowFrom: [String]
+        /// Body size limit of this source in bytes (413 above, as soon as the head or the chunks
+        /// announce more). Default 64 KiB, or `[server] max_body_bytes` when that is smaller:
+        /// Noventiq and Nonstopay bodies are a few KiB, and a forged body must not cost the loop
+        /// more than a genuine one could. At most the server's value.
+        public var maxBodyBytes: Int = Source.defaultMaxBodyBytes
+        public static let defaultMaxBodyBytes = 65_536
         /// The config line of `[[sources]]`, for messages.
         public var line: Int
 

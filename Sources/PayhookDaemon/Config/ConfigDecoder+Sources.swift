@@ -6,13 +6,13 @@ import PayhookProviders
 extension ConfigDecoder {
     static let sourceKeys = [
         "name", "provider", "kind", "signature", "secret", "secret_file", "event_secrets", "event_secret_files",
-        "allow_from",
+        "allow_from", "max_body_bytes",
     ]
 
     /// Kinds per provider.
     static let kinds: [Config.Provider: [String]] = [.nonstopay: ["payin", "nft", "payout"], .noventiq: ["payment"]]
 
-    func source(_ t: ConfigTable, warnings: inout [ConfigWarning]) throws(ConfigError) -> Config.Source {
+    func source(_ t: ConfigTable, server: Config.Server, warnings: inout [ConfigWarning]) throws(ConfigError) -> Config.Source {
         try t.rejectUnknownKeys(Self.sourceKeys)
         let (name, nameLine) = try t.requiredString("name")
         try checkName(name, line: nameLine, what: "source", in: t)
@@ -37,6 +37,15 @@ extension ConfigDecoder {
         source.secrets = try secretList(t, literalKey: "secret", fileKey: "secret_file")
         source.eventSecrets = try eventSecrets(t, provider: provider)
         if let list = try t.strings("allow_from") { source.allowFrom = try blocks(list, key: "allow_from", in: t) }
+        source.maxBodyBytes = min(Config.Source.defaultMaxBodyBytes, server.maxBodyBytes)
+        if let n = try t.integer("max_body_bytes", ConfigLimits.sourceMaxBodyBytes) {
+            guard n <= server.maxBodyBytes else {
+                throw t.error(
+                    t.line(of: "max_body_bytes"),
+                    "`max_body_bytes` = \(n) is above [server] max_body_bytes = \(server.maxBodyBytes), which applies first; raise that too")
+            }
+            source.maxBodyBytes = n
+        }
         if signature == .none {
             guard !source.allowFrom.isEmpty else {
                 throw t.error(

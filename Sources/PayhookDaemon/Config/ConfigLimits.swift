@@ -51,6 +51,10 @@ public enum ConfigLimits {
     public static let retryMaxAgeMs = ConfigLimit("hooks", "retry_max_age", min: 1000, max: 2_592_000_000)
     public static let maxInFlight = ConfigLimit("hooks", "max_in_flight", min: 1, max: 256)
     // [[sources]] and [[hooks]]
+    /// `[[sources]] max_body_bytes`: the same range as the server's key, and at most the server's
+    /// value (its parser check comes first). Tested in `SourceBodyLimitConfigTests`: the key
+    /// shares its name with `[server]`'s, which `integerKeys` walks.
+    public static let sourceMaxBodyBytes = ConfigLimit("sources", "max_body_bytes", min: 1024, max: 8_388_608)
     /// Length of source and hook names in bytes.
     public static let nameBytes = ConfigLimit("sources", "name", min: 1, max: 64)
 

@@ -144,6 +144,13 @@ final class IngestRoute {
         }
     }
 
+    /// The source's `max_body_bytes`, declared to the connection once the head is parsed (an
+    /// unknown source declares none: it is answered 404 after its body, as before).
+    func bodyLimit(_ parameters: [String: String]) -> BodyLimit? {
+        guard let source = table[parameters["source"] ?? ""] else { return nil }
+        return BodyLimit(bytes: source.maxBodyBytes, setting: "max_body_bytes of source \(source.name)")
+    }
+
     /// `application/json`, with or without parameters (`; charset=utf-8`), any letter case.
     static func isJSON(_ contentType: String?) -> Bool {
         guard let contentType else { return false }

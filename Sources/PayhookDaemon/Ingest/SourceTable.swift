@@ -7,6 +7,8 @@ struct IngestSource: Sendable {
     let provider: ProviderSource
     /// Empty means any client.
     let allowFrom: [IPBlock]
+    /// `[[sources]] max_body_bytes` (the route declares it to the connection: 413 from the head).
+    let maxBodyBytes: Int
 }
 
 /// The sources and proxy trust of one configuration. Built at start and on SIGHUP; swapped as a
@@ -26,7 +28,7 @@ struct SourceTable: Sendable {
                 guard let block = IPBlock(parsing: text) else { preconditionFailure("unvalidated allow_from \(text)") }
                 return block
             }
-            table[s.name] = IngestSource(name: s.name, provider: provider, allowFrom: allow)
+            table[s.name] = IngestSource(name: s.name, provider: provider, allowFrom: allow, maxBodyBytes: s.maxBodyBytes)
         }
         sources = table
         trustedProxies = config.server.trustedProxies.compactMap { IPBlock(parsing: $0) }

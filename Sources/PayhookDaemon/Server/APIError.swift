@@ -9,7 +9,8 @@ public enum APIError: Error, Equatable, Sendable {
     case unauthorized
     case badSignature(String)
     case forbidden(String)
-    case payloadTooLarge(limitBytes: Int)
+    /// The body is over `limitBytes`, set by `setting` (`max_body_bytes`, or a source's).
+    case payloadTooLarge(limitBytes: Int, setting: String)
     case unsupportedMediaType(String)
     case badRequest(String)
     /// Malformed HTTP, with the status the parser chose (400, 408, 413, 414, 431, 501, 505).
@@ -35,7 +36,8 @@ public enum APIError: Error, Equatable, Sendable {
             (status, code, message, extra) = (401, "unauthorized", "missing or wrong bearer token", [("WWW-Authenticate", "Bearer")])
         case .badSignature(let m): (status, code, message, extra) = (401, "bad_signature", m, [])
         case .forbidden(let m): (status, code, message, extra) = (403, "forbidden", m, [])
-        case .payloadTooLarge(let limit): (status, code, message, extra) = (413, "payload_too_large", "body over \(limit) bytes", [])
+        case .payloadTooLarge(let limit, let setting):
+            (status, code, message, extra) = (413, "payload_too_large", "body over \(limit) bytes (\(setting))", [])
         case .unsupportedMediaType(let m): (status, code, message, extra) = (415, "unsupported_media_type", m, [])
         case .badRequest(let m): (status, code, message, extra) = (400, "bad_request", m, [])
         case .malformedHTTP(let s, let m): (status, code, message, extra) = (s, "malformed_http", m, [])

@@ -45,6 +45,12 @@ extension Connection {
                 return
             case .head:
                 let head = parser.head
+                routeBodyLimit = nil
+                if head.hasBody, let error = applyRouteBodyLimit(to: request!) {
+                    current = nil
+                    step { $0.refused(error) }
+                    return
+                }
                 let (id, actions) = state.headReceived(
                     isHead: head.method == .head, hasBody: head.hasBody,
                     expectsContinue: head.expectsContinue, keepAlive: head.keepAlive)
@@ -60,10 +66,30 @@ extension Connection {
                 dispatch(id, request)
             case .error(let error):
                 current = nil
-                step { $0.parseFailed(status: error.status, reason: "\(error.kind) at byte \(error.offset)") }
+                if error.kind == .bodyTooLarge {
+                    step { $0.refused(bodyLimitError()) }
+                } else {
+                    step { $0.parseFailed(status: error.status, reason: "\(error.kind) at byte \(error.offset)") }
+                }
                 return
             }
         }
+    }
+
+    /// Lowers the parser's body limit to the one the request's route declares (a source's
+    /// `max_body_bytes`), so that an oversized body is refused from its head or its chunk sizes,
+    /// before it is read. Returns the answer when the head already announces too much.
+    private func applyRouteBodyLimit(to request: Request) -> APIError? {
+        routeBodyLimit = nil
+        guard let limit = server.router.bodyLimit(for: request), limit.bytes < parser.bodyBytesMax else { return nil }
+        routeBodyLimit = limit
+        return parser.limitBody(toBytes: limit.bytes) == nil ? nil : bodyLimitError()
+    }
+
+    /// The 413 answer: the route's limit when one applied, else the server's.
+    private func bodyLimitError() -> APIError {
+        let limit = routeBodyLimit ?? BodyLimit(bytes: parser.limits.maxBodyBytes, setting: "max_body_bytes")
+        return .payloadTooLarge(limitBytes: limit.bytes, setting: limit.setting)
     }
 
     /// Copies what routes need out of the parser's spans (they die with the buffer).

@@ -36,6 +36,8 @@ final class Connection: EventHandler, ConnectionSink {
     var responders: [(id: UInt64, responder: Responder)] = []
     /// The request whose body is arriving (between its head and its end).
     var current: (id: UInt64, request: Request)?
+    /// The body limit the current request's route declared, if lower than the server's.
+    var routeBodyLimit: BodyLimit?
     @exclusivity(unchecked) var parser: RequestParser
 
     init(fd: Int32, role: ListenerRole, peer: String, server: Server) {

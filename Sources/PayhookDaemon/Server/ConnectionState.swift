@@ -102,6 +102,10 @@ public struct ConnectionState {
         fail(.malformedHTTP(status: status, reason: reason))
     }
 
+    /// The connection refuses the request being received (a route's body limit): answer
+    /// `error` after the earlier answers, then close.
+    public mutating func refused(_ error: APIError) -> [Action] { fail(error) }
+
     /// Answers `error` after the earlier answers, then closes; drops a request half received.
     private mutating func fail(_ error: APIError) -> [Action] {
         if let last = queue.last, !last.bodyDone { queue.removeLast() }

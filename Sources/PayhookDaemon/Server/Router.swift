@@ -1,6 +1,20 @@
 /// A route's code: answers through the responder, at once or later (see `Responder`).
 public typealias RouteHandler = (Request, Responder) -> Void
 
+/// A body limit a route declares below the server's (`[[sources]] max_body_bytes`).
+public struct BodyLimit: Sendable, Equatable {
+    public var bytes: Int
+    /// Which setting it is, for the 413 message (`max_body_bytes of source noventiq`).
+    public var setting: String
+    public init(bytes: Int, setting: String) {
+        self.bytes = bytes
+        self.setting = setting
+    }
+}
+
+/// Asked once a request head with a body is parsed, with the route's path parameters.
+public typealias BodyLimitProvider = (_ parameters: [String: String]) -> BodyLimit?
+
 /// A path pattern: literal segments and `{name}` segments that match one non-empty segment.
 public struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
     enum Segment: Sendable, Equatable {
@@ -49,6 +63,7 @@ public struct Router {
         let methods: [String]
         let pattern: RoutePattern
         let handler: RouteHandler
+        let bodyLimit: BodyLimitProvider?
     }
     private var routes: [ListenerRole: [Route]] = [:]
     /// Checked before routing on the admin listener (bearer token); nil lets requests through.
@@ -59,10 +74,26 @@ public struct Router {
     /// Adds `handler` for `methods` (e.g. `["GET", "HEAD"]`) on `pattern` for `listeners`.
     /// `["*"]` takes every method: the handler answers 405 itself (ingest checks the source
     /// before the method, as the contract orders).
-    public mutating func add(_ methods: [String], _ pattern: String, on listeners: [ListenerRole], _ handler: @escaping RouteHandler) {
+    /// `bodyLimit`: the route's own body limit, checked as soon as the head is parsed.
+    public mutating func add(
+        _ methods: [String], _ pattern: String, on listeners: [ListenerRole], bodyLimit: BodyLimitProvider? = nil,
+        _ handler: @escaping RouteHandler
+    ) {
         for listener in listeners {
-            routes[listener, default: []].append(Route(methods: methods, pattern: RoutePattern(pattern), handler: handler))
+            routes[listener, default: []].append(Route(methods: methods, pattern: RoutePattern(pattern), handler: handler, bodyLimit: bodyLimit))
         }
+    }
+
+    /// The body limit the route of `request` declares, if any (the first route whose pattern
+    /// matches, as `dispatch` would pick for its method).
+    public func bodyLimit(for request: Request) -> BodyLimit? {
+        for route in routes[request.listener] ?? [] {
+            guard let provider = route.bodyLimit, route.methods.contains(request.method) || route.methods == ["*"],
+                let params = route.pattern.match(request.path)
+            else { continue }
+            return provider(params)
+        }
+        return nil
     }
 
     /// Routes `request` and runs the matching handler (or answers the error).
