@@ -5,7 +5,8 @@
 public struct NormalizedEvent: Sendable, Equatable {
     public static let schema = "payhook.event/v1"
 
-    /// Stable identity, usable by consumers as an idempotency key: `source:payment_id:event`.
+    /// Stable identity, usable by consumers as an idempotency key: `source:payment_id:event`
+    /// with `%` and `:` escaped inside each component (`EventID.make`).
     public var id: String
     public var seq: UInt64
     public var source: String

@@ -1,10 +1,10 @@
 import CLinuxShim
 import PayhookCore
 
-// Snapshot file format, version 1 (storage.dir/log/index-<last seq, 20 digits>.snap):
+// Snapshot file format, version 2 (storage.dir/log/index-<last seq, 20 digits>.snap):
 //   magic "PAYHKSNP", version u16, reserved u16, then the body, then CRC32C (u32) of all bytes
 //   before it. Body: next_seq u64, quarantined u64;
-//   dedup: u64 count, then (id string, seq u64);
+//   dedup: u64 count, then (id string, seq u64), the id in today's escaped form (`EventID`);
 //   payments: u64 count, then (source, payment_id, provider, kind, merchant_ref?, status u8,
 //     provider_status?, amount?, currency?, first_seen i64, last_seen i64, last_seq u64,
 //     u32 count + seqs u64);
@@ -12,11 +12,14 @@ import PayhookCore
 //     offsets u32).
 // Strings as in the record format. A snapshot that does not decode is ignored (recovery falls
 // back to an older one, or to a full replay).
+// Version 1 is the same except that dedup ids are in the previous, unescaped form; it is still
+// read (retention may have deleted the segments it covers), each id standing for every triple
+// it may have meant (`EventID.fromLegacy`).
 
 /// Encoding of `LogIndex` snapshots (format above).
 enum IndexSnapshot {
     static let magic: [UInt8] = Array("PAYHKSNP".utf8)
-    static let version: UInt16 = 1
+    static let version: UInt16 = 2
     static let prefix = "index-"
     static let suffix = ".snap"
 
@@ -39,7 +42,7 @@ enum IndexSnapshot {
         w.u64(UInt64(index.quarantinedCount))
         w.u64(UInt64(index.dedupTable.count))
         for (id, seq) in index.dedupTable {
-            w.string(id)
+            w.string(id.string)
             w.u64(seq)
         }
         w.u64(UInt64(index.payments.count))
@@ -83,14 +86,21 @@ enum IndexSnapshot {
     }
 
     private static func decodeBody(_ r: inout ByteReader) throws(DecodeError) -> LogIndex {
-        guard try r.u16("version") == version else { throw DecodeError(offset: 8, what: "snapshot version") }
+        let fileVersion = try r.u16("version")
+        guard fileVersion == version || fileVersion == 1 else { throw DecodeError(offset: 8, what: "snapshot version") }
         _ = try r.u16("reserved")
         var index = LogIndex()
         index.nextSeq = try r.u64("next_seq")
         index.quarantinedCount = Int(try r.u64("quarantined"))
         let dedupCount = try count(&r, "dedup count", each: 10)
         index.dedupTable.reserveCapacity(dedupCount)
-        for _ in 0..<dedupCount { index.dedupTable[try r.string("id")] = try r.u64("seq") }
+        for _ in 0..<dedupCount {
+            let id = try r.string("id")
+            let seq = try r.u64("seq")
+            for key in fileVersion == 1 ? EventID.fromLegacy(id) : [id] where index.dedupTable[ByteString(key)] == nil {
+                index.dedupTable[ByteString(key)] = seq
+            }
+        }
         let paymentCount = try count(&r, "payment count", each: 40)
         index.payments.reserveCapacity(paymentCount)
         for _ in 0..<paymentCount {

@@ -32,7 +32,7 @@ public struct SegmentSummary: Sendable, Equatable {
     public var name: String { LogFormat.segmentName(firstSeq: firstSeq) }
 }
 
-/// The in-memory indexes over the log: dedup (event id -> seq), last-seen status per payment,
+/// The in-memory indexes over the log: dedup (event identity -> seq), last-seen status per payment,
 /// per-payment event seqs and seq -> location. A value owned by one thread: the event loop
 /// owns the live one, the snapshot worker a shadow copy; no locks.
 ///
@@ -41,10 +41,13 @@ public struct SegmentSummary: Sendable, Equatable {
 /// Should every snapshot be lost, the window shrinks to the segments still on disk, which is
 /// still at least `retention_days`. Memory grows with the number of distinct event ids
 /// (about 100 bytes each).
+///
+/// Identities are compared byte for byte (`ByteString`): a Swift `String` key would take the NFC
+/// and NFD spellings of one payment id for the same payment.
 public struct LogIndex: Sendable {
     /// The seq the next record will get (last durable seq + 1).
     public internal(set) var nextSeq: UInt64 = 1
-    var dedupTable: [String: UInt64] = [:]
+    var dedupTable: [ByteString: UInt64] = [:]
     var payments: [PaymentKey: PaymentState] = [:]
     public internal(set) var segments: [SegmentSummary] = []
     /// Events stored with a quarantine reason.
@@ -57,8 +60,22 @@ public struct LogIndex: Sendable {
         payments[PaymentKey(source: source, paymentID: paymentID)]
     }
 
-    /// The seq of the stored notification with this event id, if any.
-    public func dedup(id: String) -> UInt64? { dedupTable[id] }
+    /// The seq of the stored notification with this event id (today's form), if any.
+    public func dedup(id: String) -> UInt64? { dedupTable[ByteString(id)] }
+
+    /// The seq of the stored notification with `event`'s identity, if any.
+    public func dedup(_ event: NormalizedEvent) -> UInt64? { dedupTable[Self.dedupKey(event)] }
+
+    /// The identity of an event: its id as today's rule (`EventID.make`) makes it from the
+    /// components, not the id stored in the record, so that records written by a version whose
+    /// ids did not escape `:` still match a provider's resend. Quarantined events have no
+    /// components; their id (`source:quarantine:<digest>`) is the identity.
+    static func dedupKey(_ event: NormalizedEvent) -> ByteString {
+        guard event.quarantined == nil, let paymentID = event.paymentID, let name = event.providerEvent else {
+            return ByteString(event.id)
+        }
+        return ByteString(EventID.make(source: event.source, paymentID: paymentID, event: name))
+    }
 
     /// Seqs of a payment's notifications, oldest first (empty when never seen).
     public func eventSeqs(source: String, paymentID: String) -> [UInt64] {
@@ -119,13 +136,14 @@ public struct LogIndex: Sendable {
 
     mutating func applyEvent(_ event: NormalizedEvent) {
         if event.quarantined != nil { quarantinedCount += 1 }
-        if dedupTable[event.id] == nil { dedupTable[event.id] = event.seq }
+        let key = Self.dedupKey(event)
+        if dedupTable[key] == nil { dedupTable[key] = event.seq }
         guard let paymentID = event.paymentID else { return }
-        let key = PaymentKey(source: event.source, paymentID: paymentID)
-        if payments[key] == nil {
-            payments[key] = PaymentState(first: event, paymentID: paymentID)
+        let payment = PaymentKey(source: event.source, paymentID: paymentID)
+        if payments[payment] == nil {
+            payments[payment] = PaymentState(first: event, paymentID: paymentID)
         } else {
-            payments[key]!.apply(event)
+            payments[payment]!.apply(event)
         }
     }
 

@@ -1,12 +1,22 @@
 import PayhookCore
 
-/// (source, payment_id): the key of the last-seen status index.
+/// (source, payment_id): the key of the last-seen status index, compared byte for byte (two
+/// spellings of one text, NFC and NFD, are two payments; `String`'s `==` would merge them).
 public struct PaymentKey: Hashable, Sendable {
     public var source: String
     public var paymentID: String
     public init(source: String, paymentID: String) {
         self.source = source
         self.paymentID = paymentID
+    }
+
+    public static func == (a: PaymentKey, b: PaymentKey) -> Bool {
+        ByteString(a.source) == ByteString(b.source) && ByteString(a.paymentID) == ByteString(b.paymentID)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(ByteString(source))
+        hasher.combine(ByteString(paymentID))
     }
 }
 

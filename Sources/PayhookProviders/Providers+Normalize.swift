@@ -25,7 +25,7 @@ extension Providers {
             case .noventiq: fields = try Noventiq.fields(of: root, previousStatus: previousStatus)
             }
             return NormalizedEvent(
-                id: "\(source.name):\(fields.paymentID):\(fields.event)", source: source.name,
+                id: EventID.make(source: source.name, paymentID: fields.paymentID, event: fields.event), source: source.name,
                 provider: source.provider.rawValue, kind: source.kind, paymentID: fields.paymentID,
                 merchantRef: fields.merchantRef, status: fields.status, providerStatus: fields.providerStatus,
                 providerEvent: fields.event, amount: fields.amount, currency: fields.currency,
@@ -53,7 +53,8 @@ extension Providers {
     ) -> NormalizedEvent {
         let digest = Encoding.hex(Crypto.sha256(body)).prefix(quarantineDigestHexDigits)
         return NormalizedEvent(
-            id: "\(source.name):quarantine:\(digest)", source: source.name, provider: source.provider.rawValue,
+            id: EventID.make(source: source.name, paymentID: "quarantine", event: String(digest)), source: source.name,
+            provider: source.provider.rawValue,
             kind: source.kind, paymentID: nil, status: .unknown, receivedAtMs: receivedAtMs,
             verifiedBy: verifiedBy, quarantined: reason)
     }

@@ -55,7 +55,7 @@ import Testing
         let again = try #require(json(c.readAnswer()))
         #expect(again["duplicate"]?.boolValue == true)
         #expect(again["seq"] == first["seq"])
-        #expect(again["id"]?.stringValue == "nonstopay-payin:77:invoice:paid")
+        #expect(again["id"]?.stringValue == "nonstopay-payin:77:invoice%3Apaid")
         let admin = try RawClient(d.admin)
         try admin.send(get("/v1/payments/nonstopay-payin/77"))
         let state = try #require(json(admin.readAnswer()))

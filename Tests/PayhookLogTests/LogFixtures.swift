@@ -11,9 +11,10 @@ enum Fixtures {
         receivedAtMs: Int64 = 1_795_341_600_000, quarantined: String? = nil
     ) -> NormalizedEvent {
         let paymentID = payment ?? "p\(n)"
+        let name = "\(status.rawValue).\(n)"
         return NormalizedEvent(
-            id: "\(source):\(paymentID):\(status.rawValue):\(n)", source: source, provider: "noventiq", kind: "payment",
-            paymentID: paymentID, merchantRef: "M\(n)", status: status, providerStatus: "paid", providerEvent: "order.payment.succeeded",
+            id: EventID.make(source: source, paymentID: paymentID, event: name), source: source, provider: "noventiq", kind: "payment",
+            paymentID: paymentID, merchantRef: "M\(n)", status: status, providerStatus: "paid", providerEvent: name,
             amount: "100.00", currency: "EUR", occurredAt: "2021-08-13T06:20:00Z", receivedAtMs: receivedAtMs,
             verifiedBy: "sha512-fields", quarantined: quarantined)
     }

@@ -39,7 +39,7 @@ import Testing
         #expect(event.verifiedBy == by)
         #expect(event.quarantined == c.expect["quarantined"]?.stringValue)
         if event.quarantined == nil {
-            #expect(event.id == "\(c.source.name):\(event.paymentID!):\(event.providerEvent!)")
+            #expect(event.id == EventID.make(source: c.source.name, paymentID: event.paymentID!, event: event.providerEvent!))
         }
         expectField(c, "payment_id", event.paymentID)
         expectField(c, "merchant_ref", event.merchantRef)

@@ -49,7 +49,7 @@ import Testing
         let event = Providers.normalize(
             TestSources.nonstopay(), body: body, receivedAtMs: 1_795_860_000_123, verifiedBy: "hmac-sha256-hex", previousStatus: nil)
         let json = try JSONParser.parse(event.jsonBytes(data: body))
-        #expect(json["id"]?.stringValue == "nonstopay-payin:1736:invoice:paid")
+        #expect(json["id"]?.stringValue == "nonstopay-payin:1736:invoice%3Apaid")
         #expect(json["amount"]?.stringValue == "5")
         #expect(json["status"]?.stringValue == "succeeded")
         #expect(json["data"] == (try JSONParser.parse(body)))

@@ -21,8 +21,21 @@ final class RejectsRoute {
         var ingested = 0
         var duplicates = 0
         var stillRejected = 0
+        /// `stillRejected` by reason (`forbidden`, `signature_mismatch`, ...).
+        var stillRejectedReasons: [String: Int] = [:]
         var unknownSource = 0
         var failed = 0
+
+        mutating func count(_ outcome: IngestOutcome) {
+            switch outcome {
+            case .stored, .quarantined: ingested += 1
+            case .duplicate: duplicates += 1
+            case .rejected(let refusal):
+                stillRejected += 1
+                stillRejectedReasons[refusal.name, default: 0] += 1
+            case .unavailable: failed += 1
+            }
+        }
     }
 
     init(ingest: IngestRoute, storageDir: String, executor: LoopExecutor) {
@@ -85,23 +98,10 @@ final class RejectsRoute {
                 finishOne()
                 continue
             }
-            let headers = entry.request.headers.map { (name: $0.name, value: $0.value) }
-            guard case .verified(let by) = Providers.verify(source.provider, headers: headers, body: entry.request.body) else {
-                summary.stillRejected += 1
-                finishOne()
-                continue
-            }
-            ingest.accept(source, entry.request, verifiedBy: by, receivedAtMs: entry.receivedAtMs) { response in
-                if response.status == 200 {
-                    done.append(entry.id)
-                    if String(decoding: response.body, as: UTF8.self).contains(#""duplicate":true"#) {
-                        summary.duplicates += 1
-                    } else {
-                        summary.ingested += 1
-                    }
-                } else {
-                    summary.failed += 1
-                }
+            let request = IngestRequest(entry.request)
+            ingest.ingest(source, request, receivedAtMs: entry.receivedAtMs, origin: .reverify) { outcome in
+                summary.count(outcome)
+                if outcome.isDurable { done.append(entry.id) }
                 finishOne()
             }
         }
@@ -121,6 +121,13 @@ final class RejectsRoute {
         w.integer(s.duplicates)
         w.key("still_rejected")
         w.integer(s.stillRejected)
+        w.key("still_rejected_reasons")
+        w.beginObject()
+        for (reason, n) in s.stillRejectedReasons.sorted(by: { $0.key < $1.key }) {
+            w.key(reason)
+            w.integer(n)
+        }
+        w.endObject()
         w.key("unknown_source")
         w.integer(s.unknownSource)
         w.key("failed")

@@ -6,6 +6,7 @@ import PayhookProviders
 /// Content-Type, size (enforced by the HTTP parser), client allowlist, signature on the raw body,
 /// parse and normalize, dedup, durable append, answer. Runs on the loop thread; the only wait is
 /// the writer thread's fdatasync, after which `EventStore` calls back and the 2xx leaves.
+/// `rejects reverify` runs kept requests through the same `ingest` (same checks, same order).
 final class IngestRoute {
     var table: SourceTable
     let store: EventStore
@@ -25,46 +26,74 @@ final class IngestRoute {
         IngestMetrics.declare(metrics)
     }
 
-    /// The headers kept with a stored or rejected request (the rest carry nothing an audit needs).
-    static let keptHeaders: Set<String> = ["content-type", "signature", "x-signature", "user-agent", "x-forwarded-for", "x-real-ip"]
+    /// Who sent the request to the pipeline: a provider now, or `rejects reverify` replaying a
+    /// request kept in the rejects store (which is not stored again when it still fails).
+    enum Origin { case provider, reverify }
 
     func handle(_ request: Request, _ responder: Responder) {
         let name = request.parameters["source"] ?? ""
         guard let source = table[name] else { return responder.fail(.unknownSource(name)) }
-        guard request.method == "POST" else { return responder.fail(.methodNotAllowed(allow: ["POST"])) }
-        guard Self.isJSON(request.header("content-type")) else {
-            metrics.add(IngestMetrics.rejected, [name, "unsupported_media_type"])
-            return responder.fail(.unsupportedMediaType("Content-Type must be application/json"))
-        }
-        let client = ClientAddress.resolve(peer: request.peer, headers: request.headers, trusted: table.trustedProxies)
-        guard ClientAddress.allowed(client, by: source.allowFrom) else {
-            metrics.add(IngestMetrics.rejected, [name, "forbidden"])
-            Journal.warning("ingest \(name): client \(client) is not in allow_from")
-            return responder.fail(.forbidden("client \(client) is not allowed for source \(name)"))
-        }
-        let now = clock.nowUnixMs()
-        let stored = limits.fitted(
-            StoredRequest(
-                peerAddress: request.peer, clientAddress: client, method: request.method, path: request.path,
-                headers: request.headers.filter { Self.keptHeaders.contains($0.name.lowercased()) }.map { HeaderField($0.name, $0.value) },
-                body: request.body, bodyIsJSON: false)
-        ).request
-        switch Providers.verify(source.provider, headers: request.headers, body: request.body) {
-        case .rejected(let reason):
-            metrics.add(IngestMetrics.rejected, [name, reason.rawValue])
-            Journal.warning("ingest \(name): rejected from \(client): \(reason.rawValue)")
-            rejects.record(RejectEntry(receivedAtMs: now, source: name, request: stored, reason: "bad_signature: \(reason.rawValue)"))
-            responder.fail(.badSignature(reason.message))
-        case .verified(let by):
-            accept(source, stored, verifiedBy: by, receivedAtMs: now) { responder.respond($0) }
+        let incoming = IngestRequest(request, trustedProxies: table.trustedProxies)
+        ingest(source, incoming, receivedAtMs: clock.nowUnixMs(), origin: .provider) { responder.respond($0.response) }
+    }
+
+    /// The whole pipeline after routing, for a live request and for `rejects reverify` alike:
+    /// the checks (`check`), then parse, dedup, durable append. `finish` runs on the loop with
+    /// the outcome once the event is durable, a duplicate, refused or not storable.
+    func ingest(
+        _ source: IngestSource, _ request: IngestRequest, receivedAtMs: Int64, origin: Origin,
+        finish: @escaping (IngestOutcome) -> Void
+    ) {
+        switch check(source, request) {
+        case .failure(let refusal):
+            refused(source, request, refusal, receivedAtMs: receivedAtMs, origin: origin)
+            finish(.rejected(refusal))
+        case .success(let verifiedBy):
+            accept(source, request.stored(limits), verifiedBy: verifiedBy, receivedAtMs: receivedAtMs, finish: finish)
         }
     }
 
-    /// Stores an authentic request (or answers it as a duplicate); `finish` gets the answer once
-    /// the event is durable (or could not be made so). Also used by `rejects reverify`.
-    func accept(
+    /// The checks of `design.md` (Ingest) before anything is stored, in its order: method,
+    /// Content-Type, client allowlist, signature on the raw body (sizes are the HTTP parser's).
+    /// Success carries the scheme that verified the request.
+    func check(_ source: IngestSource, _ request: IngestRequest) -> Result<String, IngestOutcome.Refusal> {
+        guard request.method == "POST" else { return .failure(.methodNotAllowed) }
+        guard Self.isJSON(request.contentType) else { return .failure(.unsupportedMediaType) }
+        guard ClientAddress.allowed(request.clientAddress, by: source.allowFrom) else {
+            return .failure(.forbidden(client: request.clientAddress))
+        }
+        switch Providers.verify(source.provider, headers: request.headers, body: request.body) {
+        case .rejected(let reason): return .failure(.badSignature(reason))
+        case .verified(let by): return .success(by)
+        }
+    }
+
+    /// Counts and logs a refusal; a provider's request with a bad signature is kept in the
+    /// rejects store (one replayed by reverify is there already).
+    private func refused(
+        _ source: IngestSource, _ request: IngestRequest, _ refusal: IngestOutcome.Refusal, receivedAtMs: Int64, origin: Origin
+    ) {
+        guard origin == .provider else {
+            return Journal.warning("rejects reverify \(source.name): still rejected: \(refusal.name) (client \(request.clientAddress))")
+        }
+        metrics.add(IngestMetrics.rejected, [source.name, refusal.name])
+        switch refusal {
+        case .methodNotAllowed, .unsupportedMediaType: break
+        case .forbidden(let client): Journal.warning("ingest \(source.name): client \(client) is not in allow_from")
+        case .badSignature(let reason):
+            Journal.warning("ingest \(source.name): rejected from \(request.clientAddress): \(reason.rawValue)")
+            rejects.record(
+                RejectEntry(
+                    receivedAtMs: receivedAtMs, source: source.name, request: request.stored(limits),
+                    reason: "bad_signature: \(reason.rawValue)"))
+        }
+    }
+
+    /// Stores an authentic request (or answers it as a duplicate); `finish` gets the outcome
+    /// once the event is durable (or could not be made so).
+    private func accept(
         _ source: IngestSource, _ request: StoredRequest, verifiedBy: String, receivedAtMs: Int64,
-        finish: @escaping (Response) -> Void
+        finish: @escaping (IngestOutcome) -> Void
     ) {
         var request = request
         let normalized = Providers.normalize(
@@ -72,7 +101,7 @@ final class IngestRoute {
             previousStatus: { paymentID in store.index.lookup(source: source.name, paymentID: paymentID)?.status })
         let event = StorableRecord.event(normalized, source: source.provider, body: request.body, limits: limits)
         request.bodyIsJSON = event.quarantined != "not_json"
-        if let original = store.index.dedup(id: event.id) {
+        if let original = store.index.dedup(event) {
             return answerDuplicate(event, original: original, request: request, receivedAtMs: receivedAtMs, finish)
         }
         let name = source.name
@@ -80,9 +109,9 @@ final class IngestRoute {
             switch result {
             case .success(let seq):
                 metrics.add(IngestMetrics.ingested, [name, "duplicate"])
-                finish(Self.answer(event, seq: seq, duplicate: true))
+                finish(.duplicate(id: event.id, of: seq, quarantined: event.quarantined))
             case .failure(let error):
-                finish(Self.unavailable(error).response)
+                finish(.unavailable(error))
             }
         }
         if waitingForOriginal { return }
@@ -90,21 +119,20 @@ final class IngestRoute {
             switch result {
             case .success(let seq):
                 metrics.add(IngestMetrics.ingested, [name, event.quarantined == nil ? "accepted" : "quarantined"])
-                if let reason = event.quarantined {
-                    Journal.warning("ingest \(name): stored seq \(seq) quarantined: \(reason)")
-                }
-                finish(Self.answer(event, seq: seq, duplicate: false))
+                guard let reason = event.quarantined else { return finish(.stored(id: event.id, seq: seq)) }
+                Journal.warning("ingest \(name): stored seq \(seq) quarantined: \(reason)")
+                finish(.quarantined(id: event.id, seq: seq, reason: reason))
             case .failure(let error):
                 metrics.add(IngestMetrics.rejected, [name, "unavailable"])
                 Journal.error("ingest \(name): not stored: \(error)")
-                finish(Self.unavailable(error).response)
+                finish(.unavailable(error))
             }
         }
     }
 
     private func answerDuplicate(
         _ event: NormalizedEvent, original: UInt64, request: StoredRequest, receivedAtMs: Int64,
-        _ finish: (Response) -> Void
+        _ finish: (IngestOutcome) -> Void
     ) {
         metrics.add(IngestMetrics.ingested, [event.source, "duplicate"])
         store.recordDuplicate(
@@ -112,36 +140,7 @@ final class IngestRoute {
                 source: event.source, peerAddress: request.peerAddress, clientAddress: request.clientAddress,
                 eventID: event.id, originalSeq: original),
             receivedAtMs: receivedAtMs)
-        finish(Self.answer(event, seq: original, duplicate: true))
-    }
-
-    /// `{"ok":true,"id":...,"seq":n,"duplicate":false}` (+ `"quarantined"` when flagged).
-    static func answer(_ event: NormalizedEvent, seq: UInt64, duplicate: Bool) -> Response {
-        var w = JSONWriter()
-        w.beginObject()
-        w.key("ok")
-        w.bool(true)
-        w.key("id")
-        w.string(event.id)
-        w.key("seq")
-        w.integer(seq)
-        w.key("duplicate")
-        w.bool(duplicate)
-        if let reason = event.quarantined {
-            w.key("quarantined")
-            w.string(reason)
-        }
-        w.endObject()
-        return Response(status: 200, headers: [("Content-Type", "application/json")], body: w.bytes)
-    }
-
-    static func unavailable(_ error: LogWriteError) -> APIError {
-        switch error {
-        case .shuttingDown: .unavailable("shutting down; send again", retryAfterSeconds: 5)
-        case .storageFull: .unavailable("storage is full; send again later", retryAfterSeconds: 30)
-        case .tooLarge: .unavailable("the request cannot be stored", retryAfterSeconds: 60)
-        case .io, .failed: .unavailable("storage cannot make the event durable; send again later", retryAfterSeconds: 10)
-        }
+        finish(.duplicate(id: event.id, of: original, quarantined: event.quarantined))
     }
 
     /// The source's `max_body_bytes`, declared to the connection once the head is parsed (an

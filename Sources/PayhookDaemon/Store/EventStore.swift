@@ -18,8 +18,9 @@ final class EventStore {
     }
     private var nextTicket: UInt64 = 1
     private var waiting: [UInt64: Waiting] = [:]
-    /// Event ids submitted and not yet durable, with the duplicates that arrived meanwhile.
-    private var inFlight: [String: [Completion]] = [:]
+    /// Event ids submitted and not yet durable, with the duplicates that arrived meanwhile
+    /// (compared byte for byte, like the index's dedup table).
+    private var inFlight: [ByteString: [Completion]] = [:]
     /// Called after each batch of durable events (long polls).
     private var observers: [UInt64: () -> Void] = [:]
     private var nextObserver: UInt64 = 1
@@ -41,7 +42,7 @@ final class EventStore {
     /// Appends an authentic notification; `completion` runs on the loop once it is durable
     /// (with its seq) or failed. Duplicates of it that arrive meanwhile wait via `awaitInFlight`.
     func append(_ request: StoredRequest, _ event: NormalizedEvent, completion: @escaping Completion) {
-        inFlight[event.id] = []
+        inFlight[ByteString(event.id)] = []
         submit(.event(request, event), completion: completion)
     }
 
@@ -52,8 +53,9 @@ final class EventStore {
 
     /// When `id` is being written now, queues `completion` to run with the original's result.
     func awaitInFlight(_ id: String, completion: @escaping Completion) -> Bool {
-        guard inFlight[id] != nil else { return false }
-        inFlight[id]!.append(completion)
+        let key = ByteString(id)
+        guard inFlight[key] != nil else { return false }
+        inFlight[key]!.append(completion)
         return true
     }
 
@@ -85,7 +87,7 @@ final class EventStore {
                 }
             }
             entry.completion?(result)
-            if case .event(_, let event) = entry.payload, let duplicates = inFlight.removeValue(forKey: event.id) {
+            if case .event(_, let event) = entry.payload, let duplicates = inFlight.removeValue(forKey: ByteString(event.id)) {
                 for d in duplicates { d(result) }
             }
         }

@@ -85,7 +85,7 @@ nonstopay("nonstopay-wrapped-data",
           '{"data":{"status":"invoice:paid","id":2001,"devise":"EUR","amount":"12.50","callbackJson":"ref-2001","datetime":"2023-07-01 12:00:00"}}',
           {"http": 200, "payment_id": "2001", "status": "succeeded", "provider_status": "invoice:paid", "amount": "12.50",
            "currency": "EUR", "merchant_ref": "ref-2001", "occurred_at": "2023-07-01 12:00:00",
-           "id": "nonstopay-payin:2001:invoice:paid"})
+           "id": "nonstopay-payin:2001:invoice%3Apaid"})
 nonstopay("nonstopay-big-id", '{"status":"invoice:opened","id":123456789012345678901234567890,"devise":"USD","amount":1.10}',
           {"http": 200, "payment_id": "123456789012345678901234567890", "status": "pending",
            "provider_status": "invoice:opened", "amount": "1.10", "currency": "USD"})

@@ -16,7 +16,7 @@ import Testing
         #expect(flat.quarantined == nil)
         flat.receivedAtMs = wrapped.receivedAtMs
         #expect(flat == wrapped)
-        #expect(flat.id == "nonstopay-payin:5:invoice:paid")
+        #expect(flat.id == "nonstopay-payin:5:invoice%3Apaid")
         #expect(flat.providerEvent == "invoice:paid" && flat.providerStatus == "invoice:paid")
         #expect(flat.occurredAt == "2023-01-01 00:00:00")
     }
@@ -41,7 +41,7 @@ import Testing
     func payoutIDs(kind: String, status: String, expected: String) {
         let e = event(#"{"status":"\#(status)","id":"19"}"#, kind: kind)
         #expect(e.paymentID == expected)
-        #expect(e.id == "nonstopay-\(kind):\(expected):\(status)")
+        #expect(e.id == "nonstopay-\(kind):\(EventID.escape(expected)):\(EventID.escape(status))")
     }
 
     @Test(
@@ -77,7 +77,7 @@ import Testing
     func unknownStatus() {
         let e = event(#"{"status":"invoice:on_hold","id":1902}"#)
         #expect(e.quarantined == nil && e.status == .unknown)
-        #expect(e.id == "nonstopay-payin:1902:invoice:on_hold")
+        #expect(e.id == "nonstopay-payin:1902:invoice%3Aon_hold")
     }
 
     @Test(
