@@ -44,8 +44,8 @@ import Testing
     func reasons() {
         #expect(
             RejectReason.allCases.map(\.rawValue) == [
-                "missing_signature", "duplicate_signature", "malformed_signature", "signature_mismatch", "unverifiable_body", "no_secret",
-                "unusable_key",
+                "missing_signature", "duplicate_signature", "malformed_signature", "signature_mismatch", "unverifiable_body",
+                "separator_in_signed_field", "no_secret", "unusable_key",
             ])
         for reason in RejectReason.allCases { #expect(!reason.message.isEmpty) }
     }
