@@ -39,7 +39,9 @@ final class IngestRoute {
         let client = ClientAddress.resolve(peer: request.peer, headers: request.headers, trusted: table.trustedProxies)
         guard ClientAddress.allowed(client, by: source.allowFrom) else {
             metrics.add(IngestMetrics.rejected, [name, "forbidden"])
-            Journal.warning("ingest \(name): client \(client) is not in allow_from")
+            Journal.repeated(
+                .warning, key: "ingest \(name) forbidden", "ingest \(name): client \(client) is not in allow_from",
+                summary: ("ingest \(name):", "refused from clients not in allow_from (last \(client))"))
             return responder.fail(.forbidden("client \(client) is not allowed for source \(name)"))
         }
         let now = clock.nowUnixMs()
@@ -52,7 +54,9 @@ final class IngestRoute {
         switch Providers.verify(source.provider, headers: request.headers, body: request.body) {
         case .rejected(let reason):
             metrics.add(IngestMetrics.rejected, [name, reason.rawValue])
-            Journal.warning("ingest \(name): rejected from \(client): \(reason.rawValue)")
+            Journal.repeated(
+                .warning, key: "ingest \(name) \(reason.rawValue)", "ingest \(name): rejected from \(client): \(reason.rawValue)",
+                summary: ("ingest \(name):", "rejected (last from \(client)): \(reason.rawValue)"))
             rejects.record(RejectEntry(receivedAtMs: now, source: name, request: stored, reason: "bad_signature: \(reason.rawValue)"))
             responder.fail(.badSignature(reason.message))
         case .verified(let by):
