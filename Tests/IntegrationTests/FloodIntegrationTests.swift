@@ -9,6 +9,9 @@ import Testing
     static let sources = """
         rejects_max_bytes = \(rejectsMaxBytes)
         rejects_segments = \(segments)
+        # Sampling off: the on-disk bound and the queue must hold by themselves.
+        rejects_client_burst = 1000000
+        rejects_client_rate_per_second = 100000
         [[sources]]
         name = "nonstopay-payin"
         provider = "nonstopay"

@@ -77,9 +77,19 @@ import Testing
     func stalledStderr() throws {
         let pipe = try StalledPipe()
         let d = try DaemonProcess(
-            server: "ingest = [\"127.0.0.1:0\"]\nadmin = [\"127.0.0.1:0\"]\nlog_repeat_window_ms = 500", sources: fixtureSources,
+            server: "ingest = [\"127.0.0.1:0\"]\nadmin = [\"127.0.0.1:0\"]\nlog_repeat_window_ms = 100\nlog_queue_bytes = 4096",
+            sources: fixtureSources,
             stderrFD: pipe.write)
-        let (_, floodMs) = try Self.timed { try Self.forged(d, count: 3000) }
+        // At least 3000 forged requests over at least 3 s: with a 100 ms window, enough lines
+        // (first ones and summaries) to overflow the 4 KiB queue behind the stalled pipe.
+        let (_, floodMs) = try Self.timed {
+            let start = FloodIntegrationTests.nowMs()
+            var sent = 0
+            while sent < 3000 || FloodIntegrationTests.nowMs() - start < 3000 {
+                try Self.forged(d, count: 200)
+                sent += 200
+            }
+        }
         let (health, healthMs) = try Self.timed { () throws -> RawClient.Answer? in
             let c = try RawClient(d.admin, timeoutMs: 5000)
             try c.send(get("/healthz"))
@@ -92,7 +102,7 @@ import Testing
             return c.readAnswer()
         }
         #expect(valid?.status == 200)
-        #expect(healthMs < 1000 && validMs < 2000, "healthz \(healthMs) ms, callback \(validMs) ms, 3000 forged in \(floodMs) ms")
+        #expect(healthMs < 1000 && validMs < 2000, "healthz \(healthMs) ms, callback \(validMs) ms, forged for \(floodMs) ms")
         let metrics = try RawClient(d.admin, timeoutMs: 5000)
         try metrics.send(get("/metrics"))
         let text = metrics.readAnswer()?.body ?? ""
