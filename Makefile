@@ -52,6 +52,7 @@ bench: bench-deps
 	./scripts/bench-log.sh
 	@if [ -x scripts/bench-parser.sh ]; then ./scripts/bench-parser.sh; fi
 	@if [ -x scripts/bench-ingest.sh ]; then ./scripts/bench-ingest.sh; fi
+	./scripts/bench-flood.sh
 
 # Installs the binary, the systemd units and the example config (root; see scripts/install.sh).
 install: release
