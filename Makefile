@@ -6,7 +6,7 @@ FUZZ_SECONDS ?= 60
 # Debian packages the build, the tests and the benchmarks need.
 DEB_PACKAGES := libnghttp2-dev libssl-dev pkg-config curl
 # systemd-analyze / systemd-socket-activate and nginx -t are exercised by the tests.
-DEB_TEST_PACKAGES := systemd nginx-light openssl
+DEB_TEST_PACKAGES := systemd nginx-light openssl wrk
 DEB_BENCH_PACKAGES := wrk nginx-light nghttp2-client node-llhttp
 
 .PHONY: deps bench-deps build release run install test crash-test fuzz bench format clean
@@ -52,6 +52,7 @@ bench: bench-deps
 	./scripts/bench-log.sh
 	@if [ -x scripts/bench-parser.sh ]; then ./scripts/bench-parser.sh; fi
 	@if [ -x scripts/bench-ingest.sh ]; then ./scripts/bench-ingest.sh; fi
+	./scripts/bench-flood.sh
 
 # Installs the binary, the systemd units and the example config (root; see scripts/install.sh).
 install: release

@@ -20,6 +20,10 @@ extension Daemon {
             Journal.error("signals: \(error)")
             return 1
         }
+        // From here on, a log line never blocks the loop (a stalled journald costs lines only);
+        // at the exit, pending lines get a short bound to reach stderr.
+        Journal.start(queueBytes: config.server.logQueueBytes, repeatWindowMs: config.server.logRepeatWindowMs)
+        defer { Journal.stop(timeoutMs: 1000) }
         let notifier = SystemdNotifier()
         let server: Server
         let runtime: Runtime

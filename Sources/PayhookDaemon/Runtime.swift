@@ -41,7 +41,7 @@ final class Runtime {
         }
         store = EventStore(opened: opened)
         box.store = store
-        rejects = try RejectStore(dir: config.storage.dir, maxBytes: config.storage.rejectsMaxBytes, limits: options.limits)
+        rejects = try RejectStore(dir: config.storage.dir, options: RejectStoreOptions(config.storage), limits: options.limits, clock: clock)
         ingest = IngestRoute(
             table: SourceTable(config: config), store: store, rejects: rejects, metrics: metrics, clock: clock, limits: options.limits)
         let loop = server.loop
@@ -97,16 +97,39 @@ final class Runtime {
         metrics.declare("payhook_payments", .gauge, help: "Payments in the last-seen status index.")
         metrics.declare("payhook_log_writable", .gauge, help: "1 while the log takes writes.")
         metrics.declare("payhook_rejects_stored_total", .counter, help: "Refused requests kept in the rejects store.")
-        metrics.declare("payhook_rejects_dropped_total", .counter, help: "Refused requests not kept (over the bound or failed).")
+        metrics.declare(
+            "payhook_rejects_dropped_total", .counter,
+            help: "Refused requests not kept, by cause (sampled, queue_full, too_large, disk_reserve, write_failed, shutdown).",
+            labels: ["cause"])
+        metrics.declare("payhook_log_lines_dropped_total", .counter, help: "Log lines dropped because stderr was not read fast enough.")
         metrics.beforeRender = { [unowned self] m in
             m.set("payhook_log_last_seq", to: Double(store.index.lastSeq))
             m.set("payhook_log_fdatasync_total", to: Double(store.writer.fdatasyncCount.load(ordering: .relaxed)))
             m.set("payhook_log_records_total", to: Double(store.writer.recordCount.load(ordering: .relaxed)))
             m.set("payhook_payments", to: Double(store.index.paymentCount))
             m.set("payhook_log_writable", to: isWritable ? 1 : 0)
-            m.set("payhook_rejects_stored_total", to: Double(rejects.storedCount.load(ordering: .relaxed)))
-            m.set("payhook_rejects_dropped_total", to: Double(rejects.droppedCount.load(ordering: .relaxed)))
+            m.set("payhook_rejects_stored_total", to: Double(rejects.storedCount))
+            for cause in RejectDropCause.allCases {
+                m.set("payhook_rejects_dropped_total", [cause.label], to: Double(rejects.droppedCount(cause)))
+            }
+            m.set("payhook_log_lines_dropped_total", to: Double(Journal.droppedLines))
         }
+    }
+}
+
+extension RejectStoreOptions {
+    /// The rejects store's bounds from `[storage]`.
+    init(_ s: Config.Storage) {
+        self.init()
+        maxBytes = s.rejectsMaxBytes
+        segments = s.rejectsSegments
+        reserveBytes = Int64(s.rejectsReserveBytes)
+        queueEntries = s.rejectsQueueEntries
+        queueBytes = s.rejectsQueueBytes
+        clientRatePerSecond = s.rejectsClientRatePerSecond
+        clientBurst = s.rejectsClientBurst
+        clientsMax = s.rejectsClientsMax
+        shutdownMs = s.rejectsShutdownMs
     }
 }
 

@@ -1,14 +1,22 @@
 import CLinuxShim
 
-// Reject file format, version 1 (storage.dir/rejects/<id, 20 digits>.rej; renamed to
-// <id>.rej.done once re-ingested): magic "PAYHKREJ", version u16, reserved u16, payload length
-// u32, CRC32C u32 of the payload, then the payload: received_ms i64, source string, the request
-// (peer, client, method, path, headers, body: as in the log format), reason string.
+// Rejects store format, version 1 (storage.dir/rejects/); little-endian.
+//   <first id, 20 digits>.rjs   a segment: frames appended back to back, never rewritten; at most
+//       `rejects_segments` of them, each at most rejects_max_bytes / rejects_segments bytes, so
+//       the bound holds exactly on disk; the oldest segment is deleted (one unlink) to make room.
+//   <first id, 20 digits>.done  ids (u64 each) of the segment's rejects already re-ingested by
+//       `reverify` (appended + fdatasync); deleted with its segment.
+// Frame: magic "PAYHKREJ", version u16 = 1, reserved u16, payload length u32, CRC32C u32 of the
+//   payload, then the payload: received_ms i64, source string, the request (peer, client,
+//   method, path, headers, body: as in the log format), reason string.
+// A reject's id is its segment's first id + the frame's index in it. A restart starts a new
+// segment (an old tail may be torn); readers stop at a segment's first frame that does not
+// decode. No fdatasync: a reject is evidence, not an acknowledgement.
 
 /// A provider request that failed authentication (bad or missing signature, forbidden client),
 /// kept byte for byte so `payhookd rejects reverify` can re-check it against today's secrets.
 public struct RejectEntry: Sendable, Equatable {
-    /// Increasing with time; names the file.
+    /// Increasing with time; its segment's first id + its index there.
     public var id: UInt64
     public var receivedAtMs: Int64
     public var source: String
@@ -51,6 +59,16 @@ public struct RejectEntry: Sendable, Equatable {
         w.u32(p.bytes.withUnsafeBytes { cshim_crc32c(0, $0.baseAddress, $0.count) })
         w.bytes.append(contentsOf: p.bytes)
         return w.bytes
+    }
+
+    /// The frame at `offset` of a segment and its size, nil when it does not decode (torn tail).
+    static func decodeFrame(_ bytes: [UInt8], at offset: Int, id: UInt64) -> (RejectEntry, Int)? {
+        guard bytes.count - offset >= headerBytes else { return nil }
+        let length = (12..<16).reduce(0) { $0 | Int(bytes[offset + $1]) << (8 * ($1 - 12)) }
+        guard bytes.count - offset - headerBytes >= length else { return nil }
+        let frame = Array(bytes[offset..<(offset + headerBytes + length)])
+        guard let entry = try? decode(frame, id: id, reingested: false) else { return nil }
+        return (entry, frame.count)
     }
 
     static func decode(_ bytes: [UInt8], id: UInt64, reingested: Bool) throws(DecodeError) -> RejectEntry {

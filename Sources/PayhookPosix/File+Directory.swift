@@ -54,6 +54,14 @@ public enum FileSystem {
         return Int64(st.st_size)
     }
 
+    /// Bytes an unprivileged process may still write on the filesystem holding `path`
+    /// (`f_bavail * f_frsize`). The corresponding C function is `statvfs`.
+    public static func availableBytes(_ path: String) throws(SyscallError) -> Int64 {
+        var st = statvfs()
+        _ = try syscallOrThrow("statvfs") { c_statvfs(path, &st) }
+        return Int64(st.f_bavail) * Int64(st.f_frsize)
+    }
+
     /// The names in directory `path` (without `.` and `..`), unsorted.
     /// The corresponding C functions are `opendir` and `readdir`.
     public static func list(_ path: String) throws(SyscallError) -> [String] {
@@ -80,3 +88,6 @@ public enum FileSystem {
         return names
     }
 }
+
+// The function shares its name with its struct, which hides it from Swift.
+@_silgen_name("statvfs") private func c_statvfs(_ path: UnsafePointer<CChar>, _ buf: UnsafeMutablePointer<statvfs>) -> Int32

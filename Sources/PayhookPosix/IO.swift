@@ -47,6 +47,10 @@ public enum IO {
 
     /// The process id. The corresponding C function is `getpid`.
     public static func processID() -> Int32 { getpid() }
+
+    /// Sleeps the calling thread `ms` milliseconds (a worker's back-off, never the loop).
+    /// The corresponding C function is `usleep`.
+    public static func sleep(ms: Int) { _ = usleep(useconds_t(ms * 1000)) }
 }
 
 extension IO {

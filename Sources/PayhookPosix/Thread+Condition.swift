@@ -26,6 +26,17 @@ public final class ConditionLock: @unchecked Sendable {
     /// (wakeups may be spurious).
     public func wait() { precondition(pthread_cond_wait(cond, mutex) == 0) }
 
+    /// `wait()` for at most `timeoutMs` (a spurious or timed-out wakeup looks the same: callers
+    /// re-check their predicate and their deadline). The corresponding C function is
+    /// `pthread_cond_timedwait` (CLOCK_REALTIME, the condition's default clock).
+    public func wait(timeoutMs: Int64) {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let ns = Int64(now.tv_nsec) + (timeoutMs % 1000) * 1_000_000
+        var deadline = timespec(tv_sec: now.tv_sec + Int(timeoutMs / 1000) + Int(ns / 1_000_000_000), tv_nsec: Int(ns % 1_000_000_000))
+        _ = pthread_cond_timedwait(cond, mutex, &deadline)
+    }
+
     public func signal() { _ = pthread_cond_signal(cond) }
     public func broadcast() { _ = pthread_cond_broadcast(cond) }
 

@@ -34,7 +34,7 @@ final class DaemonProcess {
     /// `sources` replaces the default `noventiq` source section when given.
     init(
         server serverSection: String, extraConfig: String = "", sources: String? = nil, environment extra: [String: String] = [:],
-        wrapper: [String] = [], awaitReady: Bool = true, dir existing: String? = nil
+        wrapper: [String] = [], awaitReady: Bool = true, dir existing: String? = nil, stderrFD: Int32? = nil
     ) throws {
         dir = existing ?? Self.makeTempDir()
         let config = """
@@ -50,7 +50,8 @@ final class DaemonProcess {
         try #require(access(binary, X_OK) == 0, "payhookd binary not found at \(binary): build it first (swift build)")
         var env = ["PAYHOOKD_READY_FILE": dir + "/ready", "PATH": "/usr/bin:/bin"]
         for (k, v) in extra { env[k] = v }
-        pid = try Self.spawn(wrapper + [binary, "serve", "--config", dir + "/payhookd.toml"], env: env, stderrPath: dir + "/stderr")
+        pid = try Self.spawn(
+            wrapper + [binary, "serve", "--config", dir + "/payhookd.toml"], env: env, stderrPath: dir + "/stderr", stderrFD: stderrFD)
         if awaitReady { try waitReady() }
     }
 
@@ -136,11 +137,18 @@ final class DaemonProcess {
 
     // MARK: helpers
 
-    static func spawn(_ argv: [String], env: [String: String], stderrPath: String, stdoutPath: String = "/dev/null") throws -> pid_t {
+    /// `stderrFD`, when given, becomes the child's stderr instead of `stderrPath`.
+    static func spawn(
+        _ argv: [String], env: [String: String], stderrPath: String, stdoutPath: String = "/dev/null", stderrFD: Int32? = nil
+    ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        if let stderrFD {
+            posix_spawn_file_actions_adddup2(&actions, stderrFD, 2)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        }
         posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)

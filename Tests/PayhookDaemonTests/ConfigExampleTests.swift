@@ -58,6 +58,12 @@ import Testing
             "segment_bytes": Config.Storage().segmentBytes, "retention_days": Config.Storage().retentionDays,
             "rejects_max_bytes": Config.Storage().rejectsMaxBytes, "max_batch_records": Config.Storage().maxBatchRecords,
             "snapshot_every_events": Config.Storage().snapshotEveryEvents,
+            "log_queue_bytes": Config.Server().logQueueBytes, "log_repeat_window_ms": Config.Server().logRepeatWindowMs,
+            "rejects_segments": Config.Storage().rejectsSegments, "rejects_reserve_bytes": Config.Storage().rejectsReserveBytes,
+            "rejects_queue_entries": Config.Storage().rejectsQueueEntries, "rejects_queue_bytes": Config.Storage().rejectsQueueBytes,
+            "rejects_client_rate_per_second": Config.Storage().rejectsClientRatePerSecond,
+            "rejects_client_burst": Config.Storage().rejectsClientBurst, "rejects_clients_max": Config.Storage().rejectsClientsMax,
+            "rejects_shutdown_ms": Config.Storage().rejectsShutdownMs,
             "timeout_ms": Config.Hook(name: "h", target: .url("")).timeoutMs,
             "max_in_flight": Config.Hook(name: "h", target: .url("")).maxInFlight,
         ]

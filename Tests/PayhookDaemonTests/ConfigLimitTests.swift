@@ -63,6 +63,16 @@ import Testing
                 case "retention_days": config.storage.retentionDays
                 case "rejects_max_bytes": config.storage.rejectsMaxBytes
                 case "max_batch_records": config.storage.maxBatchRecords
+                case "log_queue_bytes": config.server.logQueueBytes
+                case "log_repeat_window_ms": config.server.logRepeatWindowMs
+                case "rejects_segments": config.storage.rejectsSegments
+                case "rejects_reserve_bytes": config.storage.rejectsReserveBytes
+                case "rejects_queue_entries": config.storage.rejectsQueueEntries
+                case "rejects_queue_bytes": config.storage.rejectsQueueBytes
+                case "rejects_client_rate_per_second": config.storage.rejectsClientRatePerSecond
+                case "rejects_client_burst": config.storage.rejectsClientBurst
+                case "rejects_clients_max": config.storage.rejectsClientsMax
+                case "rejects_shutdown_ms": config.storage.rejectsShutdownMs
                 case "snapshot_every_events": config.storage.snapshotEveryEvents
                 case "timeout_ms": config.hooks.first?.timeoutMs
                 case "max_in_flight": config.hooks.first?.maxInFlight
@@ -91,6 +101,12 @@ import Testing
             (ConfigLimits.rejectsMaxBytes, storage.rejectsMaxBytes), (ConfigLimits.maxBatchRecords, storage.maxBatchRecords),
             (ConfigLimits.snapshotEveryEvents, storage.snapshotEveryEvents), (ConfigLimits.hookTimeoutMs, hook.timeoutMs),
             (ConfigLimits.maxInFlight, hook.maxInFlight), (ConfigLimits.retryMaxAgeMs, Int(hook.retryMaxAgeMs)),
+            (ConfigLimits.logQueueBytes, server.logQueueBytes), (ConfigLimits.logRepeatWindowMs, server.logRepeatWindowMs),
+            (ConfigLimits.rejectsSegments, storage.rejectsSegments), (ConfigLimits.rejectsReserveBytes, storage.rejectsReserveBytes),
+            (ConfigLimits.rejectsQueueEntries, storage.rejectsQueueEntries), (ConfigLimits.rejectsQueueBytes, storage.rejectsQueueBytes),
+            (ConfigLimits.rejectsClientRatePerSecond, storage.rejectsClientRatePerSecond),
+            (ConfigLimits.rejectsClientBurst, storage.rejectsClientBurst), (ConfigLimits.rejectsClientsMax, storage.rejectsClientsMax),
+            (ConfigLimits.rejectsShutdownMs, storage.rejectsShutdownMs),
         ]
         #expect(defaults.count == ConfigLimits.integerKeys.count + 1)
         for (limit, value) in defaults {

@@ -22,12 +22,17 @@ extension Config {
             ("shutdown_timeout_ms", { $0.shutdownTimeoutMs }), ("send_timeout_ms", { $0.sendTimeoutMs }),
             ("max_pipelined_requests", { $0.maxPipelinedRequests }), ("max_events_page", { $0.maxEventsPage }),
             ("max_long_poll_seconds", { $0.maxLongPollSeconds }), ("max_trailer_bytes", { $0.maxTrailerBytes }),
-            ("max_chunk_extension_bytes", { $0.maxChunkExtensionBytes }),
+            ("max_chunk_extension_bytes", { $0.maxChunkExtensionBytes }), ("log_queue_bytes", { $0.logQueueBytes }),
+            ("log_repeat_window_ms", { $0.logRepeatWindowMs }),
         ]
         let storage: [(String, (Storage) -> AnyHashable)] = [
             ("dir", { $0.dir }), ("segment_bytes", { $0.segmentBytes }), ("retention_days", { $0.retentionDays }),
             ("rejects_max_bytes", { $0.rejectsMaxBytes }), ("max_batch_records", { $0.maxBatchRecords }),
-            ("snapshot_every_events", { $0.snapshotEveryEvents }),
+            ("snapshot_every_events", { $0.snapshotEveryEvents }), ("rejects_segments", { $0.rejectsSegments }),
+            ("rejects_reserve_bytes", { $0.rejectsReserveBytes }), ("rejects_queue_entries", { $0.rejectsQueueEntries }),
+            ("rejects_queue_bytes", { $0.rejectsQueueBytes }), ("rejects_client_rate_per_second", { $0.rejectsClientRatePerSecond }),
+            ("rejects_client_burst", { $0.rejectsClientBurst }), ("rejects_clients_max", { $0.rejectsClientsMax }),
+            ("rejects_shutdown_ms", { $0.rejectsShutdownMs }),
         ]
         return server.filter { $0.1(self.server) != $0.1(new.server) }.map { "server.\($0.0)" }
             + storage.filter { $0.1(self.storage) != $0.1(new.storage) }.map { "storage.\($0.0)" }

@@ -60,6 +60,12 @@ public struct Config: Sendable, Equatable {
         public var maxEventsPage: Int = 1000
         /// Longest `wait` of a `GET /v1/events` long poll, in seconds (400 above). Default 60.
         public var maxLongPollSeconds: Int = 60
+        /// Bytes of log lines waiting for stderr at most; past it lines are dropped and
+        /// counted (`payhook_log_lines_dropped_total`). Default 256 KiB.
+        public var logQueueBytes: Int = 262_144
+        /// A refusal repeated (same source and reason) is logged once per window, then as one
+        /// line with a count. Default 10 s.
+        public var logRepeatWindowMs: Int = 10_000
         public init() {}
     }
 
@@ -71,6 +77,24 @@ public struct Config: Sendable, Equatable {
         public var retentionDays: Int = 90
         /// Bound on the rejects store; the oldest rejects are dropped first. Default 64 MiB.
         public var rejectsMaxBytes: Int = 67_108_864
+        /// Segment files the rejects bound is split into (the oldest is deleted whole). Default 8.
+        public var rejectsSegments: Int = 8
+        /// Rejects are not written while the filesystem has less free space than this, so the
+        /// log finds room first. Default 256 MiB.
+        public var rejectsReserveBytes: Int = 268_435_456
+        /// Rejects waiting for the writer thread at most (entries). Default 1024.
+        public var rejectsQueueEntries: Int = 1024
+        /// Rejects waiting for the writer thread at most (bytes). Default 4 MiB.
+        public var rejectsQueueBytes: Int = 4_194_304
+        /// Rejects kept per second per (source, client) past the burst; the rest are sampled
+        /// out. Default 5.
+        public var rejectsClientRatePerSecond: Int = 5
+        /// Rejects kept in a row per (source, client) before sampling. Default 50.
+        public var rejectsClientBurst: Int = 50
+        /// (source, client) pairs tracked for sampling at most. Default 4096.
+        public var rejectsClientsMax: Int = 4096
+        /// At shutdown, rejects still queued after this are dropped (counted). Default 2000 ms.
+        public var rejectsShutdownMs: Int = 2000
         /// Records written per group commit at most. Default 1024.
         public var maxBatchRecords: Int = 1024
         /// A snapshot of the indexes is written every this many events. Default 100,000.

@@ -6,10 +6,12 @@ extension ConfigDecoder {
         "admin_reserve_connections", "max_body_bytes", "max_request_line_bytes", "max_header_bytes",
         "max_header_count", "header_timeout_ms", "body_timeout_ms", "idle_timeout_ms", "shutdown_timeout_ms",
         "send_timeout_ms", "max_pipelined_requests", "max_events_page", "max_long_poll_seconds",
-        "max_trailer_bytes", "max_chunk_extension_bytes",
+        "max_trailer_bytes", "max_chunk_extension_bytes", "log_queue_bytes", "log_repeat_window_ms",
     ]
     static let storageKeys = [
         "dir", "segment_bytes", "retention_days", "rejects_max_bytes", "max_batch_records", "snapshot_every_events",
+        "rejects_segments", "rejects_reserve_bytes", "rejects_queue_entries", "rejects_queue_bytes",
+        "rejects_client_rate_per_second", "rejects_client_burst", "rejects_clients_max", "rejects_shutdown_ms",
     ]
 
     func server(_ table: ConfigTable?, warnings: inout [ConfigWarning]) throws(ConfigError) -> Config.Server {
@@ -40,6 +42,7 @@ extension ConfigDecoder {
             (ConfigLimits.sendTimeoutMs, \.sendTimeoutMs), (ConfigLimits.maxPipelinedRequests, \.maxPipelinedRequests),
             (ConfigLimits.maxEventsPage, \.maxEventsPage), (ConfigLimits.maxLongPollSeconds, \.maxLongPollSeconds),
             (ConfigLimits.maxTrailerBytes, \.maxTrailerBytes), (ConfigLimits.maxChunkExtensionBytes, \.maxChunkExtensionBytes),
+            (ConfigLimits.logQueueBytes, \.logQueueBytes), (ConfigLimits.logRepeatWindowMs, \.logRepeatWindowMs),
         ]
         for (limit, keyPath) in ints {
             if let n = try t.integer(limit.key, limit) { server[keyPath: keyPath] = n }
@@ -140,7 +143,12 @@ extension ConfigDecoder {
         let ints: [(ConfigLimit, WritableKeyPath<Config.Storage, Int>)] = [
             (ConfigLimits.segmentBytes, \.segmentBytes), (ConfigLimits.retentionDays, \.retentionDays),
             (ConfigLimits.rejectsMaxBytes, \.rejectsMaxBytes), (ConfigLimits.maxBatchRecords, \.maxBatchRecords),
-            (ConfigLimits.snapshotEveryEvents, \.snapshotEveryEvents),
+            (ConfigLimits.snapshotEveryEvents, \.snapshotEveryEvents), (ConfigLimits.rejectsSegments, \.rejectsSegments),
+            (ConfigLimits.rejectsReserveBytes, \.rejectsReserveBytes), (ConfigLimits.rejectsQueueEntries, \.rejectsQueueEntries),
+            (ConfigLimits.rejectsQueueBytes, \.rejectsQueueBytes),
+            (ConfigLimits.rejectsClientRatePerSecond, \.rejectsClientRatePerSecond),
+            (ConfigLimits.rejectsClientBurst, \.rejectsClientBurst), (ConfigLimits.rejectsClientsMax, \.rejectsClientsMax),
+            (ConfigLimits.rejectsShutdownMs, \.rejectsShutdownMs),
         ]
         for (limit, keyPath) in ints {
             if let n = try t.integer(limit.key, limit) { storage[keyPath: keyPath] = n }

@@ -39,10 +39,25 @@ public enum ConfigLimits {
     public static let maxLongPollSeconds = ConfigLimit("server", "max_long_poll_seconds", min: 1, max: 3600)
     /// `admin_token` / `admin_token_file` length in bytes: short tokens can be guessed.
     public static let adminTokenBytes = ConfigLimit("server", "admin_token", min: 16, max: 4096)
+    /// Bytes of log lines waiting for stderr; past it lines are dropped and counted.
+    public static let logQueueBytes = ConfigLimit("server", "log_queue_bytes", min: 4096, max: 67_108_864)
+    /// Window of the summary of repeated refusal lines (one line, then one count per window).
+    public static let logRepeatWindowMs = ConfigLimit("server", "log_repeat_window_ms", min: 100, max: 3_600_000)
     // [storage]
     public static let segmentBytes = ConfigLimit("storage", "segment_bytes", min: 1_048_576, max: 1_073_741_824)
     public static let retentionDays = ConfigLimit("storage", "retention_days", min: 1, max: 36_500)
     public static let rejectsMaxBytes = ConfigLimit("storage", "rejects_max_bytes", min: 1_048_576, max: 17_179_869_184)
+    /// At most 256 files, so a segment of the smallest bound (1 MiB) still holds 4 KiB.
+    public static let rejectsSegments = ConfigLimit("storage", "rejects_segments", min: 2, max: 256)
+    /// Free space (bytes) rejects never eat into; up to 1 TiB.
+    public static let rejectsReserveBytes = ConfigLimit("storage", "rejects_reserve_bytes", min: 0, max: 1_099_511_627_776)
+    public static let rejectsQueueEntries = ConfigLimit("storage", "rejects_queue_entries", min: 1, max: 65_536)
+    public static let rejectsQueueBytes = ConfigLimit("storage", "rejects_queue_bytes", min: 65_536, max: 268_435_456)
+    public static let rejectsClientRatePerSecond = ConfigLimit("storage", "rejects_client_rate_per_second", min: 1, max: 100_000)
+    public static let rejectsClientBurst = ConfigLimit("storage", "rejects_client_burst", min: 1, max: 1_000_000)
+    public static let rejectsClientsMax = ConfigLimit("storage", "rejects_clients_max", min: 1, max: 1_000_000)
+    /// At most 30 s, well inside systemd's TimeoutStopSec (90 s) with the drain before it.
+    public static let rejectsShutdownMs = ConfigLimit("storage", "rejects_shutdown_ms", min: 0, max: 30_000)
     public static let maxBatchRecords = ConfigLimit("storage", "max_batch_records", min: 1, max: 65_536)
     public static let snapshotEveryEvents = ConfigLimit("storage", "snapshot_every_events", min: 1000, max: 100_000_000)
     // [[hooks]]
@@ -62,8 +77,10 @@ public enum ConfigLimits {
     public static let integerKeys: [ConfigLimit] = [
         maxConnections, adminReserveConnections, maxBodyBytes, maxRequestLineBytes, maxHeaderBytes,
         maxHeaderCount, headerTimeoutMs, bodyTimeoutMs, idleTimeoutMs, shutdownTimeoutMs, sendTimeoutMs, maxPipelinedRequests,
-        maxEventsPage, maxLongPollSeconds, maxTrailerBytes, maxChunkExtensionBytes,
-        segmentBytes, retentionDays, rejectsMaxBytes, maxBatchRecords, snapshotEveryEvents,
+        maxEventsPage, maxLongPollSeconds, maxTrailerBytes, maxChunkExtensionBytes, logQueueBytes, logRepeatWindowMs,
+        segmentBytes, retentionDays, rejectsMaxBytes, rejectsSegments, rejectsReserveBytes, rejectsQueueEntries,
+        rejectsQueueBytes, rejectsClientRatePerSecond, rejectsClientBurst, rejectsClientsMax, rejectsShutdownMs,
+        maxBatchRecords, snapshotEveryEvents,
         hookTimeoutMs, maxInFlight,
     ]
 }

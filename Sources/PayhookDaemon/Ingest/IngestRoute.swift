@@ -74,14 +74,23 @@ final class IngestRoute {
         _ source: IngestSource, _ request: IngestRequest, _ refusal: IngestOutcome.Refusal, receivedAtMs: Int64, origin: Origin
     ) {
         guard origin == .provider else {
-            return Journal.warning("rejects reverify \(source.name): still rejected: \(refusal.name) (client \(request.clientAddress))")
+            return Journal.repeated(
+                .warning, key: "reverify \(source.name) \(refusal.name)",
+                "rejects reverify \(source.name): still rejected: \(refusal.name) (client \(request.clientAddress))",
+                summary: ("rejects reverify \(source.name):", "more still rejected: \(refusal.name)"))
         }
         metrics.add(IngestMetrics.rejected, [source.name, refusal.name])
         switch refusal {
         case .methodNotAllowed, .unsupportedMediaType: break
-        case .forbidden(let client): Journal.warning("ingest \(source.name): client \(client) is not in allow_from")
+        case .forbidden(let client):
+            Journal.repeated(
+                .warning, key: "ingest \(source.name) forbidden", "ingest \(source.name): client \(client) is not in allow_from",
+                summary: ("ingest \(source.name):", "refused from clients not in allow_from (last \(client))"))
         case .badSignature(let reason):
-            Journal.warning("ingest \(source.name): rejected from \(request.clientAddress): \(reason.rawValue)")
+            Journal.repeated(
+                .warning, key: "ingest \(source.name) \(reason.rawValue)",
+                "ingest \(source.name): rejected from \(request.clientAddress): \(reason.rawValue)",
+                summary: ("ingest \(source.name):", "rejected (last from \(request.clientAddress)): \(reason.rawValue)"))
             rejects.record(
                 RejectEntry(
                     receivedAtMs: receivedAtMs, source: source.name, request: request.stored(limits),

@@ -1,0 +1,107 @@
+/// A fixed-capacity FIFO of rejects waiting for the writer thread, bounded by entries and by
+/// bytes. Push and pop are O(1): the storage is allocated once and never shifted, so a flood
+/// costs the loop a constant per reject however full the queue is.
+struct RejectRing {
+    private var slots: [RejectEntry?]
+    private var head = 0
+    private(set) var count = 0
+    private(set) var bytes = 0
+    let bytesMax: Int
+
+    init(entries: Int, bytes: Int) {
+        precondition(entries > 0 && bytes > 0)
+        slots = Array(repeating: nil, count: entries)
+        bytesMax = bytes
+    }
+
+    var capacity: Int { slots.count }
+    var isEmpty: Bool { count == 0 }
+
+    /// Appends `entry`; false when it does not fit (count or bytes).
+    mutating func push(_ entry: RejectEntry) -> Bool {
+        let size = entry.encodedBytes
+        guard count < slots.count, bytes + size <= bytesMax else { return false }
+        slots[(head + count) % slots.count] = entry
+        count += 1
+        bytes += size
+        return true
+    }
+
+    /// The oldest entry, removed.
+    mutating func pop() -> RejectEntry? {
+        guard count > 0, let entry = slots[head] else { return nil }
+        slots[head] = nil
+        head = (head + 1) % slots.count
+        count -= 1
+        bytes -= entry.encodedBytes
+        return entry
+    }
+}
+
+/// Token buckets per (source, client) in a bounded table: each pair keeps `burst` rejects in a
+/// row, then `ratePerSecond`. A flood from one client is sampled while rare rejects from
+/// elsewhere are all kept. Past `keysMax` pairs (after sweeping the idle ones, at most once a
+/// second) new pairs share one overflow bucket, so spreading a flood over many addresses buys
+/// nothing either.
+struct RejectSampler {
+    struct Key: Hashable {
+        var source: String
+        var client: String
+    }
+    private struct Bucket {
+        var tokens: Double
+        var lastMs: Int64
+    }
+
+    let ratePerSecond: Double
+    let burst: Double
+    let keysMax: Int
+    private var buckets: [Key: Bucket] = [:]
+    private var overflow: Bucket
+    private var lastSweepMs: Int64?
+
+    init(ratePerSecond: Int, burst: Int, keysMax: Int) {
+        self.ratePerSecond = Double(ratePerSecond)
+        self.burst = Double(burst)
+        self.keysMax = keysMax
+        overflow = Bucket(tokens: Double(burst), lastMs: .min)
+    }
+
+    var keyCount: Int { buckets.count }
+
+    /// Whether a reject from `key` at `nowMs` is kept (takes a token).
+    mutating func allow(_ key: Key, nowMs: Int64) -> Bool {
+        if var bucket = buckets[key] {
+            let kept = take(&bucket, nowMs)
+            buckets[key] = bucket
+            return kept
+        }
+        if buckets.count >= keysMax { sweep(nowMs) }
+        guard buckets.count < keysMax else { return take(&overflow, nowMs) }
+        var bucket = Bucket(tokens: burst, lastMs: nowMs)
+        let kept = take(&bucket, nowMs)
+        buckets[key] = bucket
+        return kept
+    }
+
+    private func refill(_ b: Bucket, _ nowMs: Int64) -> Double {
+        guard b.lastMs != .min else { return burst }
+        return min(burst, b.tokens + Double(max(0, nowMs - b.lastMs)) * ratePerSecond / 1000)
+    }
+
+    private func take(_ b: inout Bucket, _ nowMs: Int64) -> Bool {
+        b.tokens = refill(b, nowMs)
+        b.lastMs = nowMs
+        guard b.tokens >= 1 else { return false }
+        b.tokens -= 1
+        return true
+    }
+
+    /// Forgets pairs whose bucket is full again (they would start afresh anyway). O(keysMax),
+    /// at most once a second, so O(1) per reject on average.
+    private mutating func sweep(_ nowMs: Int64) {
+        if let last = lastSweepMs, nowMs - last < 1000 { return }
+        lastSweepMs = nowMs
+        buckets = buckets.filter { refill($0.value, nowMs) < burst }
+    }
+}
