@@ -115,6 +115,10 @@ public enum Log {
         do throws(SyscallError) {
             if let last = try LogRecovery.segmentSeqs(logDir).last {
                 let file = try File.open(logDir + "/" + LogFormat.segmentName(firstSeq: last), flags: O_RDWR)
+                // Records a killed process wrote but never synced are in the page cache, and
+                // recovery indexed them: sync them now so snapshots and the high-water mark,
+                // which cover everything indexed, never claim bytes a power loss could take.
+                try file.fdatasync()
                 return ActiveSegment(file: file, firstSeq: last, size: try file.size())
             }
             let path = logDir + "/" + LogFormat.segmentName(firstSeq: index.nextSeq)
