@@ -51,7 +51,8 @@ enum AckedMark {
             throw .damagedWitness(
                 path: path,
                 reason:
-                    "\(error.what); it only ever holds a seq that was durable, so the log may be checked with `payhookd log verify` and the file removed if the log is known complete")
+                    "\(error.what); it only ever holds a seq that was durable, so the log may be checked with `payhookd log verify` and the file removed if the log is known complete"
+            )
         }
     }
 

@@ -34,8 +34,9 @@ public enum Log {
 
     /// Recovers the log under `dir` (`storage.dir`) and starts the writer and snapshot threads.
     ///
-    /// Takes `log/LOCK` (flock) so two daemons never share a log; cuts a torn tail; throws
-    /// `.damaged` naming the segment and offset for damage anywhere else. Runs on the caller's
+    /// Takes `log/LOCK` (flock) so two daemons never share a log; cuts a torn tail that no
+    /// witness proves acknowledged; throws `.damaged` naming the segment and offset for damage
+    /// anywhere else, and `.acknowledgedMissing` when the log ends below a proven seq. Runs on the caller's
     /// thread, before the event loop starts.
     /// - Parameters:
     ///   - isDelivered: whether every hook has delivered every record up to the given seq
@@ -51,6 +52,7 @@ public enum Log {
                 "segment_bytes \(options.segmentBytes) must be in \(LogFormat.segmentHeaderBytes + 1)...\(LogOptions.segmentBytesMax)")
         }
         guard options.maxBatchRecords >= 1 else { throw .invalidOption("max_batch_records must be at least 1") }
+        guard options.ackedMarkIntervalMs >= 1 else { throw .invalidOption("acked_mark_interval_ms must be at least 1") }
         let logDir = logDirectory(dir)
         let lockFile = try lock(logDir: logDir, waitMs: options.lockWaitMs)
         do throws(LogOpenError) {

@@ -81,14 +81,16 @@ public enum LogJudgement {
         let why = proven == 0 ? "no witness proves any seq acknowledged" : "the highest seq a witness proves acknowledged is \(proven)"
         switch t.kind {
         case .torn:
-            return .accept(note: "torn tail cut in \(t.segment) at byte offset \(t.offset) (\(t.bytes) bytes): seq \(next) was never acknowledged (\(why))")
+            return .accept(
+                note: "torn tail cut in \(t.segment) at byte offset \(t.offset) (\(t.bytes) bytes): seq \(next) was never acknowledged (\(why))")
         case .suspect:
             return .accept(
                 note:
                     "damaged last record cut in \(t.segment) at byte offset \(t.offset) (\(t.reason), \(t.bytes) bytes): taken for a torn write, seq \(next) was never acknowledged (\(why))"
             )
         case .incompleteHeader:
-            return .accept(note: "removed incomplete segment \(t.segment): its header was never completely written, so nothing in it was acknowledged")
+            return .accept(
+                note: "removed incomplete segment \(t.segment): its header was never completely written, so nothing in it was acknowledged")
         }
     }
 

@@ -58,6 +58,7 @@ import Testing
             "segment_bytes": Config.Storage().segmentBytes, "retention_days": Config.Storage().retentionDays,
             "rejects_max_bytes": Config.Storage().rejectsMaxBytes, "max_batch_records": Config.Storage().maxBatchRecords,
             "snapshot_every_events": Config.Storage().snapshotEveryEvents,
+            "acked_mark_interval_ms": Config.Storage().ackedMarkIntervalMs,
             "timeout_ms": Config.Hook(name: "h", target: .url("")).timeoutMs,
             "max_in_flight": Config.Hook(name: "h", target: .url("")).maxInFlight,
         ]

@@ -64,6 +64,7 @@ import Testing
                 case "rejects_max_bytes": config.storage.rejectsMaxBytes
                 case "max_batch_records": config.storage.maxBatchRecords
                 case "snapshot_every_events": config.storage.snapshotEveryEvents
+                case "acked_mark_interval_ms": config.storage.ackedMarkIntervalMs
                 case "timeout_ms": config.hooks.first?.timeoutMs
                 case "max_in_flight": config.hooks.first?.maxInFlight
                 default: nil
@@ -88,6 +89,7 @@ import Testing
             (ConfigLimits.maxTrailerBytes, server.maxTrailerBytes), (ConfigLimits.maxChunkExtensionBytes, server.maxChunkExtensionBytes),
             (ConfigLimits.maxLongPollSeconds, server.maxLongPollSeconds),
             (ConfigLimits.segmentBytes, storage.segmentBytes), (ConfigLimits.retentionDays, storage.retentionDays),
+            (ConfigLimits.ackedMarkIntervalMs, storage.ackedMarkIntervalMs),
             (ConfigLimits.rejectsMaxBytes, storage.rejectsMaxBytes), (ConfigLimits.maxBatchRecords, storage.maxBatchRecords),
             (ConfigLimits.snapshotEveryEvents, storage.snapshotEveryEvents), (ConfigLimits.hookTimeoutMs, hook.timeoutMs),
             (ConfigLimits.maxInFlight, hook.maxInFlight), (ConfigLimits.retryMaxAgeMs, Int(hook.retryMaxAgeMs)),

@@ -137,7 +137,8 @@ import Testing
         for torn in [Array(frame.prefix(frame.count / 2)), [UInt8](repeating: 0, count: 4096)] {
             log.dir.write(path, log.dir.read(path) + torn)
             let report = try #require(judgeBoth(log.dir).report)
-            #expect(report.note?.hasPrefix("torn tail cut in \(path) at byte offset \(size) (\(torn.count) bytes): seq 4 was never acknowledged") == true)
+            #expect(
+                report.note?.hasPrefix("torn tail cut in \(path) at byte offset \(size) (\(torn.count) bytes): seq 4 was never acknowledged") == true)
             #expect(report.provenSeq == 3 && report.nextSeq == 4)
             #expect(try FileSystem.size(path) == Int64(size))
         }

@@ -27,7 +27,7 @@ extension Config {
         let storage: [(String, (Storage) -> AnyHashable)] = [
             ("dir", { $0.dir }), ("segment_bytes", { $0.segmentBytes }), ("retention_days", { $0.retentionDays }),
             ("rejects_max_bytes", { $0.rejectsMaxBytes }), ("max_batch_records", { $0.maxBatchRecords }),
-            ("snapshot_every_events", { $0.snapshotEveryEvents }),
+            ("snapshot_every_events", { $0.snapshotEveryEvents }), ("acked_mark_interval_ms", { $0.ackedMarkIntervalMs }),
         ]
         return server.filter { $0.1(self.server) != $0.1(new.server) }.map { "server.\($0.0)" }
             + storage.filter { $0.1(self.storage) != $0.1(new.storage) }.map { "storage.\($0.0)" }

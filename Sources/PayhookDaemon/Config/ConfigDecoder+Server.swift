@@ -10,6 +10,7 @@ extension ConfigDecoder {
     ]
     static let storageKeys = [
         "dir", "segment_bytes", "retention_days", "rejects_max_bytes", "max_batch_records", "snapshot_every_events",
+        "acked_mark_interval_ms",
     ]
 
     func server(_ table: ConfigTable?, warnings: inout [ConfigWarning]) throws(ConfigError) -> Config.Server {
@@ -140,7 +141,7 @@ extension ConfigDecoder {
         let ints: [(ConfigLimit, WritableKeyPath<Config.Storage, Int>)] = [
             (ConfigLimits.segmentBytes, \.segmentBytes), (ConfigLimits.retentionDays, \.retentionDays),
             (ConfigLimits.rejectsMaxBytes, \.rejectsMaxBytes), (ConfigLimits.maxBatchRecords, \.maxBatchRecords),
-            (ConfigLimits.snapshotEveryEvents, \.snapshotEveryEvents),
+            (ConfigLimits.snapshotEveryEvents, \.snapshotEveryEvents), (ConfigLimits.ackedMarkIntervalMs, \.ackedMarkIntervalMs),
         ]
         for (limit, keyPath) in ints {
             if let n = try t.integer(limit.key, limit) { storage[keyPath: keyPath] = n }

@@ -45,6 +45,7 @@ public enum ConfigLimits {
     public static let rejectsMaxBytes = ConfigLimit("storage", "rejects_max_bytes", min: 1_048_576, max: 17_179_869_184)
     public static let maxBatchRecords = ConfigLimit("storage", "max_batch_records", min: 1, max: 65_536)
     public static let snapshotEveryEvents = ConfigLimit("storage", "snapshot_every_events", min: 1000, max: 100_000_000)
+    public static let ackedMarkIntervalMs = ConfigLimit("storage", "acked_mark_interval_ms", min: 10, max: 60_000)
     // [[hooks]]
     public static let hookTimeoutMs = ConfigLimit("hooks", "timeout_ms", min: 100, max: 600_000)
     /// In milliseconds; written as a duration (`"1s"` ... `"30d"`).
@@ -59,7 +60,7 @@ public enum ConfigLimits {
         maxConnections, adminReserveConnections, maxBodyBytes, maxRequestLineBytes, maxHeaderBytes,
         maxHeaderCount, headerTimeoutMs, bodyTimeoutMs, idleTimeoutMs, shutdownTimeoutMs, sendTimeoutMs, maxPipelinedRequests,
         maxEventsPage, maxLongPollSeconds, maxTrailerBytes, maxChunkExtensionBytes,
-        segmentBytes, retentionDays, rejectsMaxBytes, maxBatchRecords, snapshotEveryEvents,
+        segmentBytes, retentionDays, rejectsMaxBytes, maxBatchRecords, snapshotEveryEvents, ackedMarkIntervalMs,
         hookTimeoutMs, maxInFlight,
     ]
 }
