@@ -3,13 +3,18 @@ import PayhookPosix
 /// Something durable that proves every seq up to `seq` was acknowledged (a 2xx went out).
 public struct AckWitness: Sendable, Equatable {
     public var seq: UInt64
-    /// What it is, naming its file ("the snapshot /var/lib/payhookd/log/index-...snap").
-    public var what: String
+    /// What it is ("the snapshot", "the high-water mark").
+    public var kind: String
+    /// Its file, which the operator moves aside to give up the seqs it proves.
+    public var path: String
 
-    public init(seq: UInt64, what: String) {
+    public init(seq: UInt64, kind: String, path: String) {
         self.seq = seq
-        self.what = what
+        self.kind = kind
+        self.path = path
     }
+
+    public var what: String { "\(kind) \(path)" }
 }
 
 /// Where a scan found the log to end: the input of `LogJudgement.judge`.
@@ -59,10 +64,10 @@ public enum LogJudgement {
         do throws(SyscallError) { names = try FileSystem.list(logDir) } catch { throw .io(error) }
         // Every snapshot kept (the newest and one spare), so a refusal names each file to move.
         for seq in names.compactMap({ IndexSnapshot.lastSeq(fileName: $0) }).sorted(by: >) {
-            out.append(AckWitness(seq: seq, what: "the snapshot \(logDir)/\(IndexSnapshot.fileName(lastSeq: seq))"))
+            out.append(AckWitness(seq: seq, kind: "the snapshot", path: logDir + "/" + IndexSnapshot.fileName(lastSeq: seq)))
         }
         if let mark = try AckedMark.read(logDir: logDir) {
-            out.append(AckWitness(seq: mark, what: "the high-water mark \(logDir)/\(AckedMark.fileName)"))
+            out.append(AckWitness(seq: mark, kind: "the high-water mark", path: logDir + "/" + AckedMark.fileName))
         }
         return out
     }
@@ -106,7 +111,7 @@ public enum LogJudgement {
         let proofs = above.map { "\($0.what) proves seq \($0.seq) was acknowledged" }.joined(separator: " and ")
         let first = end.lastSeq + 1
         let proven = provenSeq(witnesses)
-        let files = above.map { String($0.what.split(separator: " ").last ?? "") }.joined(separator: ", ")
+        let files = above.map(\.path).joined(separator: ", ")
         return "log ends at seq \(end.lastSeq) (\(where_)) but \(proofs): acknowledged seqs \(first)...\(proven) are missing or damaged. "
             + "Start-up refuses rather than lose them and give their seqs out again. Restore the missing records (e.g. the "
             + "segment files after \(end.lastSegment ?? "the first one") from a backup) into \(logDir); to give them up for good, "
