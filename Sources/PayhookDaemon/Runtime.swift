@@ -28,6 +28,7 @@ final class Runtime {
         options.maxBatchRecords = config.storage.maxBatchRecords
         options.snapshotEveryEvents = config.storage.snapshotEveryEvents
         options.retentionDays = config.storage.retentionDays
+        options.ackedMarkIntervalMs = config.storage.ackedMarkIntervalMs
         options.clock = clock
         // Every body the HTTP layer accepts must fit a record.
         options.limits.bodyBytesMax = max(options.limits.bodyBytesMax, config.server.maxBodyBytes)

@@ -34,8 +34,9 @@ public enum Log {
 
     /// Recovers the log under `dir` (`storage.dir`) and starts the writer and snapshot threads.
     ///
-    /// Takes `log/LOCK` (flock) so two daemons never share a log; cuts a torn tail; throws
-    /// `.damaged` naming the segment and offset for damage anywhere else. Runs on the caller's
+    /// Takes `log/LOCK` (flock) so two daemons never share a log; cuts a torn tail that no
+    /// witness proves acknowledged; throws `.damaged` naming the segment and offset for damage
+    /// anywhere else, and `.acknowledgedMissing` when the log ends below a proven seq. Runs on the caller's
     /// thread, before the event loop starts.
     /// - Parameters:
     ///   - isDelivered: whether every hook has delivered every record up to the given seq
@@ -51,6 +52,7 @@ public enum Log {
                 "segment_bytes \(options.segmentBytes) must be in \(LogFormat.segmentHeaderBytes + 1)...\(LogOptions.segmentBytesMax)")
         }
         guard options.maxBatchRecords >= 1 else { throw .invalidOption("max_batch_records must be at least 1") }
+        guard options.ackedMarkIntervalMs >= 1 else { throw .invalidOption("acked_mark_interval_ms must be at least 1") }
         let logDir = logDirectory(dir)
         let lockFile = try lock(logDir: logDir, waitMs: options.lockWaitMs)
         do throws(LogOpenError) {
@@ -115,6 +117,10 @@ public enum Log {
         do throws(SyscallError) {
             if let last = try LogRecovery.segmentSeqs(logDir).last {
                 let file = try File.open(logDir + "/" + LogFormat.segmentName(firstSeq: last), flags: O_RDWR)
+                // Records a killed process wrote but never synced are in the page cache, and
+                // recovery indexed them: sync them now so snapshots and the high-water mark,
+                // which cover everything indexed, never claim bytes a power loss could take.
+                try file.fdatasync()
                 return ActiveSegment(file: file, firstSeq: last, size: try file.size())
             }
             let path = logDir + "/" + LogFormat.segmentName(firstSeq: index.nextSeq)

@@ -36,11 +36,36 @@
 // Bounds (TigerBeetle style, asserted after read): strings <= 65,534 bytes, headers <= 255,
 // body <= record_bytes_max. Tighter, configurable bounds (`LogLimits`) are checked on submit.
 //
-// Recovery (LevelDB style): a frame that is cut short by the end of the last segment, that ends
-// exactly at its end with a bad CRC, or whose bytes to the end of the last segment are all zero,
-// is a torn write that was never acknowledged: it is cut off (ftruncate + fsync). Any other bad
-// frame, header, seq gap or undecodable payload is damage: start-up stops and names the segment
-// file and byte offset.
+// Witnesses (files that prove seqs were acknowledged; a 2xx goes out only after fdatasync):
+//   index-<seq>.snap  covers records up to seq, all synced before it was renamed into place;
+//   acked             the high-water mark (format in AckedMark.swift): a seq whose batch was
+//                     synced, rewritten at most every storage.acked_mark_interval_ms (default
+//                     1 s) off the ack path, so it lags the tail and never leads it.
+//   (hook cursors will be one more witness.) P is the highest seq any witness proves.
+//
+// Recovery. What a torn write can look like: the writer appends a batch with one pwrite at the
+// end of the last segment and acknowledges nothing before fdatasync returns. A crash before that
+// leaves, from the batch's start (a record boundary) to the end of the file, a prefix of the
+// batch's bytes in which whole pages may be zeros or stale garbage (the size reached disk, the
+// data did not), and the file may end anywhere in it. So at the tail:
+//   torn     a frame cut short by the end of the file (header incomplete, or a length in
+//            bounds that runs past the end), or zeros from the frame to the end;
+//   suspect  a bad frame that a torn write could leave but damage could too: a full frame whose
+//            CRC fails, a length out of bounds or one that ends short of the end with bytes
+//            that are not all zeros after it;
+//   damage   a bad frame followed by a valid frame of a later seq (a torn write leaves nothing
+//            valid behind it... except after page-granular loss, which we cannot tell from a
+//            flipped byte: the operator decides), a bad header, a seq gap, a CRC-valid frame that
+//            does not decode, or a bad frame in any segment but the last. Start-up stops naming
+//            the segment file and byte offset.
+// The witnesses judge the end (LogJudgement, shared by start-up and `log verify`): if the log,
+// once a torn or suspect tail is cut, ends below P, start-up stops naming the end, the
+// witnesses and the way out (restore the missing segments; or, to give up those events, move
+// the witness files aside, after which their seqs are given out again). Otherwise the tail
+// is cut (ftruncate + fdatasync), the log line saying why it was never acknowledged, and the
+// next seq is above P: a seq proven acknowledged is never given out twice. Segments removed
+// from the front (retention) do not matter; only the end is judged. A suspect tail within the
+// last interval of the high-water mark with no newer snapshot is cut: the mark lags by design.
 
 import PayhookCore
 

@@ -15,6 +15,10 @@ public struct LogOptions: Sendable {
     /// At start-up with a snapshot, still CRC-check every frame of the segments it covers (read,
     /// not decoded), so damage anywhere stops start-up. Default true.
     public var verifyCoveredSegments = true
+    /// The high-water mark `log/acked` (a witness recovery checks the log's end against) is
+    /// rewritten at most this often, off the ack path on the snapshot thread, after a batch's
+    /// fdatasync. Default 1,000 ms: acked seqs newer than that are proven only by the log.
+    public var ackedMarkIntervalMs: Int = 1000
     /// How long `Log.open` waits for `log/LOCK` while another process holds it (a previous
     /// instance still exiting, or a child between fork and exec). Default 2,000 ms.
     public var lockWaitMs: Int = 2000

@@ -10,6 +10,11 @@ public enum LogOpenError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Another process holds `log/LOCK`.
     case locked(path: String)
     case invalidOption(String)
+    /// The log ends below a seq a durable witness proves acknowledged (`LogJudgement`): the
+    /// message names the end, the witnesses and the way out.
+    case acknowledgedMissing(String)
+    /// A witness file that does not decode (see `AckedMark`).
+    case damagedWitness(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -17,6 +22,8 @@ public enum LogOpenError: Error, Equatable, Sendable, CustomStringConvertible {
         case .io(let e): "log I/O error: \(e)"
         case .locked(let path): "\(path) is locked by another process (is payhookd already running?)"
         case .invalidOption(let s): "invalid log option: \(s)"
+        case .acknowledgedMissing(let s): s
+        case .damagedWitness(let path, let reason): "\(path): \(reason)"
         }
     }
 }
@@ -33,18 +40,23 @@ public struct RecoveryReport: Sendable, Equatable {
     /// A last segment whose header was never completely written, removed.
     public var removedSegment: String?
     public var nextSeq: UInt64 = 1
+    /// The highest seq a durable witness proves acknowledged (0: none); `nextSeq` is above it.
+    public var provenSeq: UInt64 = 0
+    /// What was cut or removed and why nothing acknowledged was lost (`LogJudgement`).
+    public var note: String?
 
     public static func == (a: RecoveryReport, b: RecoveryReport) -> Bool {
         a.segments == b.segments && a.recordsReplayed == b.recordsReplayed && a.snapshotSeq == b.snapshotSeq
             && a.truncated?.segment == b.truncated?.segment && a.truncated?.offset == b.truncated?.offset
             && a.truncated?.bytes == b.truncated?.bytes && a.removedSegment == b.removedSegment && a.nextSeq == b.nextSeq
+            && a.provenSeq == b.provenSeq && a.note == b.note
     }
 
     public var summary: String {
         var s = "log recovered: \(segments) segments, next seq \(nextSeq), \(recordsReplayed) records replayed"
         s += snapshotSeq.map { " after snapshot at seq \($0)" } ?? " (no snapshot)"
-        if let t = truncated { s += "; torn tail cut in \(t.segment) at offset \(t.offset) (\(t.bytes) bytes)" }
-        if let r = removedSegment { s += "; removed incomplete segment \(r)" }
+        s += provenSeq == 0 ? ", no witness of acknowledged seqs yet" : ", seqs up to \(provenSeq) proven acknowledged"
+        if let note { s += "; \(note)" }
         return s
     }
 }
@@ -66,6 +78,16 @@ public enum LogRecovery {
     /// `useSnapshot: false` forces a full replay (and `log verify` checks every byte).
     /// `verifyCovered`: CRC-check the frames of segments the snapshot covers (read, not decoded).
     static func recover(logDir: String, repair: Bool, useSnapshot: Bool = true, verifyCovered: Bool = true) throws(LogOpenError) -> Result {
+        do {
+            return try recoverOnce(logDir: logDir, repair: repair, useSnapshot: useSnapshot, verifyCovered: verifyCovered)
+        } catch .damaged(_, _, _) where useSnapshot {
+            // Judge damage from a full scan, as `log verify` does, so that both say the same
+            // (damage in the last record is a question for the witnesses, not for the snapshot).
+            return try recoverOnce(logDir: logDir, repair: repair, useSnapshot: false, verifyCovered: verifyCovered)
+        }
+    }
+
+    private static func recoverOnce(logDir: String, repair: Bool, useSnapshot: Bool, verifyCovered: Bool) throws(LogOpenError) -> Result {
         var report = RecoveryReport()
         let seqs: [UInt64]
         do throws(SyscallError) { seqs = try segmentSeqs(logDir) } catch { throw .io(error) }
@@ -79,6 +101,7 @@ public enum LogRecovery {
             index.nextSeq = first
         }
         report.segments = seqs.count
+        var tail: LogEnd.Tail?
         for (i, first) in seqs.enumerated() {
             var startOffset = Int64(LogFormat.segmentHeaderBytes)
             if let resume {
@@ -86,18 +109,40 @@ public enum LogRecovery {
                 if first < resume.seq { continue }
                 if first == resume.seq { startOffset = resume.offset }
             }
-            try replay(
-                logDir: logDir, firstSeq: first, from: startOffset, isLast: i == seqs.count - 1, repair: repair,
-                index: &index, report: &report)
+            tail = try replay(logDir: logDir, firstSeq: first, from: startOffset, isLast: i == seqs.count - 1, index: &index, report: &report)
         }
+        let end = LogEnd(
+            lastSeq: index.nextSeq - 1, lastSegment: seqs.last.map { logDir + "/" + LogFormat.segmentName(firstSeq: $0) }, tail: tail)
+        let witnesses = try LogJudgement.witnesses(logDir: logDir)
+        switch LogJudgement.judge(end, witnesses: witnesses, logDir: logDir) {
+        case .refuse(let message): throw .acknowledgedMissing(message)
+        case .accept(let note): report.note = note
+        }
+        if let tail { try cut(tail, logDir: logDir, repair: repair, report: &report) }
+        report.provenSeq = LogJudgement.provenSeq(witnesses)
         report.nextSeq = index.nextSeq
+        // The judgement above let start-up go on only with the log reaching every proven seq.
+        precondition(report.nextSeq > report.provenSeq, "next seq \(report.nextSeq) at or below proven \(report.provenSeq)")
         return Result(index: index, report: report)
     }
 
+    /// Applies an accepted cut: a torn or suspect tail is truncated, an incomplete last segment
+    /// removed (with `repair`; without, only reported).
+    private static func cut(_ tail: LogEnd.Tail, logDir: String, repair: Bool, report: inout RecoveryReport) throws(LogOpenError) {
+        if tail.kind == .incompleteHeader {
+            report.removedSegment = tail.segment
+            report.segments -= 1
+            if repair { try removeSegment(tail.segment, logDir: logDir) }
+        } else {
+            report.truncated = (tail.segment, tail.offset, tail.bytes)
+            if repair { try truncate(tail.segment, to: tail.offset) }
+        }
+    }
+
+    /// Replays one segment into `index`; returns the bad tail of the last segment, if any.
     private static func replay(
-        logDir: String, firstSeq: UInt64, from startOffset: Int64, isLast: Bool, repair: Bool,
-        index: inout LogIndex, report: inout RecoveryReport
-    ) throws(LogOpenError) {
+        logDir: String, firstSeq: UInt64, from startOffset: Int64, isLast: Bool, index: inout LogIndex, report: inout RecoveryReport
+    ) throws(LogOpenError) -> LogEnd.Tail? {
         let path = logDir + "/" + LogFormat.segmentName(firstSeq: firstSeq)
         let bytes: [UInt8]
         do throws(SyscallError) {
@@ -113,10 +158,7 @@ public enum LogRecovery {
         } catch {
             if isLast && bytes.count <= LogFormat.segmentHeaderBytes {
                 // A crash while the segment was being created: nothing in it was acknowledged.
-                report.removedSegment = path
-                if repair { try removeSegment(path, logDir: logDir) }
-                report.segments -= 1
-                return
+                return LogEnd.Tail(segment: path, offset: 0, bytes: Int64(bytes.count), kind: .incompleteHeader, reason: error.what)
             }
             throw .damaged(segment: path, offset: Int64(error.offset), reason: error.what)
         }
@@ -132,14 +174,7 @@ public enum LogRecovery {
             index.apply(record.payload, at: appended, frameBytes: frameBytes)
             report.recordsReplayed += 1
         }
-        switch end {
-        case .clean: break
-        case .torn(let offset):
-            report.truncated = (path, offset, Int64(bytes.count) - offset)
-            if repair { try truncate(path, to: offset) }
-        case .damaged(let offset, let reason):
-            throw .damaged(segment: path, offset: offset, reason: reason)
-        }
+        return try LogEnd.Tail(end, segment: path, fileBytes: Int64(bytes.count))
     }
 
     private static func checkCovered(logDir: String, firstSeq: UInt64, index: LogIndex) throws(LogOpenError) {

@@ -6,9 +6,11 @@ import PayhookPosix
 /// `payhookd log verify|dump|stats`: read-only tools over `storage.dir/log` (safe while the
 /// daemon runs: they take no lock and never repair).
 public enum LogTool {
-    /// Checks every segment byte by byte (ignoring snapshots). The report names each damaged
-    /// segment with its byte offset; exit code 1 when any damage was found, else 0 (a torn tail
-    /// is reported but is not damage: start-up cuts it).
+    /// Checks every segment byte by byte (ignoring snapshots), then judges the end of the log
+    /// against the durable witnesses with the judgement start-up uses (`LogJudgement`). The
+    /// report names each damaged segment with its byte offset, or says why start-up would
+    /// refuse, in the words start-up uses; exit code 1 in both cases (where `serve` refuses),
+    /// else 0 (a bad tail that no witness proves acknowledged is reported: start-up cuts it).
     public static func verify(dir: String) -> (report: String, exitCode: Int32) {
         let logDir = Log.logDirectory(dir)
         var lines: [String] = []
@@ -19,6 +21,7 @@ public enum LogTool {
             return ("\(logDir): cannot list: \(error)", 1)
         }
         var expected: UInt64?
+        var end = LogEnd(lastSeq: 0, lastSegment: nil, tail: nil)
         for (i, first) in seqs.enumerated() {
             let path = logDir + "/" + LogFormat.segmentName(firstSeq: first)
             let check = verifySegment(path: path, firstSeq: first, isLast: i == seqs.count - 1, expected: expected)
@@ -27,10 +30,29 @@ public enum LogTool {
             if check.damaged { damaged += 1 }
             // After damage inside a segment its true length is unknown: judge the next one alone.
             expected = check.complete ? first + UInt64(check.records) : nil
+            if check.tail?.kind != .incompleteHeader { end.lastSeq = first + UInt64(check.records) - 1 }
+            end.lastSegment = path
+            end.tail = check.tail
         }
-        let verdict = damaged == 0 ? "ok" : "DAMAGED (\(damaged) segment\(damaged == 1 ? "" : "s"))"
+        var refused = false
+        if damaged == 0 {
+            do throws(LogOpenError) {
+                switch LogJudgement.judge(end, witnesses: try LogJudgement.witnesses(logDir: logDir), logDir: logDir) {
+                case .accept(let note): if let note { lines.append(note) }
+                case .refuse(let message):
+                    lines.append(message)
+                    refused = true
+                }
+            } catch {
+                lines.append(error.description)
+                refused = true
+            }
+        }
+        let verdict =
+            damaged > 0
+            ? "DAMAGED (\(damaged) segment\(damaged == 1 ? "" : "s"))" : refused ? "REFUSED (start-up stops: see above)" : "ok"
         lines.append("\(logDir): \(seqs.count) segments, \(records) records: \(verdict)")
-        return (lines.joined(separator: "\n"), damaged == 0 ? 0 : 1)
+        return (lines.joined(separator: "\n"), damaged == 0 && !refused ? 0 : 1)
     }
 
     private struct SegmentCheck {
@@ -39,6 +61,8 @@ public enum LogTool {
         var damaged = false
         /// Whether every record was read (the next segment's first seq can be checked).
         var complete = true
+        /// The last segment's bad tail, judged by `LogJudgement`.
+        var tail: LogEnd.Tail?
     }
 
     private static func verifySegment(path: String, firstSeq: UInt64, isLast: Bool, expected: UInt64?) -> SegmentCheck {
@@ -60,20 +84,18 @@ public enum LogTool {
         } catch {
             c.complete = false
             if isLast && bytes.count <= LogFormat.segmentHeaderBytes {
-                c.problems.append("\(path): incomplete segment header (start-up removes the file)")
+                c.tail = LogEnd.Tail(segment: path, offset: 0, bytes: Int64(bytes.count), kind: .incompleteHeader, reason: error.what)
             } else {
                 damage(Int64(error.offset), error.what)
             }
             return c
         }
         let end = SegmentScanner.scan(bytes, isLast: isLast, expectedSeq: firstSeq, requestFields: false) { _, _, _ in c.records += 1 }
-        switch end {
-        case .clean: break
-        case .torn(let offset):
-            c.problems.append("\(path): torn tail at byte offset \(offset) (\(Int64(bytes.count) - offset) bytes; start-up cuts it)")
-        case .damaged(let offset, let reason):
+        if case .damaged(let offset, let reason) = end {
             damage(offset, reason)
             c.complete = false
+        } else {
+            c.tail = try? LogEnd.Tail(end, segment: path, fileBytes: Int64(bytes.count))
         }
         return c
     }

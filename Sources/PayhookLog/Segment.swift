@@ -46,8 +46,13 @@ public struct SegmentHeader: Sendable, Equatable {
 public enum ScanEnd: Sendable, Equatable {
     /// Every byte belonged to a valid record.
     case clean
-    /// A torn write at the end of the last segment, starting at this offset.
+    /// A torn write at the end of the last segment, starting at this offset: a frame cut short
+    /// by the end of the file, or zeros from the frame to the end.
     case torn(offset: Int64)
+    /// A bad last frame that a torn write could have left but damage could too (a full frame
+    /// whose CRC fails, a length out of bounds or short of the end, garbage to the end), with
+    /// no valid frame after it. Start-up cuts it only when no witness proves it acknowledged.
+    case suspect(offset: Int64, reason: String)
     /// Damage at this offset (for the last segment too, when valid-looking bytes follow).
     case damaged(offset: Int64, reason: String)
 }
@@ -99,10 +104,22 @@ public enum SegmentScanner {
                     }
                 }
             }
-            if isLast && !validFrameFollows(bytes, after: offset, seq: seq) { return .torn(offset: Int64(offset)) }
-            return .damaged(offset: Int64(offset), reason: problem)
+            guard isLast && !validFrameFollows(bytes, after: offset, seq: seq) else {
+                return .damaged(offset: Int64(offset), reason: problem)
+            }
+            return looksTorn(bytes, at: offset) ? .torn(offset: Int64(offset)) : .suspect(offset: Int64(offset), reason: problem)
         }
         return .clean
+    }
+
+    /// Whether the bad tail at `at` is what a partial pwrite leaves: a prefix of a frame that the
+    /// end of the file cuts short (header incomplete, or a length in bounds that runs past the
+    /// end), or zeros from the frame to the end (the size grew but the data never came).
+    static func looksTorn(_ b: [UInt8], at: Int) -> Bool {
+        if b[at...].allSatisfy({ $0 == 0 }) { return true }
+        if b.count - at < LogFormat.frameHeaderBytes { return true }
+        let length = readU32(b, at)
+        return length >= 1 && length <= LogFormat.recordBytesMax && at + LogFormat.frameHeaderBytes + Int(length) > b.count
     }
 
     static func readU32(_ b: [UInt8], _ at: Int) -> UInt32 {

@@ -5,7 +5,8 @@ import Synchronization
 
 /// A background thread that keeps a shadow `LogIndex` from the writer's durable records,
 /// writes snapshots every `snapshotEveryEvents` records (so start-up replays only what came
-/// after the latest one) and applies retention. Neither the loop nor the writer waits for it.
+/// after the latest one), rewrites the high-water mark `log/acked` at most every
+/// `ackedMarkIntervalMs`, and applies retention. Neither the loop nor the writer waits for it.
 final class SnapshotWorker: @unchecked Sendable {
     typealias Durable = [(LogPayload, AppendedRecord, Int)]
 
@@ -21,6 +22,10 @@ final class SnapshotWorker: @unchecked Sendable {
     private let logDir: String
     private let options: LogOptions
     private let isDelivered: @Sendable (UInt64) -> Bool
+    /// The seq `log/acked` holds (as far as this run knows) and when it was written (monotonic
+    /// ms; start-up counts as a write, so the first mark comes one interval in).
+    private var markedSeq: UInt64 = 0
+    private var markedAtMs: Int64
 
     let snapshotSeq = Atomic<UInt64>(0)
     let retiredThroughSeq = Atomic<UInt64>(0)
@@ -34,6 +39,7 @@ final class SnapshotWorker: @unchecked Sendable {
         self.options = options
         self.isDelivered = isDelivered
         self.snapshotSeq.store(snapshotSeq, ordering: .releasing)
+        markedAtMs = options.clock.monotonicMs()
         worker = try QueueWorker(name: "payhookd-snap") { [self] jobs, isFinal in process(jobs, isFinal: isFinal) }
     }
 
@@ -65,6 +71,24 @@ final class SnapshotWorker: @unchecked Sendable {
         let due = options.snapshotEveryEvents > 0 && index.lastSeq >= covered + UInt64(options.snapshotEveryEvents)
         if due || (maintain && index.lastSeq > covered) { writeSnapshot() }
         if due || maintain { applyRetention() }
+        markIfDue(isFinal: isFinal)
+    }
+
+    /// Every record this index holds came from a batch whose fdatasync returned (or from
+    /// recovery, which syncs the segment it appends to), so its last seq may be marked: the mark
+    /// lags the log's tail, never leads it. Rate-limited, so the cost is one small file write
+    /// with two syncs per interval on this thread, none on the writer's.
+    private func markIfDue(isFinal: Bool) {
+        guard index.lastSeq > markedSeq else { return }
+        let nowMs = options.clock.monotonicMs()
+        if !isFinal && nowMs - markedAtMs < Int64(options.ackedMarkIntervalMs) { return }
+        do throws(SyscallError) {
+            try AckedMark.write(seq: index.lastSeq, logDir: logDir)
+            markedSeq = index.lastSeq
+            markedAtMs = nowMs
+        } catch {
+            snapshotFailures.add(1, ordering: .relaxed)
+        }
     }
 
     private func writeSnapshot() {

@@ -12,7 +12,9 @@ struct LogCommand: ParsableCommand {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check every record's framing and CRC; name damaged segments and offsets (exit 1).")
+            abstract:
+                "Check every record's framing and CRC, and that the log reaches every seq the snapshots and the high-water mark prove acknowledged; exit 1, with start-up's words, where serve would refuse to start."
+        )
         @OptionGroup var storage: StorageOption
 
         func run() throws {

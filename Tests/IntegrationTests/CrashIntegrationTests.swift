@@ -15,11 +15,13 @@ import Testing
         getenv("PAYHOOKD_CRASH_CLIENTS").flatMap { Int(String(cString: $0)) }.map { max($0, 1) } ?? 8
     }
 
-    /// The smallest segments and the most frequent index snapshots the config accepts, so that
-    /// kills also land during segment roll-overs and snapshots, and recovery crosses both.
+    /// The smallest segments, the most frequent index snapshots and high-water marks the config
+    /// accepts, so that kills also land during segment roll-overs, snapshots and mark writes,
+    /// and recovery crosses all three (and checks the log's end against the mark).
     static let storage = """
         segment_bytes = 1048576
         snapshot_every_events = 1000
+        acked_mark_interval_ms = 10
 
         """
 

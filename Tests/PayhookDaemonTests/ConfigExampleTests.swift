@@ -64,6 +64,7 @@ import Testing
             "rejects_client_rate_per_second": Config.Storage().rejectsClientRatePerSecond,
             "rejects_client_burst": Config.Storage().rejectsClientBurst, "rejects_clients_max": Config.Storage().rejectsClientsMax,
             "rejects_shutdown_ms": Config.Storage().rejectsShutdownMs,
+            "acked_mark_interval_ms": Config.Storage().ackedMarkIntervalMs,
             "timeout_ms": Config.Hook(name: "h", target: .url("")).timeoutMs,
             "max_in_flight": Config.Hook(name: "h", target: .url("")).maxInFlight,
         ]

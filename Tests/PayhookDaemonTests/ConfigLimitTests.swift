@@ -74,6 +74,7 @@ import Testing
                 case "rejects_clients_max": config.storage.rejectsClientsMax
                 case "rejects_shutdown_ms": config.storage.rejectsShutdownMs
                 case "snapshot_every_events": config.storage.snapshotEveryEvents
+                case "acked_mark_interval_ms": config.storage.ackedMarkIntervalMs
                 case "timeout_ms": config.hooks.first?.timeoutMs
                 case "max_in_flight": config.hooks.first?.maxInFlight
                 default: nil
@@ -98,6 +99,7 @@ import Testing
             (ConfigLimits.maxTrailerBytes, server.maxTrailerBytes), (ConfigLimits.maxChunkExtensionBytes, server.maxChunkExtensionBytes),
             (ConfigLimits.maxLongPollSeconds, server.maxLongPollSeconds),
             (ConfigLimits.segmentBytes, storage.segmentBytes), (ConfigLimits.retentionDays, storage.retentionDays),
+            (ConfigLimits.ackedMarkIntervalMs, storage.ackedMarkIntervalMs),
             (ConfigLimits.rejectsMaxBytes, storage.rejectsMaxBytes), (ConfigLimits.maxBatchRecords, storage.maxBatchRecords),
             (ConfigLimits.snapshotEveryEvents, storage.snapshotEveryEvents), (ConfigLimits.hookTimeoutMs, hook.timeoutMs),
             (ConfigLimits.maxInFlight, hook.maxInFlight), (ConfigLimits.retryMaxAgeMs, Int(hook.retryMaxAgeMs)),

@@ -121,3 +121,12 @@ final class Wakeups: Sendable {
         }
     }
 }
+
+/// Removes the snapshots and the high-water mark, the witnesses of acknowledged seqs, so a
+/// test can stand the last record for a write that was never acknowledged.
+func forgetWitnesses(_ dir: TemporaryDirectory) {
+    let logDir = Log.logDirectory(dir.path)
+    for name in (try? FileSystem.list(logDir)) ?? [] where name.hasSuffix(".snap") || name == AckedMark.fileName {
+        try? FileSystem.unlink(logDir + "/" + name)
+    }
+}

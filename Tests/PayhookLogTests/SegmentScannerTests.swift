@@ -68,6 +68,44 @@ import Testing
         _ = offsets
     }
 
+    @Test("a bad last frame that damage could have left as well as a torn write is suspect, not torn")
+    func suspectTail() {
+        let (bytes, offsets) = segment(3)
+        let last = offsets[2]
+        func expectSuspect(_ b: [UInt8], _ what: String) {
+            let (seqs, end) = scan(b, isLast: true)
+            #expect(seqs == [1, 2], "\(what)")
+            guard case .suspect(let offset, _) = end else {
+                Issue.record("\(what): \(end)")
+                return
+            }
+            #expect(offset == Int64(last), "\(what)")
+        }
+        var flipped = bytes
+        flipped[bytes.count - 3] ^= 0x01
+        expectSuspect(flipped, "full frame, bad CRC")
+        var zeroedPage = bytes  // the frame's end reached disk, a page in its middle did not
+        for i in (last + 16)..<(bytes.count - 4) { zeroedPage[i] = 0 }
+        expectSuspect(zeroedPage, "full length, zeros inside")
+        for length: UInt32 in [40, 0, UInt32(LogFormat.recordBytesMax + 1)] {
+            var b = bytes
+            withUnsafeBytes(of: length.littleEndian) { for i in 0..<4 { b[last + i] = $0[i] } }
+            expectSuspect(b, "length \(length)")
+        }
+        var garbage = Array(bytes.prefix(last))  // a page of garbage where the frame should be
+        garbage += (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        expectSuspect(garbage, "garbage")
+    }
+
+    @Test("a bad frame with a valid later frame after it is damage, even in the last segment")
+    func badFrameThenValid() {
+        let (bytes, offsets) = segment(3)
+        var b = bytes
+        b[offsets[1] + 20] ^= 0x01
+        let (_, end) = scan(b, isLast: true)
+        #expect(end == .damaged(offset: Int64(offsets[1]), reason: "CRC mismatch"))
+    }
+
     @Test("a record out of seq order is damage")
     func seqGap() {
         var bytes = SegmentHeader(firstSeq: 1, createdMs: 0).encoded()

@@ -33,6 +33,7 @@ extension Config {
             ("rejects_queue_bytes", { $0.rejectsQueueBytes }), ("rejects_client_rate_per_second", { $0.rejectsClientRatePerSecond }),
             ("rejects_client_burst", { $0.rejectsClientBurst }), ("rejects_clients_max", { $0.rejectsClientsMax }),
             ("rejects_shutdown_ms", { $0.rejectsShutdownMs }),
+            ("acked_mark_interval_ms", { $0.ackedMarkIntervalMs }),
         ]
         return server.filter { $0.1(self.server) != $0.1(new.server) }.map { "server.\($0.0)" }
             + storage.filter { $0.1(self.storage) != $0.1(new.storage) }.map { "storage.\($0.0)" }

@@ -99,6 +99,8 @@ public struct Config: Sendable, Equatable {
         public var maxBatchRecords: Int = 1024
         /// A snapshot of the indexes is written every this many events. Default 100,000.
         public var snapshotEveryEvents: Int = 100_000
+        /// The high-water mark `log/acked` is rewritten at most this often. Default 1,000 ms.
+        public var ackedMarkIntervalMs: Int = 1000
         public init() {}
     }
 

@@ -12,6 +12,7 @@ extension ConfigDecoder {
         "dir", "segment_bytes", "retention_days", "rejects_max_bytes", "max_batch_records", "snapshot_every_events",
         "rejects_segments", "rejects_reserve_bytes", "rejects_queue_entries", "rejects_queue_bytes",
         "rejects_client_rate_per_second", "rejects_client_burst", "rejects_clients_max", "rejects_shutdown_ms",
+        "acked_mark_interval_ms",
     ]
 
     func server(_ table: ConfigTable?, warnings: inout [ConfigWarning]) throws(ConfigError) -> Config.Server {
@@ -149,6 +150,7 @@ extension ConfigDecoder {
             (ConfigLimits.rejectsClientRatePerSecond, \.rejectsClientRatePerSecond),
             (ConfigLimits.rejectsClientBurst, \.rejectsClientBurst), (ConfigLimits.rejectsClientsMax, \.rejectsClientsMax),
             (ConfigLimits.rejectsShutdownMs, \.rejectsShutdownMs),
+            (ConfigLimits.ackedMarkIntervalMs, \.ackedMarkIntervalMs),
         ]
         for (limit, keyPath) in ints {
             if let n = try t.integer(limit.key, limit) { storage[keyPath: keyPath] = n }

@@ -60,6 +60,7 @@ public enum ConfigLimits {
     public static let rejectsShutdownMs = ConfigLimit("storage", "rejects_shutdown_ms", min: 0, max: 30_000)
     public static let maxBatchRecords = ConfigLimit("storage", "max_batch_records", min: 1, max: 65_536)
     public static let snapshotEveryEvents = ConfigLimit("storage", "snapshot_every_events", min: 1000, max: 100_000_000)
+    public static let ackedMarkIntervalMs = ConfigLimit("storage", "acked_mark_interval_ms", min: 10, max: 60_000)
     // [[hooks]]
     public static let hookTimeoutMs = ConfigLimit("hooks", "timeout_ms", min: 100, max: 600_000)
     /// In milliseconds; written as a duration (`"1s"` ... `"30d"`).
@@ -80,7 +81,7 @@ public enum ConfigLimits {
         maxEventsPage, maxLongPollSeconds, maxTrailerBytes, maxChunkExtensionBytes, logQueueBytes, logRepeatWindowMs,
         segmentBytes, retentionDays, rejectsMaxBytes, rejectsSegments, rejectsReserveBytes, rejectsQueueEntries,
         rejectsQueueBytes, rejectsClientRatePerSecond, rejectsClientBurst, rejectsClientsMax, rejectsShutdownMs,
-        maxBatchRecords, snapshotEveryEvents,
+        maxBatchRecords, snapshotEveryEvents, ackedMarkIntervalMs,
         hookTimeoutMs, maxInFlight,
     ]
 }
