@@ -22,7 +22,9 @@ extension Config {
             ("shutdown_timeout_ms", { $0.shutdownTimeoutMs }), ("send_timeout_ms", { $0.sendTimeoutMs }),
             ("max_pipelined_requests", { $0.maxPipelinedRequests }), ("max_events_page", { $0.maxEventsPage }),
             ("max_long_poll_seconds", { $0.maxLongPollSeconds }), ("max_trailer_bytes", { $0.maxTrailerBytes }),
-            ("max_chunk_extension_bytes", { $0.maxChunkExtensionBytes }),
+            ("max_chunk_extension_bytes", { $0.maxChunkExtensionBytes }), ("max_admin_connections", { $0.maxAdminConnections }),
+            ("admin_unauthenticated_timeout_ms", { $0.adminUnauthenticatedTimeoutMs }),
+            ("max_long_poll_waiters", { $0.maxLongPollWaiters }),
         ]
         let storage: [(String, (Storage) -> AnyHashable)] = [
             ("dir", { $0.dir }), ("segment_bytes", { $0.segmentBytes }), ("retention_days", { $0.retentionDays }),
