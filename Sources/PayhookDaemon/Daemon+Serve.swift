@@ -114,6 +114,8 @@ extension Server.Options {
         self.init()
         maxConnections = s.maxConnections
         adminReserveConnections = s.adminReserveConnections
+        maxAdminConnections = s.maxAdminConnections
+        adminUnauthenticatedTimeoutMs = Int64(s.adminUnauthenticatedTimeoutMs)
         maxBodyBytes = s.maxBodyBytes
         maxRequestLineBytes = s.maxRequestLineBytes
         maxHeaderBytes = s.maxHeaderBytes

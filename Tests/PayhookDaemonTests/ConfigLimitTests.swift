@@ -59,6 +59,9 @@ import Testing
                 case "max_trailer_bytes": config.server.maxTrailerBytes
                 case "max_chunk_extension_bytes": config.server.maxChunkExtensionBytes
                 case "max_long_poll_seconds": config.server.maxLongPollSeconds
+                case "max_admin_connections": config.server.maxAdminConnections
+                case "admin_unauthenticated_timeout_ms": config.server.adminUnauthenticatedTimeoutMs
+                case "max_long_poll_waiters": config.server.maxLongPollWaiters
                 case "segment_bytes": config.storage.segmentBytes
                 case "retention_days": config.storage.retentionDays
                 case "rejects_max_bytes": config.storage.rejectsMaxBytes
@@ -98,6 +101,9 @@ import Testing
             (ConfigLimits.maxEventsPage, server.maxEventsPage),
             (ConfigLimits.maxTrailerBytes, server.maxTrailerBytes), (ConfigLimits.maxChunkExtensionBytes, server.maxChunkExtensionBytes),
             (ConfigLimits.maxLongPollSeconds, server.maxLongPollSeconds),
+            (ConfigLimits.maxAdminConnections, server.maxAdminConnections),
+            (ConfigLimits.adminUnauthenticatedTimeoutMs, server.adminUnauthenticatedTimeoutMs),
+            (ConfigLimits.maxLongPollWaiters, server.maxLongPollWaiters),
             (ConfigLimits.segmentBytes, storage.segmentBytes), (ConfigLimits.retentionDays, storage.retentionDays),
             (ConfigLimits.ackedMarkIntervalMs, storage.ackedMarkIntervalMs),
             (ConfigLimits.rejectsMaxBytes, storage.rejectsMaxBytes), (ConfigLimits.maxBatchRecords, storage.maxBatchRecords),

@@ -25,6 +25,27 @@ import Testing
         #expect(ClientAddress.resolve(peer: "127.0.0.1", headers: garbage, trusted: trusted) == "127.0.0.1")
     }
 
+    @Test("X-Forwarded-For on several lines is combined in order, then read from the right")
+    func forwardedForLines() {
+        // The client's own line first, the proxy's appended line last: the proxy's entry decides.
+        let lines = [(name: "X-Forwarded-For", value: "198.51.100.66"), (name: "x-forwarded-for", value: "203.0.113.9, 10.0.0.1")]
+        #expect(ClientAddress.resolve(peer: "127.0.0.1", headers: lines, trusted: trusted) == "203.0.113.9")
+        let trustedHops = [(name: "X-Forwarded-For", value: "198.51.100.2"), (name: "X-Forwarded-For", value: "10.0.0.1")]
+        #expect(ClientAddress.resolve(peer: "127.0.0.1", headers: trustedHops, trusted: trusted) == "198.51.100.2")
+        #expect(ClientAddress.combined("x-forwarded-for", lines) == "198.51.100.66, 203.0.113.9, 10.0.0.1")
+        #expect(ClientAddress.combined("x-real-ip", lines) == nil)
+    }
+
+    @Test("X-Real-IP sent twice is ambiguous: not believed, X-Forwarded-For then the peer decide")
+    func realIPTwice() {
+        let twice = [(name: "X-Real-IP", value: "203.0.113.9"), (name: "X-Real-IP", value: "198.51.100.1")]
+        #expect(ClientAddress.resolve(peer: "127.0.0.1", headers: twice, trusted: trusted) == "127.0.0.1")
+        let same = [(name: "X-Real-IP", value: "203.0.113.9"), (name: "X-Real-IP", value: "203.0.113.9")]
+        #expect(ClientAddress.resolve(peer: "127.0.0.1", headers: same, trusted: trusted) == "127.0.0.1")
+        let withForwarded = twice + [(name: "X-Forwarded-For", value: "198.51.100.7")]
+        #expect(ClientAddress.resolve(peer: "127.0.0.1", headers: withForwarded, trusted: trusted) == "198.51.100.7")
+    }
+
     @Test("a unix-socket peer counts as a trusted proxy")
     func unixPeer() {
         #expect(ClientAddress.resolve(peer: "unix", headers: [("X-Real-IP", "203.0.113.9")], trusted: []) == "203.0.113.9")

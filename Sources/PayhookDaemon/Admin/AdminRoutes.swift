@@ -13,6 +13,8 @@ final class AdminRoutes {
     /// The signature scheme of each configured source (`verified_by` names), for the payment
     /// answer's `unsigned`; set with the routes at start and on reload.
     var schemes: [String: String] = [:]
+    /// Long polls in wait, each as the action that answers it (see `events`).
+    private var waiters: LongPollWaiters<() -> Void>
 
     /// Bounds of the admin API (from `[server]`, see `Config.Server`).
     struct Limits {
@@ -21,10 +23,13 @@ final class AdminRoutes {
         var eventsPageMax = 1000
         /// Longest `wait` of a long poll, in seconds. `max_long_poll_seconds`, default 60.
         var waitSecondsMax = 60
+        /// Long polls held at once (503 above). `max_long_poll_waiters`, default 1024.
+        var waitersMax = 1024
 
         init(_ server: Config.Server) {
             eventsPageMax = server.maxEventsPage
             waitSecondsMax = server.maxLongPollSeconds
+            waitersMax = server.maxLongPollWaiters
         }
     }
 
@@ -35,6 +40,19 @@ final class AdminRoutes {
         self.metrics = metrics
         self.limits = limits
         self.schedule = schedule
+        waiters = LongPollWaiters(capacity: limits.waitersMax)
+        metrics.declare("payhook_long_poll_waiters", .gauge, help: "GET /v1/events long polls waiting for an event.")
+        metrics.declare("payhook_long_poll_woken_total", .counter, help: "Long polls answered because an event they wait for became durable.")
+        _ = store.observe { [unowned self] in wakeSatisfied() }
+    }
+
+    /// After a durable batch: answers exactly the long polls it satisfies.
+    private func wakeSatisfied() {
+        let satisfied = waiters.takeSatisfied(lastSeq: store.index.lastSeq)
+        guard !satisfied.isEmpty else { return }
+        metrics.add("payhook_long_poll_woken_total", by: Double(satisfied.count))
+        metrics.set("payhook_long_poll_waiters", to: Double(waiters.count))
+        for answer in satisfied { answer() }
     }
 
     func install(into router: inout Router) {
@@ -127,29 +145,28 @@ final class AdminRoutes {
             }
         }
         if store.index.lastSeq > after || wait == 0 { return answer() }
-        // Long poll: answer at the first durable event, or with an empty page when time is up.
-        // Exactly once: the first of "an event arrived", "time is up" and "client gone" wins
-        // (a second release of the timer would corrupt the timer queue).
-        var observer: UInt64 = 0
+        // Long poll: answer at the first durable event past `after`, or with an empty page when
+        // time is up. Exactly once: whoever takes the entry out of `waiters` (a batch, the timer,
+        // the client leaving) ends it (a second release of the timer would corrupt the timer queue).
         var cancelTimer: () -> Void = {}
-        var settled = false
-        let finish: () -> Void = { [self] in
-            guard !settled else { return }
-            settled = true
-            store.stopObserving(observer)
+        let added = waiters.add(after: after) {
             cancelTimer()
             answer()
         }
-        observer = store.observe { [self] in
-            if store.index.lastSeq > after { finish() }
+        guard let ticket = added else {
+            return responder.fail(.unavailable("too many long polls waiting (max_long_poll_waiters)", retryAfterSeconds: 1))
         }
-        cancelTimer = schedule(Int64(wait) * 1000, finish)
-        responder.onCancel = { [self] in
-            guard !settled else { return }
-            settled = true
-            store.stopObserving(observer)
-            cancelTimer()
+        metrics.set("payhook_long_poll_waiters", to: Double(waiters.count))
+        cancelTimer = schedule(Int64(wait) * 1000) { [unowned self] in takeWaiter(ticket)?() }
+        responder.onCancel = { [unowned self] in
+            if takeWaiter(ticket) != nil { cancelTimer() }
         }
+    }
+
+    private func takeWaiter(_ ticket: LongPollWaiters<() -> Void>.Ticket) -> (() -> Void)? {
+        let waiter = waiters.remove(ticket)
+        metrics.set("payhook_long_poll_waiters", to: Double(waiters.count))
+        return waiter
     }
 
     /// The event records among `records` (other kinds are skipped) as `{"events":[...],"next":n}`;

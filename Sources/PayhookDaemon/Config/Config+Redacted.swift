@@ -4,7 +4,7 @@
 
 extension Config.Server: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public var description: String {
-        "Server(ingest: \(ingest), admin: \(admin), trustedProxies: \(trustedProxies), adminToken: \(adminToken == nil ? "none" : "<redacted>"), maxConnections: \(maxConnections), adminReserveConnections: \(adminReserveConnections), maxBodyBytes: \(maxBodyBytes), maxRequestLineBytes: \(maxRequestLineBytes), maxHeaderBytes: \(maxHeaderBytes), maxHeaderCount: \(maxHeaderCount), headerTimeoutMs: \(headerTimeoutMs), bodyTimeoutMs: \(bodyTimeoutMs), idleTimeoutMs: \(idleTimeoutMs), shutdownTimeoutMs: \(shutdownTimeoutMs))"
+        "Server(ingest: \(ingest), admin: \(admin), trustedProxies: \(trustedProxies), adminToken: \(adminToken == nil ? "none" : "<redacted>"), maxConnections: \(maxConnections), adminReserveConnections: \(adminReserveConnections), maxAdminConnections: \(maxAdminConnections), maxBodyBytes: \(maxBodyBytes), maxRequestLineBytes: \(maxRequestLineBytes), maxHeaderBytes: \(maxHeaderBytes), maxHeaderCount: \(maxHeaderCount), headerTimeoutMs: \(headerTimeoutMs), bodyTimeoutMs: \(bodyTimeoutMs), idleTimeoutMs: \(idleTimeoutMs), shutdownTimeoutMs: \(shutdownTimeoutMs))"
     }
     public var debugDescription: String { description }
     public var customMirror: Mirror { Mirror(self, children: ["description": description]) }

@@ -24,6 +24,9 @@ extension Config {
             ("max_long_poll_seconds", { $0.maxLongPollSeconds }), ("max_trailer_bytes", { $0.maxTrailerBytes }),
             ("max_chunk_extension_bytes", { $0.maxChunkExtensionBytes }), ("log_queue_bytes", { $0.logQueueBytes }),
             ("log_repeat_window_ms", { $0.logRepeatWindowMs }),
+            ("max_admin_connections", { $0.maxAdminConnections }),
+            ("admin_unauthenticated_timeout_ms", { $0.adminUnauthenticatedTimeoutMs }),
+            ("max_long_poll_waiters", { $0.maxLongPollWaiters }),
         ]
         let storage: [(String, (Storage) -> AnyHashable)] = [
             ("dir", { $0.dir }), ("segment_bytes", { $0.segmentBytes }), ("retention_days", { $0.retentionDays }),

@@ -29,8 +29,15 @@ public struct Config: Sendable, Equatable {
         /// Open connections at most, over all listeners. Default 4096.
         public var maxConnections: Int = 4096
         /// Connections kept for the admin listener alone, so an ingest flood never locks operators
-        /// out. Default 32.
+        /// out (ingest holds at most `maxConnections` minus this). Default 32.
         public var adminReserveConnections: Int = 32
+        /// Connections the admin listener holds at most, so idle admin clients never lock ingest
+        /// out (ingest always keeps `maxConnections` minus this). Default 256, or half of
+        /// `maxConnections` when that is smaller and the key is not set.
+        public var maxAdminConnections: Int = 256
+        /// With an admin token: an admin connection that has not sent a request with the valid
+        /// token is closed this long after it was accepted. Default 3 s.
+        public var adminUnauthenticatedTimeoutMs: Int = 3000
         /// Request body size limit in bytes (413 above). Default 1 MiB.
         public var maxBodyBytes: Int = 1_048_576
         /// Request line length limit in bytes (414 above). Default 8 KiB.
@@ -66,6 +73,8 @@ public struct Config: Sendable, Equatable {
         /// A refusal repeated (same source and reason) is logged once per window, then as one
         /// line with a count. Default 10 s.
         public var logRepeatWindowMs: Int = 10_000
+        /// `GET /v1/events?wait=` requests held at once (503 with Retry-After above). Default 1024.
+        public var maxLongPollWaiters: Int = 1024
         public init() {}
     }
 

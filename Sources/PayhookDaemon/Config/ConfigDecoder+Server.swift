@@ -7,6 +7,7 @@ extension ConfigDecoder {
         "max_header_count", "header_timeout_ms", "body_timeout_ms", "idle_timeout_ms", "shutdown_timeout_ms",
         "send_timeout_ms", "max_pipelined_requests", "max_events_page", "max_long_poll_seconds",
         "max_trailer_bytes", "max_chunk_extension_bytes", "log_queue_bytes", "log_repeat_window_ms",
+        "max_admin_connections", "admin_unauthenticated_timeout_ms", "max_long_poll_waiters",
     ]
     static let storageKeys = [
         "dir", "segment_bytes", "retention_days", "rejects_max_bytes", "max_batch_records", "snapshot_every_events",
@@ -44,6 +45,9 @@ extension ConfigDecoder {
             (ConfigLimits.maxEventsPage, \.maxEventsPage), (ConfigLimits.maxLongPollSeconds, \.maxLongPollSeconds),
             (ConfigLimits.maxTrailerBytes, \.maxTrailerBytes), (ConfigLimits.maxChunkExtensionBytes, \.maxChunkExtensionBytes),
             (ConfigLimits.logQueueBytes, \.logQueueBytes), (ConfigLimits.logRepeatWindowMs, \.logRepeatWindowMs),
+            (ConfigLimits.maxAdminConnections, \.maxAdminConnections),
+            (ConfigLimits.adminUnauthenticatedTimeoutMs, \.adminUnauthenticatedTimeoutMs),
+            (ConfigLimits.maxLongPollWaiters, \.maxLongPollWaiters),
         ]
         for (limit, keyPath) in ints {
             if let n = try t.integer(limit.key, limit) { server[keyPath: keyPath] = n }
@@ -53,6 +57,7 @@ extension ConfigDecoder {
                 t.line(of: "admin_reserve_connections"),
                 "admin_reserve_connections (\(server.adminReserveConnections)) must be below max_connections (\(server.maxConnections))")
         }
+        try adminShare(&server, t)
         var seen: [String: Int] = [:]
         // Port 0 asks the kernel for a free port at each bind, so it never collides.
         for address in (ingest ?? []) + (admin ?? []) where !address.text.hasSuffix(":0") {
@@ -70,6 +75,21 @@ extension ConfigDecoder {
             }
         }
         return server
+    }
+
+    /// The admin listener's bound must leave ingest a share of `max_connections`. Unset, it is
+    /// 256 or half of `max_connections`, whichever is smaller (small test configs keep loading).
+    private func adminShare(_ server: inout Config.Server, _ t: ConfigTable) throws(ConfigError) {
+        guard t.table["max_admin_connections"] != nil else {
+            server.maxAdminConnections = min(server.maxAdminConnections, max(1, server.maxConnections / 2))
+            return
+        }
+        if server.maxAdminConnections >= server.maxConnections {
+            throw t.error(
+                t.line(of: "max_admin_connections"),
+                "max_admin_connections (\(server.maxAdminConnections)) must be below max_connections (\(server.maxConnections)): ingest keeps the rest"
+            )
+        }
     }
 
     private struct Listener {

@@ -21,6 +21,9 @@ public enum ConfigLimits {
     // [server]
     public static let maxConnections = ConfigLimit("server", "max_connections", min: 2, max: 1_000_000)
     public static let adminReserveConnections = ConfigLimit("server", "admin_reserve_connections", min: 1, max: 10_000)
+    public static let maxAdminConnections = ConfigLimit("server", "max_admin_connections", min: 1, max: 100_000)
+    public static let adminUnauthenticatedTimeoutMs = ConfigLimit("server", "admin_unauthenticated_timeout_ms", min: 100, max: 300_000)
+    public static let maxLongPollWaiters = ConfigLimit("server", "max_long_poll_waiters", min: 1, max: 100_000)
     /// At most 8 MiB: a body must fit one log record (16 MiB with its request and event).
     public static let maxBodyBytes = ConfigLimit("server", "max_body_bytes", min: 1024, max: 8_388_608)
     public static let maxRequestLineBytes = ConfigLimit("server", "max_request_line_bytes", min: 256, max: 65_536)
@@ -82,6 +85,7 @@ public enum ConfigLimits {
         segmentBytes, retentionDays, rejectsMaxBytes, rejectsSegments, rejectsReserveBytes, rejectsQueueEntries,
         rejectsQueueBytes, rejectsClientRatePerSecond, rejectsClientBurst, rejectsClientsMax, rejectsShutdownMs,
         maxBatchRecords, snapshotEveryEvents, ackedMarkIntervalMs,
+        maxAdminConnections, adminUnauthenticatedTimeoutMs, maxLongPollWaiters,
         hookTimeoutMs, maxInFlight,
     ]
 }

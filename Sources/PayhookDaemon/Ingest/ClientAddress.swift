@@ -7,13 +7,19 @@ import PayhookCore
 /// is not one of ours is the client (entries further left were written by the client itself and
 /// prove nothing). A unix-socket peer is a local process reachable only through file permissions,
 /// so it is treated as a trusted proxy.
+///
+/// A field sent on several lines is read as the lines combined with ", " in order (RFC 9110
+/// section 5.3), so a proxy that appends its own `X-Forwarded-For` line is read from its line,
+/// not from the client's first one. `X-Real-IP` holds one address: sent twice it combines into a
+/// list, which is not an address, so it is not believed (as any invalid value) and
+/// `X-Forwarded-For`, then the peer, decide.
 enum ClientAddress {
     static func resolve(peer: String, headers: [(name: String, value: String)], trusted: [IPBlock]) -> String {
         guard isTrusted(peer, trusted) else { return peer }
-        if let real = header("x-real-ip", headers)?.trimmingSpaces, IPBlock.parseAddress(real) != nil {
+        if let real = combined("x-real-ip", headers)?.trimmingSpaces, IPBlock.parseAddress(real) != nil {
             return real
         }
-        if let forwarded = header("x-forwarded-for", headers) {
+        if let forwarded = combined("x-forwarded-for", headers) {
             let hops = forwarded.split(separator: ",").map { String($0).trimmingSpaces }
             for hop in hops.reversed() {
                 guard IPBlock.parseAddress(hop) != nil else { return peer }
@@ -36,8 +42,11 @@ enum ClientAddress {
         return allowFrom.contains { $0.contains(bytes) }
     }
 
-    private static func header(_ name: String, _ headers: [(name: String, value: String)]) -> String? {
-        headers.first { $0.name.lowercased() == name }?.value
+    /// Every line of field `name` (lowercase) joined with ", " in arrival order; nil when absent.
+    static func combined(_ name: String, _ headers: [(name: String, value: String)]) -> String? {
+        var lines: [String] = []
+        for field in headers where field.name.lowercased() == name { lines.append(field.value) }
+        return lines.isEmpty ? nil : lines.joined(separator: ", ")
     }
 }
 

@@ -18,6 +18,9 @@ final class Connection: EventHandler, ConnectionSink {
     private var deadlineAtMs: Int64?
     /// Armed while answer bytes wait for the client to read them (see `Options.sendTimeoutMs`).
     private var sendTimer: TimerID?
+    /// Armed on an admin connection until a request passes the admin guard (see
+    /// `Options.adminUnauthenticatedTimeoutMs`); nil otherwise.
+    private var probationTimer: TimerID?
     // `@exclusivity(unchecked)`: only the loop thread touches these, and never through
     // overlapping accesses; the dynamic checks cost about 5% of a request.
     /// Received bytes not parsed yet.
@@ -53,6 +56,11 @@ final class Connection: EventHandler, ConnectionSink {
 
     func start(registration: Registration) {
         self.registration = registration
+        if role == .admin && server.router.guardsAdmin {
+            let id = server.loop.makeTimer { [weak self] in self?.abort() }
+            probationTimer = id
+            server.loop.schedule(id, afterMs: server.options.adminUnauthenticatedTimeoutMs)
+        }
         step { $0.start() }
     }
 
@@ -92,7 +100,13 @@ final class Connection: EventHandler, ConnectionSink {
     func dispatch(_ id: UInt64, _ request: Request) {
         let responder = Responder(connection: self, requestID: id)
         responders.append((id, responder))
-        server.router.dispatch(request, responder)
+        let admitted = server.router.dispatch(request, responder)
+        // The first request with the valid token ends the unauthenticated timeout; a refused
+        // one leaves it running (a wrong token buys no time).
+        if admitted, let probationTimer {
+            self.probationTimer = nil
+            server.loop.releaseTimer(probationTimer)
+        }
     }
 
     /// Runs one state machine step, then performs its actions.
@@ -225,8 +239,10 @@ final class Connection: EventHandler, ConnectionSink {
         self.registration = nil
         if let timer { server.loop.releaseTimer(timer) }
         if let sendTimer { server.loop.releaseTimer(sendTimer) }
+        if let probationTimer { server.loop.releaseTimer(probationTimer) }
         timer = nil
         sendTimer = nil
+        probationTimer = nil
         server.loop.deregister(registration)
         IO.close(fd)
         cancelResponders()

@@ -96,9 +96,22 @@ public struct Router {
         return nil
     }
 
-    /// Routes `request` and runs the matching handler (or answers the error).
-    public func dispatch(_ request: Request, _ responder: Responder) {
-        if request.listener == .admin, let error = adminGuard?(request) { return responder.fail(error) }
+    /// Whether admin requests need to pass `adminGuard` (a token is configured).
+    public var guardsAdmin: Bool { adminGuard != nil }
+
+    /// Routes `request` and runs the matching handler (or answers the error). Returns false
+    /// when the admin guard refused the request, true otherwise.
+    @discardableResult
+    public func dispatch(_ request: Request, _ responder: Responder) -> Bool {
+        if request.listener == .admin, let error = adminGuard?(request) {
+            responder.fail(error)
+            return false
+        }
+        route(request, responder)
+        return true
+    }
+
+    private func route(_ request: Request, _ responder: Responder) {
         var allowed: [String] = []
         for route in routes[request.listener] ?? [] {
             guard let params = route.pattern.match(request.path) else { continue }

@@ -3,7 +3,7 @@ import PayhookHTTP1
 import PayhookPosix
 
 /// The HTTP/1.1 server: listeners and connections on one `EventLoop`, routes by listener,
-/// connection limits with an admin reserve, graceful shutdown (see `Server+Lifecycle`).
+/// connection limits per listener, graceful shutdown (see `Server+Lifecycle`).
 public final class Server {
     public struct Options: Sendable {
         public var connection = ConnectionLimits()
@@ -12,6 +12,13 @@ public final class Server {
         /// Connections only the admin listener may use: ingest stops at `maxConnections` minus
         /// this, so an ingest flood never locks operators out. Default 32.
         public var adminReserveConnections = 32
+        /// Connections the admin listener holds at most, so idle admin clients never lock ingest
+        /// out: ingest always keeps `maxConnections` minus this. Default 256.
+        public var maxAdminConnections = 256
+        /// When the admin listener needs a token: an admin connection is closed this long after
+        /// it was accepted unless a request with the valid token came first, so tokenless
+        /// clients cannot sit on the admin share. Default 3 s.
+        public var adminUnauthenticatedTimeoutMs: Int64 = 3000
         /// Request body bytes at most (413 above). Default 1 MiB.
         public var maxBodyBytes = 1_048_576
         public var maxRequestLineBytes = 8192
@@ -68,6 +75,7 @@ public final class Server {
 
     public init(options: Options) throws(SyscallError) {
         precondition(options.adminReserveConnections >= 0 && options.maxConnections > options.adminReserveConnections)
+        precondition(options.maxAdminConnections >= 1 && options.maxConnections > options.maxAdminConnections)
         self.options = options
         let capacity = options.maxConnections + options.otherRegistrationsMax
         loop = try EventLoop(capacity: capacity)
@@ -101,11 +109,19 @@ public final class Server {
         listeners.map { ($0.role, $0.address.description) }
     }
 
-    /// A new socket from `role`'s listener: refused above the limits, registered otherwise.
-    /// Ingest may hold `maxConnections - adminReserveConnections`; admin may use the rest.
+    /// Connections `role`'s listener may hold: each role has its own bound and leaves the other
+    /// a share of `maxConnections` (ingest the reserve to admin, admin the rest to ingest).
+    func connectionLimit(_ role: ListenerRole) -> Int {
+        switch role {
+        case .ingest: options.maxConnections - options.adminReserveConnections
+        case .admin: options.maxAdminConnections
+        }
+    }
+
+    /// A new socket from `role`'s listener: refused above its role's bound or the total,
+    /// registered otherwise.
     func accepted(fd: Int32, peer: SocketAddress, role: ListenerRole) {
-        let ingestLimit = options.maxConnections - options.adminReserveConnections
-        let withinRole = role == .admin || openCount[.ingest, default: 0] < ingestLimit
+        let withinRole = openCount[role, default: 0] < connectionLimit(role)
         guard !isDraining, withinRole, connectionCount < options.maxConnections else {
             refuse(fd)
             return
