@@ -27,18 +27,21 @@ extension Daemon {
         let notifier = SystemdNotifier()
         let server: Server
         let runtime: Runtime
+        let reloader: Reloader
         do {
             server = try Server(options: Server.Options(config.server))
             // Recovery first: nothing is accepted before the log is known good.
             notifier.notify("STATUS=recovering the log in \(config.storage.dir)")
             runtime = try Runtime(config: config, server: server)
+            // Not joined at exit: a reload may sit on a slow secret file; exiting ends it.
+            reloader = try Reloader(started: config, live: runtime.live, executor: server.loop.executor)
             try openListeners(server, config: config)
         } catch {
             Journal.error("cannot start: \(error)")
             return 1
         }
         server.isReady = { runtime.isWritable }
-        server.router = runtime.router(config: config, isReady: { [unowned server] in server.isReady() })
+        server.router = runtime.router(isReady: { [unowned server] in server.isReady() })
         // An fdatasync error is fatal: stop taking events, drain, exit non-zero so that systemd
         // restarts the daemon and recovery re-reads the log (retrying fsync is unsafe).
         var failed = false
@@ -49,7 +52,7 @@ extension Daemon {
         }
         var lifecycle = Server.Lifecycle()
         lifecycle.readyFile = environment("PAYHOOKD_READY_FILE")
-        lifecycle.reload = reloader(server: server, runtime: runtime, running: config)
+        lifecycle.reload = { done in reloader.reload(done) }
         lifecycle.drained = { runtime.shutdown() }
         armFaultsFromEnvironment()
         let code = server.run(signals: signals, notifier: notifier, lifecycle: lifecycle)
@@ -79,31 +82,6 @@ extension Daemon {
                 }
                 try server.listen(role, on: address)
             }
-        }
-    }
-
-    /// SIGHUP: re-reads the configuration file; a file that does not load is refused (the
-    /// message says `file:line: what`) and the running configuration stays. A good one swaps the
-    /// routes (so sources and their secrets change atomically between two requests); `[server]`
-    /// changes (listeners, limits) need a restart and are reported.
-    static func reloader(server: Server, runtime: Runtime, running: Config) -> () -> String? {
-        var current = running
-        return { [unowned server] in
-            guard !current.path.isEmpty else { return "no configuration file to re-read" }
-            var env: [String: String] = [:]
-            if let credentials = environment("CREDENTIALS_DIRECTORY") { env["CREDENTIALS_DIRECTORY"] = credentials }
-            let next: Config
-            do {
-                next = try Config.load(path: current.path, environment: env)
-            } catch {
-                return "\(error)"
-            }
-            if next.server != current.server {
-                Journal.warning("reload: [server] changed; listeners and limits change only on restart")
-            }
-            server.router = runtime.router(config: next, isReady: { [unowned server] in server.isReady() })
-            current = next
-            return nil
         }
     }
 }

@@ -11,8 +11,8 @@ final class AdminRoutes {
     /// Schedules `action` on the loop after `ms`; returns a cancel function (long polls).
     let schedule: (_ ms: Int64, _ action: @escaping () -> Void) -> () -> Void
     /// The signature scheme of each configured source (`verified_by` names), for the payment
-    /// answer's `unsigned`; set with the routes at start and on reload.
-    var schemes: [String: String] = [:]
+    /// answer's `unsigned`; read from the live settings, so a reload changes it.
+    var schemes: () -> [String: String] = { [:] }
     /// Long polls in wait, each as the action that answers it (see `events`).
     private var waiters: LongPollWaiters<() -> Void>
 
@@ -99,7 +99,7 @@ final class AdminRoutes {
         // A source no longer configured has no known scheme: every field is listed.
         w.key("unsigned")
         w.beginArray()
-        for field in SignatureCoverage.unsignedPaymentFields(verifiedBy: schemes[state.source] ?? "", status: state.status) { w.string(field) }
+        for field in SignatureCoverage.unsignedPaymentFields(verifiedBy: schemes()[state.source] ?? "", status: state.status) { w.string(field) }
         w.endArray()
         w.key("first_seen")
         w.string(Timestamp.iso8601(unixMs: state.firstSeenMs))

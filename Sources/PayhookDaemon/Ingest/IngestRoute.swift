@@ -8,7 +8,9 @@ import PayhookProviders
 /// the writer thread's fdatasync, after which `EventStore` calls back and the 2xx leaves.
 /// `rejects reverify` runs kept requests through the same `ingest` (same checks, same order).
 final class IngestRoute {
-    var table: SourceTable
+    /// The sources and proxy trust of the live settings (replaced as a whole by a reload).
+    var table: SourceTable { live.current.sources }
+    let live: LiveSettingsCell
     let store: EventStore
     let rejects: RejectStore
     let metrics: Metrics
@@ -16,9 +18,9 @@ final class IngestRoute {
     /// The log's bounds, so that every authentic request is made to fit (`StorableRecord`).
     let limits: LogLimits
 
-    init(table: SourceTable, store: EventStore, rejects: RejectStore, metrics: Metrics, clock: any Clock, limits: LogLimits) {
+    init(live: LiveSettingsCell, store: EventStore, rejects: RejectStore, metrics: Metrics, clock: any Clock, limits: LogLimits) {
         self.limits = limits
-        self.table = table
+        self.live = live
         self.store = store
         self.rejects = rejects
         self.metrics = metrics
