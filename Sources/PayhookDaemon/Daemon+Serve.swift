@@ -85,26 +85,3 @@ extension Daemon {
         }
     }
 }
-
-extension Server.Options {
-    /// The server's limits from `[server]`.
-    public init(_ s: Config.Server) {
-        self.init()
-        maxConnections = s.maxConnections
-        adminReserveConnections = s.adminReserveConnections
-        maxAdminConnections = s.maxAdminConnections
-        adminUnauthenticatedTimeoutMs = Int64(s.adminUnauthenticatedTimeoutMs)
-        maxBodyBytes = s.maxBodyBytes
-        maxRequestLineBytes = s.maxRequestLineBytes
-        maxHeaderBytes = s.maxHeaderBytes
-        maxHeaderCount = s.maxHeaderCount
-        maxTrailerBytes = s.maxTrailerBytes
-        maxChunkExtensionBytes = s.maxChunkExtensionBytes
-        connection.headerTimeoutMs = Int64(s.headerTimeoutMs)
-        connection.bodyTimeoutMs = Int64(s.bodyTimeoutMs)
-        connection.idleTimeoutMs = Int64(s.idleTimeoutMs)
-        shutdownTimeoutMs = Int64(s.shutdownTimeoutMs)
-        sendTimeoutMs = Int64(s.sendTimeoutMs)
-        connection.pipelinedRequestsMax = s.maxPipelinedRequests
-    }
-}
