@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "PayhookHTTP1Tests", dependencies: ["PayhookHTTP1", "TestSupport"]),
         .testTarget(name: "PayhookProvidersTests", dependencies: ["PayhookProviders", "TestSupport"]),
         .testTarget(name: "PayhookLogTests", dependencies: ["PayhookLog", "TestSupport"]),
-        .testTarget(name: "PayhookHooksTests", dependencies: ["PayhookHooks", "PayhookPosix", "TestSupport", "CLinuxShim"]),
+        .testTarget(name: "PayhookHooksTests", dependencies: ["PayhookHooks", "PayhookHTTP1", "PayhookPosix", "TestSupport", "CLinuxShim"]),
         .testTarget(name: "PayhookDaemonTests", dependencies: ["PayhookDaemon", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "PayhookCore", "PayhookProviders", "CLinuxShim"]),
     ]

@@ -1,4 +1,5 @@
 import PayhookCore
+import PayhookHTTP1
 import PayhookHooks
 import Testing
 
@@ -99,5 +100,30 @@ import Testing
         #expect(name { $0.retryFirstMs = 60_001 } == "retry_first_ms")
         #expect(name { $0.cursorEveryAcks = 1_000_001 } == "cursor_every_acks")
         #expect(name { $0.cursorEveryMs = 9 } == "cursor_every_ms")
+    }
+}
+
+@Suite struct HookRequestWireTests {
+    @Test("payhookd's own strict request parser accepts the request, with every field and the body intact")
+    func parsesStrictly() throws {
+        let body = Array(#"{"id":"x","amount":"1.00"}"#.utf8)
+        var e = event(42, "p\r\n1")
+        e.id = "shop:p\r\n1:paid"
+        let key = try #require(HookSigningKey(secret: "whsec_AAEC"))
+        let bytes = HookRequest.build(target: HookRequestTests.target, event: e, attempt: 2, body: body, key: key, timestampS: 1_700_000_000)
+        var parser = HTTP1RequestParser()
+        let head = bytes.withUnsafeBytes { parser.parse($0) }
+        #expect(head.event == .head)
+        bytes.withUnsafeBytes { b in
+            #expect(parser.head.framing == .contentLength(body.count))
+            #expect(parser.head.host.map { HTTP1.string($0, in: b) } == "127.0.0.1:9000")
+            #expect(parser.value(of: "payhook-event-id", in: b).map { HTTP1.string($0, in: b) } == "shop:p%0D%0A1:paid")
+            #expect(parser.value(of: "payhook-seq", in: b).map { HTTP1.string($0, in: b) } == "42")
+            #expect(parser.value(of: "webhook-id", in: b).map { HTTP1.string($0, in: b) } == "shop:p%0D%0A1:paid")
+            #expect(parser.fields.count == 11)
+        }
+        let rest = Array(bytes[head.consumed...])
+        let bodyEvent = rest.withUnsafeBytes { parser.parse($0) }
+        #expect(bodyEvent.event == .body(0..<body.count))
     }
 }
