@@ -20,6 +20,10 @@ let package = Package(
             name: "fuzz-http1", dependencies: ["PayhookHTTP1"],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
+        .executableTarget(
+            name: "fuzz-http1-response", dependencies: ["PayhookHTTP1"],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
         .systemLibrary(name: "CCrypto", path: "Shared/CCrypto", pkgConfig: "libcrypto"),
         .target(name: "PayhookProviders", dependencies: ["PayhookCore", "CCrypto"], path: "Shared/PayhookProviders"),
         .executableTarget(
