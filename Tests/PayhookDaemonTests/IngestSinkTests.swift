@@ -46,6 +46,8 @@ import Testing
         let id = "noventiq:2:order.payment.succeeded"
         #expect(outcomes.all == [.stored(id: id, seq: 1), .duplicate(id: id, of: 1, quarantined: nil)])
         #expect(sink.pendingCount == 0)
+        #expect(route.metrics.value(IngestMetrics.ingested, ["noventiq", "accepted"]) == 1)
+        #expect(route.metrics.value(IngestMetrics.ingested, ["noventiq", "duplicate"]) == 1)
     }
 
     @Test("a copy arriving while the original waits gets the original's failure: 503 with its Retry-After, nothing stored")
@@ -57,6 +59,7 @@ import Testing
         #expect(outcomes.all == [full, full])
         #expect(outcomes.all.map(\.response.status) == [503, 503])
         #expect(sink.index.dedupCount == 0 && sink.pendingCount == 0)
+        #expect(route.metrics.value(IngestMetrics.rejected, ["noventiq", "unavailable"]) == 2, "each 503 is counted")
         send(IngestFixtures.succeeded(3), receivedAtMs: 3)
         #expect(sink.appended.count == 2, "after the failure a resend is appended again, not answered as a duplicate")
     }

@@ -112,6 +112,8 @@ final class IngestRoute {
                 metrics.add(IngestMetrics.ingested, [name, "duplicate"])
                 finish(.duplicate(id: event.id, of: seq, quarantined: event.quarantined))
             case .failure(let error):
+                // Answered 503 like the original: counted like it (the original also logs why).
+                metrics.add(IngestMetrics.rejected, [name, "unavailable"])
                 finish(.unavailable(error))
             }
         }
