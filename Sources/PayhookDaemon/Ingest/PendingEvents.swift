@@ -11,7 +11,10 @@ import PayhookLog
 ///
 /// An event leaves when the log answers (`finish`): once durable the index holds it; once
 /// failed it never happened, so its status must vanish too (the provider was told to send it
-/// again). A value owned by the loop thread, like the index.
+/// again). An event normalized while an earlier one was pending keeps what it was given when
+/// the earlier append then fails (it may be answered already); the provider resends the failed
+/// one (503), and the status rank keeps the payment where the provider's own order puts it.
+/// A value owned by the loop thread, like the index.
 struct PendingEvents {
     /// Per pending event id (byte for byte, like the index's dedup table): the copies waiting.
     private var waiters: [ByteString: [EventSink.Completion]] = [:]
