@@ -100,8 +100,12 @@ public struct TOMLLimits: Sendable, Equatable {
     /// Document size at most, in bytes. Default 1 MiB (a config is a few KiB).
     public var maxDocumentBytes: Int = 1_048_576
     /// Nesting at most: key path segments plus arrays and inline tables from the root to the
-    /// deepest value. Default 32 (the payhookd config needs 3).
+    /// deepest value. Default 32 (the payhookd config needs 3). A value above `maxDepthCeiling`
+    /// acts as the ceiling.
     public var maxDepth: Int = 32
+    /// The most any `maxDepth` can allow: 128. The parser recurses once per level (arrays, inline
+    /// tables, key segments), so it enforces this itself: no setting can overflow the stack.
+    public static let maxDepthCeiling = 128
 
     public init(maxDocumentBytes: Int = 1_048_576, maxDepth: Int = 32) {
         self.maxDocumentBytes = maxDocumentBytes
@@ -126,6 +130,9 @@ public struct TOMLError: Error, Sendable, Equatable, CustomStringConvertible {
         case invalidUnicodeScalar
         case invalidNumber
         case integerOverflow
+        /// A float whose value overflows binary64 to infinity, or a non-zero literal that
+        /// underflows to zero: either would silently mean another number (`inf` is written `inf`).
+        case floatOutOfRange
         case unsupportedDateTime
         case duplicateKey(key: String, firstLine: Int)
         case duplicateTable(name: String, firstLine: Int)
@@ -155,6 +162,7 @@ public struct TOMLError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidUnicodeScalar: "\\u escape is not a Unicode scalar value"
         case .invalidNumber: "invalid number"
         case .integerOverflow: "integer does not fit in 64 bits"
+        case .floatOutOfRange: "float is out of range (overflows to infinity or a non-zero value underflows to zero)"
         case .unsupportedDateTime: "dates and times are not supported in this config"
         case .duplicateKey(let k, let l): "duplicate key `\(k)` (first defined at line \(l))"
         case .duplicateTable(let k, let l): "table [\(k)] defined twice (first at line \(l))"
