@@ -103,3 +103,35 @@ import Testing
         #expect(throws: tooDeep) { try parser.parse("a = [" + String(repeating: "{b = [", count: 100_000)) }
     }
 }
+
+/// Keys compare by their UTF-8 bytes, as the JSON parser's member names do: Swift's `String ==`
+/// (canonical equivalence) would make `"\u212A"` the key `K` and refuse NFC and NFD spellings
+/// of one name as a duplicate.
+@Suite struct ConfigTOMLKeyBytesTests {
+    @Test("NFC and NFD spellings of a key are two keys, not a duplicate")
+    func nfcAndNFDAreTwoKeys() throws {
+        let doc = try TOMLParser().parse("\"\\u00e9\" = 1\n\"e\\u0301\" = 2\n[t]\n\"\u{E9}\" = 3\n\"e\u{301}\" = 4")
+        #expect(doc.keys.count == 3)
+        #expect(doc["\u{E9}"]?.kind == .integer(1))
+        #expect(doc["e\u{301}"]?.kind == .integer(2))
+        guard case .table(let t)? = doc["t"]?.kind else {
+            Issue.record("t")
+            return
+        }
+        #expect(t.pairs.map(\.value.kind) == [.integer(3), .integer(4)])
+    }
+
+    @Test("a Kelvin-sign key does not find `K`; byte-identical keys are still duplicates")
+    func kelvinIsNotK() throws {
+        let doc = try TOMLParser().parse("\"\\u212A\" = 1")
+        #expect(doc["K"] == nil)
+        #expect(doc["\u{212A}"]?.kind == .integer(1))
+        #expect(throws: TOMLError(.duplicateKey(key: "\u{212A}", firstLine: 1), line: 2)) {
+            try TOMLParser().parse("\"\\u212A\" = 1\n\"\u{212A}\" = 2")
+        }
+        #expect(throws: TOMLError(.duplicateTable(name: "\u{212A}", firstLine: 1), line: 2)) {
+            try TOMLParser().parse("[\"\\u212A\"]\n[\"\u{212A}\"]")
+        }
+        _ = try TOMLParser().parse("[\"\\u212A\"]\n[K]")
+    }
+}

@@ -6,7 +6,7 @@
 // - every error and every value carries a line within the document;
 // - a parsed tree nests no deeper than the enforced depth (the caller's limit, capped at
 //   `TOMLLimits.maxDepthCeiling`), counting key segments and array elements;
-// - a table's keys are unique and each has a value;
+// - a table's keys are unique (by bytes) and each has a value;
 // - a byte order mark in front of the document changes nothing: same tree or same error.
 import PayhookTOML
 
@@ -54,7 +54,7 @@ private func parse(_ bytes: [UInt8], limits: TOMLLimits) -> Result<TOMLTable, TO
 /// Walks a table whose keys sit at `depth + 1`.
 private func check(_ table: TOMLTable, depth: Int, maxDepth: Int, lineCount: Int) {
     precondition(table.line >= 1 && table.line <= lineCount, "table line out of range")
-    precondition(Set(table.keys).count == table.keys.count, "a key appears twice")
+    precondition(Set(table.keys.map { Array($0.utf8) }).count == table.keys.count, "a key appears twice")
     for key in table.keys {
         guard let value = table[key] else { preconditionFailure("a key without a value") }
         check(value, depth: depth + 1, maxDepth: maxDepth, lineCount: lineCount)
