@@ -51,4 +51,16 @@ import Testing
         #expect(a != c)
         #expect(a == (try JSONParser.parse(Array(#"{"K":"é"}"#.utf8))))
     }
+
+    @Test("a selective parse selects and checks duplicates by bytes too")
+    func selectionIsByBytes() throws {
+        let wanted = JSONSelection.members(["K": .all, "\u{E9}": .all])
+        let lookalikes = try JSONParser.parse(Array(#"{"\u212A":1,"e\u0301":2}"#.utf8), selecting: wanted)
+        #expect(lookalikes.objectMembers?.count == 0)
+        let both = try JSONParser.parse(Array(#"{"K":1,"\u212A":2,"\u00e9":3,"e\u0301":4}"#.utf8), selecting: wanted)
+        #expect(both["K"] == .number("1"))
+        #expect(both["\u{E9}"] == .number("3"))
+        #expect(both.objectMembers?.count == 2)
+        #expect(throws: JSONError(.duplicateKey, at: 7)) { try JSONParser.parse(Array(#"{"K":1,"\u004b":2}"#.utf8), selecting: wanted) }
+    }
 }

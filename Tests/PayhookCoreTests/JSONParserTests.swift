@@ -247,4 +247,14 @@ private func parse(_ text: String) throws -> JSONValue { try JSONParser.parse(Ar
         #expect(failure(String(repeating: "[", count: 100_000), limits: limits) == JSONError(.tooDeep, at: 128))
         #expect(failure(String(repeating: #"{"a":"#, count: 100_000), limits: limits) == JSONError(.tooDeep, at: 128 * 5))
     }
+
+    @Test("the selective parse keeps the ceiling too, in selected and skipped values")
+    func selectionCeiling() {
+        let limits = JSONLimits(maxNestingDepth: .max)
+        let deep = Array(String(repeating: "[", count: 100_000).utf8)
+        #expect(throws: JSONError(.tooDeep, at: 128)) { try JSONParser.parse(deep, limits: limits, selecting: .scalars) }
+        let member = Array((#"{"a":"# + String(repeating: #"{"a":"#, count: 100_000)).utf8)
+        #expect(throws: JSONError(.tooDeep, at: 128 * 5)) { try JSONParser.parse(member, limits: limits, selecting: .members(["b": .all])) }
+        #expect(throws: JSONError(.tooDeep, at: 128 * 5)) { try JSONParser.parse(member, limits: limits, selecting: .members(["a": .scalars])) }
+    }
 }

@@ -33,7 +33,10 @@ import Testing
         // `K` stands in for a signed name: the fields Noventiq signs are lowercase ASCII, for which
         // no canonically equivalent spelling exists, so the reader is checked with one that has.
         let body = try JSONParser.parse(TestSources.bytes(#"{"event":"e","order_id":1,"customer":{"\u212Amail":"x","email":null}}"#))
-        #expect(Noventiq.signedSuffix(of: body) == Array(";e;1;;;;".utf8))
+        #expect(try Noventiq.signedSuffix(of: body) == Array(";e;1;;;;".utf8))
+        let selected = try JSONParser.parse(
+            TestSources.bytes(#"{"event":"e","order_id":1,"customer":{"\u212Amail":"x"}}"#), selecting: Noventiq.signedSelection)
+        #expect(try Noventiq.signedSuffix(of: selected) == Array(";e;1;;;;".utf8))
         #expect(body["customer"]?["Kmail"] == nil)
     }
 }
