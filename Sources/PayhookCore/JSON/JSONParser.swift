@@ -108,7 +108,7 @@ struct JSONCursor {
         if depth > maxDepth { throw JSONError(.tooDeep, at: pos) }
         pos += 1  // "{"
         var members: [(key: String, value: JSONValue)] = []
-        var seen: Set<JSONName>? = nil
+        var seen: Set<ByteString>? = nil
         skipWhitespace()
         if !atEnd, buffer[pos] == UInt8(ascii: "}") {
             pos += 1
@@ -137,11 +137,11 @@ struct JSONCursor {
     }
 
     /// Linear scan for small objects, a set once an object grows (so n members cost O(n)).
-    /// Names compare by bytes (`JSONName`): `"\u00e9"` and `"e\u0301"` are two members.
-    private func isDuplicate(_ key: String, in members: [(key: String, value: JSONValue)], seen: inout Set<JSONName>?) -> Bool {
-        if seen == nil, members.count >= 16 { seen = Set(members.map { JSONName(text: $0.key) }) }
-        if seen != nil { return !seen!.insert(JSONName(text: key)).inserted }
-        return members.contains { JSONName.same($0.key, key) }
+    /// Names compare by bytes (`ByteString`): `"\u00e9"` and `"e\u0301"` are two members.
+    private func isDuplicate(_ key: String, in members: [(key: String, value: JSONValue)], seen: inout Set<ByteString>?) -> Bool {
+        if seen == nil, members.count >= 16 { seen = Set(members.map { ByteString($0.key) }) }
+        if seen != nil { return !seen!.insert(ByteString(key)).inserted }
+        return members.contains { ByteString($0.key) == ByteString(key) }
     }
 
     mutating func array(depth: Int) throws(JSONError) -> JSONValue {

@@ -73,10 +73,10 @@ extension JSONCursor {
             skipWhitespace()
             try expect(UInt8(ascii: ":"))
             skipWhitespace()
-            // By bytes, not `wanted[key]` (canonical equivalence, see `JSONName`); few members
+            // By bytes, not `wanted[key]` (canonical equivalence, see `ByteString`); few members
             // are selected, so linear scans are enough and allocate nothing.
-            if let selection = wanted.first(where: { JSONName.same($0.key, key) })?.value {
-                if !limits.allowDuplicateKeys, members.contains(where: { JSONName.same($0.key, key) }) {
+            if let selection = wanted.first(where: { ByteString($0.key) == ByteString(key) })?.value {
+                if !limits.allowDuplicateKeys, members.contains(where: { ByteString($0.key) == ByteString(key) }) {
                     throw JSONError(.duplicateKey, at: keyOffset)
                 }
                 members.append((key: key, value: try value(selecting: selection, depth: depth)))

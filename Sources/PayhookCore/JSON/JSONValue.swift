@@ -3,7 +3,7 @@
 /// Objects keep their members in body order; numbers keep their exact text (`"15.04"`, `"1e3"`,
 /// an id beyond Int64), so an amount is never turned into a binary float.
 ///
-/// Names and strings compare by their UTF-8 bytes (see `JSONName`), never by Swift's `String ==`,
+/// Names and strings compare by their UTF-8 bytes (`ByteString`), never by Swift's `String ==`,
 /// which is Unicode canonical equivalence: `"\u212A"` (KELVIN SIGN) is not the member `K`.
 public indirect enum JSONValue: Sendable {
     case object([(key: String, value: JSONValue)])
@@ -20,11 +20,11 @@ extension JSONValue: Equatable {
         switch (lhs, rhs) {
         case (.object(let a), .object(let b)):
             guard a.count == b.count else { return false }
-            for (x, y) in zip(a, b) where !JSONName.same(x.key, y.key) || x.value != y.value { return false }
+            for (x, y) in zip(a, b) where ByteString(x.key) != ByteString(y.key) || x.value != y.value { return false }
             return true
         case (.array(let a), .array(let b)): return a == b
-        case (.string(let a), .string(let b)): return JSONName.same(a, b)
-        case (.number(let a), .number(let b)): return JSONName.same(a, b)
+        case (.string(let a), .string(let b)): return ByteString(a) == ByteString(b)
+        case (.number(let a), .number(let b)): return ByteString(a) == ByteString(b)
         case (.bool(let a), .bool(let b)): return a == b
         case (.null, .null): return true
         default: return false
@@ -39,7 +39,7 @@ extension JSONValue {
     /// lookalike must never stand for a field a verifier reads.
     public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
-        for member in members where JSONName.same(member.key, key) { return member.value }
+        for member in members where ByteString(member.key) == ByteString(key) { return member.value }
         return nil
     }
 
@@ -90,29 +90,6 @@ extension JSONValue {
         case .number: "number"
         case .bool: "bool"
         case .null: "null"
-        }
-    }
-}
-
-/// A member name that compares and hashes by its UTF-8 bytes.
-///
-/// Swift's `String` equality and hashing follow Unicode canonical equivalence, so `"\u{212A}" ==
-/// "K"` and `"\u{E9}" == "e\u{301}"`. RFC 8259 section 8.3 compares names code unit by code unit;
-/// a signed body must mean one thing, so a lookalike name is a different name here.
-struct JSONName: Hashable {
-    let text: String
-
-    /// Whether `a` and `b` are the same bytes.
-    static func same(_ a: String, _ b: String) -> Bool {
-        a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
-    }
-
-    static func == (lhs: JSONName, rhs: JSONName) -> Bool { same(lhs.text, rhs.text) }
-
-    func hash(into hasher: inout Hasher) {
-        let hashed: Void? = text.utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-        if hashed == nil {
-            for byte in text.utf8 { hasher.combine(byte) }
         }
     }
 }

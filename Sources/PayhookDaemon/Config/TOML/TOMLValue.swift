@@ -1,3 +1,5 @@
+import PayhookCore
+
 /// A parsed TOML value together with the line it was defined on.
 ///
 /// `line` is the line of the key for a key/value pair, of the header for a `[table]` or
@@ -67,7 +69,7 @@ public struct TOMLTable: Sendable, Equatable {
 
     /// Keys in the order they were defined.
     public private(set) var keys: [String] = []
-    private var entries: [TOMLKey: TOMLValue] = [:]
+    private var entries: [ByteString: TOMLValue] = [:]
     /// The line where the table was opened (header, first dotted key, or `{`).
     public internal(set) var line: Int
     var origin: Origin
@@ -77,42 +79,23 @@ public struct TOMLTable: Sendable, Equatable {
         self.line = line
     }
 
-    /// The value of the key with exactly these bytes (see `TOMLKey`).
-    public subscript(key: String) -> TOMLValue? { entries[TOMLKey(key)] }
+    /// The value of the key with exactly these bytes (`ByteString`), not a canonically
+    /// equivalent one: `"\u212A"` (KELVIN SIGN) is not the key `K`.
+    public subscript(key: String) -> TOMLValue? { entries[ByteString(key)] }
 
     /// Every key with its value, in definition order.
-    public var pairs: [(key: String, value: TOMLValue)] { keys.map { ($0, entries[TOMLKey($0)]!) } }
+    public var pairs: [(key: String, value: TOMLValue)] { keys.map { ($0, entries[ByteString($0)]!) } }
 
     mutating func set(_ key: String, _ value: TOMLValue) {
-        if entries.updateValue(value, forKey: TOMLKey(key)) == nil { keys.append(key) }
+        if entries.updateValue(value, forKey: ByteString(key)) == nil { keys.append(key) }
     }
 
     /// Takes a value out (its key keeps its place in `keys`) so that it can be mutated in place,
     /// without a copy-on-write copy; `putBack` returns it.
-    mutating func takeOut(_ key: String) -> TOMLValue? { entries.removeValue(forKey: TOMLKey(key)) }
+    mutating func takeOut(_ key: String) -> TOMLValue? { entries.removeValue(forKey: ByteString(key)) }
 
     /// Returns a value taken out with `takeOut`, keeping the key's place.
-    mutating func putBack(_ key: String, _ value: TOMLValue) { entries[TOMLKey(key)] = value }
-}
-
-/// A key that compares and hashes by its UTF-8 bytes. Swift's `String` equality is Unicode
-/// canonical equivalence, under which `"\u212A"` (KELVIN SIGN) is `K` and NFC and NFD spellings
-/// of a name are one key; a config key means exactly the bytes written.
-struct TOMLKey: Hashable, Sendable {
-    let text: String
-
-    init(_ text: String) { self.text = text }
-
-    static func == (lhs: TOMLKey, rhs: TOMLKey) -> Bool {
-        lhs.text.utf8.count == rhs.text.utf8.count && lhs.text.utf8.elementsEqual(rhs.text.utf8)
-    }
-
-    func hash(into hasher: inout Hasher) {
-        let hashed: Void? = text.utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-        if hashed == nil {
-            for byte in text.utf8 { hasher.combine(byte) }
-        }
-    }
+    mutating func putBack(_ key: String, _ value: TOMLValue) { entries[ByteString(key)] = value }
 }
 
 /// Bounds on what the TOML parser accepts, so a hostile or broken file cannot exhaust memory or
