@@ -30,5 +30,11 @@ let package = Package(
             name: "fuzz-providers", dependencies: ["PayhookProviders"],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
+        // The config's TOML parser: only its own folder of PayhookDaemon, which needs only Core.
+        .target(name: "PayhookTOML", dependencies: ["PayhookCore"], path: "Shared/PayhookTOML"),
+        .executableTarget(
+            name: "fuzz-toml", dependencies: ["PayhookTOML"],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
     ]
 )
