@@ -3,7 +3,9 @@ import PayhookPosix
 
 /// Why an attempt failed, as a metric label (`payhook_hook_failed_attempts_total{cause}`).
 enum HookFailureCause: String, CaseIterable, Sendable {
-    case connect, timeout, protocolError = "protocol", status, exit, spawn
+    case connect, timeout
+    case protocolError = "protocol"
+    case status, exit, spawn
 }
 
 /// A failed attempt: the cause and a short message for `/v1/hooks` and the journal.

@@ -40,7 +40,8 @@ extension HookDriver {
                 let outcome = DeliveryState.Outcome(response: response, nowUnixMs: clock.nowUnixMs())
                 let failure =
                     outcome == .delivered
-                    ? nil : HookFailure(cause: .status, message: "HTTP \(response.status): " + String(decoding: response.body.prefix(200), as: UTF8.self))
+                    ? nil
+                    : HookFailure(cause: .status, message: "HTTP \(response.status): " + String(decoding: response.body.prefix(200), as: UTF8.self))
                 finished(event, outcome: outcome, failure: failure)
             case .failure(let failure):
                 finished(event, outcome: .failed(retryAfterMs: nil), failure: failure)

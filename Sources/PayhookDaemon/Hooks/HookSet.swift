@@ -29,7 +29,9 @@ final class HookSet {
     /// Reads each hook's cursor (a new hook gets one at the end of the log, or at its start with
     /// `start = "beginning"`, written now so a restart does not move it) and starts reading.
     /// Throws on a damaged cursor, naming the file.
-    init(hooks: [Config.Hook], storageDir: String, store: EventStore, fetcher: RecordFetcher, loop: EventLoop, clock: any Clock, progress: HookProgress)
+    init(
+        hooks: [Config.Hook], storageDir: String, store: EventStore, fetcher: RecordFetcher, loop: EventLoop, clock: any Clock, progress: HookProgress
+    )
         throws
     {
         self.progress = progress
