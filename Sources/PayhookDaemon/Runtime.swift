@@ -76,6 +76,7 @@ final class Runtime {
             ingest.handle(request, responder)
         }
         admin.install(into: &router)
+        HooksRoute(hooks: hooks).install(into: &router)
         rejectsRoute.install(into: &router)
         return router
     }

@@ -102,3 +102,57 @@ struct HookDeliveryIntegrationTests {
         #expect((attemptsOfBad.last?.header("Payhook-Attempt")).flatMap { Int($0) } ?? 0 >= 1)
     }
 }
+
+extension HookDeliveryIntegrationTests {
+    func hooksStatus(_ d: DaemonProcess) throws -> JSONValue? {
+        let c = try RawClient(d.admin)
+        try c.send(get("/v1/hooks"))
+        return json(c.readAnswer())?["hooks"]?.arrayElements?.first
+    }
+
+    @Test("retry_max_age passed: the failing event is parked (visible in /v1/hooks), its payment flows again")
+    func parkedAfterMaxAge() throws {
+        let r = try HookReceiver()
+        defer { r.stop() }
+        r.setAnswer { x in (x.header("Payhook-Event-Id") ?? "").contains(":bad:invoice%253Acreated") ? 500 : 200 }
+        let d = try DaemonProcess(
+            server: ephemeralServer(), extraConfig: hookConfig("http://127.0.0.1:\(r.port)/events", extra: "retry_max_age = \"1s\""),
+            sources: fixtureSources)
+        defer { d.signal(SIGKILL) }
+        try post(d, payments: ["bad", "good"])
+        // bad's later two events arrive once the first is parked; good's three meanwhile.
+        #expect(r.wait { rs in rs.filter { (200...299).contains($0.status) }.count >= 5 })
+        let byPayment = deliveredByPayment(r)
+        #expect(byPayment["bad"] == ["invoice:waiting", "invoice:paid"].map { Self.headerID("bad", $0) })
+        let status = try hooksStatus(d)
+        #expect(status?["parked"]?.numberText == "1")
+        #expect(status?["delivered"]?.numberText == "5")
+        #expect(status?["last_error"]?.stringValue?.hasPrefix("HTTP 500") == true)
+        #expect(d.stderr.contains("hook orders: parked seq 1"))
+    }
+
+    @Test("SIGKILL with one payment failing, restart: nothing skipped, delivered events of other payments not resent")
+    func killAndRestart() throws {
+        let r = try HookReceiver()
+        defer { r.stop() }
+        let failing = Mutex(true)
+        r.setAnswer { x in (x.header("Payhook-Event-Id") ?? "").contains(":bad:") && failing.withLock { $0 } ? 503 : 200 }
+        let config = hookConfig("http://127.0.0.1:\(r.port)/events")
+        let d = try DaemonProcess(server: ephemeralServer(), extraConfig: config, sources: fixtureSources)
+        try post(d, payments: ["bad", "good1", "good2"])
+        #expect(r.wait { rs in rs.filter { (200...299).contains($0.status) }.count >= 6 })
+        // Past cursor_every_ms (1 s): the cursor holds "bad" as pending, the rest as done.
+        usleep(1_600_000)
+        d.signal(SIGKILL)
+        _ = d.waitExit()
+        let before = r.delivered.count
+        failing.withLock { $0 = false }
+        let again = try DaemonProcess(server: ephemeralServer(), extraConfig: config, sources: fixtureSources, dir: d.dir)
+        defer { again.signal(SIGKILL) }
+        #expect(r.wait { rs in rs.filter { (200...299).contains($0.status) }.count >= before + 3 })
+        usleep(500_000)
+        // Nothing skipped, in order; the good payments' events were not sent again.
+        expectInOrder(r, payments: ["bad", "good1", "good2"])
+        #expect(r.delivered.count == 9)
+    }
+}
