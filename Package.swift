@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "PayhookHooks", dependencies: ["PayhookCore", "PayhookHTTP1", "PayhookProviders", "PayhookPosix", "CLinuxShim"]),
         .target(
             name: "PayhookDaemon",
-            dependencies: ["PayhookCore", "PayhookHTTP1", "PayhookProviders", "PayhookPosix", "PayhookLog", "CLinuxShim"]
+            dependencies: ["PayhookCore", "PayhookHTTP1", "PayhookProviders", "PayhookPosix", "PayhookLog", "PayhookHooks", "CLinuxShim"]
         ),
         .executableTarget(
             name: "payhookd",

@@ -28,7 +28,11 @@ extension Daemon {
         let server: Server
         let runtime: Runtime
         do {
-            server = try Server(options: Server.Options(config.server))
+            var options = Server.Options(config.server)
+            // Hooks add registrations: a connection per attempt in flight, or a command's
+            // stdin, output and pidfd.
+            options.otherRegistrationsMax += config.hooks.reduce(0) { $0 + 3 * $1.maxInFlight }
+            server = try Server(options: options)
             // Recovery first: nothing is accepted before the log is known good.
             notifier.notify("STATUS=recovering the log in \(config.storage.dir)")
             runtime = try Runtime(config: config, server: server)

@@ -69,6 +69,7 @@ public enum ConfigLimits {
     /// In milliseconds; written as a duration (`"1s"` ... `"30d"`).
     public static let retryMaxAgeMs = ConfigLimit("hooks", "retry_max_age", min: 1000, max: 2_592_000_000)
     public static let maxInFlight = ConfigLimit("hooks", "max_in_flight", min: 1, max: 256)
+    public static let retryMaxIntervalMs = ConfigLimit("hooks", "retry_max_interval", min: 1000, max: 86_400_000)
     // [[sources]] and [[hooks]]
     /// `[[sources]] max_body_bytes`: the same range as the server's key, and at most the server's
     /// value (its parser check comes first). Tested in `SourceBodyLimitConfigTests`: the key

@@ -61,6 +61,12 @@ final class EventStore: EventSink {
         pending.wait(for: id, completion)
     }
 
+    /// Appends a record that is no event (a hook's park record); `completion` runs once it is
+    /// durable or failed.
+    func appendRecord(_ payload: LogPayload, completion: @escaping Completion) {
+        submit(payload, completion: completion)
+    }
+
     private func submit(_ payload: LogPayload, completion: Completion?) {
         let ticket = nextTicket
         nextTicket += 1
