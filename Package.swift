@@ -4,6 +4,7 @@
 //   PayhookHTTP1, PayhookProviders: pure, depend on Core only (+ libcrypto for digests)
 //   PayhookPosix: the only module that performs syscalls
 //   PayhookLog: the durable log, built on Posix
+//   PayhookHooks: hook delivery (pure core; its cursor file through Posix)
 //   PayhookDaemon: wiring, config, routes; payhookd: the CLI.
 import PackageDescription
 
@@ -32,9 +33,11 @@ let package = Package(
         .target(name: "PayhookProviders", dependencies: ["PayhookCore", "CCrypto"]),
         .target(name: "PayhookPosix", dependencies: ["PayhookCore", "CLinuxShim"]),
         .target(name: "PayhookLog", dependencies: ["PayhookCore", "PayhookPosix", "CLinuxShim"]),
+        // Hook delivery: filters, per-payment ordering, retries, the durable cursor, signing.
+        .target(name: "PayhookHooks", dependencies: ["PayhookCore", "PayhookHTTP1", "PayhookProviders", "PayhookPosix", "CLinuxShim"]),
         .target(
             name: "PayhookDaemon",
-            dependencies: ["PayhookCore", "PayhookHTTP1", "PayhookProviders", "PayhookPosix", "PayhookLog", "CLinuxShim"]
+            dependencies: ["PayhookCore", "PayhookHTTP1", "PayhookProviders", "PayhookPosix", "PayhookLog", "PayhookHooks", "CLinuxShim"]
         ),
         .executableTarget(
             name: "payhookd",
@@ -48,6 +51,7 @@ let package = Package(
         .testTarget(name: "PayhookHTTP1Tests", dependencies: ["PayhookHTTP1", "TestSupport"]),
         .testTarget(name: "PayhookProvidersTests", dependencies: ["PayhookProviders", "TestSupport"]),
         .testTarget(name: "PayhookLogTests", dependencies: ["PayhookLog", "TestSupport"]),
+        .testTarget(name: "PayhookHooksTests", dependencies: ["PayhookHooks", "PayhookHTTP1", "PayhookPosix", "TestSupport", "CLinuxShim"]),
         .testTarget(name: "PayhookDaemonTests", dependencies: ["PayhookDaemon", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "PayhookCore", "PayhookProviders", "CLinuxShim"]),
     ]

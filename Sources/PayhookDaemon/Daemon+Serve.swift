@@ -29,7 +29,11 @@ extension Daemon {
         let runtime: Runtime
         let reloader: Reloader
         do {
-            server = try Server(options: Server.Options(config.server))
+            var options = Server.Options(config.server)
+            // Hooks add registrations: a connection per attempt in flight, or a command's
+            // stdin, output and pidfd.
+            options.maxOtherRegistrations += config.hooks.reduce(0) { $0 + 3 * $1.maxInFlight }
+            server = try Server(options: options)
             // Recovery first: nothing is accepted before the log is known good.
             notifier.notify("STATUS=recovering the log in \(config.storage.dir)")
             runtime = try Runtime(config: config, server: server)

@@ -1,15 +1,15 @@
 import PayhookPosix
 
 /// What a SIGHUP may change, as one immutable value. The loop reads it per request; a reload
-/// replaces it with one assignment between two requests, so sources, secrets, proxy trust, the
-/// admin token and hooks always belong to the same file.
+/// replaces it with one assignment between two requests, so sources, secrets, proxy trust and the
+/// admin token always belong to the same file. (Hooks run from their start-up settings: their
+/// drivers hold cursors and connections; a reload names what changed in them.)
 struct LiveSettings: Sendable {
     let config: Config
     let sources: SourceTable
     /// Signature scheme per source (`verified_by`), for the admin payment answer.
     let schemes: [String: String]
     var adminToken: String? { config.server.adminToken }
-    var hooks: [Config.Hook] { config.hooks }
 
     /// Built off the loop on reload: the provider adapters are set up here, not between requests.
     init(_ config: Config) {

@@ -12,12 +12,13 @@ final class Runtime {
     let rejects: RejectStore
     let metrics = Metrics()
     let ingest: IngestRoute
-    /// What SIGHUP may change (sources, secrets, proxy trust, admin token, hooks); the routes
+    /// What SIGHUP may change (sources, secrets, proxy trust, admin token); the routes
     /// read it per request and `Reloader` replaces it.
     let live: LiveSettingsCell
     let admin: AdminRoutes
     let rejectsRoute: RejectsRoute
     let fetcher: RecordFetcher
+    let hooks: HookSet
     /// How often retention and a snapshot check run. Default hourly.
     static let maintenanceIntervalMs: Int64 = 3_600_000
 
@@ -35,20 +36,18 @@ final class Runtime {
         options.clock = clock
         // Every body the HTTP layer accepts must fit a record.
         options.limits.bodyBytesMax = max(options.limits.bodyBytesMax, config.server.maxBodyBytes)
-        // Hook delivery is not built yet, so nothing holds segments back beyond retention.
-        let opened = try Log.open(dir: config.storage.dir, options: options, isDelivered: { _ in true }, onDurable: { wake.notify() })
+        // Retention keeps every segment some hook has not delivered or parked.
+        let progress = HookProgress(hasHooks: !config.hooks.isEmpty)
+        let opened = try Log.open(
+            dir: config.storage.dir, options: options, isDelivered: { progress.isDelivered($0) }, onDurable: { wake.notify() })
         Journal.info("log: \(opened.report.summary)")
-        if !config.hooks.isEmpty {
-            // Said loudly: an operator who configured hooks must not believe events are forwarded.
-            Journal.warning(
-                "\(config.hooks.count) [[hooks]] configured, but this version does not deliver hooks yet; events are stored and queryable only")
-        }
         store = EventStore(opened: opened)
         box.store = store
         rejects = try RejectStore(dir: config.storage.dir, options: RejectStoreOptions(config.storage), limits: options.limits, clock: clock)
-        live = LiveSettingsCell(LiveSettings(config))
+        let live = LiveSettingsCell(LiveSettings(config))
+        self.live = live
         ingest = IngestRoute(
-            live: live, store: store, rejects: rejects, metrics: metrics, clock: clock, limits: options.limits)
+            table: live.current.sources, store: store, rejects: rejects, metrics: metrics, clock: clock, limits: options.limits)
         let loop = server.loop
         fetcher = try RecordFetcher(reader: store.reader, executor: loop.executor)
         admin = AdminRoutes(store: store, fetcher: fetcher, metrics: metrics, limits: AdminRoutes.Limits(config.server)) { ms, action in
@@ -59,6 +58,8 @@ final class Runtime {
                 loop.releaseTimer(timer)
             }
         }
+        hooks = try HookSet(
+            hooks: config.hooks, storageDir: config.storage.dir, store: store, fetcher: fetcher, loop: loop, clock: clock, progress: progress)
         rejectsRoute = RejectsRoute(ingest: ingest, storageDir: config.storage.dir, executor: loop.executor)
         let writer = store.writer
         var timer: TimerID?
@@ -80,6 +81,7 @@ final class Runtime {
             ingest.handle(request, responder)
         }
         admin.install(into: &router)
+        HooksRoute(hooks: hooks).install(into: &router)
         rejectsRoute.install(into: &router)
         return router
     }
@@ -89,6 +91,7 @@ final class Runtime {
 
     /// Stops the log's threads after the server drained (every answer sent).
     func shutdown() {
+        hooks.shutdown()
         store.writer.shutdown()
         store.collect()
         rejects.shutdown()

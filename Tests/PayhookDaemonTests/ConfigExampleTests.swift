@@ -53,4 +53,12 @@ import Testing
         #expect(config.sources.map(\.name) == ["nonstopay-payin", "nonstopay-payout", "noventiq"])
         #expect(config.hooks.first?.timeoutMs == Config.Hook(name: "h", target: .url("")).timeoutMs)
     }
+
+    @Test("the example with a UTF-8 byte order mark in front loads the same")
+    func exampleWithBOM() throws {
+        let files = ["nonstopay.key": "k1\n", "noventiq.key": "k2\n"]
+        let plain = try S.load(Settings.exampleConfig(), extraFiles: files).get()
+        let marked = try S.load("\u{FEFF}" + Settings.exampleConfig(), extraFiles: files).get()
+        #expect(marked.server == plain.server && marked.sources.count == plain.sources.count && marked.hooks.count == plain.hooks.count)
+    }
 }

@@ -26,7 +26,7 @@ import Testing
         }
     }
 
-    @Test("restartRequired names changed listener, limit and storage keys, not sources, hooks, proxies or tokens")
+    @Test("restartRequired names changed listener, limit, storage and hook keys, not sources, proxies or tokens")
     func restartRequired() throws {
         let old = try S.load(S.nonstopaySource).get()
         var new = old
@@ -40,8 +40,23 @@ import Testing
         new.hooks = [Config.Hook(name: "h", target: .command(["/bin/true"]))]
         #expect(
             Settings.restartRequired(old, new) == [
-                "[server] ingest", "[server] idle_timeout_ms", "[storage] dir", "[storage] segment_bytes",
+                "[server] ingest", "[server] idle_timeout_ms", "[storage] dir", "[storage] segment_bytes", "[[hooks]] h (added)",
             ])
+    }
+
+    @Test("hooks run from their start-up settings: a reload names each changed key of each hook, and removed ones")
+    func hooksNamed() {
+        var a = Config.Hook(name: "a", target: .command(["/bin/true"]))
+        a.line = 10
+        let b = Config.Hook(name: "b", target: .url("http://127.0.0.1:9/x"))
+        var old = Config()
+        old.hooks = [a, b]
+        var new = old
+        new.hooks[0].line = 12  // moved in the file: not a change
+        new.hooks[0].timeoutMs = 9000
+        new.hooks[0].target = .command(["/bin/false"])
+        new.hooks.remove(at: 1)
+        #expect(Settings.restartRequired(old, new) == ["[[hooks]] a command", "[[hooks]] a timeout_ms", "[[hooks]] b (removed)"])
     }
 
     @Test("every [server] and [storage] key is either applied by SIGHUP or named when it changes")

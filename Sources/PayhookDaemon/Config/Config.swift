@@ -172,6 +172,14 @@ public struct Config: Sendable, Equatable {
         /// Deliveries in flight at once for this hook. Default 4.
         public var maxInFlight: Int = 4
         public var signingSecret: [UInt8]? = nil
+        /// Event kinds this hook receives; empty means all.
+        public var kinds: [String] = []
+        /// Whether quarantined events (stored, not understood) reach this hook. Default no.
+        public var quarantined = false
+        /// A new hook (no cursor yet) starts at the end of the log unless `start = "beginning"`.
+        public var startAtBeginning = false
+        /// Longest wait between two attempts, Retry-After included. Default 10 min.
+        public var retryMaxIntervalMs: Int64 = 600_000
         public var line: Int = 0
 
         public init(name: String, target: Target) {

@@ -120,6 +120,7 @@ public enum Settings {
     /// running configuration and a new one, in table order.
     static func restartRequired(_ old: Config, _ new: Config) -> [String] {
         server.restartRequired(old.server, new.server) + storage.restartRequired(old.storage, new.storage)
+            + hooksChanged(old.hooks, new.hooks)
     }
 
     /// The row of `section`'s `key` as a limit (tests and the few checks that quote a range).
