@@ -93,6 +93,29 @@ import Testing
         #expect(try Self.post(d, "a") == 200)
     }
 
+    @Test("a changed admin token applies on SIGHUP: the old one is refused, the new one accepted; removing it opens loopback admin")
+    func adminTokenApplies() throws {
+        let old = "first-admin-token-0123456789"
+        let new = "second-admin-token-0123456789"
+        let d = try Self.start(server: "admin_token = \"\(old)\"")
+        func status(_ token: String?) throws -> Int? {
+            let c = try RawClient(d.admin)
+            try c.send("GET /v1/events?after=0 HTTP/1.1\r\nHost: t\r\n" + (token.map { "Authorization: Bearer \($0)\r\n" } ?? "") + "\r\n")
+            return c.readAnswer()?.status
+        }
+        #expect(try status(old) == 200)
+        #expect(try status(nil) == 401)
+        let path = d.dir + "/payhookd.toml"
+        let config = try DaemonProcess.readFile(path)
+        try DaemonProcess.writeFile(path, config.replacingOccurrences(old, new))
+        #expect(Self.reload(d, expecting: "configuration reloaded"))
+        #expect(try status(old) == 401)
+        #expect(try status(new) == 200)
+        try DaemonProcess.writeFile(path, config.replacingOccurrences("admin_token = \"\(old)\"", ""))
+        #expect(Self.reload(d, expecting: "configuration reloaded", count: 2))
+        #expect(try status(nil) == 200)
+    }
+
     @Test("the loop keeps answering while a reload waits on a slow secret file (a FIFO nobody writes yet)")
     func readOffTheLoop() throws {
         let d = try Self.start(secret: "an-older-secret")
