@@ -54,7 +54,9 @@ final class Reloader {
         self.started = started
         self.live = live
         self.executor = executor
-        worker = try QueueWorker(name: "payhookd-reload") { [unowned self] jobs, _ in
+        // Held strongly: the thread may still sit on a slow file while `serve` returns; the
+        // reloader lives as long as the process anyway.
+        worker = try QueueWorker(name: "payhookd-reload") { [self] jobs, _ in
             for job in jobs { load(job) }
         }
     }

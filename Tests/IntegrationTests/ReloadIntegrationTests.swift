@@ -142,6 +142,19 @@ import Testing
         #expect(Self.waitFor(d, "configuration reloaded"))
         #expect(try Self.post(d, "a") == 200)
     }
+
+    @Test("SIGTERM while a reload waits on a slow secret file: the daemon still drains and exits 0")
+    func stopDuringReload() throws {
+        let d = try Self.start()
+        let key = d.dir + "/k.key"
+        unlink(key)
+        #expect(mkfifo(key, 0o600) == 0)
+        d.signal(SIGHUP)
+        usleep(200_000)
+        d.signal(SIGTERM)
+        #expect(d.waitExit(timeoutMs: 20_000) == 0)
+        #expect(!d.stderr.contains("configuration reloaded"))
+    }
 }
 
 extension String {
