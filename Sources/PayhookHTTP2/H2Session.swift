@@ -71,7 +71,8 @@ public final class H2Session {
         let n = nghttp2_session_mem_recv(session, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count)
         let happened = events
         events = []
-        if flooded {
+        // libnghttp2's own flood check (acks we could not send yet) counts as a flood too.
+        if flooded || n == Int(NGHTTP2_ERR_FLOODED.rawValue) {
             nghttp2_session_terminate_session(session, UInt32(NGHTTP2_ENHANCE_YOUR_CALM.rawValue))
             return .failure(.controlFlood)
         }
