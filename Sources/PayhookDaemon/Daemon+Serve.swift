@@ -1,6 +1,7 @@
 import CLinuxShim
 import Glibc
 import PayhookCore
+import PayhookHTTP2
 import PayhookPosix
 
 extension Daemon {
@@ -132,5 +133,11 @@ extension Server.Options {
         shutdownTimeoutMs = Int64(s.shutdownTimeoutMs)
         sendTimeoutMs = Int64(s.sendTimeoutMs)
         connection.pipelinedRequestsMax = s.maxPipelinedRequests
+        h2.maxConcurrentStreams = s.h2MaxConcurrentStreams
+        h2.maxHeaderListBytes = s.h2MaxHeaderListBytes
+        h2.connectionWindowBytes = s.h2ConnectionWindowBytes
+        h2.streamWindowBytes = s.h2StreamWindowBytes
+        h2.maxResetsPerSecond = s.h2MaxResetsPerSecond
+        h2.maxControlFramesPerSecond = s.h2MaxControlFramesPerSecond
     }
 }
