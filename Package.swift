@@ -25,11 +25,13 @@ let package = Package(
         // OpenSSL's libcrypto: SHA-2, HMAC, RSA signature checks. Chosen over swift-crypto: no build
         // cost (the system library is prebuilt) and RSA verification without _CryptoExtras.
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        // libnghttp2 frames HTTP/2 bytes; only PayhookHTTP2 (a later issue) may import it.
+        // libnghttp2 frames HTTP/2 bytes; only PayhookHTTP2 imports it.
         .systemLibrary(name: "CNGHTTP2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
 
         .target(name: "PayhookCore"),
         .target(name: "PayhookHTTP1", dependencies: ["PayhookCore"]),
+        // HTTP/2 framing on libnghttp2 (mem_recv/mem_send only: no sockets).
+        .target(name: "PayhookHTTP2", dependencies: ["CNGHTTP2"]),
         .target(name: "PayhookProviders", dependencies: ["PayhookCore", "CCrypto"]),
         .target(name: "PayhookPosix", dependencies: ["PayhookCore", "CLinuxShim"]),
         .target(name: "PayhookLog", dependencies: ["PayhookCore", "PayhookPosix", "CLinuxShim"]),
@@ -37,7 +39,9 @@ let package = Package(
         .target(name: "PayhookHooks", dependencies: ["PayhookCore", "PayhookHTTP1", "PayhookProviders", "PayhookPosix", "CLinuxShim"]),
         .target(
             name: "PayhookDaemon",
-            dependencies: ["PayhookCore", "PayhookHTTP1", "PayhookProviders", "PayhookPosix", "PayhookLog", "PayhookHooks", "CLinuxShim"]
+            dependencies: [
+                "PayhookCore", "PayhookHTTP1", "PayhookHTTP2", "PayhookProviders", "PayhookPosix", "PayhookLog", "PayhookHooks", "CLinuxShim",
+            ]
         ),
         .executableTarget(
             name: "payhookd",

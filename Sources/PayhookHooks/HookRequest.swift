@@ -42,15 +42,16 @@ public enum HookRequest {
         return out
     }
 
-    /// An id as a field value: unchanged when it is visible ASCII (the common case), else
-    /// percent-encoded (bytes outside 0x21...0x7E, and "%"). Provider data reaches the id
-    /// (payment ids), and a CR or LF in a header would let it forge fields. The signatures sign
-    /// the value as sent, so a receiver verifies what it reads.
+    /// An id as a field value. Ids made by `EventID.make` are visible ASCII already (bytes
+    /// outside 0x21...0x7E are escaped inside the id), so the header equals the event JSON's
+    /// `id`. Ids of records written before that rule may hold other bytes: those bytes (only)
+    /// are percent-encoded here, because a CR or LF in a header would let provider data forge
+    /// fields. The signatures sign the value as sent, so a receiver verifies what it reads.
     public static func headerValue(_ id: String) -> String {
-        guard !id.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x25 }) else { return id }
+        guard !id.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return id }
         var out = ""
         for b in id.utf8 {
-            if b > 0x20 && b < 0x7F && b != 0x25 {
+            if b > 0x20 && b < 0x7F {
                 out.unicodeScalars.append(Unicode.Scalar(b))
             } else {
                 let hex = Array("0123456789ABCDEF".utf8)

@@ -1,4 +1,5 @@
 import PayhookHTTP1
+import PayhookHTTP2
 import PayhookLog
 import Testing
 
@@ -43,5 +44,11 @@ import Testing
         #expect(o.maxConnections == 77 && o.connection.maxPipelinedRequests == 3 && o.sendTimeoutMs == 1234)
         #expect(Server.Options().maxConnections == Config.Server().maxConnections)
         #expect(ConnectionLimits() == ConnectionLimits(Config.Server()))
+        // PayhookHTTP2's own defaults equal the table's h2_* defaults.
+        let h2 = H2Limits()
+        let mapped = Server.Options().h2
+        #expect(h2.maxConcurrentStreams == mapped.maxConcurrentStreams && h2.maxHeaderListBytes == mapped.maxHeaderListBytes)
+        #expect(h2.connectionWindowBytes == mapped.connectionWindowBytes && h2.streamWindowBytes == mapped.streamWindowBytes)
+        #expect(h2.maxResetsPerSecond == mapped.maxResetsPerSecond && h2.maxControlFramesPerSecond == mapped.maxControlFramesPerSecond)
     }
 }

@@ -77,6 +77,18 @@ public struct Config: Sendable, Equatable {
         public var logRepeatWindowMs: Int = 10_000
         /// `GET /v1/events?wait=` requests held at once (503 with Retry-After above).
         public var maxLongPollWaiters: Int = 1024
+        /// HTTP/2 streams one connection may have open; more are refused (RST_STREAM REFUSED_STREAM).
+        public var h2MaxConcurrentStreams: Int = 100
+        /// Decoded header list of one HTTP/2 request, in bytes (431 on the stream above).
+        public var h2MaxHeaderListBytes: Int = 16_384
+        /// HTTP/2 request body bytes a connection may have in flight and buffered (the connection window).
+        public var h2ConnectionWindowBytes: Int = 1_048_576
+        /// HTTP/2 body bytes one stream may send ahead (SETTINGS_INITIAL_WINDOW_SIZE).
+        public var h2StreamWindowBytes: Int = 262_144
+        /// RST_STREAM frames an HTTP/2 client may send per second (same burst) before GOAWAY: rapid reset.
+        public var h2MaxResetsPerSecond: Int = 100
+        /// SETTINGS, PING, WINDOW_UPDATE and PRIORITY frames an HTTP/2 client may send per second before GOAWAY(ENHANCE_YOUR_CALM).
+        public var h2MaxControlFramesPerSecond: Int = 1_000
         public init() {}
     }
 

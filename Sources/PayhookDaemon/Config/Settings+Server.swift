@@ -78,5 +78,23 @@ extension Settings {
             .int(
                 "max_long_poll_waiters", \.maxLongPollWaiters, 1...100_000, unit: .count,
                 help: "GET /v1/events?wait= requests held at once, 503 with Retry-After above"),
+            .int(
+                "h2_max_concurrent_streams", \.h2MaxConcurrentStreams, 1...1000, unit: .count,
+                help: "HTTP/2 streams open at once per connection, more refused"),
+            .int(
+                "h2_max_header_list_bytes", \.h2MaxHeaderListBytes, 1024...1_048_576, unit: .bytes,
+                help: "decoded HTTP/2 request header list, 431 on the stream above"),
+            .int(
+                "h2_connection_window_bytes", \.h2ConnectionWindowBytes, 65_535...16_777_216, unit: .bytes,
+                help: "HTTP/2 body bytes a connection may have buffered (connection window)"),
+            .int(
+                "h2_stream_window_bytes", \.h2StreamWindowBytes, 16_384...16_777_216, unit: .bytes,
+                help: "HTTP/2 body bytes a stream may send ahead (initial window)"),
+            .int(
+                "h2_max_resets_per_second", \.h2MaxResetsPerSecond, 1...100_000, unit: .perSecond,
+                help: "RST_STREAM per second (and burst) before GOAWAY: rapid reset"),
+            .int(
+                "h2_max_control_frames_per_second", \.h2MaxControlFramesPerSecond, 10...1_000_000, unit: .perSecond,
+                help: "SETTINGS/PING/WINDOW_UPDATE/PRIORITY per second before GOAWAY"),
         ])
 }

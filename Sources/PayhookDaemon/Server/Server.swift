@@ -1,5 +1,6 @@
 import CLinuxShim
 import PayhookHTTP1
+import PayhookHTTP2
 import PayhookPosix
 
 /// The HTTP/1.1 server: listeners and connections on one `EventLoop`, routes by listener,
@@ -42,6 +43,9 @@ public final class Server {
         /// Fds the loop watches besides client connections: listeners, the signalfd, outbound
         /// hook deliveries. Sizes the loop's fixed table with `maxConnections`. Default 256.
         public var maxOtherRegistrations = 256
+        /// HTTP/2 connections' limits: the `[server] h2_*` keys (`maxBodyBytes` is taken from the
+        /// field above).
+        public var h2 = H2Limits()
 
         /// The server's limits from `[server]`; without one, the table's defaults.
         public init(_ s: Config.Server = Config.Server()) {
@@ -58,6 +62,12 @@ public final class Server {
             maxChunkExtensionBytes = s.maxChunkExtensionBytes
             sendTimeoutMs = Int64(s.sendTimeoutMs)
             shutdownTimeoutMs = Int64(s.shutdownTimeoutMs)
+            h2.maxConcurrentStreams = s.h2MaxConcurrentStreams
+            h2.maxHeaderListBytes = s.h2MaxHeaderListBytes
+            h2.connectionWindowBytes = s.h2ConnectionWindowBytes
+            h2.streamWindowBytes = s.h2StreamWindowBytes
+            h2.maxResetsPerSecond = s.h2MaxResetsPerSecond
+            h2.maxControlFramesPerSecond = s.h2MaxControlFramesPerSecond
         }
     }
 
