@@ -11,7 +11,7 @@ DEB_TEST_PACKAGES := systemd nginx-light openssl wrk nghttp2-client curl
 PIP_TEST_PACKAGES := standardwebhooks==1.1.0 h2==4.1.0
 DEB_BENCH_PACKAGES := wrk nginx-light nghttp2-client node-llhttp
 
-.PHONY: deps bench-deps build release run install test crash-test fuzz bench format clean
+.PHONY: deps bench-deps build release run install config test crash-test fuzz bench format clean
 
 # Installs missing Debian packages (needs root or sudo once; a no-op when all are present).
 deps:
@@ -25,6 +25,14 @@ build: deps
 
 release: deps
 	$(SWIFT) build -c release
+
+# Regenerates config/payhookd.toml and README's key table from the table of settings
+# (Sources/PayhookDaemon/Config/Settings*.swift); ConfigExampleTests fails when they are stale.
+config:
+	$(SWIFT) build --product payhookd
+	./.build/debug/payhookd check-config --print-example > config/payhookd.toml
+	./.build/debug/payhookd check-config --print-readme-table > .build/config-keys.md
+	./scripts/splice-readme-table README.md .build/config-keys.md
 
 run: release
 	@mkdir -p var

@@ -1,7 +1,6 @@
 import CLinuxShim
 import Glibc
 import PayhookCore
-import PayhookHTTP2
 import PayhookPosix
 
 extension Daemon {
@@ -28,22 +27,25 @@ extension Daemon {
         let notifier = SystemdNotifier()
         let server: Server
         let runtime: Runtime
+        let reloader: Reloader
         do {
             var options = Server.Options(config.server)
             // Hooks add registrations: a connection per attempt in flight, or a command's
             // stdin, output and pidfd.
-            options.otherRegistrationsMax += config.hooks.reduce(0) { $0 + 3 * $1.maxInFlight }
+            options.maxOtherRegistrations += config.hooks.reduce(0) { $0 + 3 * $1.maxInFlight }
             server = try Server(options: options)
             // Recovery first: nothing is accepted before the log is known good.
             notifier.notify("STATUS=recovering the log in \(config.storage.dir)")
             runtime = try Runtime(config: config, server: server)
+            // Not joined at exit: a reload may sit on a slow secret file; exiting ends it.
+            reloader = try Reloader(started: config, live: runtime.live, executor: server.loop.executor)
             try openListeners(server, config: config)
         } catch {
             Journal.error("cannot start: \(error)")
             return 1
         }
         server.isReady = { runtime.isWritable }
-        server.router = runtime.router(config: config, isReady: { [unowned server] in server.isReady() })
+        server.router = runtime.router(isReady: { [unowned server] in server.isReady() })
         // An fdatasync error is fatal: stop taking events, drain, exit non-zero so that systemd
         // restarts the daemon and recovery re-reads the log (retrying fsync is unsafe).
         var failed = false
@@ -54,7 +56,7 @@ extension Daemon {
         }
         var lifecycle = Server.Lifecycle()
         lifecycle.readyFile = environment("PAYHOOKD_READY_FILE")
-        lifecycle.reload = reloader(server: server, runtime: runtime, running: config)
+        lifecycle.reload = { done in reloader.reload(done) }
         lifecycle.drained = { runtime.shutdown() }
         armFaultsFromEnvironment()
         let code = server.run(signals: signals, notifier: notifier, lifecycle: lifecycle)
@@ -85,59 +87,5 @@ extension Daemon {
                 try server.listen(role, on: address)
             }
         }
-    }
-
-    /// SIGHUP: re-reads the configuration file; a file that does not load is refused (the
-    /// message says `file:line: what`) and the running configuration stays. A good one swaps the
-    /// routes (so sources and their secrets change atomically between two requests); `[server]`
-    /// changes (listeners, limits) need a restart and are reported.
-    static func reloader(server: Server, runtime: Runtime, running: Config) -> () -> String? {
-        var current = running
-        return { [unowned server] in
-            guard !current.path.isEmpty else { return "no configuration file to re-read" }
-            var env: [String: String] = [:]
-            if let credentials = environment("CREDENTIALS_DIRECTORY") { env["CREDENTIALS_DIRECTORY"] = credentials }
-            let next: Config
-            do {
-                next = try Config.load(path: current.path, environment: env)
-            } catch {
-                return "\(error)"
-            }
-            if next.server != current.server {
-                Journal.warning("reload: [server] changed; listeners and limits change only on restart")
-            }
-            server.router = runtime.router(config: next, isReady: { [unowned server] in server.isReady() })
-            current = next
-            return nil
-        }
-    }
-}
-
-extension Server.Options {
-    /// The server's limits from `[server]`.
-    public init(_ s: Config.Server) {
-        self.init()
-        maxConnections = s.maxConnections
-        adminReserveConnections = s.adminReserveConnections
-        maxAdminConnections = s.maxAdminConnections
-        adminUnauthenticatedTimeoutMs = Int64(s.adminUnauthenticatedTimeoutMs)
-        maxBodyBytes = s.maxBodyBytes
-        maxRequestLineBytes = s.maxRequestLineBytes
-        maxHeaderBytes = s.maxHeaderBytes
-        maxHeaderCount = s.maxHeaderCount
-        maxTrailerBytes = s.maxTrailerBytes
-        maxChunkExtensionBytes = s.maxChunkExtensionBytes
-        connection.headerTimeoutMs = Int64(s.headerTimeoutMs)
-        connection.bodyTimeoutMs = Int64(s.bodyTimeoutMs)
-        connection.idleTimeoutMs = Int64(s.idleTimeoutMs)
-        shutdownTimeoutMs = Int64(s.shutdownTimeoutMs)
-        sendTimeoutMs = Int64(s.sendTimeoutMs)
-        connection.pipelinedRequestsMax = s.maxPipelinedRequests
-        h2.maxConcurrentStreams = s.h2MaxConcurrentStreams
-        h2.maxHeaderListBytes = s.h2MaxHeaderListBytes
-        h2.connectionWindowBytes = s.h2ConnectionWindowBytes
-        h2.streamWindowBytes = s.h2StreamWindowBytes
-        h2.maxResetsPerSecond = s.h2MaxResetsPerSecond
-        h2.maxControlFramesPerSecond = s.h2MaxControlFramesPerSecond
     }
 }

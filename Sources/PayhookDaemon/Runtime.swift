@@ -12,6 +12,9 @@ final class Runtime {
     let rejects: RejectStore
     let metrics = Metrics()
     let ingest: IngestRoute
+    /// What SIGHUP may change (sources, secrets, proxy trust, admin token); the routes
+    /// read it per request and `Reloader` replaces it.
+    let live: LiveSettingsCell
     let admin: AdminRoutes
     let rejectsRoute: RejectsRoute
     let fetcher: RecordFetcher
@@ -41,8 +44,10 @@ final class Runtime {
         store = EventStore(opened: opened)
         box.store = store
         rejects = try RejectStore(dir: config.storage.dir, options: RejectStoreOptions(config.storage), limits: options.limits, clock: clock)
+        let live = LiveSettingsCell(LiveSettings(config))
+        self.live = live
         ingest = IngestRoute(
-            table: SourceTable(config: config), store: store, rejects: rejects, metrics: metrics, clock: clock, limits: options.limits)
+            table: live.current.sources, store: store, rejects: rejects, metrics: metrics, clock: clock, limits: options.limits)
         let loop = server.loop
         fetcher = try RecordFetcher(reader: store.reader, executor: loop.executor)
         admin = AdminRoutes(store: store, fetcher: fetcher, metrics: metrics, limits: AdminRoutes.Limits(config.server)) { ms, action in
@@ -67,11 +72,11 @@ final class Runtime {
         declareMetrics()
     }
 
-    /// The full routing table for `config`: health, ingest, admin API.
-    func router(config: Config, isReady: @escaping () -> Bool) -> Router {
-        var router = DefaultRoutes.router(config: config, isReady: isReady)
-        ingest.table = SourceTable(config: config)
-        admin.schemes = ingest.table.sources.mapValues { $0.provider.scheme.rawValue }
+    /// The full routing table: health, ingest, admin API. Built once; what a reload changes is
+    /// read from `live` per request.
+    func router(isReady: @escaping () -> Bool) -> Router {
+        var router = DefaultRoutes.router(adminToken: { [live] in live.current.adminToken }, isReady: isReady)
+        admin.schemes = { [live] in live.current.schemes }
         router.add(["*"], "/hooks/{source}", on: [.ingest], bodyLimit: { [ingest] in ingest.bodyLimit($0) }) { [ingest] request, responder in
             ingest.handle(request, responder)
         }

@@ -1,5 +1,5 @@
 /// Every bound the HTTP/1.1 request parser enforces, in one place. Units are last in the names;
-/// the defaults match `Config.Server` (`Sources/PayhookDaemon/Config/Config.swift`).
+/// the defaults match the table of settings (`Config.Server`; `ConfigDefaultsTests` checks).
 public struct HTTP1Limits: Sendable, Equatable {
     /// Request line length in bytes, without its CRLF (414 above). Default 8192.
     public var maxRequestLineBytes: Int

@@ -9,8 +9,13 @@ struct CheckConfig: ParsableCommand {
     )
 
     @OptionGroup var options: ConfigOption
+    /// `make config`: the example config and the README key table come from the table of settings.
+    @Flag(help: .hidden) var printExample = false
+    @Flag(help: .hidden) var printReadmeTable = false
 
     func run() throws {
+        if printExample { return print(Settings.exampleConfig(), terminator: "") }
+        if printReadmeTable { return print(Settings.readmeTable(), terminator: "") }
         let config = try options.load()
         for warning in config.warnings { CLIExit.writeStderr("warning: \(warning)\n") }
         print(Self.summary(config))

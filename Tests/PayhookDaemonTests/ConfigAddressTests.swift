@@ -98,9 +98,9 @@ import Testing
 
     @Test("did-you-mean picks the nearest known key only when it is close")
     func suggestions() {
-        #expect(Suggestion.closest(to: "max_conections", among: ConfigDecoder.serverKeys) == "max_connections")
-        #expect(Suggestion.closest(to: "secretfile", among: ConfigDecoder.sourceKeys) == "secret_file")
-        #expect(Suggestion.closest(to: "colour", among: ConfigDecoder.sourceKeys) == nil)
+        #expect(Suggestion.closest(to: "max_conections", among: Settings.server.keys) == "max_connections")
+        #expect(Suggestion.closest(to: "secretfile", among: Settings.sources.keys) == "secret_file")
+        #expect(Suggestion.closest(to: "colour", among: Settings.sources.keys) == nil)
         #expect(Suggestion.distance(Array("kitten".utf8), Array("sitting".utf8)) == 3)
     }
 }

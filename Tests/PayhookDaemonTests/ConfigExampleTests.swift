@@ -2,82 +2,63 @@ import Testing
 
 @testable import PayhookDaemon
 
-/// config/payhookd.toml documents every key: present (or commented out) in its section, with a
-/// comment, the default value and the allowed range.
+/// config/payhookd.toml and README's key table are generated from the table of settings
+/// (`make config`); these fail when a committed copy is stale, and check the example itself.
 @Suite struct ConfigExampleTests {
     typealias S = ConfigTestSupport
 
-    /// Section name (`server`, `storage`, `sources`, `hooks`) → that section's lines.
-    static func sections() -> [String: [Substring]] {
-        var out: [String: [Substring]] = [:]
-        var current = ""
-        for line in S.read(S.repoRoot + "/config/payhookd.toml").split(separator: "\n") {
-            if line.hasPrefix("[") {
-                current = String(line.drop { $0 == "[" }.prefix { $0 != "]" && $0 != "." })
-            }
-            out[current, default: []].append(line)
-        }
-        return out
+    @Test("config/payhookd.toml is what `make config` generates from the table")
+    func exampleUpToDate() {
+        let committed = S.read(S.repoRoot + "/config/payhookd.toml")
+        #expect(committed == Settings.exampleConfig(), "config/payhookd.toml is stale: run `make config`")
     }
 
-    @Test("every known key appears in its section of the example, each with a comment")
+    @Test("README's key table is what `make config` generates from the table")
+    func readmeUpToDate() throws {
+        let readme = S.read(S.repoRoot + "/README.md")
+        let begin = try #require(readme.firstRange(of: Settings.readmeBegin + "\n"), "README has no begin marker")
+        let end = try #require(readme.firstRange(of: Settings.readmeEnd), "README has no end marker")
+        #expect(String(readme[begin.upperBound..<end.lowerBound]) == Settings.readmeTable(), "README key table is stale: run `make config`")
+    }
+
+    @Test("every key of every section is in the example with a comment, and in the README table")
     func everyKeyDocumented() {
-        let sections = Self.sections()
-        let known: [(String, [String])] = [
-            ("server", ConfigDecoder.serverKeys), ("storage", ConfigDecoder.storageKeys),
-            ("sources", ConfigDecoder.sourceKeys), ("hooks", ConfigDecoder.hookKeys),
-        ]
-        for (section, keys) in known {
-            let lines = sections[section] ?? []
-            #expect(!lines.isEmpty, "section \(section)")
-            for key in keys {
-                let line = lines.first { l in
+        let example = Settings.exampleConfig()
+        let table = Settings.readmeTable()
+        func check<Root>(_ section: SettingsSection<Root>) {
+            for key in section.keys {
+                let line = example.split(separator: "\n").first { l in
                     l.hasPrefix("\(key) = ") || l.hasPrefix("# \(key) = ") || l.hasPrefix("# [sources.\(key)]")
                 }
-                #expect(line != nil, "\(section).\(key) is not in config/payhookd.toml")
-                #expect(line?.contains(" # ") == true || line?.hasPrefix("# [") == true, "\(section).\(key) has no comment")
+                #expect(line?.contains(" # ") == true, "\(section.name).\(key)")
+                #expect(table.contains("| `[\(section.name)] \(key)` |"), "\(section.name).\(key)")
             }
         }
+        check(Settings.server)
+        check(Settings.storage)
+        check(Settings.sources)
+        check(Settings.hooks)
     }
 
-    @Test("each integer key of the example shows the model's default and its range", arguments: ConfigLimits.integerKeys)
-    func defaultsAndRanges(_ limit: ConfigLimit) throws {
-        let lines = Self.sections()[limit.section] ?? []
-        let line = try #require(lines.first { $0.hasPrefix("\(limit.key) = ") }, "\(limit.key)")
-        let value = line.dropFirst("\(limit.key) = ".count).prefix { $0 != " " }
-        let defaults: [String: Int] = [
-            "max_connections": Config.Server().maxConnections, "admin_reserve_connections": Config.Server().adminReserveConnections,
-            "max_body_bytes": Config.Server().maxBodyBytes, "max_request_line_bytes": Config.Server().maxRequestLineBytes,
-            "max_header_bytes": Config.Server().maxHeaderBytes, "max_header_count": Config.Server().maxHeaderCount,
-            "header_timeout_ms": Config.Server().headerTimeoutMs, "body_timeout_ms": Config.Server().bodyTimeoutMs,
-            "idle_timeout_ms": Config.Server().idleTimeoutMs, "shutdown_timeout_ms": Config.Server().shutdownTimeoutMs,
-            "send_timeout_ms": Config.Server().sendTimeoutMs, "max_pipelined_requests": Config.Server().maxPipelinedRequests,
-            "max_events_page": Config.Server().maxEventsPage,
-            "max_trailer_bytes": Config.Server().maxTrailerBytes, "max_chunk_extension_bytes": Config.Server().maxChunkExtensionBytes,
-            "max_long_poll_seconds": Config.Server().maxLongPollSeconds,
-            "max_admin_connections": Config.Server().maxAdminConnections,
-            "admin_unauthenticated_timeout_ms": Config.Server().adminUnauthenticatedTimeoutMs,
-            "max_long_poll_waiters": Config.Server().maxLongPollWaiters,
-            "h2_max_concurrent_streams": Config.Server().h2MaxConcurrentStreams,
-            "h2_max_header_list_bytes": Config.Server().h2MaxHeaderListBytes,
-            "h2_connection_window_bytes": Config.Server().h2ConnectionWindowBytes,
-            "h2_stream_window_bytes": Config.Server().h2StreamWindowBytes,
-            "h2_max_resets_per_second": Config.Server().h2MaxResetsPerSecond,
-            "h2_max_control_frames_per_second": Config.Server().h2MaxControlFramesPerSecond,
-            "segment_bytes": Config.Storage().segmentBytes, "retention_days": Config.Storage().retentionDays,
-            "rejects_max_bytes": Config.Storage().rejectsMaxBytes, "max_batch_records": Config.Storage().maxBatchRecords,
-            "snapshot_every_events": Config.Storage().snapshotEveryEvents,
-            "log_queue_bytes": Config.Server().logQueueBytes, "log_repeat_window_ms": Config.Server().logRepeatWindowMs,
-            "rejects_segments": Config.Storage().rejectsSegments, "rejects_reserve_bytes": Config.Storage().rejectsReserveBytes,
-            "rejects_queue_entries": Config.Storage().rejectsQueueEntries, "rejects_queue_bytes": Config.Storage().rejectsQueueBytes,
-            "rejects_client_rate_per_second": Config.Storage().rejectsClientRatePerSecond,
-            "rejects_client_burst": Config.Storage().rejectsClientBurst, "rejects_clients_max": Config.Storage().rejectsClientsMax,
-            "rejects_shutdown_ms": Config.Storage().rejectsShutdownMs,
-            "acked_mark_interval_ms": Config.Storage().ackedMarkIntervalMs,
-            "timeout_ms": Config.Hook(name: "h", target: .url("")).timeoutMs,
-            "max_in_flight": Config.Hook(name: "h", target: .url("")).maxInFlight,
-        ]
-        #expect(Int(value) == defaults[limit.key], "\(limit.key) default")
-        #expect(line.contains("(\(limit.min)...\(limit.max)"), "\(limit.key) range")
+    @Test("the example loads, and its [server] and [storage] values are the defaults")
+    func exampleLoadsWithDefaults() throws {
+        let text = Settings.exampleConfig()
+        let files = ["nonstopay.key": "k1\n", "noventiq.key": "k2\n"]
+        let config = try S.load(text, extraFiles: files).get()
+        #expect(config.server == Config.Server())
+        var storage = Config.Storage()
+        storage.dir = config.storage.dir
+        #expect(config.storage == storage)
+        #expect(config.storage.dir == "/var/lib/payhookd")
+        #expect(config.sources.map(\.name) == ["nonstopay-payin", "nonstopay-payout", "noventiq"])
+        #expect(config.hooks.first?.timeoutMs == Config.Hook(name: "h", target: .url("")).timeoutMs)
+    }
+
+    @Test("the example with a UTF-8 byte order mark in front loads the same")
+    func exampleWithBOM() throws {
+        let files = ["nonstopay.key": "k1\n", "noventiq.key": "k2\n"]
+        let plain = try S.load(Settings.exampleConfig(), extraFiles: files).get()
+        let marked = try S.load("\u{FEFF}" + Settings.exampleConfig(), extraFiles: files).get()
+        #expect(marked.server == plain.server && marked.sources.count == plain.sources.count && marked.hooks.count == plain.hooks.count)
     }
 }

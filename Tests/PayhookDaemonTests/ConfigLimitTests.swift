@@ -2,7 +2,8 @@ import Testing
 
 @testable import PayhookDaemon
 
-/// Every numeric limit: its min and max load (N), one past either end fails with the range error.
+/// Every integer key of the table of settings: its min and max load (N), one past either end
+/// fails with the range error (N+1), and the value lands where the row says.
 @Suite struct ConfigLimitTests {
     typealias S = ConfigTestSupport
 
@@ -16,13 +17,29 @@ import Testing
             return "[server]\n" + context + line + "\n" + S.nonstopaySource
         case "storage":
             return "[storage]\n\n" + line + "\n" + S.nonstopaySource
+        case "sources":
+            // A source's limit is at most the server's.
+            return "[server]\nmax_body_bytes = 8388608\n" + S.nonstopaySource + "\n" + line
         default:
             return S.nonstopaySource + "\n[[hooks]]\nname = \"h\"\ncommand = [\"/bin/true\"]\n" + line
         }
     }
 
     /// The line `key = value` lands on in `config(_:_:)`.
-    static func line(_ limit: ConfigLimit) -> Int { limit.section == "hooks" ? 10 : 3 }
+    static func line(_ limit: ConfigLimit) -> Int { ["hooks": 10, "sources": 9][limit.section] ?? 3 }
+
+    /// The value the row of `limit` reads from a loaded config.
+    static func loaded(_ limit: ConfigLimit, _ config: Config) -> AnyHashable? {
+        func row<Root>(_ section: SettingsSection<Root>, _ root: Root?) -> AnyHashable? {
+            root.flatMap { r in section.rows.first { $0.key == limit.key }?.value(r) }
+        }
+        switch limit.section {
+        case "server": return row(Settings.server, config.server)
+        case "storage": return row(Settings.storage, config.storage)
+        case "sources": return row(Settings.sources, config.sources.first)
+        default: return row(Settings.hooks, config.hooks.first)
+        }
+    }
 
     @Test("each integer limit accepts min and max and refuses min-1 and max+1", arguments: ConfigLimits.integerKeys)
     func integerLimit(_ limit: ConfigLimit) throws {
@@ -41,97 +58,35 @@ import Testing
     func valueLands(_ limit: ConfigLimit) throws {
         for value in [limit.min, limit.max] {
             let config = try S.load(Self.config(limit, value)).get()
-            let loaded: Int? =
-                switch limit.key {
-                case "max_connections": config.server.maxConnections
-                case "admin_reserve_connections": config.server.adminReserveConnections
-                case "max_body_bytes": config.server.maxBodyBytes
-                case "max_request_line_bytes": config.server.maxRequestLineBytes
-                case "max_header_bytes": config.server.maxHeaderBytes
-                case "max_header_count": config.server.maxHeaderCount
-                case "header_timeout_ms": config.server.headerTimeoutMs
-                case "body_timeout_ms": config.server.bodyTimeoutMs
-                case "idle_timeout_ms": config.server.idleTimeoutMs
-                case "shutdown_timeout_ms": config.server.shutdownTimeoutMs
-                case "send_timeout_ms": config.server.sendTimeoutMs
-                case "max_pipelined_requests": config.server.maxPipelinedRequests
-                case "max_events_page": config.server.maxEventsPage
-                case "max_trailer_bytes": config.server.maxTrailerBytes
-                case "max_chunk_extension_bytes": config.server.maxChunkExtensionBytes
-                case "max_long_poll_seconds": config.server.maxLongPollSeconds
-                case "max_admin_connections": config.server.maxAdminConnections
-                case "admin_unauthenticated_timeout_ms": config.server.adminUnauthenticatedTimeoutMs
-                case "max_long_poll_waiters": config.server.maxLongPollWaiters
-                case "h2_max_concurrent_streams": config.server.h2MaxConcurrentStreams
-                case "h2_max_header_list_bytes": config.server.h2MaxHeaderListBytes
-                case "h2_connection_window_bytes": config.server.h2ConnectionWindowBytes
-                case "h2_stream_window_bytes": config.server.h2StreamWindowBytes
-                case "h2_max_resets_per_second": config.server.h2MaxResetsPerSecond
-                case "h2_max_control_frames_per_second": config.server.h2MaxControlFramesPerSecond
-                case "segment_bytes": config.storage.segmentBytes
-                case "retention_days": config.storage.retentionDays
-                case "rejects_max_bytes": config.storage.rejectsMaxBytes
-                case "max_batch_records": config.storage.maxBatchRecords
-                case "log_queue_bytes": config.server.logQueueBytes
-                case "log_repeat_window_ms": config.server.logRepeatWindowMs
-                case "rejects_segments": config.storage.rejectsSegments
-                case "rejects_reserve_bytes": config.storage.rejectsReserveBytes
-                case "rejects_queue_entries": config.storage.rejectsQueueEntries
-                case "rejects_queue_bytes": config.storage.rejectsQueueBytes
-                case "rejects_client_rate_per_second": config.storage.rejectsClientRatePerSecond
-                case "rejects_client_burst": config.storage.rejectsClientBurst
-                case "rejects_clients_max": config.storage.rejectsClientsMax
-                case "rejects_shutdown_ms": config.storage.rejectsShutdownMs
-                case "snapshot_every_events": config.storage.snapshotEveryEvents
-                case "acked_mark_interval_ms": config.storage.ackedMarkIntervalMs
-                case "timeout_ms": config.hooks.first?.timeoutMs
-                case "max_in_flight": config.hooks.first?.maxInFlight
-                default: nil
-                }
-            #expect(loaded == value, "\(limit.key)")
+            #expect(Self.loaded(limit, config) == AnyHashable(value), "\(limit.key)")
         }
     }
 
-    @Test("every default in Config.swift lies inside its range")
+    @Test("the walk covers every integer key of every section, each once")
+    func walkCoversTable() {
+        let keys = ConfigLimits.integerKeys.map { "\($0.section).\($0.key)" }
+        #expect(Set(keys).count == keys.count)
+        #expect(keys.contains("server.max_long_poll_waiters"))
+        #expect(keys.contains("storage.acked_mark_interval_ms"))
+        #expect(keys.contains("sources.max_body_bytes"))
+        #expect(keys.contains("hooks.max_in_flight"))
+        #expect(keys.count >= 38)
+    }
+
+    @Test("every default lies inside its range")
     func defaultsInRange() {
-        let server = Config.Server()
-        let storage = Config.Storage()
-        let hook = Config.Hook(name: "h", target: .command(["/bin/true"]))
-        let defaults: [(ConfigLimit, Int)] = [
-            (ConfigLimits.maxConnections, server.maxConnections), (ConfigLimits.adminReserveConnections, server.adminReserveConnections),
-            (ConfigLimits.maxBodyBytes, server.maxBodyBytes), (ConfigLimits.maxRequestLineBytes, server.maxRequestLineBytes),
-            (ConfigLimits.maxHeaderBytes, server.maxHeaderBytes), (ConfigLimits.maxHeaderCount, server.maxHeaderCount),
-            (ConfigLimits.headerTimeoutMs, server.headerTimeoutMs), (ConfigLimits.bodyTimeoutMs, server.bodyTimeoutMs),
-            (ConfigLimits.idleTimeoutMs, server.idleTimeoutMs), (ConfigLimits.shutdownTimeoutMs, server.shutdownTimeoutMs),
-            (ConfigLimits.sendTimeoutMs, server.sendTimeoutMs), (ConfigLimits.maxPipelinedRequests, server.maxPipelinedRequests),
-            (ConfigLimits.maxEventsPage, server.maxEventsPage),
-            (ConfigLimits.maxTrailerBytes, server.maxTrailerBytes), (ConfigLimits.maxChunkExtensionBytes, server.maxChunkExtensionBytes),
-            (ConfigLimits.maxLongPollSeconds, server.maxLongPollSeconds),
-            (ConfigLimits.maxAdminConnections, server.maxAdminConnections),
-            (ConfigLimits.adminUnauthenticatedTimeoutMs, server.adminUnauthenticatedTimeoutMs),
-            (ConfigLimits.maxLongPollWaiters, server.maxLongPollWaiters),
-            (ConfigLimits.h2MaxConcurrentStreams, server.h2MaxConcurrentStreams),
-            (ConfigLimits.h2MaxHeaderListBytes, server.h2MaxHeaderListBytes),
-            (ConfigLimits.h2ConnectionWindowBytes, server.h2ConnectionWindowBytes),
-            (ConfigLimits.h2StreamWindowBytes, server.h2StreamWindowBytes),
-            (ConfigLimits.h2MaxResetsPerSecond, server.h2MaxResetsPerSecond),
-            (ConfigLimits.h2MaxControlFramesPerSecond, server.h2MaxControlFramesPerSecond),
-            (ConfigLimits.segmentBytes, storage.segmentBytes), (ConfigLimits.retentionDays, storage.retentionDays),
-            (ConfigLimits.ackedMarkIntervalMs, storage.ackedMarkIntervalMs),
-            (ConfigLimits.rejectsMaxBytes, storage.rejectsMaxBytes), (ConfigLimits.maxBatchRecords, storage.maxBatchRecords),
-            (ConfigLimits.snapshotEveryEvents, storage.snapshotEveryEvents), (ConfigLimits.hookTimeoutMs, hook.timeoutMs),
-            (ConfigLimits.maxInFlight, hook.maxInFlight), (ConfigLimits.retryMaxAgeMs, Int(hook.retryMaxAgeMs)),
-            (ConfigLimits.logQueueBytes, server.logQueueBytes), (ConfigLimits.logRepeatWindowMs, server.logRepeatWindowMs),
-            (ConfigLimits.rejectsSegments, storage.rejectsSegments), (ConfigLimits.rejectsReserveBytes, storage.rejectsReserveBytes),
-            (ConfigLimits.rejectsQueueEntries, storage.rejectsQueueEntries), (ConfigLimits.rejectsQueueBytes, storage.rejectsQueueBytes),
-            (ConfigLimits.rejectsClientRatePerSecond, storage.rejectsClientRatePerSecond),
-            (ConfigLimits.rejectsClientBurst, storage.rejectsClientBurst), (ConfigLimits.rejectsClientsMax, storage.rejectsClientsMax),
-            (ConfigLimits.rejectsShutdownMs, storage.rejectsShutdownMs),
-        ]
-        #expect(defaults.count == ConfigLimits.integerKeys.count + 1)
-        for (limit, value) in defaults {
-            #expect((limit.min...limit.max).contains(value), "\(limit)")
+        func check<Root>(_ section: SettingsSection<Root>) {
+            for row in section.rows {
+                guard let range = row.range else { continue }
+                let value = row.value(section.defaults) as? Int
+                #expect(value.map(range.contains) == true, "\(section.name).\(row.key) = \(String(describing: value))")
+            }
         }
+        check(Settings.server)
+        check(Settings.storage)
+        check(Settings.sources)
+        check(Settings.hooks)
+        #expect(Settings.retryMaxAgeMs.contains(Config.Hook(name: "h", target: .url("")).retryMaxAgeMs))
     }
 
     @Test("retry_max_age: 1s and 30d load; 999ms and 30d+1ms are out of range")

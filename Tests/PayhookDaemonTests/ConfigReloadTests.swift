@@ -2,7 +2,8 @@ import Testing
 
 @testable import PayhookDaemon
 
-/// SIGHUP support: reloading from the same file and environment; what needs a restart.
+/// SIGHUP support: reloading from the same file and environment; what needs a restart (the
+/// table's `reload` column).
 @Suite struct ConfigReloadTests {
     typealias S = ConfigTestSupport
 
@@ -18,24 +19,51 @@ import Testing
         S.write(creds + "/k.key", "second\n")
         let reloaded = try config.reload()
         #expect(reloaded.sources[0].secrets == [Array("second".utf8)])
-        #expect(config.restartRequired(toApply: reloaded).isEmpty)
+        #expect(Settings.restartRequired(config, reloaded).isEmpty)
         S.write(path, "[server]\nmax_connections = 1\n")
         #expect(throws: ConfigError(file: path, line: 2, message: "`max_connections` = 1 is out of range (2...1000000)")) {
             try config.reload()
         }
     }
 
-    @Test("restartRequired names changed listener, limit and storage keys, not sources, hooks or tokens")
+    @Test("restartRequired names changed listener, limit, storage and hook keys, not sources, proxies or tokens")
     func restartRequired() throws {
         let old = try S.load(S.nonstopaySource).get()
         var new = old
         new.server.ingest = ["127.0.0.1:9999"]
         new.server.idleTimeoutMs = 1
         new.server.adminToken = "0123456789abcdef"
+        new.server.trustedProxies = ["10.0.0.0/8"]
+        new.storage.segmentBytes = 1_048_576
         new.storage.dir = "/elsewhere"
         new.sources = []
         new.hooks = [Config.Hook(name: "h", target: .command(["/bin/true"]))]
-        #expect(old.restartRequired(toApply: new) == ["server.ingest", "server.idle_timeout_ms", "storage.dir"])
+        #expect(
+            Settings.restartRequired(old, new) == [
+                "[server] ingest", "[server] idle_timeout_ms", "[storage] dir", "[storage] segment_bytes", "[[hooks]] h (added)",
+            ])
+    }
+
+    @Test("hooks run from their start-up settings: a reload names each changed key of each hook, and removed ones")
+    func hooksNamed() {
+        var a = Config.Hook(name: "a", target: .command(["/bin/true"]))
+        a.line = 10
+        let b = Config.Hook(name: "b", target: .url("http://127.0.0.1:9/x"))
+        var old = Config()
+        old.hooks = [a, b]
+        var new = old
+        new.hooks[0].line = 12  // moved in the file: not a change
+        new.hooks[0].timeoutMs = 9000
+        new.hooks[0].target = .command(["/bin/false"])
+        new.hooks.remove(at: 1)
+        #expect(Settings.restartRequired(old, new) == ["[[hooks]] a command", "[[hooks]] a timeout_ms", "[[hooks]] b (removed)"])
+    }
+
+    @Test("every [server] and [storage] key is either applied by SIGHUP or named when it changes")
+    func everyKeyHasAReloadRule() {
+        let live = Settings.server.rows.filter { $0.reload == .live }.map(\.key)
+        #expect(live == ["trusted_proxies", "admin_token_file", "admin_token"])
+        #expect(Settings.storage.rows.allSatisfy { $0.reload == .restart })
     }
 
     @Test("a trusted_proxies block of every address loads with a warning")

@@ -9,7 +9,7 @@ private func limits() -> ConnectionLimits {
     l.headerTimeoutMs = 100
     l.bodyTimeoutMs = 200
     l.idleTimeoutMs = 300
-    l.pipelinedRequestsMax = 3
+    l.maxPipelinedRequests = 3
     return l
 }
 
@@ -86,7 +86,7 @@ private func request(_ s: inout ConnectionState, keepAlive: Bool = true) -> UInt
         #expect(bodies == ["a", "b", "c"])
     }
 
-    @Test("reading pauses at pipelinedRequestsMax unanswered requests and resumes below it")
+    @Test("reading pauses at maxPipelinedRequests unanswered requests and resumes below it")
     func pipelineLimit() {
         var s = ConnectionState(limits: limits())
         let a = request(&s)

@@ -5,7 +5,7 @@ import Testing
 /// `[[sources]] max_body_bytes`: its range, its default, and the server's value as its ceiling.
 @Suite struct SourceBodyLimitConfigTests {
     typealias S = ConfigTestSupport
-    let limit = ConfigLimits.sourceMaxBodyBytes
+    let limit = Settings.limit("sources", "max_body_bytes")
 
     /// `[server] max_body_bytes = server` and the source with `max_body_bytes = value` (line 9).
     func config(source value: Int?, server: Int = 8_388_608) -> String {

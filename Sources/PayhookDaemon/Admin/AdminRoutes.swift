@@ -11,25 +11,25 @@ final class AdminRoutes {
     /// Schedules `action` on the loop after `ms`; returns a cancel function (long polls).
     let schedule: (_ ms: Int64, _ action: @escaping () -> Void) -> () -> Void
     /// The signature scheme of each configured source (`verified_by` names), for the payment
-    /// answer's `unsigned`; set with the routes at start and on reload.
-    var schemes: [String: String] = [:]
+    /// answer's `unsigned`; read from the live settings, so a reload changes it.
+    var schemes: () -> [String: String] = { [:] }
     /// Long polls in wait, each as the action that answers it (see `events`).
     private var waiters: LongPollWaiters<() -> Void>
 
     /// Bounds of the admin API (from `[server]`, see `Config.Server`).
     struct Limits {
         /// Events one answer holds at most: `/v1/events` clamps `limit` to it, and
-        /// `/v1/payments/.../events` keeps the newest this many. `max_events_page`, default 1000.
-        var eventsPageMax = 1000
-        /// Longest `wait` of a long poll, in seconds. `max_long_poll_seconds`, default 60.
-        var waitSecondsMax = 60
-        /// Long polls held at once (503 above). `max_long_poll_waiters`, default 1024.
-        var waitersMax = 1024
+        /// `/v1/payments/.../events` keeps the newest this many. `max_events_page`.
+        var maxEventsPage: Int
+        /// Longest `wait` of a long poll, in seconds. `max_long_poll_seconds`.
+        var maxLongPollSeconds: Int
+        /// Long polls held at once (503 above). `max_long_poll_waiters`.
+        var maxLongPollWaiters: Int
 
         init(_ server: Config.Server) {
-            eventsPageMax = server.maxEventsPage
-            waitSecondsMax = server.maxLongPollSeconds
-            waitersMax = server.maxLongPollWaiters
+            maxEventsPage = server.maxEventsPage
+            maxLongPollSeconds = server.maxLongPollSeconds
+            maxLongPollWaiters = server.maxLongPollWaiters
         }
     }
 
@@ -40,7 +40,7 @@ final class AdminRoutes {
         self.metrics = metrics
         self.limits = limits
         self.schedule = schedule
-        waiters = LongPollWaiters(capacity: limits.waitersMax)
+        waiters = LongPollWaiters(capacity: limits.maxLongPollWaiters)
         metrics.declare("payhook_long_poll_waiters", .gauge, help: "GET /v1/events long polls waiting for an event.")
         metrics.declare("payhook_long_poll_woken_total", .counter, help: "Long polls answered because an event they wait for became durable.")
         _ = store.observe { [unowned self] in wakeSatisfied() }
@@ -99,7 +99,7 @@ final class AdminRoutes {
         // A source no longer configured has no known scheme: every field is listed.
         w.key("unsigned")
         w.beginArray()
-        for field in SignatureCoverage.unsignedPaymentFields(verifiedBy: schemes[state.source] ?? "", status: state.status) { w.string(field) }
+        for field in SignatureCoverage.unsignedPaymentFields(verifiedBy: schemes()[state.source] ?? "", status: state.status) { w.string(field) }
         w.endArray()
         w.key("first_seen")
         w.string(Timestamp.iso8601(unixMs: state.firstSeenMs))
@@ -116,7 +116,7 @@ final class AdminRoutes {
     func paymentEvents(_ request: Request, _ responder: Responder) {
         guard let (source, id) = key(request) else { return responder.fail(.badRequest("bad percent-encoding in the path")) }
         guard store.index.lookup(source: source, paymentID: id) != nil else { return responder.fail(.notFound(path: request.path)) }
-        let seqs = store.index.eventSeqs(source: source, paymentID: id).suffix(limits.eventsPageMax)
+        let seqs = store.index.eventSeqs(source: source, paymentID: id).suffix(limits.maxEventsPage)
         fetcher.fetch(store.locations(seqs)) { [self] records, failure in
             respondEvents(records, next: nil, failure: failure, responder)
         }
@@ -132,11 +132,11 @@ final class AdminRoutes {
         do throws(APIError) {
             after = try Self.number(request, "after", default: 0, max: UInt64.max)
             limit = Int(try Self.number(request, "limit", default: 100, max: UInt64(Int.max)))
-            wait = Int(try Self.number(request, "wait", default: 0, max: UInt64(limits.waitSecondsMax)))
+            wait = Int(try Self.number(request, "wait", default: 0, max: UInt64(limits.maxLongPollSeconds)))
         } catch {
             return responder.fail(error)
         }
-        let page = UInt64(max(1, min(limit, limits.eventsPageMax)))
+        let page = UInt64(max(1, min(limit, limits.maxEventsPage)))
         let answer: () -> Void = { [self] in
             let last = min(store.index.lastSeq, after.addingReportingOverflow(page).overflow ? .max : after + page)
             guard last > after else { return respondEvents([], next: after, failure: nil, responder) }

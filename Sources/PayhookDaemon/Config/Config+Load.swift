@@ -60,12 +60,12 @@ struct ConfigDecoder {
         try top.rejectUnknownKeys(Self.topLevelKeys)
         var config = Config()
         config.path = file
-        var warnings: [ConfigWarning] = []
-        config.server = try server(top.subtable("server", name: "[server]"), warnings: &warnings)
-        config.storage = try storage(top.subtable("storage", name: "[storage]"))
+        let context = ConfigDecodeContext(decoder: self)
+        config.server = try server(top.subtable("server", name: "[server]"), context)
+        config.storage = try storage(top.subtable("storage", name: "[storage]"), context)
         var sourceLines: [String: Int] = [:]
         for table in try top.tables("sources") {
-            let source = try self.source(table, server: config.server, warnings: &warnings)
+            let source = try self.source(table, server: config.server, context)
             if let first = sourceLines[source.name] {
                 throw table.error(table.line(of: "name"), "duplicate source name `\(source.name)` (first at line \(first))")
             }
@@ -73,18 +73,18 @@ struct ConfigDecoder {
             config.sources.append(source)
         }
         if config.sources.isEmpty {
-            warnings.append(ConfigWarning(file: file, line: 1, message: "no [[sources]]: nothing can be received"))
+            context.warnings.append(ConfigWarning(file: file, line: 1, message: "no [[sources]]: nothing can be received"))
         }
         var hookLines: [String: Int] = [:]
         for table in try top.tables("hooks") {
-            let hook = try self.hook(table, sources: config.sources)
+            let hook = try self.hook(table, sources: config.sources, context)
             if let first = hookLines[hook.name] {
                 throw table.error(table.line(of: "name"), "duplicate hook name `\(hook.name)` (first at line \(first))")
             }
             hookLines[hook.name] = hook.line
             config.hooks.append(hook)
         }
-        config.warnings = warnings
+        config.warnings = context.warnings
         return config
     }
 

@@ -2,7 +2,9 @@ import PayhookCore
 import PayhookProviders
 
 /// The daemon's configuration: the TOML file (`design.md`, "Config") after validation.
-/// Every limit carries its default here, with its unit last in its name.
+/// Each key's default is its initial value here, declared once: the table of settings
+/// (`Settings*.swift`) reads it for the example config, the README and the tests. Ranges, units
+/// and help live in the table.
 public struct Config: Sendable, Equatable {
     public var server = Server()
     public var storage = Storage()
@@ -26,101 +28,101 @@ public struct Config: Sendable, Equatable {
         public var trustedProxies: [String] = ["127.0.0.1", "::1"]
         /// Bearer token for the admin API; read from `admin_token_file` (or `admin_token`).
         public var adminToken: String? = nil
-        /// Open connections at most, over all listeners. Default 4096.
+        /// Open connections at most, over all listeners.
         public var maxConnections: Int = 4096
         /// Connections kept for the admin listener alone, so an ingest flood never locks operators
-        /// out (ingest holds at most `maxConnections` minus this). Default 32.
+        /// out (ingest holds at most `maxConnections` minus this).
         public var adminReserveConnections: Int = 32
         /// Connections the admin listener holds at most, so idle admin clients never lock ingest
-        /// out (ingest always keeps `maxConnections` minus this). Default 256, or half of
-        /// `maxConnections` when that is smaller and the key is not set.
+        /// out (ingest always keeps `maxConnections` minus this). Unset: half of `maxConnections`
+        /// when that is smaller.
         public var maxAdminConnections: Int = 256
         /// With an admin token: an admin connection that has not sent a request with the valid
-        /// token is closed this long after it was accepted. Default 3 s.
+        /// token is closed this long after it was accepted.
         public var adminUnauthenticatedTimeoutMs: Int = 3000
-        /// Request body size limit in bytes (413 above). Default 1 MiB.
+        /// Request body size limit in bytes (413 above).
         public var maxBodyBytes: Int = 1_048_576
-        /// Request line length limit in bytes (414 above). Default 8 KiB.
+        /// Request line length limit in bytes (414 above).
         public var maxRequestLineBytes: Int = 8192
-        /// Header section size limit in bytes (431 above). Default 16 KiB.
+        /// Header section size limit in bytes (431 above).
         public var maxHeaderBytes: Int = 16_384
-        /// Header field count limit (431 above). Default 64.
+        /// Header field count limit (431 above).
         public var maxHeaderCount: Int = 64
-        /// Trailer section size limit of a chunked body, in bytes (431 above). Default 4 KiB.
+        /// Trailer section size limit of a chunked body, in bytes (431 above).
         public var maxTrailerBytes: Int = 4096
-        /// Chunk extension size limit per chunk, in bytes (400 above). Default 256.
+        /// Chunk extension size limit per chunk, in bytes (400 above).
         public var maxChunkExtensionBytes: Int = 256
-        /// Time to receive a whole request head (408 above). Default 10 s.
+        /// Time to receive a whole request head (408 above).
         public var headerTimeoutMs: Int = 10_000
-        /// Time to receive a whole request body once the head is in (408 above). Default 30 s.
+        /// Time to receive a whole request body once the head is in (408 above).
         public var bodyTimeoutMs: Int = 30_000
-        /// Time a kept-alive connection may sit idle between requests. Default 60 s.
+        /// Time a kept-alive connection may sit idle between requests.
         public var idleTimeoutMs: Int = 60_000
-        /// Time SIGTERM waits for in-flight requests before closing them. Default 10 s.
+        /// Time SIGTERM waits for in-flight requests before closing them.
         public var shutdownTimeoutMs: Int = 10_000
-        /// A client that reads none of our answer bytes for this long is cut off. Default 30 s.
+        /// A client that reads none of our answer bytes for this long is cut off.
         public var sendTimeoutMs: Int = 30_000
         /// Requests of one connection handed to routes and not answered yet; reading pauses at
-        /// this many (pipelining backpressure). Default 16.
+        /// this many (pipelining backpressure).
         public var maxPipelinedRequests: Int = 16
-        /// Events one `GET /v1/events` answer holds at most (a larger `limit` is clamped). Default 1000.
+        /// Events one `GET /v1/events` answer holds at most (a larger `limit` is clamped).
         public var maxEventsPage: Int = 1000
-        /// Longest `wait` of a `GET /v1/events` long poll, in seconds (400 above). Default 60.
+        /// Longest `wait` of a `GET /v1/events` long poll, in seconds (400 above).
         public var maxLongPollSeconds: Int = 60
         /// Bytes of log lines waiting for stderr at most; past it lines are dropped and
-        /// counted (`payhook_log_lines_dropped_total`). Default 256 KiB.
+        /// counted (`payhook_log_lines_dropped_total`).
         public var logQueueBytes: Int = 262_144
         /// A refusal repeated (same source and reason) is logged once per window, then as one
-        /// line with a count. Default 10 s.
+        /// line with a count.
         public var logRepeatWindowMs: Int = 10_000
-        /// `GET /v1/events?wait=` requests held at once (503 with Retry-After above). Default 1024.
+        /// `GET /v1/events?wait=` requests held at once (503 with Retry-After above).
         public var maxLongPollWaiters: Int = 1024
-        /// HTTP/2 streams one connection may have open; more are refused (RST_STREAM REFUSED_STREAM). Default 100.
+        /// HTTP/2 streams one connection may have open; more are refused (RST_STREAM REFUSED_STREAM).
         public var h2MaxConcurrentStreams: Int = 100
-        /// Decoded header list of one HTTP/2 request, in bytes (431 on the stream above). Default 16 KiB.
+        /// Decoded header list of one HTTP/2 request, in bytes (431 on the stream above).
         public var h2MaxHeaderListBytes: Int = 16_384
-        /// HTTP/2 request body bytes a connection may have in flight and buffered (the connection window). Default 1 MiB.
+        /// HTTP/2 request body bytes a connection may have in flight and buffered (the connection window).
         public var h2ConnectionWindowBytes: Int = 1_048_576
-        /// HTTP/2 body bytes one stream may send ahead (SETTINGS_INITIAL_WINDOW_SIZE). Default 256 KiB.
+        /// HTTP/2 body bytes one stream may send ahead (SETTINGS_INITIAL_WINDOW_SIZE).
         public var h2StreamWindowBytes: Int = 262_144
-        /// RST_STREAM frames an HTTP/2 client may send per second (same burst) before GOAWAY: rapid reset. Default 100.
+        /// RST_STREAM frames an HTTP/2 client may send per second (same burst) before GOAWAY: rapid reset.
         public var h2MaxResetsPerSecond: Int = 100
-        /// SETTINGS, PING, WINDOW_UPDATE and PRIORITY frames an HTTP/2 client may send per second before GOAWAY(ENHANCE_YOUR_CALM). Default 1000.
+        /// SETTINGS, PING, WINDOW_UPDATE and PRIORITY frames an HTTP/2 client may send per second before GOAWAY(ENHANCE_YOUR_CALM).
         public var h2MaxControlFramesPerSecond: Int = 1_000
         public init() {}
     }
 
     public struct Storage: Sendable, Equatable {
         public var dir: String = "/var/lib/payhookd"
-        /// A segment is closed and a new one started past this size. Default 64 MiB.
+        /// A segment is closed and a new one started past this size.
         public var segmentBytes: Int = 67_108_864
-        /// Whole segments older than this (and delivered to every hook) are deleted. Default 90.
+        /// Whole segments older than this (and delivered to every hook) are deleted.
         public var retentionDays: Int = 90
-        /// Bound on the rejects store; the oldest rejects are dropped first. Default 64 MiB.
+        /// Bound on the rejects store; the oldest rejects are dropped first.
         public var rejectsMaxBytes: Int = 67_108_864
-        /// Segment files the rejects bound is split into (the oldest is deleted whole). Default 8.
+        /// Segment files the rejects bound is split into (the oldest is deleted whole).
         public var rejectsSegments: Int = 8
         /// Rejects are not written while the filesystem has less free space than this, so the
-        /// log finds room first. Default 256 MiB.
+        /// log finds room first.
         public var rejectsReserveBytes: Int = 268_435_456
-        /// Rejects waiting for the writer thread at most (entries). Default 1024.
+        /// Rejects waiting for the writer thread at most (entries).
         public var rejectsQueueEntries: Int = 1024
-        /// Rejects waiting for the writer thread at most (bytes). Default 4 MiB.
+        /// Rejects waiting for the writer thread at most (bytes).
         public var rejectsQueueBytes: Int = 4_194_304
         /// Rejects kept per second per (source, client) past the burst; the rest are sampled
-        /// out. Default 5.
+        /// out.
         public var rejectsClientRatePerSecond: Int = 5
-        /// Rejects kept in a row per (source, client) before sampling. Default 50.
+        /// Rejects kept in a row per (source, client) before sampling.
         public var rejectsClientBurst: Int = 50
-        /// (source, client) pairs tracked for sampling at most. Default 4096.
+        /// (source, client) pairs tracked for sampling at most.
         public var rejectsClientsMax: Int = 4096
-        /// At shutdown, rejects still queued after this are dropped (counted). Default 2000 ms.
+        /// At shutdown, rejects still queued after this are dropped (counted).
         public var rejectsShutdownMs: Int = 2000
-        /// Records written per group commit at most. Default 1024.
+        /// Records written per group commit at most.
         public var maxBatchRecords: Int = 1024
-        /// A snapshot of the indexes is written every this many events. Default 100,000.
+        /// A snapshot of the indexes is written every this many events.
         public var snapshotEveryEvents: Int = 100_000
-        /// The high-water mark `log/acked` is rewritten at most this often. Default 1,000 ms.
+        /// The high-water mark `log/acked` is rewritten at most this often.
         public var ackedMarkIntervalMs: Int = 1000
         public init() {}
     }
@@ -177,20 +179,20 @@ public struct Config: Sendable, Equatable {
         public var sources: [String] = []
         /// Normalized statuses this hook receives; empty means all.
         public var statuses: [PaymentStatus] = []
-        /// Per-attempt timeout. Default 5 s.
+        /// Per-attempt timeout.
         public var timeoutMs: Int = 5000
-        /// Give up (park) an event after retrying for this long. Default 72 h.
+        /// Give up (park) an event after retrying for this long.
         public var retryMaxAgeMs: Int64 = 72 * 3_600_000
-        /// Deliveries in flight at once for this hook. Default 4.
+        /// Deliveries in flight at once for this hook.
         public var maxInFlight: Int = 4
         public var signingSecret: [UInt8]? = nil
         /// Event kinds this hook receives; empty means all.
         public var kinds: [String] = []
-        /// Whether quarantined events (stored, not understood) reach this hook. Default no.
+        /// Whether quarantined events (stored, not understood) reach this hook.
         public var quarantined = false
         /// A new hook (no cursor yet) starts at the end of the log unless `start = "beginning"`.
         public var startAtBeginning = false
-        /// Longest wait between two attempts, Retry-After included. Default 10 min.
+        /// Longest wait between two attempts, Retry-After included.
         public var retryMaxIntervalMs: Int64 = 600_000
         public var line: Int = 0
 

@@ -4,13 +4,8 @@ import PayhookCore
 // statuses.
 
 extension ConfigDecoder {
-    static let hookKeys = [
-        "name", "url", "command", "sources", "statuses", "timeout_ms", "retry_max_age", "max_in_flight",
-        "signing_secret", "signing_secret_file", "start", "kinds", "quarantined", "retry_max_interval",
-    ]
-
-    func hook(_ t: ConfigTable, sources: [Config.Source]) throws(ConfigError) -> Config.Hook {
-        try t.rejectUnknownKeys(Self.hookKeys)
+    func hook(_ t: ConfigTable, sources: [Config.Source], _ context: ConfigDecodeContext) throws(ConfigError) -> Config.Hook {
+        try t.rejectUnknownKeys(Settings.hooks.keys)
         let (name, nameLine) = try t.requiredString("name")
         try checkName(name, line: nameLine, what: "hook", in: t)
         var hook = Config.Hook(name: name, target: try target(t, name: name))
@@ -30,32 +25,7 @@ extension ConfigDecoder {
             }
             hook.statuses.append(s)
         }
-        if let n = try t.integer("timeout_ms", ConfigLimits.hookTimeoutMs) { hook.timeoutMs = n }
-        if let n = try t.integer("max_in_flight", ConfigLimits.maxInFlight) { hook.maxInFlight = n }
-        if let (text, line) = try t.string("retry_max_age") {
-            let limit = ConfigLimits.retryMaxAgeMs
-            guard let ms = ConfigDuration.milliseconds(text) else {
-                throw t.error(line, "retry_max_age `\(text)` is not a duration (e.g. \"72h\", \"30m\", \"10s\", \"1h30m\")")
-            }
-            guard ms >= Int64(limit.min), ms <= Int64(limit.max) else {
-                throw t.error(line, "retry_max_age `\(text)` is out of range (1s...30d)")
-            }
-            hook.retryMaxAgeMs = ms
-        }
-        hook.kinds = try (t.strings("kinds") ?? []).map(\.value)
-        hook.quarantined = try t.bool("quarantined") ?? false
-        if let (text, line) = try t.string("start") {
-            guard text == "end" || text == "beginning" else { throw t.error(line, "start `\(text)` must be \"end\" or \"beginning\"") }
-            hook.startAtBeginning = text == "beginning"
-        }
-        if let (text, line) = try t.string("retry_max_interval") {
-            let limit = ConfigLimits.retryMaxIntervalMs
-            guard let ms = ConfigDuration.milliseconds(text), ms >= Int64(limit.min), ms <= Int64(limit.max) else {
-                throw t.error(line, "retry_max_interval `\(text)` is not a duration within 1s...24h")
-            }
-            hook.retryMaxIntervalMs = ms
-        }
-        hook.signingSecret = try signingSecret(t)
+        try Settings.hooks.decode(into: &hook, t, context)
         return hook
     }
 
@@ -81,7 +51,7 @@ extension ConfigDecoder {
         }
     }
 
-    private func signingSecret(_ t: ConfigTable) throws(ConfigError) -> [UInt8]? {
+    func signingSecret(_ t: ConfigTable) throws(ConfigError) -> [UInt8]? {
         let literal = try t.string("signing_secret")
         let file = try t.string("signing_secret_file")
         switch (literal, file) {

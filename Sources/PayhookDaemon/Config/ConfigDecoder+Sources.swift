@@ -4,16 +4,11 @@ import PayhookProviders
 // source except `signature = "none"` needs at least one secret.
 
 extension ConfigDecoder {
-    static let sourceKeys = [
-        "name", "provider", "kind", "signature", "secret", "secret_file", "event_secrets", "event_secret_files",
-        "allow_from", "max_body_bytes",
-    ]
-
     /// Kinds per provider.
     static let kinds: [Config.Provider: [String]] = [.nonstopay: ["payin", "nft", "payout"], .noventiq: ["payment"]]
 
-    func source(_ t: ConfigTable, server: Config.Server, warnings: inout [ConfigWarning]) throws(ConfigError) -> Config.Source {
-        try t.rejectUnknownKeys(Self.sourceKeys)
+    func source(_ t: ConfigTable, server: Config.Server, _ context: ConfigDecodeContext) throws(ConfigError) -> Config.Source {
+        try t.rejectUnknownKeys(Settings.sources.keys)
         let (name, nameLine) = try t.requiredString("name")
         try checkName(name, line: nameLine, what: "source", in: t)
         let (providerText, providerLine) = try t.requiredString("provider")
@@ -34,17 +29,13 @@ extension ConfigDecoder {
         }
         let signature = try signatureScheme(t, provider: provider, name: name)
         var source = Config.Source(name: name, provider: provider, kind: kind, signature: signature, line: t.table.line)
-        source.secrets = try secretList(t, literalKey: "secret", fileKey: "secret_file")
-        source.eventSecrets = try eventSecrets(t, provider: provider)
-        if let list = try t.strings("allow_from") { source.allowFrom = try blocks(list, key: "allow_from", in: t) }
         source.maxBodyBytes = min(Config.Source.defaultMaxBodyBytes, server.maxBodyBytes)
-        if let n = try t.integer("max_body_bytes", ConfigLimits.sourceMaxBodyBytes) {
-            guard n <= server.maxBodyBytes else {
-                throw t.error(
-                    t.line(of: "max_body_bytes"),
-                    "`max_body_bytes` = \(n) is above [server] max_body_bytes = \(server.maxBodyBytes), which applies first; raise that too")
-            }
-            source.maxBodyBytes = n
+        try Settings.sources.decode(into: &source, t, context)
+        if t.table["max_body_bytes"] != nil, source.maxBodyBytes > server.maxBodyBytes {
+            throw t.error(
+                t.line(of: "max_body_bytes"),
+                "`max_body_bytes` = \(source.maxBodyBytes) is above [server] max_body_bytes = \(server.maxBodyBytes), which applies first; raise that too"
+            )
         }
         if signature == .none {
             guard !source.allowFrom.isEmpty else {
@@ -52,7 +43,7 @@ extension ConfigDecoder {
                     t.line(of: "signature"),
                     "signature = \"none\" needs a non-empty allow_from (unsigned callbacks are only accepted from listed addresses)")
             }
-            warnings.append(
+            context.warnings.append(
                 ConfigWarning(
                     file: file, line: t.line(of: "signature"),
                     message: "source `\(name)` accepts unsigned callbacks (signature = \"none\"), only from allow_from"))
@@ -94,7 +85,7 @@ extension ConfigDecoder {
     }
 
     /// `secret` (string or list) then `secret_file` (string or list), in order.
-    private func secretList(_ t: ConfigTable, literalKey: String, fileKey: String) throws(ConfigError) -> [[UInt8]] {
+    func secretList(_ t: ConfigTable, literalKey: String, fileKey: String) throws(ConfigError) -> [[UInt8]] {
         var secrets: [[UInt8]] = []
         for (value, line) in try t.strings(literalKey, orSingle: true) ?? [] {
             guard !value.isEmpty else { throw t.error(line, "`\(literalKey)` must not be empty") }
@@ -109,7 +100,7 @@ extension ConfigDecoder {
 
     /// `[sources.event_secrets]` (event → secret or list) and `[sources.event_secret_files]`
     /// (event → file or list), merged per event: literal secrets first.
-    private func eventSecrets(_ t: ConfigTable, provider: Config.Provider) throws(ConfigError) -> [String: [[UInt8]]] {
+    func eventSecrets(_ t: ConfigTable, provider: Config.Provider) throws(ConfigError) -> [String: [[UInt8]]] {
         var out: [String: [[UInt8]]] = [:]
         for (key, isFile) in [("event_secrets", false), ("event_secret_files", true)] {
             guard let sub = try t.subtable(key, name: "[sources.\(key)]") else { continue }

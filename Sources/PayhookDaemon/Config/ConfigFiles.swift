@@ -19,18 +19,32 @@ enum ConfigFiles {
     }
 
     /// The whole file, or an error when it cannot be read or exceeds `maxBytes`. Reads at most
-    /// `maxBytes + 1` bytes, so a huge file is refused without being read whole.
+    /// `maxBytes + 1` bytes, so a huge file is refused without being read whole. Read in sequence
+    /// (not `pread`), so that a pipe or FIFO works too: a reload reads off the loop and may wait.
     static func read(_ path: String, maxBytes: Int) throws(ReadError) -> [UInt8] {
-        let bytes: [UInt8]
+        var bytes = [UInt8](repeating: 0, count: maxBytes + 1)
+        var filled = 0
         do {
             let file = try File.open(path, flags: O_RDONLY)
             defer { file.close() }
-            bytes = try file.read(count: maxBytes + 1, at: 0)
+            while filled < bytes.count {
+                let n = try Self.readSome(file.fd, into: &bytes, at: filled)
+                if n == 0 { break }
+                filled += n
+            }
         } catch {
             throw .system(error)
         }
+        bytes.removeSubrange(filled...)
         guard bytes.count <= maxBytes else { throw .tooLarge(maxBytes: maxBytes) }
         return bytes
+    }
+
+    private static func readSome(_ fd: Int32, into bytes: inout [UInt8], at offset: Int) throws(SyscallError) -> Int {
+        let result: Result<Int?, SyscallError> = bytes[offset...].withUnsafeMutableBytes { p in
+            Result { () throws(SyscallError) in try IO.read(fd, into: p) }
+        }
+        return try result.get() ?? 0
     }
 
     /// The folder of `path` (`.` for a bare file name), for resolving relative paths.

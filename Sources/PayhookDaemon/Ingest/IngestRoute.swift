@@ -8,7 +8,10 @@ import PayhookProviders
 /// the writer thread's fdatasync, after which the sink (`EventStore`) calls back and the 2xx leaves.
 /// `rejects reverify` runs kept requests through the same `ingest` (same checks, same order).
 final class IngestRoute {
-    var table: SourceTable
+    /// The sources and proxy trust, read per request: the daemon passes its live settings, which
+    /// a reload replaces as a whole.
+    var table: SourceTable { currentTable() }
+    private let currentTable: () -> SourceTable
     /// Where authentic events go: the log (`EventStore`), or a fake in the unit tests.
     let store: any EventSink
     let rejects: RejectStore
@@ -17,9 +20,12 @@ final class IngestRoute {
     /// The log's bounds, so that every authentic request is made to fit (`StorableRecord`).
     let limits: LogLimits
 
-    init(table: SourceTable, store: any EventSink, rejects: RejectStore, metrics: Metrics, clock: any Clock, limits: LogLimits) {
+    init(
+        table: @escaping @autoclosure () -> SourceTable, store: any EventSink, rejects: RejectStore, metrics: Metrics, clock: any Clock,
+        limits: LogLimits
+    ) {
         self.limits = limits
-        self.table = table
+        currentTable = table
         self.store = store
         self.rejects = rejects
         self.metrics = metrics

@@ -5,6 +5,13 @@ import PayhookCore
 public enum DefaultRoutes {
     /// `isReady` answers `/readyz` (200 when true, 503 otherwise).
     public static func router(config: Config, isReady: @escaping () -> Bool) -> Router {
+        let token = config.server.adminToken
+        return router(adminToken: { token }, isReady: isReady)
+    }
+
+    /// `adminToken` is read per request and per admin connection (the daemon's reads the live
+    /// settings, so SIGHUP can change it).
+    public static func router(adminToken: @escaping () -> String?, isReady: @escaping () -> Bool) -> Router {
         var router = Router()
         let healthy = Response.json(200, #"{"ok":true}"#)
         router.add(["GET", "HEAD"], "/healthz", on: [.ingest, .admin]) { _, responder in
@@ -13,11 +20,11 @@ public enum DefaultRoutes {
         router.add(["GET", "HEAD"], "/readyz", on: [.admin]) { _, responder in
             responder.respond(isReady() ? .json(200, #"{"ok":true,"ready":true}"#) : APIError.unavailable("not ready", retryAfterSeconds: 1).response)
         }
-        if let token = config.server.adminToken {
-            router.adminGuard = { request in
-                BearerToken.matches(request.header("authorization"), token: token) ? nil : .unauthorized
-            }
+        router.adminGuard = { request in
+            guard let token = adminToken() else { return nil }
+            return BearerToken.matches(request.header("authorization"), token: token) ? nil : .unauthorized
         }
+        router.adminGuardActive = { adminToken() != nil }
         return router
     }
 }

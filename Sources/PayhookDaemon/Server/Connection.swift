@@ -35,7 +35,7 @@ final class Connection: EventHandler, ConnectionSink {
     private var lingerBeforeClose = false
     /// True while `processInput` runs: a handler answering at once must not re-enter it.
     var processing = false
-    /// Requests handed to routes and not answered yet, oldest first (at most pipelinedRequestsMax).
+    /// Requests handed to routes and not answered yet, oldest first (at most maxPipelinedRequests).
     var responders: [(id: UInt64, responder: Responder)] = []
     /// The request whose body is arriving (between its head and its end).
     var current: (id: UInt64, request: Request)?

@@ -1,16 +1,23 @@
-/// Limits of one HTTP/1.1 connection.
+/// Limits of one HTTP/1.1 connection: `[server]` keys of the same names (defaults and ranges in
+/// the table of settings, `Settings+Server.swift`).
 public struct ConnectionLimits: Sendable, Equatable {
     /// Time to receive a whole request head, from its first byte (408 after). For a new
-    /// connection it also bounds the wait for the first byte (closed silently). Default 10 s.
-    public var headerTimeoutMs: Int64 = 10_000
-    /// Time to receive a whole body once the head is in (408 after). Default 30 s.
-    public var bodyTimeoutMs: Int64 = 30_000
-    /// Time a kept-alive connection may sit idle between requests (closed silently). Default 60 s.
-    public var idleTimeoutMs: Int64 = 60_000
+    /// connection it also bounds the wait for the first byte (closed silently).
+    public var headerTimeoutMs: Int64
+    /// Time to receive a whole body once the head is in (408 after).
+    public var bodyTimeoutMs: Int64
+    /// Time a kept-alive connection may sit idle between requests (closed silently).
+    public var idleTimeoutMs: Int64
     /// Requests received but not yet answered on one connection; reading pauses at this depth,
-    /// so a client cannot queue unbounded work by pipelining. Default 16.
-    public var pipelinedRequestsMax: Int = 16
-    public init() {}
+    /// so a client cannot queue unbounded work by pipelining.
+    public var maxPipelinedRequests: Int
+
+    public init(_ s: Config.Server = Config.Server()) {
+        headerTimeoutMs = Int64(s.headerTimeoutMs)
+        bodyTimeoutMs = Int64(s.bodyTimeoutMs)
+        idleTimeoutMs = Int64(s.idleTimeoutMs)
+        maxPipelinedRequests = s.maxPipelinedRequests
+    }
 }
 
 /// One connection's HTTP/1.1 life as a value: the I/O code reports what happened (bytes arrived,
@@ -92,7 +99,7 @@ public struct ConnectionState {
         } else {
             reading = .idle
             actions += setDeadline(nil)
-            if queue.count >= limits.pipelinedRequestsMax { actions += pause() }
+            if queue.count >= limits.maxPipelinedRequests { actions += pause() }
         }
         return actions
     }
@@ -176,7 +183,7 @@ public struct ConnectionState {
         if queue.isEmpty && reading == .idle {
             actions += setDeadline(.idle)
         }
-        if paused && reading != .stopped && queue.count < limits.pipelinedRequestsMax {
+        if paused && reading != .stopped && queue.count < limits.maxPipelinedRequests {
             paused = false
             actions.append(.resumeReading)
         }

@@ -96,8 +96,12 @@ public struct Router {
         return nil
     }
 
+    /// Whether a token is configured now (a reload may set or remove it); `adminGuard` lets
+    /// every request through while this is false.
+    public var adminGuardActive: () -> Bool = { true }
+
     /// Whether admin requests need to pass `adminGuard` (a token is configured).
-    public var guardsAdmin: Bool { adminGuard != nil }
+    public var guardsAdmin: Bool { adminGuard != nil && adminGuardActive() }
 
     /// Routes `request` and runs the matching handler (or answers the error). Returns false
     /// when the admin guard refused the request, true otherwise.

@@ -5,8 +5,9 @@ import PayhookPosix
 extension Server {
     /// What the running server tells systemd and how it reacts to control signals.
     public struct Lifecycle {
-        /// SIGHUP: re-read the configuration; returns an error message to keep the old one.
-        public var reload: () -> String? = { nil }
+        /// SIGHUP: re-read the configuration off the loop; calls its argument on the loop with
+        /// an error message (the old configuration stays) or nil once the new one applies.
+        public var reload: (_ done: @escaping (_ problem: String?) -> Void) -> Void = { $0(nil) }
         /// Runs once the connections have drained (or the shutdown deadline passed), before
         /// `run` returns: flush the log, persist hook progress.
         public var drained: () -> Void = {}
@@ -113,12 +114,14 @@ final class SignalHandler: EventHandler {
                 server.beginShutdown(notifier: notifier)
             case SIGHUP:
                 notifier.notify("RELOADING=1")
-                if let problem = lifecycle.reload() {
-                    Journal.error("reload refused, keeping the running configuration: \(problem)")
-                } else {
-                    Journal.info("configuration reloaded")
+                lifecycle.reload { [notifier] problem in
+                    if let problem {
+                        Journal.error("reload refused, keeping the running configuration: \(problem)")
+                    } else {
+                        Journal.info("configuration reloaded")
+                    }
+                    notifier.notify("READY=1")
                 }
-                notifier.notify("READY=1")
             default:
                 break
             }

@@ -6,44 +6,69 @@ import PayhookPosix
 /// The HTTP/1.1 server: listeners and connections on one `EventLoop`, routes by listener,
 /// connection limits per listener, graceful shutdown (see `Server+Lifecycle`).
 public final class Server {
+    /// The `[server]` limits (same names as the keys; defaults and ranges in the table of
+    /// settings, `Settings+Server.swift`) and a few internal bounds.
     public struct Options: Sendable {
-        public var connection = ConnectionLimits()
-        /// Open connections at most over all listeners. Default 4096.
-        public var maxConnections = 4096
+        public var connection: ConnectionLimits
+        /// Open connections at most over all listeners.
+        public var maxConnections: Int
         /// Connections only the admin listener may use: ingest stops at `maxConnections` minus
-        /// this, so an ingest flood never locks operators out. Default 32.
-        public var adminReserveConnections = 32
+        /// this, so an ingest flood never locks operators out.
+        public var adminReserveConnections: Int
         /// Connections the admin listener holds at most, so idle admin clients never lock ingest
-        /// out: ingest always keeps `maxConnections` minus this. Default 256.
-        public var maxAdminConnections = 256
+        /// out: ingest always keeps `maxConnections` minus this.
+        public var maxAdminConnections: Int
         /// When the admin listener needs a token: an admin connection is closed this long after
         /// it was accepted unless a request with the valid token came first, so tokenless
-        /// clients cannot sit on the admin share. Default 3 s.
-        public var adminUnauthenticatedTimeoutMs: Int64 = 3000
-        /// Request body bytes at most (413 above). Default 1 MiB.
-        public var maxBodyBytes = 1_048_576
-        public var maxRequestLineBytes = 8192
-        public var maxHeaderBytes = 16_384
-        public var maxHeaderCount = 64
-        public var maxTrailerBytes = 4096
-        public var maxChunkExtensionBytes = 256
+        /// clients cannot sit on the admin share.
+        public var adminUnauthenticatedTimeoutMs: Int64
+        /// Request body bytes at most (413 above).
+        public var maxBodyBytes: Int
+        public var maxRequestLineBytes: Int
+        public var maxHeaderBytes: Int
+        public var maxHeaderCount: Int
+        public var maxTrailerBytes: Int
+        public var maxChunkExtensionBytes: Int
+        /// Time a client may leave our answer bytes unread (no byte accepted by its socket)
+        /// before the connection is closed.
+        public var sendTimeoutMs: Int64
+        /// Time SIGTERM waits for in-flight requests before closing them.
+        public var shutdownTimeoutMs: Int64
         /// Pause after EMFILE/ENFILE before accepting again. Default 100 ms.
         public var acceptBackoffMs: Int64 = 100
         /// After a connection's last answer, unread input is drained this long before closing,
         /// so the close does not reset the connection and destroy the answer in flight
         /// ("lingering close"). Default 2 s.
         public var lingerMs: Int64 = 2000
-        /// Time a client may leave our answer bytes unread (no byte accepted by its socket)
-        /// before the connection is closed. Default 30 s.
-        public var sendTimeoutMs: Int64 = 30_000
         /// Fds the loop watches besides client connections: listeners, the signalfd, outbound
         /// hook deliveries. Sizes the loop's fixed table with `maxConnections`. Default 256.
-        public var otherRegistrationsMax = 256
-        /// Time SIGTERM waits for in-flight requests before closing them. Default 10 s.
-        public var shutdownTimeoutMs: Int64 = 10_000
-        /// HTTP/2 connections' limits (`maxBodyBytes` is taken from the field above).
+        public var maxOtherRegistrations = 256
+        /// HTTP/2 connections' limits: the `[server] h2_*` keys (`maxBodyBytes` is taken from the
+        /// field above).
         public var h2 = H2Limits()
-        public init() {}
+
+        /// The server's limits from `[server]`; without one, the table's defaults.
+        public init(_ s: Config.Server = Config.Server()) {
+            connection = ConnectionLimits(s)
+            maxConnections = s.maxConnections
+            adminReserveConnections = s.adminReserveConnections
+            maxAdminConnections = s.maxAdminConnections
+            adminUnauthenticatedTimeoutMs = Int64(s.adminUnauthenticatedTimeoutMs)
+            maxBodyBytes = s.maxBodyBytes
+            maxRequestLineBytes = s.maxRequestLineBytes
+            maxHeaderBytes = s.maxHeaderBytes
+            maxHeaderCount = s.maxHeaderCount
+            maxTrailerBytes = s.maxTrailerBytes
+            maxChunkExtensionBytes = s.maxChunkExtensionBytes
+            sendTimeoutMs = Int64(s.sendTimeoutMs)
+            shutdownTimeoutMs = Int64(s.shutdownTimeoutMs)
+            h2.maxConcurrentStreams = s.h2MaxConcurrentStreams
+            h2.maxHeaderListBytes = s.h2MaxHeaderListBytes
+            h2.connectionWindowBytes = s.h2ConnectionWindowBytes
+            h2.streamWindowBytes = s.h2StreamWindowBytes
+            h2.maxResetsPerSecond = s.h2MaxResetsPerSecond
+            h2.maxControlFramesPerSecond = s.h2MaxControlFramesPerSecond
+        }
     }
 
     public let options: Options
@@ -80,7 +105,7 @@ public final class Server {
         precondition(options.adminReserveConnections >= 0 && options.maxConnections > options.adminReserveConnections)
         precondition(options.maxAdminConnections >= 1 && options.maxConnections > options.maxAdminConnections)
         self.options = options
-        let capacity = options.maxConnections + options.otherRegistrationsMax
+        let capacity = options.maxConnections + options.maxOtherRegistrations
         loop = try EventLoop(capacity: capacity)
         connections = Array(repeating: nil, count: capacity)
     }
