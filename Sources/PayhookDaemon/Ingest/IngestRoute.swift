@@ -1,5 +1,6 @@
 import PayhookCore
 import PayhookLog
+import PayhookPosix
 import PayhookProviders
 
 /// `POST /hooks/{source}`: the pipeline of `design.md` (Ingest), in its order: route, method,

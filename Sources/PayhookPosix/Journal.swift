@@ -1,5 +1,3 @@
-import PayhookPosix
-
 /// Log lines on stderr with syslog priority prefixes (`<6>payhookd: ...`), which journald turns
 /// into priorities.
 ///

@@ -1,5 +1,4 @@
 import PayhookCore
-import PayhookPosix
 
 /// The queue and writer thread behind `Journal` (see there); an fd and a clock of its own so
 /// tests drive it with a pipe.
