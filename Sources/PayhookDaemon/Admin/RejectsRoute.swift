@@ -2,6 +2,7 @@ import PayhookCore
 import PayhookLog
 import PayhookPosix
 import PayhookProviders
+import PayhookStore
 
 /// `POST /v1/rejects/reverify`: re-checks the stored rejected requests against today's sources
 /// and secrets and ingests those that now pass, once each (`payhookd rejects reverify`).

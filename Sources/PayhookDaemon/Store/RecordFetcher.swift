@@ -1,5 +1,6 @@
 import PayhookLog
 import PayhookPosix
+import PayhookStore
 
 /// Reads log records for the admin API on a thread of its own, so a consumer paging through
 /// cold segments never stalls the loop (and with it every ingest acknowledgement). The loop
