@@ -58,7 +58,7 @@ final class Runtime {
                 loop.releaseTimer(timer)
             }
         }
-        rejectsRoute = RejectsRoute(ingest: ingest, storageDir: config.storage.dir, executor: loop.executor)
+        rejectsRoute = try RejectsRoute(ingest: ingest, storageDir: config.storage.dir, executor: loop.executor)
         let writer = store.writer
         var timer: TimerID?
         let maintenance = loop.makeTimer {
@@ -92,6 +92,7 @@ final class Runtime {
         store.collect()
         rejects.shutdown()
         fetcher.shutdown()
+        rejectsRoute.shutdown()
     }
 
     private func declareMetrics() {
@@ -142,7 +143,7 @@ extension RejectStoreOptions {
 }
 
 /// Lets the writer's wake-up reach the store created after the log was opened.
-private final class StoreBox: @unchecked Sendable {
+private final class StoreBox {
     // Written once on the main thread before the loop runs; read on the loop thread.
     var store: EventStore?
 }
