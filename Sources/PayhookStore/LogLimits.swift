@@ -39,15 +39,7 @@ extension LogLimits {
         switch payload {
         case .event(let request, let event):
             try check(request)
-            for (name, value) in [
-                ("id", event.id), ("source", event.source), ("provider", event.provider), ("kind", event.kind),
-                ("payment_id", event.paymentID), ("merchant_ref", event.merchantRef),
-                ("provider_status", event.providerStatus), ("provider_event", event.providerEvent),
-                ("amount", event.amount), ("currency", event.currency), ("occurred_at", event.occurredAt),
-                ("verified_by", event.verifiedBy), ("quarantined", event.quarantined),
-            ] {
-                try field(name, value)
-            }
+            for (name, value) in EventField.strings(of: event) { try field(name, value) }
         case .duplicate(let d, _):
             for (name, value) in [("source", d.source), ("peer", d.peerAddress), ("client", d.clientAddress), ("id", d.eventID)] {
                 try field(name, value)

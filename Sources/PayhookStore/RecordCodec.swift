@@ -40,14 +40,7 @@ public enum RecordCodec {
             precondition(e.seq == seq || e.seq == 0, "event seq \(e.seq) differs from record seq \(seq)")
             w.string(e.source)
             encodeRequest(request, into: &w)
-            w.string(e.verifiedBy)
-            w.string(e.id)
-            w.string(e.provider)
-            w.string(e.kind)
-            w.optional(e.paymentID)
-            w.optional(e.merchantRef)
-            w.u8(statusCode(e.status))
-            for s in [e.providerStatus, e.providerEvent, e.amount, e.currency, e.occurredAt, e.quarantined] { w.optional(s) }
+            EventField.encode(e, into: &w)
         case .duplicate(let d, _):
             w.string(d.source)
             w.string(d.peerAddress)
@@ -138,6 +131,7 @@ public enum RecordCodec {
         let payload: LogPayload
         switch RecordType(rawValue: type) {
         case .event:
+            // The order of `EventField.afterRequest` (RecordCodecTests checks each one).
             let source = try r.string("source")
             let request: StoredRequest
             if requestFields {
