@@ -6,7 +6,9 @@ FUZZ_SECONDS ?= 60
 # Debian packages the build, the tests and the benchmarks need.
 DEB_PACKAGES := libnghttp2-dev libssl-dev pkg-config curl
 # systemd-analyze / systemd-socket-activate and nginx -t are exercised by the tests.
-DEB_TEST_PACKAGES := systemd nginx-light openssl wrk
+DEB_TEST_PACKAGES := systemd nginx-light openssl wrk nghttp2-client curl
+# PyPI packages the tests use to check our output independently (scripts/ensure-pip).
+PIP_TEST_PACKAGES := standardwebhooks==1.1.0 h2==4.1.0
 DEB_BENCH_PACKAGES := wrk nginx-light nghttp2-client node-llhttp
 
 .PHONY: deps bench-deps build release run install test crash-test fuzz bench format clean
@@ -32,6 +34,7 @@ run: release
 # build: some errors only show with optimisation.
 test: deps
 	@./scripts/ensure-deb $(DEB_TEST_PACKAGES)
+	@./scripts/ensure-pip $(PIP_TEST_PACKAGES)
 	./scripts/format-check
 	$(SWIFT) build -c release
 	$(SWIFT) test --parallel

@@ -7,6 +7,7 @@
 //     Posix; it knows nothing of payments: record bodies are opaque bytes to it
 //   PayhookStore: what the log stores: the record codec, the indexes (dedup, payment status),
 //     snapshots, the rejects store, `log dump`'s JSON
+//   PayhookHooks: hook delivery (pure core; its cursor file through Posix)
 //   PayhookDaemon: wiring, config, routes; payhookd: the CLI.
 import PackageDescription
 
@@ -27,20 +28,25 @@ let package = Package(
         // OpenSSL's libcrypto: SHA-2, HMAC, RSA signature checks. Chosen over swift-crypto: no build
         // cost (the system library is prebuilt) and RSA verification without _CryptoExtras.
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        // libnghttp2 frames HTTP/2 bytes; only PayhookHTTP2 (a later issue) may import it.
+        // libnghttp2 frames HTTP/2 bytes; only PayhookHTTP2 imports it.
         .systemLibrary(name: "CNGHTTP2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
 
         .target(name: "PayhookCore"),
         .target(name: "PayhookHTTP1", dependencies: ["PayhookCore"]),
+        // HTTP/2 framing on libnghttp2 (mem_recv/mem_send only: no sockets).
+        .target(name: "PayhookHTTP2", dependencies: ["CNGHTTP2"]),
         .target(name: "PayhookProviders", dependencies: ["PayhookCore", "CCrypto"]),
         .target(name: "PayhookPosix", dependencies: ["PayhookCore", "CLinuxShim"]),
         // PayhookCore only for `Clock`: the log uses none of its payment types.
         .target(name: "PayhookLog", dependencies: ["PayhookCore", "PayhookPosix", "CLinuxShim"]),
         .target(name: "PayhookStore", dependencies: ["PayhookCore", "PayhookPosix", "PayhookLog", "CLinuxShim"]),
+        // Hook delivery: filters, per-payment ordering, retries, the durable cursor, signing.
+        .target(name: "PayhookHooks", dependencies: ["PayhookCore", "PayhookHTTP1", "PayhookProviders", "PayhookPosix", "CLinuxShim"]),
         .target(
             name: "PayhookDaemon",
             dependencies: [
-                "PayhookCore", "PayhookHTTP1", "PayhookProviders", "PayhookPosix", "PayhookLog", "PayhookStore", "CLinuxShim",
+                "PayhookCore", "PayhookHTTP1", "PayhookHTTP2", "PayhookProviders", "PayhookPosix", "PayhookLog", "PayhookStore",
+                "PayhookHooks", "CLinuxShim",
             ]
         ),
         .executableTarget(
@@ -60,6 +66,7 @@ let package = Package(
         .testTarget(name: "PayhookPosixTests", dependencies: ["PayhookPosix", "TestSupport"]),
         .testTarget(name: "PayhookLogTests", dependencies: ["PayhookLog", "TestSupport"]),
         .testTarget(name: "PayhookStoreTests", dependencies: ["PayhookLog", "PayhookStore", "TestSupport"]),
+        .testTarget(name: "PayhookHooksTests", dependencies: ["PayhookHooks", "PayhookHTTP1", "PayhookPosix", "TestSupport", "CLinuxShim"]),
         .testTarget(name: "PayhookDaemonTests", dependencies: ["PayhookDaemon", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "PayhookCore", "PayhookProviders", "CLinuxShim"]),
     ]

@@ -20,10 +20,20 @@ let package = Package(
             name: "fuzz-http1", dependencies: ["PayhookHTTP1"],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
+        .executableTarget(
+            name: "fuzz-http1-response", dependencies: ["PayhookHTTP1"],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
         .systemLibrary(name: "CCrypto", path: "Shared/CCrypto", pkgConfig: "libcrypto"),
         .target(name: "PayhookProviders", dependencies: ["PayhookCore", "CCrypto"], path: "Shared/PayhookProviders"),
         .executableTarget(
             name: "fuzz-providers", dependencies: ["PayhookProviders"],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
+        // The config's TOML parser: only its own folder of PayhookDaemon, which needs only Core.
+        .target(name: "PayhookTOML", dependencies: ["PayhookCore"], path: "Shared/PayhookTOML"),
+        .executableTarget(
+            name: "fuzz-toml", dependencies: ["PayhookTOML"],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
     ]

@@ -4,13 +4,13 @@
 # saved under Fuzz/artifacts/. Committed seeds (Fuzz/corpus/<target>/) are read, never written:
 # new inputs go to Fuzz/.build/corpus-<target>/.
 #
-#   FUZZ_SECONDS=300 scripts/fuzz.sh [TARGET...]     (default: fuzz-http1 fuzz-providers)
+#   FUZZ_SECONDS=300 scripts/fuzz.sh [TARGET...]     (default: fuzz-http1 fuzz-http1-response fuzz-providers fuzz-toml)
 set -euo pipefail
 cd "$(dirname "$0")/../Fuzz"
 
 seconds="${FUZZ_SECONDS:-60}"
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(fuzz-http1 fuzz-providers)
+[[ ${#targets[@]} -gt 0 ]] || targets=(fuzz-http1 fuzz-http1-response fuzz-providers fuzz-toml)
 
 for target in "${targets[@]}"; do
     swift build --sanitize fuzzer --sanitize address \

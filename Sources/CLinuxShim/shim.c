@@ -1,7 +1,9 @@
 #define _GNU_SOURCE 1
 #include "CLinuxShim.h"
 
+#include <spawn.h>
 #include <string.h>
+#include <sys/syscall.h>
 
 int cshim_errno(void) { return errno; }
 void cshim_set_errno(int value) { errno = value; }
@@ -144,3 +146,37 @@ uint32_t cshim_crc32c(uint32_t crc, const void *data, size_t length) {
 #endif
     return ~crc32c_table(c, p, length);
 }
+
+static int spawn_fd(posix_spawn_file_actions_t *actions, int fd, int target) {
+    if (fd < 0) return posix_spawn_file_actions_addopen(actions, target, "/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0);
+    return posix_spawn_file_actions_adddup2(actions, fd, target);
+}
+
+int cshim_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[], int stdin_fd, int stdout_fd,
+                int stderr_fd) {
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_t actions;
+    int rc = posix_spawnattr_init(&attr);
+    if (rc != 0) return rc;
+    rc = posix_spawn_file_actions_init(&actions);
+    if (rc != 0) {
+        posix_spawnattr_destroy(&attr);
+        return rc;
+    }
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    if (rc == 0) rc = posix_spawnattr_setpgroup(&attr, 0);
+    if (rc == 0) rc = posix_spawnattr_setsigmask(&attr, &none);
+    if (rc == 0) rc = posix_spawnattr_setsigdefault(&attr, &all);
+    if (rc == 0) rc = spawn_fd(&actions, stdin_fd, 0);
+    if (rc == 0) rc = spawn_fd(&actions, stdout_fd, 1);
+    if (rc == 0) rc = spawn_fd(&actions, stderr_fd, 2);
+    if (rc == 0) rc = posix_spawn(pid, path, &actions, &attr, argv, envp);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    return rc;
+}
+
+int cshim_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }

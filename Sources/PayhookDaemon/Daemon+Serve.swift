@@ -1,6 +1,7 @@
 import CLinuxShim
 import Glibc
 import PayhookCore
+import PayhookHTTP2
 import PayhookPosix
 
 extension Daemon {
@@ -28,7 +29,11 @@ extension Daemon {
         let server: Server
         let runtime: Runtime
         do {
-            server = try Server(options: Server.Options(config.server))
+            var options = Server.Options(config.server)
+            // Hooks add registrations: a connection per attempt in flight, or a command's
+            // stdin, output and pidfd.
+            options.otherRegistrationsMax += config.hooks.reduce(0) { $0 + 3 * $1.maxInFlight }
+            server = try Server(options: options)
             // Recovery first: nothing is accepted before the log is known good.
             notifier.notify("STATUS=recovering the log in \(config.storage.dir)")
             runtime = try Runtime(config: config, server: server)
@@ -128,5 +133,11 @@ extension Server.Options {
         shutdownTimeoutMs = Int64(s.shutdownTimeoutMs)
         sendTimeoutMs = Int64(s.sendTimeoutMs)
         connection.pipelinedRequestsMax = s.maxPipelinedRequests
+        h2.maxConcurrentStreams = s.h2MaxConcurrentStreams
+        h2.maxHeaderListBytes = s.h2MaxHeaderListBytes
+        h2.connectionWindowBytes = s.h2ConnectionWindowBytes
+        h2.streamWindowBytes = s.h2StreamWindowBytes
+        h2.maxResetsPerSecond = s.h2MaxResetsPerSecond
+        h2.maxControlFramesPerSecond = s.h2MaxControlFramesPerSecond
     }
 }

@@ -16,6 +16,7 @@ final class Runtime {
     let admin: AdminRoutes
     let rejectsRoute: RejectsRoute
     let fetcher: RecordFetcher
+    let hooks: HookSet
     /// How often retention and a snapshot check run. Default hourly.
     static let maintenanceIntervalMs: Int64 = 3_600_000
 
@@ -34,15 +35,12 @@ final class Runtime {
         var limits = LogLimits()
         // Every body the HTTP layer accepts must fit a record.
         limits.bodyBytesMax = max(limits.bodyBytesMax, config.server.maxBodyBytes)
-        // Hook delivery is not built yet, so nothing holds segments back beyond retention.
+        // Retention keeps every segment some hook has not delivered or parked.
+        let progress = HookProgress(hasHooks: !config.hooks.isEmpty)
         let opened = try Log.open(
-            dir: config.storage.dir, options: options, limits: limits, isDelivered: { _ in true }, onDurable: { wake.notify() })
+            dir: config.storage.dir, options: options, limits: limits, isDelivered: { progress.isDelivered($0) },
+            onDurable: { wake.notify() })
         Journal.info("log: \(opened.report.summary)")
-        if !config.hooks.isEmpty {
-            // Said loudly: an operator who configured hooks must not believe events are forwarded.
-            Journal.warning(
-                "\(config.hooks.count) [[hooks]] configured, but this version does not deliver hooks yet; events are stored and queryable only")
-        }
         store = EventStore(opened: opened)
         box.store = store
         rejects = try RejectStore(dir: config.storage.dir, options: RejectStoreOptions(config.storage), limits: limits, clock: clock)
@@ -58,6 +56,8 @@ final class Runtime {
                 loop.releaseTimer(timer)
             }
         }
+        hooks = try HookSet(
+            hooks: config.hooks, storageDir: config.storage.dir, store: store, fetcher: fetcher, loop: loop, clock: clock, progress: progress)
         rejectsRoute = try RejectsRoute(ingest: ingest, storageDir: config.storage.dir, executor: loop.executor)
         let writer = store.writer
         var timer: TimerID?
@@ -79,6 +79,7 @@ final class Runtime {
             ingest.handle(request, responder)
         }
         admin.install(into: &router)
+        HooksRoute(hooks: hooks).install(into: &router)
         rejectsRoute.install(into: &router)
         return router
     }
@@ -88,6 +89,7 @@ final class Runtime {
 
     /// Stops the log's threads after the server drained (every answer sent).
     func shutdown() {
+        hooks.shutdown()
         store.writer.shutdown()
         store.collect()
         rejects.shutdown()

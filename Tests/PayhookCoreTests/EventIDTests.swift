@@ -5,15 +5,27 @@ import Testing
 @Suite struct EventIDTests {
     /// Components that stress the rule: separators, the escape character, text that looks
     /// like an escape, and the NFC and NFD spellings of "é".
-    static let pieces = ["", "a", ":", "%", "::", "%%", "%3A", "%25", "a:b", "a%b", "7:invoice", "invoice:paid", "caf\u{e9}", "cafe\u{301}"]
+    static let pieces = [
+        "", "a", ":", "%", "::", "%%", "%3A", "%25", "a:b", "a%b", "7:invoice", "invoice:paid", "caf\u{e9}", "cafe\u{301}", "a b",
+        "x\r\nEvil: 1", "\u{7F}",
+    ]
 
-    @Test("ids of today's form: `:` and `%` escaped inside components, nothing else")
+    @Test("ids of today's form: `:`, `%` and bytes outside visible ASCII escaped inside components, nothing else")
     func examples() {
         #expect(EventID.make(source: "nonstopay-payin", paymentID: "1736", event: "invoice:paid") == "nonstopay-payin:1736:invoice%3Apaid")
         #expect(EventID.make(source: "nonstopay-payout", paymentID: "fund:19", event: "fund:success") == "nonstopay-payout:fund%3A19:fund%3Asuccess")
         #expect(
             EventID.make(source: "noventiq", paymentID: "5555555", event: "order.payment.succeeded") == "noventiq:5555555:order.payment.succeeded")
         #expect(EventID.make(source: "s", paymentID: "100%", event: "%3A") == "s:100%25:%253A")
+        #expect(EventID.make(source: "s", paymentID: "caf\u{e9} 1", event: "a\r\nb") == "s:caf%C3%A9%201:a%0D%0Ab")
+    }
+
+    @Test("every id is visible ASCII, so it goes into an HTTP header or a NATS message id as it is")
+    func printable() {
+        for p in Self.pieces {
+            let id = EventID.make(source: "s", paymentID: p, event: p)
+            #expect(id.utf8.allSatisfy { $0 >= 0x21 && $0 <= 0x7E }, "\(id)")
+        }
     }
 
     @Test("property: every triple round-trips, and no two distinct triples share an id (bytes)")
@@ -34,7 +46,11 @@ import Testing
         #expect(seen.count == Self.pieces.count * Self.pieces.count * Self.pieces.count)
     }
 
-    @Test("components refuses what `make` never produces", arguments: ["a:b", "a:b:c:d", "a:%:c", "a:%3a:c", "a:%2:c", "a:b%"])
+    @Test(
+        "components refuses what `make` never produces",
+        arguments: [
+            "a:b", "a:b:c:d", "a:%:c", "a:%3a:c", "a:%2:c", "a:b%", "a:%41:c", "a:b c:d", "a:%C3:c",
+        ])
     func malformed(_ id: String) { #expect(EventID.components(id) == nil) }
 
     @Test("a previous-version id stands for every triple it may have meant")

@@ -227,3 +227,34 @@ private func parse(_ text: String) throws -> JSONValue { try JSONParser.parse(Ar
         #expect(failure(String(repeating: "[", count: 100_000))?.kind == .tooDeep)
     }
 }
+
+@Suite struct JSONParserDepthCeilingTests {
+    private func nested(_ depth: Int) -> String {
+        String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+    }
+
+    @Test("no limit can exceed the depth ceiling: at 128 the input parses, at 129 it fails")
+    func ceiling() {
+        let limits = JSONLimits(maxNestingDepth: 1_000)
+        #expect(JSONLimits.maxNestingDepthCeiling == 128)
+        #expect(failure(nested(128), limits: limits) == nil)
+        #expect(failure(nested(129), limits: limits) == JSONError(.tooDeep, at: 128))
+    }
+
+    @Test("a caller passing Int.max with a 100k-deep input gets the depth error, not a crash")
+    func hostileDepthWithHugeLimit() {
+        let limits = JSONLimits(maxNestingDepth: .max)
+        #expect(failure(String(repeating: "[", count: 100_000), limits: limits) == JSONError(.tooDeep, at: 128))
+        #expect(failure(String(repeating: #"{"a":"#, count: 100_000), limits: limits) == JSONError(.tooDeep, at: 128 * 5))
+    }
+
+    @Test("the selective parse keeps the ceiling too, in selected and skipped values")
+    func selectionCeiling() {
+        let limits = JSONLimits(maxNestingDepth: .max)
+        let deep = Array(String(repeating: "[", count: 100_000).utf8)
+        #expect(throws: JSONError(.tooDeep, at: 128)) { try JSONParser.parse(deep, limits: limits, selecting: .scalars) }
+        let member = Array((#"{"a":"# + String(repeating: #"{"a":"#, count: 100_000)).utf8)
+        #expect(throws: JSONError(.tooDeep, at: 128 * 5)) { try JSONParser.parse(member, limits: limits, selecting: .members(["b": .all])) }
+        #expect(throws: JSONError(.tooDeep, at: 128 * 5)) { try JSONParser.parse(member, limits: limits, selecting: .members(["a": .scalars])) }
+    }
+}

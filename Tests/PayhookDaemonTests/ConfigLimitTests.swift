@@ -62,6 +62,12 @@ import Testing
                 case "max_admin_connections": config.server.maxAdminConnections
                 case "admin_unauthenticated_timeout_ms": config.server.adminUnauthenticatedTimeoutMs
                 case "max_long_poll_waiters": config.server.maxLongPollWaiters
+                case "h2_max_concurrent_streams": config.server.h2MaxConcurrentStreams
+                case "h2_max_header_list_bytes": config.server.h2MaxHeaderListBytes
+                case "h2_connection_window_bytes": config.server.h2ConnectionWindowBytes
+                case "h2_stream_window_bytes": config.server.h2StreamWindowBytes
+                case "h2_max_resets_per_second": config.server.h2MaxResetsPerSecond
+                case "h2_max_control_frames_per_second": config.server.h2MaxControlFramesPerSecond
                 case "segment_bytes": config.storage.segmentBytes
                 case "retention_days": config.storage.retentionDays
                 case "rejects_max_bytes": config.storage.rejectsMaxBytes
@@ -104,6 +110,12 @@ import Testing
             (ConfigLimits.maxAdminConnections, server.maxAdminConnections),
             (ConfigLimits.adminUnauthenticatedTimeoutMs, server.adminUnauthenticatedTimeoutMs),
             (ConfigLimits.maxLongPollWaiters, server.maxLongPollWaiters),
+            (ConfigLimits.h2MaxConcurrentStreams, server.h2MaxConcurrentStreams),
+            (ConfigLimits.h2MaxHeaderListBytes, server.h2MaxHeaderListBytes),
+            (ConfigLimits.h2ConnectionWindowBytes, server.h2ConnectionWindowBytes),
+            (ConfigLimits.h2StreamWindowBytes, server.h2StreamWindowBytes),
+            (ConfigLimits.h2MaxResetsPerSecond, server.h2MaxResetsPerSecond),
+            (ConfigLimits.h2MaxControlFramesPerSecond, server.h2MaxControlFramesPerSecond),
             (ConfigLimits.segmentBytes, storage.segmentBytes), (ConfigLimits.retentionDays, storage.retentionDays),
             (ConfigLimits.ackedMarkIntervalMs, storage.ackedMarkIntervalMs),
             (ConfigLimits.rejectsMaxBytes, storage.rejectsMaxBytes), (ConfigLimits.maxBatchRecords, storage.maxBatchRecords),

@@ -98,7 +98,10 @@ private func fuzzNormalize(_ source: ProviderSource, _ body: [UInt8], verifiedBy
     } else {
         let paymentID = event.paymentID!
         let providerEvent = event.providerEvent!
-        precondition(event.id == "\(source.name):\(paymentID):\(providerEvent)")
+        precondition(event.id == EventID.make(source: source.name, paymentID: paymentID, event: providerEvent))
+        let parts = EventID.components(event.id)
+        precondition(
+            parts.map { [$0.source, $0.paymentID, $0.event].map(ByteString.init) } == [source.name, paymentID, providerEvent].map(ByteString.init))
         precondition(!paymentID.isEmpty && !providerEvent.isEmpty)
     }
     if let amount = event.amount {

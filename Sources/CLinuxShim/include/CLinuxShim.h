@@ -52,6 +52,15 @@ int cshim_accept4(int fd, struct sockaddr *addr, socklen_t *len);
 int cshim_pipe2(int fds[2]);
 int cshim_socket(int domain, int type);
 
+/// Spawns `path` (no PATH search) with exactly `argv` and `envp`, in a new process group of its
+/// own, with an empty signal mask and every signal at its default disposition (the daemon
+/// blocks signals for its signalfd; a child must not inherit that). Descriptors 0, 1, 2 become
+/// `stdin_fd`, `stdout_fd`, `stderr_fd` (-1: /dev/null). Returns 0 or an errno value.
+int cshim_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[], int stdin_fd, int stdout_fd,
+                int stderr_fd);
+/// pidfd_open(2): a descriptor that polls readable when `pid` exits. -1 and errno on failure.
+int cshim_pidfd_open(pid_t pid);
+
 uint64_t cshim_monotonic_ns(void);
 int64_t cshim_realtime_ms(void);
 

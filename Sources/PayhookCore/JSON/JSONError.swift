@@ -18,7 +18,7 @@ public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
         case controlCharacter = "control_character"
         /// Bytes after the top-level value (other than whitespace).
         case trailingBytes = "trailing_bytes"
-        /// Arrays and objects nested deeper than `JSONLimits.maxNestingDepth`.
+        /// Arrays and objects nested deeper than `JSONLimits.maxNestingDepth` (or its ceiling).
         case tooDeep = "too_deep"
         /// An object with two members of the same name (RFC 8259 section 4 leaves the meaning
         /// open; a signed body must not mean two things).

@@ -29,10 +29,12 @@ public enum JSONParser {
 }
 
 /// The parser's position in the input. Recursive descent; the recursion depth is bounded by
-/// `JSONLimits.maxNestingDepth`.
+/// `JSONLimits.maxNestingDepth`, and never beyond `JSONLimits.maxNestingDepthCeiling`.
 struct JSONCursor {
     let buffer: UnsafeBufferPointer<UInt8>
     let limits: JSONLimits
+    /// The depth enforced: the caller's limit, capped so that no setting can overflow the stack.
+    let maxDepth: Int
     var pos = 0
     /// Reused for string contents, so a string costs one allocation (its `String`), not one per byte.
     var scratch: [UInt8] = []
@@ -40,6 +42,7 @@ struct JSONCursor {
     init(buffer: UnsafeBufferPointer<UInt8>, limits: JSONLimits) {
         self.buffer = buffer
         self.limits = limits
+        self.maxDepth = min(limits.maxNestingDepth, JSONLimits.maxNestingDepthCeiling)
     }
 
     var atEnd: Bool { pos >= buffer.count }
@@ -102,10 +105,10 @@ struct JSONCursor {
     }
 
     mutating func object(depth: Int) throws(JSONError) -> JSONValue {
-        if depth > limits.maxNestingDepth { throw JSONError(.tooDeep, at: pos) }
+        if depth > maxDepth { throw JSONError(.tooDeep, at: pos) }
         pos += 1  // "{"
         var members: [(key: String, value: JSONValue)] = []
-        var seen: Set<String>? = nil
+        var seen: Set<ByteString>? = nil
         skipWhitespace()
         if !atEnd, buffer[pos] == UInt8(ascii: "}") {
             pos += 1
@@ -134,14 +137,15 @@ struct JSONCursor {
     }
 
     /// Linear scan for small objects, a set once an object grows (so n members cost O(n)).
-    private func isDuplicate(_ key: String, in members: [(key: String, value: JSONValue)], seen: inout Set<String>?) -> Bool {
-        if seen == nil, members.count >= 16 { seen = Set(members.map(\.key)) }
-        if seen != nil { return !seen!.insert(key).inserted }
-        return members.contains { $0.key == key }
+    /// Names compare by bytes (`ByteString`): `"\u00e9"` and `"e\u0301"` are two members.
+    private func isDuplicate(_ key: String, in members: [(key: String, value: JSONValue)], seen: inout Set<ByteString>?) -> Bool {
+        if seen == nil, members.count >= 16 { seen = Set(members.map { ByteString($0.key) }) }
+        if seen != nil { return !seen!.insert(ByteString(key)).inserted }
+        return members.contains { ByteString($0.key) == ByteString(key) }
     }
 
     mutating func array(depth: Int) throws(JSONError) -> JSONValue {
-        if depth > limits.maxNestingDepth { throw JSONError(.tooDeep, at: pos) }
+        if depth > maxDepth { throw JSONError(.tooDeep, at: pos) }
         pos += 1  // "["
         var elements: [JSONValue] = []
         skipWhitespace()

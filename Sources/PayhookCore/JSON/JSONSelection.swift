@@ -58,7 +58,7 @@ extension JSONCursor {
 
     /// An object keeping only the `wanted` members.
     private mutating func selectedObject(_ wanted: [String: JSONSelection], depth: Int) throws(JSONError) -> JSONValue {
-        if depth > limits.maxNestingDepth { throw JSONError(.tooDeep, at: pos) }
+        if depth > maxDepth { throw JSONError(.tooDeep, at: pos) }
         pos += 1  // "{"
         var members: [(key: String, value: JSONValue)] = []
         skipWhitespace()
@@ -73,9 +73,12 @@ extension JSONCursor {
             skipWhitespace()
             try expect(UInt8(ascii: ":"))
             skipWhitespace()
-            if let selection = wanted[key] {
-                // Few members are selected: a linear check is enough.
-                if !limits.allowDuplicateKeys, members.contains(where: { $0.key == key }) { throw JSONError(.duplicateKey, at: keyOffset) }
+            // By bytes, not `wanted[key]` (canonical equivalence, see `ByteString`); few members
+            // are selected, so linear scans are enough and allocate nothing.
+            if let selection = wanted.first(where: { ByteString($0.key) == ByteString(key) })?.value {
+                if !limits.allowDuplicateKeys, members.contains(where: { ByteString($0.key) == ByteString(key) }) {
+                    throw JSONError(.duplicateKey, at: keyOffset)
+                }
                 members.append((key: key, value: try value(selecting: selection, depth: depth)))
             } else {
                 try skipValue(depth: depth)
@@ -105,7 +108,7 @@ extension JSONCursor {
     /// Checks an array or object from its opening bracket; member names are checked as strings
     /// but not for duplicates (nothing of them is kept).
     private mutating func skipContainer(depth: Int) throws(JSONError) {
-        if depth > limits.maxNestingDepth { throw JSONError(.tooDeep, at: pos) }
+        if depth > maxDepth { throw JSONError(.tooDeep, at: pos) }
         let isObject = buffer[pos] == UInt8(ascii: "{")
         let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
         pos += 1

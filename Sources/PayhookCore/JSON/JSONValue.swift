@@ -2,6 +2,9 @@
 ///
 /// Objects keep their members in body order; numbers keep their exact text (`"15.04"`, `"1e3"`,
 /// an id beyond Int64), so an amount is never turned into a binary float.
+///
+/// Names and strings compare by their UTF-8 bytes (`ByteString`), never by Swift's `String ==`,
+/// which is Unicode canonical equivalence: `"\u212A"` (KELVIN SIGN) is not the member `K`.
 public indirect enum JSONValue: Sendable {
     case object([(key: String, value: JSONValue)])
     case array([JSONValue])
@@ -17,11 +20,11 @@ extension JSONValue: Equatable {
         switch (lhs, rhs) {
         case (.object(let a), .object(let b)):
             guard a.count == b.count else { return false }
-            for (x, y) in zip(a, b) where x.key != y.key || x.value != y.value { return false }
+            for (x, y) in zip(a, b) where ByteString(x.key) != ByteString(y.key) || x.value != y.value { return false }
             return true
         case (.array(let a), .array(let b)): return a == b
-        case (.string(let a), .string(let b)): return a == b
-        case (.number(let a), .number(let b)): return a == b
+        case (.string(let a), .string(let b)): return ByteString(a) == ByteString(b)
+        case (.number(let a), .number(let b)): return ByteString(a) == ByteString(b)
         case (.bool(let a), .bool(let b)): return a == b
         case (.null, .null): return true
         default: return false
@@ -30,11 +33,13 @@ extension JSONValue: Equatable {
 }
 
 extension JSONValue {
-    /// The value of the first member named `key`, or `nil` when this is not an object or has no
-    /// such member. (The parser rejects duplicate keys by default, so "first" is "the".)
+    /// The value of the first member whose name has exactly the bytes of `key`, or `nil` when
+    /// this is not an object or has no such member. (The parser rejects duplicate keys by
+    /// default, so "first" is "the".) A canonically equivalent spelling is another name: a
+    /// lookalike must never stand for a field a verifier reads.
     public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
-        for member in members where member.key == key { return member.value }
+        for member in members where ByteString(member.key) == ByteString(key) { return member.value }
         return nil
     }
 

@@ -27,6 +27,12 @@ extension Config {
             ("max_admin_connections", { $0.maxAdminConnections }),
             ("admin_unauthenticated_timeout_ms", { $0.adminUnauthenticatedTimeoutMs }),
             ("max_long_poll_waiters", { $0.maxLongPollWaiters }),
+            ("h2_max_concurrent_streams", { $0.h2MaxConcurrentStreams }),
+            ("h2_max_header_list_bytes", { $0.h2MaxHeaderListBytes }),
+            ("h2_connection_window_bytes", { $0.h2ConnectionWindowBytes }),
+            ("h2_stream_window_bytes", { $0.h2StreamWindowBytes }),
+            ("h2_max_resets_per_second", { $0.h2MaxResetsPerSecond }),
+            ("h2_max_control_frames_per_second", { $0.h2MaxControlFramesPerSecond }),
         ]
         let storage: [(String, (Storage) -> AnyHashable)] = [
             ("dir", { $0.dir }), ("segment_bytes", { $0.segmentBytes }), ("retention_days", { $0.retentionDays }),

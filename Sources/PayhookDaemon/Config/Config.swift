@@ -75,6 +75,18 @@ public struct Config: Sendable, Equatable {
         public var logRepeatWindowMs: Int = 10_000
         /// `GET /v1/events?wait=` requests held at once (503 with Retry-After above). Default 1024.
         public var maxLongPollWaiters: Int = 1024
+        /// HTTP/2 streams one connection may have open; more are refused (RST_STREAM REFUSED_STREAM). Default 100.
+        public var h2MaxConcurrentStreams: Int = 100
+        /// Decoded header list of one HTTP/2 request, in bytes (431 on the stream above). Default 16 KiB.
+        public var h2MaxHeaderListBytes: Int = 16_384
+        /// HTTP/2 request body bytes a connection may have in flight and buffered (the connection window). Default 1 MiB.
+        public var h2ConnectionWindowBytes: Int = 1_048_576
+        /// HTTP/2 body bytes one stream may send ahead (SETTINGS_INITIAL_WINDOW_SIZE). Default 256 KiB.
+        public var h2StreamWindowBytes: Int = 262_144
+        /// RST_STREAM frames an HTTP/2 client may send per second (same burst) before GOAWAY: rapid reset. Default 100.
+        public var h2MaxResetsPerSecond: Int = 100
+        /// SETTINGS, PING, WINDOW_UPDATE and PRIORITY frames an HTTP/2 client may send per second before GOAWAY(ENHANCE_YOUR_CALM). Default 1000.
+        public var h2MaxControlFramesPerSecond: Int = 1_000
         public init() {}
     }
 
@@ -172,6 +184,14 @@ public struct Config: Sendable, Equatable {
         /// Deliveries in flight at once for this hook. Default 4.
         public var maxInFlight: Int = 4
         public var signingSecret: [UInt8]? = nil
+        /// Event kinds this hook receives; empty means all.
+        public var kinds: [String] = []
+        /// Whether quarantined events (stored, not understood) reach this hook. Default no.
+        public var quarantined = false
+        /// A new hook (no cursor yet) starts at the end of the log unless `start = "beginning"`.
+        public var startAtBeginning = false
+        /// Longest wait between two attempts, Retry-After included. Default 10 min.
+        public var retryMaxIntervalMs: Int64 = 600_000
         public var line: Int = 0
 
         public init(name: String, target: Target) {

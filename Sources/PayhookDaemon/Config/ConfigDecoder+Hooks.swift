@@ -6,7 +6,7 @@ import PayhookCore
 extension ConfigDecoder {
     static let hookKeys = [
         "name", "url", "command", "sources", "statuses", "timeout_ms", "retry_max_age", "max_in_flight",
-        "signing_secret", "signing_secret_file",
+        "signing_secret", "signing_secret_file", "start", "kinds", "quarantined", "retry_max_interval",
     ]
 
     func hook(_ t: ConfigTable, sources: [Config.Source]) throws(ConfigError) -> Config.Hook {
@@ -41,6 +41,19 @@ extension ConfigDecoder {
                 throw t.error(line, "retry_max_age `\(text)` is out of range (1s...30d)")
             }
             hook.retryMaxAgeMs = ms
+        }
+        hook.kinds = try (t.strings("kinds") ?? []).map(\.value)
+        hook.quarantined = try t.bool("quarantined") ?? false
+        if let (text, line) = try t.string("start") {
+            guard text == "end" || text == "beginning" else { throw t.error(line, "start `\(text)` must be \"end\" or \"beginning\"") }
+            hook.startAtBeginning = text == "beginning"
+        }
+        if let (text, line) = try t.string("retry_max_interval") {
+            let limit = ConfigLimits.retryMaxIntervalMs
+            guard let ms = ConfigDuration.milliseconds(text), ms >= Int64(limit.min), ms <= Int64(limit.max) else {
+                throw t.error(line, "retry_max_interval `\(text)` is not a duration within 1s...24h")
+            }
+            hook.retryMaxIntervalMs = ms
         }
         hook.signingSecret = try signingSecret(t)
         return hook

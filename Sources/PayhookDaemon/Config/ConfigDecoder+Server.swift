@@ -8,6 +8,8 @@ extension ConfigDecoder {
         "send_timeout_ms", "max_pipelined_requests", "max_events_page", "max_long_poll_seconds",
         "max_trailer_bytes", "max_chunk_extension_bytes", "log_queue_bytes", "log_repeat_window_ms",
         "max_admin_connections", "admin_unauthenticated_timeout_ms", "max_long_poll_waiters",
+        "h2_max_concurrent_streams", "h2_max_header_list_bytes", "h2_connection_window_bytes", "h2_stream_window_bytes", "h2_max_resets_per_second",
+        "h2_max_control_frames_per_second",
     ]
     static let storageKeys = [
         "dir", "segment_bytes", "retention_days", "rejects_max_bytes", "max_batch_records", "snapshot_every_events",
@@ -48,6 +50,12 @@ extension ConfigDecoder {
             (ConfigLimits.maxAdminConnections, \.maxAdminConnections),
             (ConfigLimits.adminUnauthenticatedTimeoutMs, \.adminUnauthenticatedTimeoutMs),
             (ConfigLimits.maxLongPollWaiters, \.maxLongPollWaiters),
+            (ConfigLimits.h2MaxConcurrentStreams, \.h2MaxConcurrentStreams),
+            (ConfigLimits.h2MaxHeaderListBytes, \.h2MaxHeaderListBytes),
+            (ConfigLimits.h2ConnectionWindowBytes, \.h2ConnectionWindowBytes),
+            (ConfigLimits.h2StreamWindowBytes, \.h2StreamWindowBytes),
+            (ConfigLimits.h2MaxResetsPerSecond, \.h2MaxResetsPerSecond),
+            (ConfigLimits.h2MaxControlFramesPerSecond, \.h2MaxControlFramesPerSecond),
         ]
         for (limit, keyPath) in ints {
             if let n = try t.integer(limit.key, limit) { server[keyPath: keyPath] = n }

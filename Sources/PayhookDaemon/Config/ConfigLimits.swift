@@ -46,6 +46,13 @@ public enum ConfigLimits {
     public static let logQueueBytes = ConfigLimit("server", "log_queue_bytes", min: 4096, max: 67_108_864)
     /// Window of the summary of repeated refusal lines (one line, then one count per window).
     public static let logRepeatWindowMs = ConfigLimit("server", "log_repeat_window_ms", min: 100, max: 3_600_000)
+    // [server] HTTP/2 (h2c)
+    public static let h2MaxConcurrentStreams = ConfigLimit("server", "h2_max_concurrent_streams", min: 1, max: 1_000)
+    public static let h2MaxHeaderListBytes = ConfigLimit("server", "h2_max_header_list_bytes", min: 1_024, max: 1_048_576)
+    public static let h2ConnectionWindowBytes = ConfigLimit("server", "h2_connection_window_bytes", min: 65_535, max: 16_777_216)
+    public static let h2StreamWindowBytes = ConfigLimit("server", "h2_stream_window_bytes", min: 16_384, max: 16_777_216)
+    public static let h2MaxResetsPerSecond = ConfigLimit("server", "h2_max_resets_per_second", min: 1, max: 100_000)
+    public static let h2MaxControlFramesPerSecond = ConfigLimit("server", "h2_max_control_frames_per_second", min: 10, max: 1_000_000)
     // [storage]
     public static let segmentBytes = ConfigLimit("storage", "segment_bytes", min: 1_048_576, max: 1_073_741_824)
     public static let retentionDays = ConfigLimit("storage", "retention_days", min: 1, max: 36_500)
@@ -69,6 +76,7 @@ public enum ConfigLimits {
     /// In milliseconds; written as a duration (`"1s"` ... `"30d"`).
     public static let retryMaxAgeMs = ConfigLimit("hooks", "retry_max_age", min: 1000, max: 2_592_000_000)
     public static let maxInFlight = ConfigLimit("hooks", "max_in_flight", min: 1, max: 256)
+    public static let retryMaxIntervalMs = ConfigLimit("hooks", "retry_max_interval", min: 1000, max: 86_400_000)
     // [[sources]] and [[hooks]]
     /// `[[sources]] max_body_bytes`: the same range as the server's key, and at most the server's
     /// value (its parser check comes first). Tested in `SourceBodyLimitConfigTests`: the key
@@ -86,6 +94,7 @@ public enum ConfigLimits {
         rejectsQueueBytes, rejectsClientRatePerSecond, rejectsClientBurst, rejectsClientsMax, rejectsShutdownMs,
         maxBatchRecords, snapshotEveryEvents, ackedMarkIntervalMs,
         maxAdminConnections, adminUnauthenticatedTimeoutMs, maxLongPollWaiters,
+        h2MaxConcurrentStreams, h2MaxHeaderListBytes, h2ConnectionWindowBytes, h2StreamWindowBytes, h2MaxResetsPerSecond, h2MaxControlFramesPerSecond,
         hookTimeoutMs, maxInFlight,
     ]
 }

@@ -7,18 +7,19 @@ import PayhookStore
 /// `POST /hooks/{source}`: the pipeline of `design.md` (Ingest), in its order: route, method,
 /// Content-Type, size (enforced by the HTTP parser), client allowlist, signature on the raw body,
 /// parse and normalize, dedup, durable append, answer. Runs on the loop thread; the only wait is
-/// the writer thread's fdatasync, after which `EventStore` calls back and the 2xx leaves.
+/// the writer thread's fdatasync, after which the sink (`EventStore`) calls back and the 2xx leaves.
 /// `rejects reverify` runs kept requests through the same `ingest` (same checks, same order).
 final class IngestRoute {
     var table: SourceTable
-    let store: EventStore
+    /// Where authentic events go: the log (`EventStore`), or a fake in the unit tests.
+    let store: any EventSink
     let rejects: RejectStore
     let metrics: Metrics
     let clock: any Clock
     /// The log's bounds, so that every authentic request is made to fit (`StorableRecord`).
     let limits: LogLimits
 
-    init(table: SourceTable, store: EventStore, rejects: RejectStore, metrics: Metrics, clock: any Clock, limits: LogLimits) {
+    init(table: SourceTable, store: any EventSink, rejects: RejectStore, metrics: Metrics, clock: any Clock, limits: LogLimits) {
         self.limits = limits
         self.table = table
         self.store = store
@@ -109,10 +110,10 @@ final class IngestRoute {
         var request = request
         let normalized = Providers.normalize(
             source.provider, body: request.body, receivedAtMs: receivedAtMs, verifiedBy: verifiedBy,
-            previousStatus: { paymentID in store.index.lookup(source: source.name, paymentID: paymentID)?.status })
+            previousStatus: { [store] paymentID in store.status(source: source.name, paymentID: paymentID) })
         let event = StorableRecord.event(normalized, source: source.provider, body: request.body, limits: limits)
         request.bodyIsJSON = event.quarantined != "not_json"
-        if let original = store.index.dedup(event) {
+        if let original = store.storedSeq(of: event) {
             return answerDuplicate(event, original: original, request: request, receivedAtMs: receivedAtMs, finish)
         }
         let name = source.name
@@ -122,6 +123,8 @@ final class IngestRoute {
                 metrics.add(IngestMetrics.ingested, [name, "duplicate"])
                 finish(.duplicate(id: event.id, of: seq, quarantined: event.quarantined))
             case .failure(let error):
+                // Answered 503 like the original: counted like it (the original also logs why).
+                metrics.add(IngestMetrics.rejected, [name, "unavailable"])
                 finish(.unavailable(error))
             }
         }

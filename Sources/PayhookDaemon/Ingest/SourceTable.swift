@@ -34,5 +34,11 @@ struct SourceTable: Sendable {
         trustedProxies = config.server.trustedProxies.compactMap { IPBlock(parsing: $0) }
     }
 
+    /// A table made directly (tests, and callers that build sources without a `Config`).
+    init(sources: [IngestSource], trustedProxies: [IPBlock] = []) {
+        self.sources = Dictionary(sources.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+        self.trustedProxies = trustedProxies
+    }
+
     subscript(name: String) -> IngestSource? { sources[name] }
 }

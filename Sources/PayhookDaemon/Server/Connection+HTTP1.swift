@@ -1,4 +1,5 @@
 import PayhookHTTP1
+import PayhookHTTP2
 
 /// The HTTP/1.1 parser a connection feeds, configured from the server's limits.
 typealias RequestParser = HTTP1RequestParser
@@ -20,6 +21,8 @@ extension Connection {
         guard !processing else { return }
         processing = true
         defer { processing = false }
+        if !protocolChosen && !choseProtocol() { return }
+        if let h2 { return h2.receive() }
         var consumedTotal = 0
         defer { if consumedTotal > 0, registration != nil { input.removeFirst(min(consumedTotal, input.count)) } }
         // After a head or body event the parser may finish the request without new bytes
@@ -107,5 +110,23 @@ extension Connection {
         request.query = head.query.map { HTTP1.string($0, in: bytes) } ?? ""
         if case .contentLength(let n) = head.framing { request.body.reserveCapacity(n) }
         return request
+    }
+}
+
+extension Connection {
+    /// Looks at the first bytes: the HTTP/2 preface hands the connection to an `HTTP2Driver`
+    /// (h2c with prior knowledge), anything else stays HTTP/1.1. False while the bytes so far
+    /// are a prefix of the preface (the first-byte deadline still runs).
+    func choseProtocol() -> Bool {
+        let preface = H2Session.preface
+        let n = min(input.count, preface.count)
+        guard input[0..<n].elementsEqual(preface[0..<n]) else {
+            protocolChosen = true
+            return true
+        }
+        if n < preface.count { return false }
+        protocolChosen = true
+        h2 = HTTP2Driver(connection: self)
+        return true
     }
 }

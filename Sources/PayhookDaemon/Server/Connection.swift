@@ -25,7 +25,7 @@ final class Connection: EventHandler, ConnectionSink {
     // overlapping accesses; the dynamic checks cost about 5% of a request.
     /// Received bytes not parsed yet.
     @exclusivity(unchecked) var input: [UInt8] = []
-    @exclusivity(unchecked) private var output: [UInt8] = []
+    @exclusivity(unchecked) var output: [UInt8] = []
     private var outputSent = 0
     private var interest: IOEvents = .readable
     var readPaused = false
@@ -42,6 +42,10 @@ final class Connection: EventHandler, ConnectionSink {
     /// The body limit the current request's route declared, if lower than the server's.
     var routeBodyLimit: BodyLimit?
     @exclusivity(unchecked) var parser: RequestParser
+    /// Set once the connection opened with the HTTP/2 preface: it serves every request then.
+    var h2: HTTP2Driver?
+    /// Whether the first bytes were checked for the HTTP/2 preface.
+    var protocolChosen = false
 
     init(fd: Int32, role: ListenerRole, peer: String, server: Server) {
         self.fd = fd
@@ -53,6 +57,7 @@ final class Connection: EventHandler, ConnectionSink {
     }
 
     var isOpen: Bool { registration != nil && !lingering }
+    var outputPendingBytes: Int { output.count - outputSent }
 
     func start(registration: Registration) {
         self.registration = registration
@@ -79,7 +84,9 @@ final class Connection: EventHandler, ConnectionSink {
         switch result {
         case .failure: return abort()
         case .success(nil): return
-        case .success(0): step { $0.peerClosed() }
+        case .success(0):
+            if let h2 { return h2.peerClosed() }
+            step { $0.peerClosed() }
         case .success(let n?):
             input.append(contentsOf: server.scratch[0..<n])
             processInput()
@@ -87,12 +94,16 @@ final class Connection: EventHandler, ConnectionSink {
     }
 
     /// Shutdown: close when idle, else after the answers in flight.
-    func drain() { step { $0.drain() } }
+    func drain() {
+        if let h2 { return h2.drain() }
+        step { $0.drain() }
+    }
 
     /// A handler's answer for request `id` (maybe much later, maybe out of order).
     func deliver(_ response: Response, for requestID: UInt64) {
         if let i = responders.firstIndex(where: { $0.id == requestID }) { responders.remove(at: i) }
         guard registration != nil else { return }
+        if let h2 { return h2.deliver(response, for: requestID) }
         step { $0.answered(requestID, response) }
     }
 
@@ -160,6 +171,7 @@ final class Connection: EventHandler, ConnectionSink {
         if due > server.loop.nowMs, let timer { return server.loop.schedule(timer, atMs: due) }
         deadlineAtMs = nil
         if lingering { return finalClose() }
+        if let h2 { return h2.deadlinePassed() }
         step { $0.deadlinePassed() }
     }
 
@@ -173,7 +185,8 @@ final class Connection: EventHandler, ConnectionSink {
 
     private func flush() {
         guard registration != nil else { return }
-        while outputSent < output.count {
+        // An HTTP/2 session hands over its frames as the socket takes them (`refill`).
+        while outputSent < output.count || (h2?.refill() ?? false) {
             let result = output.withUnsafeBytes { raw in
                 Result { () throws(SyscallError) in try IO.write(fd, from: UnsafeRawBufferPointer(rebasing: raw[outputSent...])) }
             }
@@ -194,6 +207,7 @@ final class Connection: EventHandler, ConnectionSink {
         if let sendTimer { server.loop.cancel(sendTimer) }
         output.removeAll(keepingCapacity: output.capacity <= 65_536)
         outputSent = 0
+        if let h2, !h2.session.isAlive { closeAfterFlush = true }
         if closeAfterFlush { return lingerBeforeClose ? linger() : finalClose() }
         lingerBeforeClose = false
         setInterest(readPaused ? [] : .readable)

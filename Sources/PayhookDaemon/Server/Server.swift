@@ -1,5 +1,6 @@
 import CLinuxShim
 import PayhookHTTP1
+import PayhookHTTP2
 import PayhookPosix
 
 /// The HTTP/1.1 server: listeners and connections on one `EventLoop`, routes by listener,
@@ -40,6 +41,8 @@ public final class Server {
         public var otherRegistrationsMax = 256
         /// Time SIGTERM waits for in-flight requests before closing them. Default 10 s.
         public var shutdownTimeoutMs: Int64 = 10_000
+        /// HTTP/2 connections' limits (`maxBodyBytes` is taken from the field above).
+        public var h2 = H2Limits()
         public init() {}
     }
 

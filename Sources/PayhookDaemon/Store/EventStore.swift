@@ -6,8 +6,7 @@ import PayhookStore
 /// their completions when the writer wakes the loop, keeps the index in step, and tells the
 /// waiting requests. Every method runs on the loop thread; nothing here touches the disk (the
 /// admin API reads records through `RecordFetcher`, on its own thread).
-final class EventStore {
-    typealias Completion = (Result<UInt64, LogWriteError>) -> Void
+final class EventStore: EventSink {
 
     let writer: LogWriter
     let reader: LogReader
@@ -19,9 +18,9 @@ final class EventStore {
     }
     private var nextTicket: UInt64 = 1
     private var waiting: [UInt64: Waiting] = [:]
-    /// Event ids submitted and not yet durable, with the duplicates that arrived meanwhile
-    /// (compared byte for byte, like the index's dedup table).
-    private var inFlight: [ByteString: [Completion]] = [:]
+    /// Events submitted and not yet durable: the copies waiting for them and their statuses,
+    /// which `status` overlays on the index.
+    private var pending = PendingEvents()
     /// Called after each batch of durable events (long polls).
     private var observers: [UInt64: () -> Void] = [:]
     private var nextObserver: UInt64 = 1
@@ -40,10 +39,16 @@ final class EventStore {
     /// Records submitted and not yet answered by the writer.
     var pendingCount: Int { waiting.count }
 
+    func storedSeq(of event: NormalizedEvent) -> UInt64? { index.dedup(event) }
+
+    func status(source: String, paymentID: String) -> PaymentStatus? {
+        pending.status(source: source, paymentID: paymentID, over: index.lookup(source: source, paymentID: paymentID)?.status)
+    }
+
     /// Appends an authentic notification; `completion` runs on the loop once it is durable
     /// (with its seq) or failed. Duplicates of it that arrive meanwhile wait via `awaitInFlight`.
     func append(_ request: StoredRequest, _ event: NormalizedEvent, completion: @escaping Completion) {
-        inFlight[ByteString(event.id)] = []
+        pending.add(event)
         submit(.event(request, event), completion: completion)
     }
 
@@ -54,10 +59,13 @@ final class EventStore {
 
     /// When `id` is being written now, queues `completion` to run with the original's result.
     func awaitInFlight(_ id: String, completion: @escaping Completion) -> Bool {
-        let key = ByteString(id)
-        guard inFlight[key] != nil else { return false }
-        inFlight[key]!.append(completion)
-        return true
+        pending.wait(for: id, completion)
+    }
+
+    /// Appends a record that is no event (a hook's park record); `completion` runs once it is
+    /// durable or failed.
+    func appendRecord(_ payload: LogPayload, completion: @escaping Completion) {
+        submit(payload, completion: completion)
     }
 
     private func submit(_ payload: LogPayload, completion: Completion?) {
@@ -87,10 +95,12 @@ final class EventStore {
                     onFatal?(error)
                 }
             }
+            // Out of the overlay before anyone is answered: durable, the index holds it now;
+            // failed, it never happened.
+            var copies: [Completion] = []
+            if case .event(_, let event) = entry.payload { copies = pending.finish(event) }
             entry.completion?(result)
-            if case .event(_, let event) = entry.payload, let duplicates = inFlight.removeValue(forKey: ByteString(event.id)) {
-                for d in duplicates { d(result) }
-            }
+            for c in copies { c(result) }
         }
         if appendedEvents {
             let current = observers

@@ -8,8 +8,11 @@
 // \uXXXX and \UXXXXXXXX), literal strings, both multi-line forms; decimal integers with
 // underscores, hex/octal/binary integers; floats (incl. inf/nan); booleans; arrays (multi-line,
 // trailing comma, mixed types); inline tables; [tables], [[arrays of tables]], sub-tables; the
-// TOML 1.0 rules against defining a key or table twice. Not supported (a clear error): dates and
-// times, which the config never needs. Bounded by `TOMLLimits` (document size, nesting depth).
+// TOML 1.0 rules against defining a key or table twice; a leading byte order mark. Floats must
+// stay in the binary64 range (an overflow to infinity or a non-zero literal that underflows to
+// zero is an error). Not supported (a clear error): dates and times, which the config never
+// needs. Bounded by `TOMLLimits` (document size, nesting depth; the depth is capped by
+// `TOMLLimits.maxDepthCeiling` whatever the caller passes).
 
 /// Parses a TOML document into a `TOMLTable` whose values remember their lines.
 public struct TOMLParser: Sendable {
@@ -25,7 +28,11 @@ public struct TOMLParser: Sendable {
             throw TOMLError(.documentTooLarge(maxBytes: limits.maxDocumentBytes), line: 1)
         }
         try TOMLScanner.validateUTF8(bytes)
-        var document = TOMLDocument(scanner: TOMLScanner(bytes: bytes, maxDepth: limits.maxDepth))
+        var scanner = TOMLScanner(bytes: bytes, maxDepth: min(limits.maxDepth, TOMLLimits.maxDepthCeiling))
+        // A byte order mark is allowed only as the document's first character (editors on some
+        // systems write one); anywhere else it is an ordinary character, refused outside strings.
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { scanner.advance(3) }
+        var document = TOMLDocument(scanner: scanner)
         try document.parseAll()
         return document.root
     }

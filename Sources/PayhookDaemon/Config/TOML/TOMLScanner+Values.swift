@@ -151,7 +151,8 @@ extension TOMLScanner {
         return value
     }
 
-    /// `[sign] int [. digits] [e [sign] digits]` with at least a fraction or an exponent.
+    /// `[sign] int [. digits] [e [sign] digits]` with at least a fraction or an exponent, whose
+    /// value is finite and non-zero unless every digit before the exponent is zero.
     private func parseFloat(_ token: [UInt8]) throws(TOMLError) -> Double {
         var i = 0
         func digitRun(allowLeadingZero: Bool) throws(TOMLError) {
@@ -181,6 +182,10 @@ extension TOMLScanner {
         guard i == token.count else { throw error(.invalidNumber) }
         let text = String(decoding: token.filter { $0 != UInt8(ascii: "_") }, as: UTF8.self)
         guard let value = Double(text) else { throw error(.invalidNumber) }
+        // Double(_:) rounds 1e400 to inf and 1e-400 to 0; the literal meant neither.
+        let mantissa = token.prefix { $0 != UInt8(ascii: "e") && $0 != UInt8(ascii: "E") }
+        let nonZero = mantissa.contains { (UInt8(ascii: "1")...UInt8(ascii: "9")).contains($0) }
+        guard value.isFinite, value != 0 || !nonZero else { throw error(.floatOutOfRange) }
         return value
     }
 }

@@ -1,3 +1,5 @@
+import PayhookCore
+
 /// A parsed TOML value together with the line it was defined on.
 ///
 /// `line` is the line of the key for a key/value pair, of the header for a `[table]` or
@@ -67,7 +69,7 @@ public struct TOMLTable: Sendable, Equatable {
 
     /// Keys in the order they were defined.
     public private(set) var keys: [String] = []
-    private var entries: [String: TOMLValue] = [:]
+    private var entries: [ByteString: TOMLValue] = [:]
     /// The line where the table was opened (header, first dotted key, or `{`).
     public internal(set) var line: Int
     var origin: Origin
@@ -77,21 +79,23 @@ public struct TOMLTable: Sendable, Equatable {
         self.line = line
     }
 
-    public subscript(key: String) -> TOMLValue? { entries[key] }
+    /// The value of the key with exactly these bytes (`ByteString`), not a canonically
+    /// equivalent one: `"\u212A"` (KELVIN SIGN) is not the key `K`.
+    public subscript(key: String) -> TOMLValue? { entries[ByteString(key)] }
 
     /// Every key with its value, in definition order.
-    public var pairs: [(key: String, value: TOMLValue)] { keys.map { ($0, entries[$0]!) } }
+    public var pairs: [(key: String, value: TOMLValue)] { keys.map { ($0, entries[ByteString($0)]!) } }
 
     mutating func set(_ key: String, _ value: TOMLValue) {
-        if entries.updateValue(value, forKey: key) == nil { keys.append(key) }
+        if entries.updateValue(value, forKey: ByteString(key)) == nil { keys.append(key) }
     }
 
     /// Takes a value out (its key keeps its place in `keys`) so that it can be mutated in place,
     /// without a copy-on-write copy; `putBack` returns it.
-    mutating func takeOut(_ key: String) -> TOMLValue? { entries.removeValue(forKey: key) }
+    mutating func takeOut(_ key: String) -> TOMLValue? { entries.removeValue(forKey: ByteString(key)) }
 
     /// Returns a value taken out with `takeOut`, keeping the key's place.
-    mutating func putBack(_ key: String, _ value: TOMLValue) { entries[key] = value }
+    mutating func putBack(_ key: String, _ value: TOMLValue) { entries[ByteString(key)] = value }
 }
 
 /// Bounds on what the TOML parser accepts, so a hostile or broken file cannot exhaust memory or
@@ -100,8 +104,12 @@ public struct TOMLLimits: Sendable, Equatable {
     /// Document size at most, in bytes. Default 1 MiB (a config is a few KiB).
     public var maxDocumentBytes: Int = 1_048_576
     /// Nesting at most: key path segments plus arrays and inline tables from the root to the
-    /// deepest value. Default 32 (the payhookd config needs 3).
+    /// deepest value. Default 32 (the payhookd config needs 3). A value above `maxDepthCeiling`
+    /// acts as the ceiling.
     public var maxDepth: Int = 32
+    /// The most any `maxDepth` can allow: 128. The parser recurses once per level (arrays, inline
+    /// tables, key segments), so it enforces this itself: no setting can overflow the stack.
+    public static let maxDepthCeiling = 128
 
     public init(maxDocumentBytes: Int = 1_048_576, maxDepth: Int = 32) {
         self.maxDocumentBytes = maxDocumentBytes
@@ -126,6 +134,9 @@ public struct TOMLError: Error, Sendable, Equatable, CustomStringConvertible {
         case invalidUnicodeScalar
         case invalidNumber
         case integerOverflow
+        /// A float whose value overflows binary64 to infinity, or a non-zero literal that
+        /// underflows to zero: either would silently mean another number (`inf` is written `inf`).
+        case floatOutOfRange
         case unsupportedDateTime
         case duplicateKey(key: String, firstLine: Int)
         case duplicateTable(name: String, firstLine: Int)
@@ -155,6 +166,7 @@ public struct TOMLError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidUnicodeScalar: "\\u escape is not a Unicode scalar value"
         case .invalidNumber: "invalid number"
         case .integerOverflow: "integer does not fit in 64 bits"
+        case .floatOutOfRange: "float is out of range (overflows to infinity or a non-zero value underflows to zero)"
         case .unsupportedDateTime: "dates and times are not supported in this config"
         case .duplicateKey(let k, let l): "duplicate key `\(k)` (first defined at line \(l))"
         case .duplicateTable(let k, let l): "table [\(k)] defined twice (first at line \(l))"

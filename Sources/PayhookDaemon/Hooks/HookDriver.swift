@@ -1,0 +1,202 @@
+import PayhookCore
+import PayhookHooks
+import PayhookLog
+import PayhookPosix
+import PayhookStore
+
+/// One hook, running on the loop: reads the log in order (through `RecordFetcher`, so the loop
+/// never waits for the disk), feeds `DeliveryState`, performs the actions it returns (send, park,
+/// persist the cursor), and wakes when new events become durable or a retry is due.
+final class HookDriver {
+    let hook: Config.Hook
+    let loop: EventLoop
+    let store: EventStore
+    let fetcher: RecordFetcher
+    let clock: any Clock
+    let cursorPath: String
+    /// Hands a cursor to the background writer (one fsync pair per batch).
+    let persist: (String, HookCursor) -> Void
+    /// Called after the durable cursor moved (retention's view of this hook).
+    var onPersisted: () -> Void = {}
+    var state: DeliveryState
+    let key: HookSigningKey?
+    let target: HookTarget?
+    var connections: [HookConnection] = []
+    var children: [HookChild] = []
+    /// Event JSON of accepted events, so a send does not read the log again (bounded; beyond
+    /// it the send reads the record back).
+    var bodies: [UInt64: [UInt8]] = [:]
+    static let cachedBodiesMax = 4096
+    /// Receive time of each accepted event (lag in seconds).
+    var receivedAt: [UInt64: Int64] = [:]
+    /// The lowest seq not done in the last durable cursor: retention keeps it.
+    private(set) var durableLowSeq: UInt64
+    var stats = HookStats()
+    var rng = SystemRandomNumberGenerator()
+    private var reading = false
+    private var stopped = false
+    private var timer: TimerID?
+    /// Seqs read from the log per fetch.
+    static let scanBatch = 512
+
+    init(
+        hook: Config.Hook, cursor: HookCursor, loop: EventLoop, store: EventStore, fetcher: RecordFetcher, clock: any Clock,
+        cursorPath: String, persist: @escaping (String, HookCursor) -> Void
+    ) {
+        self.hook = hook
+        self.loop = loop
+        self.store = store
+        self.fetcher = fetcher
+        self.clock = clock
+        self.cursorPath = cursorPath
+        self.persist = persist
+        let filter = HookFilter(
+            sources: hook.sources.isEmpty ? nil : Set(hook.sources), statuses: hook.statuses.isEmpty ? nil : Set(hook.statuses),
+            kinds: hook.kinds.isEmpty ? nil : Set(hook.kinds), quarantined: hook.quarantined)
+        let limits = DeliveryLimits(
+            maxInFlight: hook.maxInFlight, retryMaxIntervalMs: hook.retryMaxIntervalMs, retryMaxAgeMs: hook.retryMaxAgeMs)
+        state = DeliveryState(filter: filter, limits: limits, cursor: cursor)
+        key = hook.signingSecret.flatMap { HookSigningKey(secret: String(decoding: $0, as: UTF8.self)) }
+        if case .url(let url) = hook.target { target = HookTarget(url: url) } else { target = nil }
+        durableLowSeq = cursor.pending.first?.seq ?? cursor.scanSeq
+        timer = loop.makeTimer { [unowned self] in
+            perform(state.tick(nowMs: clock.nowUnixMs()))
+        }
+    }
+
+    var name: String { hook.name }
+
+    /// Reads on when idle: the restored seqs first, then from the scan position to the newest
+    /// durable record. Called at start, when events became durable and after each batch.
+    func pump() {
+        guard !reading, !stopped else { return }
+        let restore = state.seqsToRestore
+        let seqs: [UInt64]
+        if !restore.isEmpty {
+            seqs = Array(restore.prefix(Self.scanBatch))
+        } else {
+            let last = store.index.lastSeq
+            guard !state.paused, state.scanSeq <= last else { return }
+            seqs = Array(state.scanSeq...min(last, state.scanSeq + UInt64(Self.scanBatch) - 1))
+        }
+        reading = true
+        fetcher.fetch(store.locations(seqs)) { [weak self] records, failure in
+            guard let self, !stopped else { return }
+            reading = false
+            scanned(seqs, records: records, failure: failure)
+        }
+    }
+
+    private func scanned(_ seqs: [UInt64], records: [LogRecord], failure: LogReadError?) {
+        let now = clock.nowUnixMs()
+        let bySeq = Dictionary(records.map { ($0.seq, $0) }, uniquingKeysWith: { a, _ in a })
+        for seq in seqs {
+            if failure != nil && bySeq[seq] == nil {
+                // A read error is not "gone": stop here and try again later, never skip.
+                Journal.error("hook \(name): reading seq \(seq): \(failure!)")
+                loop.schedule(timer!, afterMs: 1000)
+                return
+            }
+            guard let record = bySeq[seq], case .event(let request, let event) = record.payload else {
+                perform(state.skip(seq, nowMs: now))
+                continue
+            }
+            let summary = HookEvent(event)
+            if state.filter.matches(summary) {
+                if bodies.count < Self.cachedBodiesMax { bodies[seq] = event.jsonBytes(data: request.bodyIsJSON ? request.body : nil) }
+                receivedAt[seq] = event.receivedAtMs
+            }
+            let actions = state.offer(summary, nowMs: now)
+            if actions.contains(.pauseScan) && state.scanSeq <= seq {
+                bodies[seq] = nil
+                receivedAt[seq] = nil
+                perform(actions)
+                return
+            }
+            perform(actions)
+        }
+        pump()
+    }
+
+    /// Performs what the state asked for, then sets the timer to its next wake.
+    func perform(_ actions: [DeliveryState.Action]) {
+        guard !stopped else { return }
+        for action in actions {
+            switch action {
+            case .send(let event, let attempt): send(event, attempt: attempt)
+            case .park(let record): park(record)
+            case .pauseScan: break
+            case .resumeScan: pump()
+            case .persistCursor(let cursor): persisted(cursor)
+            }
+        }
+        if let wake = state.nextWakeMs, let timer {
+            loop.schedule(timer, afterMs: max(0, wake - clock.nowUnixMs()))
+        }
+    }
+
+    private func persisted(_ cursor: HookCursor) {
+        persist(cursorPath, cursor)
+        durableLowSeq = cursor.pending.first?.seq ?? cursor.scanSeq
+        onPersisted()
+    }
+
+    /// Reports an attempt's end to the state and performs what follows.
+    func finished(_ event: HookEvent, outcome: DeliveryState.Outcome, failure: HookFailure?) {
+        guard !stopped else { return }
+        let now = clock.nowUnixMs()
+        if let failure {
+            stats.failed[failure.cause, default: 0] += 1
+            stats.lastError = failure.message
+            stats.lastErrorAtMs = now
+        } else {
+            stats.delivered += 1
+            bodies[event.seq] = nil
+            receivedAt[event.seq] = nil
+        }
+        perform(state.attemptFinished(seq: event.seq, outcome: outcome, nowMs: now, using: &rng))
+    }
+
+    /// The event JSON of `seq`, from the cache or read back from the log (nil: the record is gone).
+    func body(of seq: UInt64, _ done: @escaping ([UInt8]?) -> Void) {
+        if let body = bodies[seq] { return done(body) }
+        fetcher.fetch(store.locations([seq])) { records, _ in
+            guard case .event(let request, let event)? = records.first?.payload else { return done(nil) }
+            done(event.jsonBytes(data: request.bodyIsJSON ? request.body : nil))
+        }
+    }
+
+    /// Stops delivery (shutdown or the hook was removed) and returns the cursor to write now.
+    func stop() -> HookCursor {
+        stopped = true
+        for c in connections { c.release() }
+        connections = []
+        for child in children { child.kill() }
+        children = []
+        if let timer { loop.releaseTimer(timer) }
+        timer = nil
+        return state.takeCursor()
+    }
+
+    /// Events known and not done, and the age of the oldest (for `/v1/hooks` and metrics).
+    var lagEvents: UInt64 {
+        let last = store.index.lastSeq
+        let unscanned = last >= state.scanSeq ? last - state.scanSeq + 1 : 0
+        return unscanned + UInt64(state.heldCount + state.inFlight)
+    }
+
+    var lagSeconds: Double {
+        guard let oldest = receivedAt.values.min() else { return 0 }
+        return Double(max(0, clock.nowUnixMs() - oldest)) / 1000
+    }
+}
+
+/// Counters of one hook since start.
+struct HookStats {
+    var delivered: UInt64 = 0
+    var failed: [HookFailureCause: UInt64] = [:]
+    var parked: UInt64 = 0
+    var lastError: String?
+    var lastErrorAtMs: Int64?
+    var failedTotal: UInt64 { failed.values.reduce(0, +) }
+}

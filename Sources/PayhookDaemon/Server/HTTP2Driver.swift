@@ -1,0 +1,177 @@
+import PayhookHTTP2
+
+/// Serves one connection that opened with the HTTP/2 preface: feeds its bytes to the
+/// `H2Session` framer, turns complete streams into `Request`s for the same `Router`, and
+/// answers them on their streams. The `Connection` keeps the socket, the output buffer, the
+/// single deadline and the responders (a stream's request id is its stream id).
+final class HTTP2Driver {
+    struct Pending {
+        var request: Request
+        /// The route's own body limit, when below `max_body_bytes`.
+        var limit: BodyLimit?
+        /// Until the body must be complete (loop clock); nil once handed to the route.
+        var dueMs: Int64?
+    }
+
+    unowned(unsafe) let connection: Connection
+    let session: H2Session
+    /// Streams with a head and no answer yet.
+    var pending: [Int32: Pending] = [:]
+    /// When an idle connection (no stream) is closed; from the start it bounds the wait for
+    /// the first request by `header_timeout_ms`.
+    var idleDueMs: Int64?
+    var draining = false
+    /// Bytes of frames taken from the session per refill of the output buffer.
+    static let refillBytes = 65_536
+
+    init(connection: Connection) {
+        self.connection = connection
+        var limits = connection.server.options.h2
+        limits.maxBodyBytes = connection.server.options.maxBodyBytes
+        session = H2Session(limits: limits)
+        idleDueMs = connection.server.loop.nowMs + connection.server.options.connection.headerTimeoutMs
+    }
+
+    var server: Server { connection.server }
+    var nowMs: Int64 { server.loop.nowMs }
+
+    /// Feeds the connection's buffered input to the framer and acts on what it saw.
+    func receive() {
+        let now = nowMs
+        let result = connection.input.withUnsafeBytes { session.receive($0, nowMs: now) }
+        connection.input.removeAll(keepingCapacity: connection.input.capacity <= 65_536)
+        if case .success(let events) = result {
+            for event in events { handle(event) }
+        }
+        settle()
+    }
+
+    private func handle(_ event: H2Event) {
+        switch event {
+        case .head(let id): headReceived(id)
+        case .headersTooLarge(let id):
+            answer(id, APIError.malformedHTTP(status: 431, reason: "header list over h2_max_header_list_bytes").response, isHead: false)
+        case .bodyTooLarge(let id):
+            guard let p = pending.removeValue(forKey: id) else { return }
+            let limit = BodyLimit(bytes: server.options.maxBodyBytes, setting: "max_body_bytes")
+            answer(id, tooLarge(p.limit ?? limit), isHead: p.request.method == "HEAD")
+        case .end(let id): bodyComplete(id)
+        case .closed(let id, _):
+            pending[id] = nil
+            if let i = connection.responders.firstIndex(where: { $0.id == UInt64(id) }) {
+                connection.responders.remove(at: i).responder.cancel()
+            }
+        }
+    }
+
+    private func headReceived(_ id: Int32) {
+        guard let head = session.head(of: id) else { return }
+        var headers = head.fields
+        if !head.authority.isEmpty && !headers.contains(where: { $0.name == "host" }) { headers.append(("host", head.authority)) }
+        var request = Request(method: head.method, target: head.path, headers: headers, listener: connection.role, peer: connection.peer)
+        if let n = head.contentLength { request.body.reserveCapacity(min(n, server.options.maxBodyBytes)) }
+        var limit: BodyLimit? = nil
+        if let routeLimit = server.router.bodyLimit(for: request), routeLimit.bytes < server.options.maxBodyBytes { limit = routeLimit }
+        // A declared length over the limit is refused before any body byte is buffered.
+        let maxBytes = limit?.bytes ?? server.options.maxBodyBytes
+        if let n = head.contentLength, n > maxBytes {
+            session.discardBody(of: id)
+            return answer(id, tooLarge(limit ?? BodyLimit(bytes: maxBytes, setting: "max_body_bytes")), isHead: head.method == "HEAD")
+        }
+        pending[id] = Pending(request: request, limit: limit, dueMs: nowMs + server.options.connection.bodyTimeoutMs)
+    }
+
+    private func bodyComplete(_ id: Int32) {
+        guard var p = pending[id], p.dueMs != nil else { return }
+        p.request.body = session.takeBody(of: id)
+        if let limit = p.limit, p.request.body.count > limit.bytes {
+            pending[id] = nil
+            return answer(id, tooLarge(limit), isHead: p.request.method == "HEAD")
+        }
+        p.dueMs = nil
+        pending[id] = p
+        connection.dispatch(UInt64(id), p.request)
+    }
+
+    private func tooLarge(_ limit: BodyLimit) -> Response {
+        APIError.payloadTooLarge(limitBytes: limit.bytes, setting: limit.setting).response
+    }
+
+    /// A route's answer for stream `requestID`.
+    func deliver(_ response: Response, for requestID: UInt64) {
+        let id = Int32(truncatingIfNeeded: requestID)
+        guard let p = pending.removeValue(forKey: id) else { return }
+        answer(id, response, isHead: p.request.method == "HEAD")
+        settle()
+    }
+
+    private func answer(_ id: Int32, _ response: Response, isHead: Bool) {
+        var headers: [(name: String, value: String)] = [("date", server.httpDate)]
+        for (name, value) in response.headers {
+            let lower = name.lowercased()
+            // Connection-specific fields are forbidden in HTTP/2 (RFC 9113 section 8.2.2).
+            if lower == "connection" || lower == "keep-alive" || lower == "transfer-encoding" || lower == "upgrade" { continue }
+            headers.append((lower, value))
+        }
+        headers.append(("content-length", String(response.body.count)))
+        session.respond(id, status: response.status, headers: headers, body: isHead ? nil : response.body)
+    }
+
+    /// Stops reading after the peer's FIN: answers in flight are dropped with the connection.
+    func peerClosed() {
+        session.terminate(errorCode: 0)
+        settle()
+    }
+
+    /// Shutdown: GOAWAY; the streams already taken finish, then the connection closes.
+    func drain() {
+        draining = true
+        session.shutdown()
+        settle()
+    }
+
+    /// The connection's deadline passed: time out bodies that stalled, close an idle connection.
+    func deadlinePassed() {
+        let now = nowMs
+        if let due = idleDueMs, due <= now {
+            session.terminate(errorCode: 0)
+        } else if let started = session.oldestIncompleteHeadMs, started + server.options.connection.headerTimeoutMs <= now {
+            // A header block left open blocks every stream: the connection goes.
+            session.terminate(errorCode: 0xB)  // ENHANCE_YOUR_CALM
+        }
+        for (id, p) in pending {
+            guard let due = p.dueMs, due <= now else { continue }
+            pending[id] = nil
+            session.discardBody(of: id)
+            answer(id, APIError.requestTimeout.response, isHead: p.request.method == "HEAD")
+        }
+        settle()
+    }
+
+    /// Moves frames to the output buffer (a bounded amount, the rest as the socket drains),
+    /// closes the connection once the session is over, and sets the next deadline.
+    func settle() {
+        guard connection.isOpen else { return }
+        if draining && pending.isEmpty && session.openStreamCount == 0 { session.terminate(errorCode: 0) }
+        if connection.outputPendingBytes < Self.refillBytes { session.send(into: &connection.output, maxBytes: Self.refillBytes) }
+        if !session.isAlive {
+            return connection.perform([.close])
+        }
+        let idle = pending.isEmpty && session.openStreamCount == 0
+        if !idle {
+            idleDueMs = nil
+        } else if idleDueMs == nil {
+            idleDueMs = nowMs + server.options.connection.idleTimeoutMs
+        }
+        var due = idleDueMs
+        if let started = session.oldestIncompleteHeadMs { due = min(due ?? .max, started + server.options.connection.headerTimeoutMs) }
+        for p in pending.values { if let d = p.dueMs { due = min(due ?? .max, d) } }
+        connection.perform([.deadline(afterMs: due.map { max(0, $0 - nowMs) })])
+    }
+
+    /// Called by the connection as its output drains: more frames, if the session has them.
+    func refill() -> Bool {
+        guard session.wantsWrite else { return false }
+        return session.send(into: &connection.output, maxBytes: Self.refillBytes)
+    }
+}

@@ -1,0 +1,170 @@
+import CNGHTTP2
+
+/// libnghttp2's callbacks: they only record into the `H2Session` (events, fields, body bytes)
+/// and count frames; the connection acts on the events after `mem_recv` returns.
+enum H2Callbacks {
+    static func install(_ callbacks: OpaquePointer?) {
+        nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, beginHeaders)
+        nghttp2_session_callbacks_set_on_header_callback(callbacks, header)
+        nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, frameReceived)
+        nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, dataChunk)
+        nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, streamClosed)
+        nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, frameSent)
+    }
+
+    static func me(_ user: UnsafeMutableRawPointer?) -> H2Session {
+        Unmanaged<H2Session>.fromOpaque(user!).takeUnretainedValue()
+    }
+
+    static let beginHeaders: nghttp2_on_begin_headers_callback = { _, frame, user in
+        guard let frame, frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST else { return 0 }
+        let s = me(user)
+        var stream = H2Session.Stream()
+        stream.startedAtMs = s.nowMs
+        s.streams[frame.pointee.hd.stream_id] = stream
+        return 0
+    }
+
+    static let header: nghttp2_on_header_callback = { _, frame, name, namelen, value, valuelen, _, user in
+        let s = me(user)
+        guard let frame, let name, let value else { return 0 }
+        let id = frame.pointee.hd.stream_id
+        // Trailers and heads of streams we no longer track are dropped.
+        guard var stream = s.streams[id], !stream.headComplete else { return 0 }
+        s.streams[id] = nil  // unique while mutated: no copy of the field list
+        defer { s.streams[id] = stream }
+        stream.headerBytes += namelen + valuelen + 32
+        if stream.headerBytes > s.limits.maxHeaderListBytes {
+            stream.headersTooLarge = true
+            stream.head.fields = []
+            return 0
+        }
+        if stream.headersTooLarge { return 0 }
+        let n = String(decoding: UnsafeBufferPointer(start: name, count: namelen), as: UTF8.self)
+        let v = String(decoding: UnsafeBufferPointer(start: value, count: valuelen), as: UTF8.self)
+        switch n {
+        case ":method": stream.head.method = v
+        case ":path": stream.head.path = v
+        case ":authority": stream.head.authority = v
+        case ":scheme": break
+        default:
+            if n == "content-length" { stream.head.contentLength = Int(v) }
+            stream.head.fields.append((n, v))
+        }
+        return 0
+    }
+
+    static let frameReceived: nghttp2_on_frame_recv_callback = { _, frame, user in
+        let s = me(user)
+        guard let frame else { return 0 }
+        let hd = frame.pointee.hd
+        let id = hd.stream_id
+        let endStream = hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
+        switch UInt32(hd.type) {
+        case NGHTTP2_HEADERS.rawValue:
+            guard var stream = s.streams[id] else { return 0 }
+            if !stream.headComplete {
+                stream.headComplete = true
+                s.streams[id] = stream
+                s.events.append(stream.headersTooLarge ? .headersTooLarge(stream: id) : .head(stream: id))
+            }
+            if endStream { s.ended(id) }
+        case NGHTTP2_DATA.rawValue:
+            if endStream { s.ended(id) }
+        case NGHTTP2_SETTINGS.rawValue, NGHTTP2_PING.rawValue, NGHTTP2_WINDOW_UPDATE.rawValue, NGHTTP2_PRIORITY.rawValue:
+            return s.countControlFrame() ? 0 : Int32(NGHTTP2_ERR_CALLBACK_FAILURE.rawValue)
+        default: break
+        }
+        return 0
+    }
+
+    static let dataChunk: nghttp2_on_data_chunk_recv_callback = { session, _, id, data, len, user in
+        let s = me(user)
+        nghttp2_session_consume_stream(session, id, len)
+        guard let data, var stream = s.streams[id], !stream.discarding else {
+            nghttp2_session_consume_connection(session, len)
+            return 0
+        }
+        if stream.body.count + len > s.limits.maxBodyBytes {
+            s.events.append(.bodyTooLarge(stream: id))
+            nghttp2_session_consume_connection(session, len)
+            s.discardBody(of: id)
+            return 0
+        }
+        s.streams[id] = nil
+        stream.body.append(contentsOf: UnsafeBufferPointer(start: data, count: len))
+        s.streams[id] = stream
+        s.buffered(len)
+        // Past the budget the client's connection window is not reopened: it must wait until
+        // bodies leave (handed to routes, or dropped) — the bound on what a connection holds.
+        if s.bufferedBodyBytes <= s.limits.connectionWindowBytes {
+            nghttp2_session_consume_connection(session, len)
+        } else {
+            s.owedConnectionBytes += len
+        }
+        return 0
+    }
+
+    static let streamClosed: nghttp2_on_stream_close_callback = { _, id, errorCode, user in
+        let s = me(user)
+        s.outgoing[id] = nil
+        guard s.streams[id] != nil else { return 0 }
+        s.discardBody(of: id)
+        s.streams[id] = nil
+        s.events.append(.closed(stream: id, errorCode: errorCode))
+        return 0
+    }
+
+    /// Once our answer's last frame left while the client is still sending its body, the rest
+    /// of the body is not wanted: RST_STREAM(NO_ERROR), as RFC 9113 section 8.1 allows.
+    static let frameSent: nghttp2_on_frame_send_callback = { session, frame, user in
+        let s = me(user)
+        guard let frame else { return 0 }
+        let hd = frame.pointee.hd
+        let type = UInt32(hd.type)
+        guard type == NGHTTP2_HEADERS.rawValue || type == NGHTTP2_DATA.rawValue,
+            hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0,
+            let stream = s.streams[hd.stream_id], !stream.ended
+        else { return 0 }
+        nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), hd.stream_id, UInt32(NGHTTP2_NO_ERROR.rawValue))
+        return 0
+    }
+
+    static let readBody: nghttp2_data_source_read_callback = { _, id, buf, length, flags, _, user in
+        let s = me(user)
+        guard let buf, let flags, let out = s.outgoing[id] else {
+            flags?.pointee |= UInt32(NGHTTP2_DATA_FLAG_EOF.rawValue)
+            return 0
+        }
+        let n = min(length, out.body.count - out.offset)
+        out.body.withUnsafeBufferPointer { b in
+            buf.update(from: b.baseAddress! + out.offset, count: n)
+        }
+        if out.offset + n == out.body.count {
+            flags.pointee |= UInt32(NGHTTP2_DATA_FLAG_EOF.rawValue)
+            s.outgoing[id] = nil
+        } else {
+            s.outgoing[id]!.offset += n
+        }
+        return n
+    }
+}
+
+extension H2Session {
+    func ended(_ id: Int32) {
+        guard streams[id] != nil else { return }
+        streams[id]!.ended = true
+        events.append(.end(stream: id))
+    }
+
+    /// Counts a control frame in the current one-second window; false once over the limit.
+    func countControlFrame() -> Bool {
+        if nowMs - controlWindowStartMs >= 1000 {
+            controlWindowStartMs = nowMs
+            controlFrames = 0
+        }
+        controlFrames += 1
+        if controlFrames > limits.maxControlFramesPerSecond { flooded = true }
+        return !flooded
+    }
+}

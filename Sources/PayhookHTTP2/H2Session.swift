@@ -1,0 +1,205 @@
+import CNGHTTP2
+
+/// One server-side HTTP/2 connection's framing, on libnghttp2 used as a framer only: bytes in
+/// through `receive` (`nghttp2_session_mem_recv`), bytes out through `send`
+/// (`nghttp2_session_mem_send`). No sockets, no clock of its own: the caller owns I/O, timers
+/// and backpressure, and acts on the returned `H2Event`s. One thread.
+public final class H2Session {
+    /// The client connection preface (RFC 9113 section 3.4).
+    public static let preface: [UInt8] = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8)
+
+    struct Stream {
+        var head = H2RequestHead()
+        var headerBytes = 0
+        var headersTooLarge = false
+        var headComplete = false
+        var body: [UInt8] = []
+        /// Over the limit or answered early: the rest of the body is dropped.
+        var discarding = false
+        var ended = false
+        /// When the head began (loop clock), to time out a header block left open.
+        var startedAtMs: Int64 = 0
+    }
+
+    public let limits: H2Limits
+    var session: OpaquePointer?
+    var streams: [Int32: Stream] = [:]
+    var events: [H2Event] = []
+    /// Answers being sent: body and offset, read by the data provider.
+    var outgoing: [Int32: (body: [UInt8], offset: Int)] = [:]
+    /// Body bytes held for streams whose request is not complete or not taken yet.
+    public private(set) var bufferedBodyBytes = 0
+    /// Connection window bytes not given back yet because `bufferedBodyBytes` is at the budget.
+    var owedConnectionBytes = 0
+    var controlFrames = 0
+    var controlWindowStartMs: Int64 = 0
+    var nowMs: Int64 = 0
+    var flooded = false
+
+    public init(limits: H2Limits) {
+        self.limits = limits
+        var callbacks: OpaquePointer?
+        nghttp2_session_callbacks_new(&callbacks)
+        defer { nghttp2_session_callbacks_del(callbacks) }
+        H2Callbacks.install(callbacks)
+        var option: OpaquePointer?
+        nghttp2_option_new(&option)
+        defer { nghttp2_option_del(option) }
+        // The connection window is given back as bodies leave (see `consumed`), not on arrival.
+        nghttp2_option_set_no_auto_window_update(option, 1)
+        nghttp2_option_set_max_continuations(option, limits.maxContinuations)
+        let resets = UInt64(limits.maxResetsPerSecond)
+        nghttp2_option_set_stream_reset_rate_limit(option, resets, resets)
+        nghttp2_option_set_no_closed_streams(option, 1)
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        nghttp2_session_server_new2(&session, callbacks, me, option)
+        var settings = [
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue), value: UInt32(limits.maxConcurrentStreams)),
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue), value: UInt32(limits.streamWindowBytes)),
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue), value: UInt32(limits.maxHeaderListBytes)),
+        ]
+        nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &settings, settings.count)
+        nghttp2_session_set_local_window_size(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0, Int32(limits.connectionWindowBytes))
+    }
+
+    deinit { nghttp2_session_del(session) }
+
+    /// Feeds received bytes; returns what happened, in order. A failure has already queued
+    /// GOAWAY: send what `send` yields, then close.
+    public func receive(_ bytes: UnsafeRawBufferPointer, nowMs: Int64) -> Result<[H2Event], H2Failure> {
+        self.nowMs = nowMs
+        let n = nghttp2_session_mem_recv(session, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count)
+        let happened = events
+        events = []
+        // libnghttp2's own flood check (acks we could not send yet) counts as a flood too.
+        if flooded || n == Int(NGHTTP2_ERR_FLOODED.rawValue) {
+            nghttp2_session_terminate_session(session, UInt32(NGHTTP2_ENHANCE_YOUR_CALM.rawValue))
+            return .failure(.controlFlood)
+        }
+        if n < 0 {
+            // libnghttp2 queued its own GOAWAY for protocol errors; this covers the rest.
+            nghttp2_session_terminate_session(session, UInt32(NGHTTP2_PROTOCOL_ERROR.rawValue))
+            return .failure(.protocolError(Int32(n)))
+        }
+        return .success(happened)
+    }
+
+    /// Appends frames waiting to be sent to `out`, up to about `maxBytes`. Returns whether it
+    /// appended anything.
+    @discardableResult
+    public func send(into out: inout [UInt8], maxBytes: Int) -> Bool {
+        var appended = false
+        var budget = maxBytes
+        while budget > 0 {
+            var data: UnsafePointer<UInt8>?
+            let n = nghttp2_session_mem_send(session, &data)
+            guard n > 0, let data else { break }
+            out.append(contentsOf: UnsafeBufferPointer(start: data, count: n))
+            budget -= n
+            appended = true
+        }
+        return appended
+    }
+
+    /// False once the session is over (GOAWAY exchanged, nothing left to send).
+    public var isAlive: Bool { nghttp2_session_want_read(session) != 0 || nghttp2_session_want_write(session) != 0 }
+    public var wantsWrite: Bool { nghttp2_session_want_write(session) != 0 }
+
+    /// Streams the client opened that are not closed yet.
+    public var openStreamCount: Int { streams.count }
+
+    /// When the oldest head still incomplete began (a HEADERS frame awaiting CONTINUATION).
+    public var oldestIncompleteHeadMs: Int64? {
+        var oldest: Int64? = nil
+        for s in streams.values where !s.headComplete { oldest = min(oldest ?? .max, s.startedAtMs) }
+        return oldest
+    }
+
+    public func head(of stream: Int32) -> H2RequestHead? { streams[stream]?.head }
+
+    /// The complete body; the stream's buffer is released (and the connection window reopened).
+    public func takeBody(of stream: Int32) -> [UInt8] {
+        guard let body = streams[stream]?.body else { return [] }
+        streams[stream]?.body = []
+        released(body.count)
+        return body
+    }
+
+    /// Stops buffering this stream's body (it was refused or answered before it ended).
+    public func discardBody(of stream: Int32) {
+        guard let count = streams[stream]?.body.count else { return }
+        streams[stream]?.body = []
+        streams[stream]?.discarding = true
+        released(count)
+    }
+
+    /// Queues the answer to `stream`. `headers`: lowercase names, no connection-specific
+    /// fields. `body` nil: the HEADERS frame ends the stream.
+    public func respond(_ stream: Int32, status: Int, headers: [(name: String, value: String)], body: [UInt8]?) {
+        var pairs: [(String, String)] = [(":status", String(status))]
+        pairs += headers
+        var provider = nghttp2_data_provider()
+        let hasBody = body != nil && !(body!.isEmpty)
+        if hasBody {
+            outgoing[stream] = (body!, 0)
+            provider.read_callback = H2Callbacks.readBody
+        }
+        Self.withNV(pairs) { nva in
+            if hasBody {
+                _ = nghttp2_submit_response(session, stream, nva.baseAddress, nva.count, &provider)
+            } else {
+                _ = nghttp2_submit_response(session, stream, nva.baseAddress, nva.count, nil)
+            }
+        }
+    }
+
+    /// Resets `stream` with `errorCode` (RST_STREAM).
+    public func reset(_ stream: Int32, errorCode: UInt32) {
+        nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), stream, errorCode)
+    }
+
+    /// Graceful shutdown: GOAWAY naming the last stream taken; those still finish.
+    public func shutdown() {
+        nghttp2_submit_goaway(
+            session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nghttp2_session_get_last_proc_stream_id(session),
+            UInt32(NGHTTP2_NO_ERROR.rawValue), nil, 0)
+    }
+
+    /// Ends the connection with GOAWAY(`errorCode`); nothing more is read.
+    public func terminate(errorCode: UInt32) {
+        nghttp2_session_terminate_session(session, errorCode)
+    }
+
+    func buffered(_ count: Int) { bufferedBodyBytes += count }
+
+    /// Gives back connection window for body bytes that left our buffers, up to the budget.
+    func released(_ count: Int) {
+        bufferedBodyBytes -= count
+        let room = limits.connectionWindowBytes - bufferedBodyBytes
+        let pay = min(owedConnectionBytes, max(0, room))
+        if pay > 0 {
+            owedConnectionBytes -= pay
+            nghttp2_session_consume_connection(session, pay)
+        }
+    }
+
+    static func withNV(_ pairs: [(String, String)], _ body: (UnsafeMutableBufferPointer<nghttp2_nv>) -> Void) {
+        var storage: [UInt8] = []
+        var spans: [(Int, Int, Int, Int)] = []
+        for (name, value) in pairs {
+            let n = storage.count
+            storage += name.utf8
+            let v = storage.count
+            storage += value.utf8
+            spans.append((n, v - n, v, storage.count - v))
+        }
+        storage.withUnsafeMutableBufferPointer { raw in
+            var nva = spans.map { s in
+                nghttp2_nv(
+                    name: raw.baseAddress! + s.0, value: raw.baseAddress! + s.2, namelen: s.1, valuelen: s.3,
+                    flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
+            }
+            nva.withUnsafeMutableBufferPointer { body($0) }
+        }
+    }
+}

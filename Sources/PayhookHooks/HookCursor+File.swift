@@ -1,0 +1,54 @@
+import Glibc
+import PayhookPosix
+
+/// Reading and replacing a hook's cursor file (format in `HookCursor.swift`).
+///
+/// When it is written is the caller's choice, driven by `DeliveryState`'s `.persistCursor`
+/// action: after `cursorEveryAcks` completions or `cursorEveryMs` after the first unsaved change,
+/// whichever comes first, and once at shutdown. One fsync pair per batch, not per event.
+extension HookCursor {
+    public enum FileError: Error, Sendable, Equatable {
+        case io(SyscallError)
+        /// The file exists but is not a cursor: the caller stops and names it.
+        case damaged(path: String, DecodeError)
+    }
+
+    /// The file name of a hook's cursor in `directory`.
+    public static func path(directory: String, hook: String) -> String { directory + "/" + hook + ".cursor" }
+
+    /// The cursor at `path`, or nil when there is none (a new hook).
+    public static func read(path: String) throws(FileError) -> HookCursor? {
+        let sizeMax = Int64(headerBytes + pendingEntriesMax * entryBytes + 4)
+        let bytes: [UInt8]
+        do {
+            let file = try File.open(path, flags: O_RDONLY)
+            defer { file.close() }
+            // Larger than any cursor can be: read only enough to fail the length check.
+            bytes = try file.read(count: Int(min(try file.size(), sizeMax + 1)), at: 0)
+        } catch {
+            if error.errno == .noEntry { return nil }
+            throw .io(error)
+        }
+        do { return try decode(bytes) } catch { throw .damaged(path: path, error) }
+    }
+
+    /// Replaces the file at `path` durably: write a temporary file, fsync it, rename it over
+    /// `path`, fsync the directory (rename(2) is atomic; the directory fsync makes it durable).
+    public func write(path: String) throws(FileError) {
+        let tmp = path + ".tmp"
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        do {
+            let file = try File.open(tmp, flags: O_WRONLY | O_CREAT | O_TRUNC)
+            let written = Result { () throws(SyscallError) in
+                try file.pwriteAll(encode(), at: 0)
+                try file.fsync()
+            }
+            file.close()
+            try written.get()
+            try FileSystem.rename(tmp, to: path)
+            try FileSystem.syncDirectory(directory)
+        } catch {
+            throw .io(error)
+        }
+    }
+}

@@ -1,0 +1,65 @@
+/// The outbound HTTP/1.1 request of one attempt: `POST` of the event JSON (design.md, Hooks).
+///
+/// No `Connection` field: HTTP/1.1 connections persist by default (RFC 9112 §9.3), and the
+/// caller reuses one while the answers allow it (`HTTP1Response.keepAlive`).
+public enum HookRequest {
+    /// Where an HTTP hook posts: the `Host` value (`127.0.0.1:9000`; `localhost` for a unix
+    /// socket) and an origin-form path. Both come from validated config.
+    public struct Target: Sendable, Equatable {
+        public var host: String
+        public var path: String
+
+        public init(host: String, path: String) {
+            precondition(HookRequest.isFieldSafe(host) && !host.isEmpty, "invalid Host")
+            precondition(path.hasPrefix("/") && path.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }, "invalid path")
+            self.host = host
+            self.path = path
+        }
+    }
+
+    /// The request bytes. `timestampS` is the signing time (Unix seconds, the attempt's, not the
+    /// event's: receivers reject old timestamps, and a retry is a new message in time).
+    public static func build(
+        target: Target, event: HookEvent, attempt: UInt32, body: [UInt8], key: HookSigningKey?, timestampS: Int64
+    ) -> [UInt8] {
+        let id = headerValue(event.id)
+        var fields: [(name: String, value: String)] = [
+            ("Host", target.host),
+            ("Content-Type", "application/json"),
+            ("Content-Length", String(body.count)),
+            ("Payhook-Event-Id", id),
+            ("Payhook-Seq", String(event.seq)),
+            ("Payhook-Attempt", String(attempt)),
+        ]
+        if let key { fields += HookSigning.headers(key: key, eventID: id, timestampS: timestampS, body: body) }
+        fields.append(("User-Agent", "payhookd"))
+        var out: [UInt8] = []
+        out.reserveCapacity(256 + body.count)
+        out += Array("POST \(target.path) HTTP/1.1\r\n".utf8)
+        for (name, value) in fields { out += Array("\(name): \(value)\r\n".utf8) }
+        out += [0x0D, 0x0A]
+        out += body
+        return out
+    }
+
+    /// An id as a field value. Ids made by `EventID.make` are visible ASCII already (bytes
+    /// outside 0x21...0x7E are escaped inside the id), so the header equals the event JSON's
+    /// `id`. Ids of records written before that rule may hold other bytes: those bytes (only)
+    /// are percent-encoded here, because a CR or LF in a header would let provider data forge
+    /// fields. The signatures sign the value as sent, so a receiver verifies what it reads.
+    public static func headerValue(_ id: String) -> String {
+        guard !id.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return id }
+        var out = ""
+        for b in id.utf8 {
+            if b > 0x20 && b < 0x7F {
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            } else {
+                let hex = Array("0123456789ABCDEF".utf8)
+                out += "%" + String(decoding: [hex[Int(b >> 4)], hex[Int(b & 15)]], as: UTF8.self)
+            }
+        }
+        return out
+    }
+
+    static func isFieldSafe(_ s: String) -> Bool { s.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F } }
+}
