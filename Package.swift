@@ -3,7 +3,10 @@
 //   C shims (CLinuxShim, CCrypto, CNGHTTP2) -> PayhookCore (no I/O)
 //   PayhookHTTP1, PayhookProviders: pure, depend on Core only (+ libcrypto for digests)
 //   PayhookPosix: the only module that performs syscalls
-//   PayhookLog: the durable log, built on Posix
+//   PayhookLog: the durable log (frames, segments, group commit, recovery, witnesses), built on
+//     Posix; it knows nothing of payments: record bodies are opaque bytes to it
+//   PayhookStore: what the log stores: the record codec, the indexes (dedup, payment status),
+//     snapshots, the rejects store, `log dump`'s JSON
 //   PayhookHooks: hook delivery (pure core; its cursor file through Posix)
 //   PayhookDaemon: wiring, config, routes; payhookd: the CLI.
 import PackageDescription
@@ -34,27 +37,35 @@ let package = Package(
         .target(name: "PayhookHTTP2", dependencies: ["CNGHTTP2"]),
         .target(name: "PayhookProviders", dependencies: ["PayhookCore", "CCrypto"]),
         .target(name: "PayhookPosix", dependencies: ["PayhookCore", "CLinuxShim"]),
+        // PayhookCore only for `Clock`: the log uses none of its payment types.
         .target(name: "PayhookLog", dependencies: ["PayhookCore", "PayhookPosix", "CLinuxShim"]),
+        .target(name: "PayhookStore", dependencies: ["PayhookCore", "PayhookPosix", "PayhookLog", "CLinuxShim"]),
         // Hook delivery: filters, per-payment ordering, retries, the durable cursor, signing.
         .target(name: "PayhookHooks", dependencies: ["PayhookCore", "PayhookHTTP1", "PayhookProviders", "PayhookPosix", "CLinuxShim"]),
         .target(
             name: "PayhookDaemon",
             dependencies: [
-                "PayhookCore", "PayhookHTTP1", "PayhookHTTP2", "PayhookProviders", "PayhookPosix", "PayhookLog", "PayhookHooks", "CLinuxShim",
+                "PayhookCore", "PayhookHTTP1", "PayhookHTTP2", "PayhookProviders", "PayhookPosix", "PayhookLog", "PayhookStore",
+                "PayhookHooks", "CLinuxShim",
             ]
         ),
         .executableTarget(
             name: "payhookd",
-            dependencies: ["PayhookDaemon", "PayhookLog", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "PayhookDaemon", "PayhookLog", "PayhookStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .executableTarget(name: "payhookd-bench", dependencies: ["PayhookCore", "PayhookHTTP1", "PayhookPosix", "CLinuxShim"]),
-        .executableTarget(name: "payhookd-logbench", dependencies: ["PayhookCore", "PayhookPosix", "PayhookLog", "CLinuxShim"]),
+        .executableTarget(
+            name: "payhookd-logbench", dependencies: ["PayhookCore", "PayhookPosix", "PayhookLog", "PayhookStore", "CLinuxShim"]),
 
         .target(name: "TestSupport", dependencies: ["PayhookCore", "PayhookPosix", "CLinuxShim"], path: "Tests/TestSupport"),
         .testTarget(name: "PayhookCoreTests", dependencies: ["PayhookCore", "TestSupport"]),
         .testTarget(name: "PayhookHTTP1Tests", dependencies: ["PayhookHTTP1", "TestSupport"]),
         .testTarget(name: "PayhookProvidersTests", dependencies: ["PayhookProviders", "TestSupport"]),
+        .testTarget(name: "PayhookPosixTests", dependencies: ["PayhookPosix", "TestSupport"]),
         .testTarget(name: "PayhookLogTests", dependencies: ["PayhookLog", "TestSupport"]),
+        .testTarget(name: "PayhookStoreTests", dependencies: ["PayhookLog", "PayhookStore", "TestSupport"]),
         .testTarget(name: "PayhookHooksTests", dependencies: ["PayhookHooks", "PayhookHTTP1", "PayhookPosix", "TestSupport", "CLinuxShim"]),
         .testTarget(name: "PayhookDaemonTests", dependencies: ["PayhookDaemon", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "PayhookCore", "PayhookProviders", "CLinuxShim"]),

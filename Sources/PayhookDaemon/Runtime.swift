@@ -1,6 +1,7 @@
 import PayhookCore
 import PayhookLog
 import PayhookPosix
+import PayhookStore
 
 /// Everything serve needs beyond the HTTP server: the recovered log, the rejects store, the
 /// ingest pipeline, the admin API and the metrics, wired to the server's loop.
@@ -34,20 +35,22 @@ final class Runtime {
         options.retentionDays = config.storage.retentionDays
         options.ackedMarkIntervalMs = config.storage.ackedMarkIntervalMs
         options.clock = clock
+        var limits = LogLimits()
         // Every body the HTTP layer accepts must fit a record.
-        options.limits.bodyBytesMax = max(options.limits.bodyBytesMax, config.server.maxBodyBytes)
+        limits.bodyBytesMax = max(limits.bodyBytesMax, config.server.maxBodyBytes)
         // Retention keeps every segment some hook has not delivered or parked.
         let progress = HookProgress(hasHooks: !config.hooks.isEmpty)
         let opened = try Log.open(
-            dir: config.storage.dir, options: options, isDelivered: { progress.isDelivered($0) }, onDurable: { wake.notify() })
+            dir: config.storage.dir, options: options, limits: limits, isDelivered: { progress.isDelivered($0) },
+            onDurable: { wake.notify() })
         Journal.info("log: \(opened.report.summary)")
         store = EventStore(opened: opened)
         box.store = store
-        rejects = try RejectStore(dir: config.storage.dir, options: RejectStoreOptions(config.storage), limits: options.limits, clock: clock)
+        rejects = try RejectStore(dir: config.storage.dir, options: RejectStoreOptions(config.storage), limits: limits, clock: clock)
         let live = LiveSettingsCell(LiveSettings(config))
         self.live = live
         ingest = IngestRoute(
-            table: live.current.sources, store: store, rejects: rejects, metrics: metrics, clock: clock, limits: options.limits)
+            table: live.current.sources, store: store, rejects: rejects, metrics: metrics, clock: clock, limits: limits)
         let loop = server.loop
         fetcher = try RecordFetcher(reader: store.reader, executor: loop.executor)
         admin = AdminRoutes(store: store, fetcher: fetcher, metrics: metrics, limits: AdminRoutes.Limits(config.server)) { ms, action in
@@ -60,7 +63,7 @@ final class Runtime {
         }
         hooks = try HookSet(
             hooks: config.hooks, storageDir: config.storage.dir, store: store, fetcher: fetcher, loop: loop, clock: clock, progress: progress)
-        rejectsRoute = RejectsRoute(ingest: ingest, storageDir: config.storage.dir, executor: loop.executor)
+        rejectsRoute = try RejectsRoute(ingest: ingest, storageDir: config.storage.dir, executor: loop.executor)
         let writer = store.writer
         var timer: TimerID?
         let maintenance = loop.makeTimer {
@@ -96,12 +99,16 @@ final class Runtime {
         store.collect()
         rejects.shutdown()
         fetcher.shutdown()
+        rejectsRoute.shutdown()
     }
 
     private func declareMetrics() {
         metrics.declare("payhook_log_last_seq", .gauge, help: "Seq of the newest durable record.")
         metrics.declare("payhook_log_fdatasync_total", .counter, help: "fdatasync calls of the log writer (one per group commit).")
         metrics.declare("payhook_log_records_total", .counter, help: "Records made durable since start.")
+        metrics.declare(
+            "payhook_snapshot_failures_total", .counter,
+            help: "Index snapshot, high-water mark or retention passes that failed (each retried at the next one).")
         metrics.declare("payhook_payments", .gauge, help: "Payments in the last-seen status index.")
         metrics.declare("payhook_log_writable", .gauge, help: "1 while the log takes writes.")
         metrics.declare("payhook_rejects_stored_total", .counter, help: "Refused requests kept in the rejects store.")
@@ -112,8 +119,9 @@ final class Runtime {
         metrics.declare("payhook_log_lines_dropped_total", .counter, help: "Log lines dropped because stderr was not read fast enough.")
         metrics.beforeRender = { [unowned self] m in
             m.set("payhook_log_last_seq", to: Double(store.index.lastSeq))
-            m.set("payhook_log_fdatasync_total", to: Double(store.writer.fdatasyncCount.load(ordering: .relaxed)))
-            m.set("payhook_log_records_total", to: Double(store.writer.recordCount.load(ordering: .relaxed)))
+            m.set("payhook_log_fdatasync_total", to: Double(store.writer.fdatasyncCount))
+            m.set("payhook_log_records_total", to: Double(store.writer.recordCount))
+            m.set("payhook_snapshot_failures_total", to: Double(store.writer.snapshotFailureCount))
             m.set("payhook_payments", to: Double(store.index.paymentCount))
             m.set("payhook_log_writable", to: isWritable ? 1 : 0)
             m.set("payhook_rejects_stored_total", to: Double(rejects.storedCount))
@@ -142,7 +150,7 @@ extension RejectStoreOptions {
 }
 
 /// Lets the writer's wake-up reach the store created after the log was opened.
-private final class StoreBox: @unchecked Sendable {
+private final class StoreBox {
     // Written once on the main thread before the loop runs; read on the loop thread.
     var store: EventStore?
 }

@@ -9,8 +9,8 @@ import PayhookPosix
 //   tmp + fdatasync + rename + fsync of the directory, so a reader sees the old or the new file.
 
 /// The durable high-water mark: a witness that every seq up to `seq` was acknowledged.
-enum AckedMark {
-    static let fileName = "acked"
+public enum AckedMark {
+    public static let fileName = "acked"
     static let magic: [UInt8] = Array("PAYHKACK".utf8)
     static let version: UInt16 = 1
     static let bytes = 24
@@ -38,12 +38,12 @@ enum AckedMark {
 
     /// The mark in `logDir`, `nil` when there is none. A file that does not decode was written
     /// by rename, so it is damage, not a torn write: the caller refuses to guess.
-    static func read(logDir: String) throws(LogOpenError) -> UInt64? {
+    public static func read(logDir: String) throws(LogOpenError) -> UInt64? {
         let path = logDir + "/" + fileName
         let content: [UInt8]
         do throws(SyscallError) {
             guard try FileSystem.size(path) != nil else { return nil }
-            content = try LogTool.readAll(path)
+            content = try LogVerify.readAll(path)
         } catch {
             throw .io(error)
         }
@@ -57,7 +57,7 @@ enum AckedMark {
     }
 
     /// Writes `seq` durably (temporary file, fdatasync, rename, fsync of the directory).
-    static func write(seq: UInt64, logDir: String) throws(SyscallError) {
+    public static func write(seq: UInt64, logDir: String) throws(SyscallError) {
         let tmp = logDir + "/" + fileName + ".tmp"
         let file = try File.open(tmp, flags: O_WRONLY | O_CREAT | O_TRUNC)
         do throws(SyscallError) {

@@ -21,20 +21,12 @@
 //     flags       u8    bit 0: body is valid JSON (checked at ingest)
 //     seq         u64
 //     received_ms i64   Unix ms
-//     type 1 (event): strings are u16 length + UTF-8 bytes, optional strings use length 0xFFFF
-//       for "absent"; lists are u8 count + items; the body is u32 length + bytes.
-//       source, peer, client, method, path,
-//       headers (u8 count, then name and value strings: content-type, the signature header,
-//         user-agent, x-forwarded-for, x-real-ip as received),
-//       body, verified_by,
-//       id, provider, kind, payment_id?, merchant_ref?, status (u8: 0 created, 1 pending, 2 failed,
-//         3 expired, 4 cancelled, 5 succeeded, 6 refunded, 7 unknown; fixed codes, see statusCode),
-//       provider_status?, provider_event?, amount?, currency?, occurred_at?, quarantined?
-//     type 2 (duplicate): source, peer, client, id, original_seq u64
-//     type 3 and later: opaque bytes
+//     body        the rest, opaque to the log: the store encodes and decodes it (its layout
+//                       for types 1 and 2 is in Sources/PayhookStore/RecordCodec.swift)
 //
 // Bounds (TigerBeetle style, asserted after read): strings <= 65,534 bytes, headers <= 255,
-// body <= record_bytes_max. Tighter, configurable bounds (`LogLimits`) are checked on submit.
+// body <= record_bytes_max. Tighter, configurable bounds (the store's `LogLimits`) are checked
+// on submit, before the writer sees the record.
 //
 // Witnesses (files that prove seqs were acknowledged; a 2xx goes out only after fdatasync):
 //   index-<seq>.snap  covers records up to seq, all synced before it was renamed into place;
@@ -67,8 +59,6 @@
 // from the front (retention) do not matter; only the end is judged. A suspect tail within the
 // last interval of the high-water mark with no newer snapshot is cut: the mark lags by design.
 
-import PayhookCore
-
 /// Constants of the on-disk format (see the comment at the top of `LogFormat.swift`).
 public enum LogFormat {
     public static let version: UInt16 = 1
@@ -78,30 +68,12 @@ public enum LogFormat {
     /// The largest payload a frame may announce; larger is damage. 16 MiB.
     public static let recordBytesMax = 16 * 1024 * 1024
     /// u16 length 0xFFFF marks an absent optional string.
-    static let absent: UInt16 = 0xFFFF
+    package static let absent: UInt16 = 0xFFFF
+    /// The record header inside the payload: type u8, flags u8, seq u64, received_ms i64.
+    public static let recordHeaderBytes = 18
     public static let stringBytesMax = 65_534
     public static let headerCountMax = 255
     public static let segmentSuffix = ".seg"
-
-    /// The on-disk code of a status. Fixed by the format, not derived from the enum's order, so
-    /// reordering or extending `PaymentStatus` never changes what stored records mean.
-    public static func statusCode(_ status: PaymentStatus) -> UInt8 {
-        switch status {
-        case .created: 0
-        case .pending: 1
-        case .failed: 2
-        case .expired: 3
-        case .cancelled: 4
-        case .succeeded: 5
-        case .refunded: 6
-        case .unknown: 7
-        }
-    }
-
-    /// The status of an on-disk code; `nil` for a code this version does not know (damage).
-    public static func status(code: UInt8) -> PaymentStatus? {
-        PaymentStatus.allCases.first { statusCode($0) == code }
-    }
 
     /// `00000000000000000042.seg` for first seq 42.
     public static func segmentName(firstSeq: UInt64) -> String {
@@ -114,11 +86,4 @@ public enum LogFormat {
         guard name.hasSuffix(segmentSuffix), name.utf8.count == 20 + segmentSuffix.utf8.count else { return nil }
         return UInt64(name.dropLast(segmentSuffix.count))
     }
-}
-
-/// Kinds of records; the type byte lets later versions add kinds without a format change.
-public enum RecordType: UInt8, Sendable {
-    case event = 1
-    case duplicate = 2
-    case hookParked = 3
 }

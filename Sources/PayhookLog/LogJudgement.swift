@@ -63,8 +63,8 @@ public enum LogJudgement {
         let names: [String]
         do throws(SyscallError) { names = try FileSystem.list(logDir) } catch { throw .io(error) }
         // Every snapshot kept (the newest and one spare), so a refusal names each file to move.
-        for seq in names.compactMap({ IndexSnapshot.lastSeq(fileName: $0) }).sorted(by: >) {
-            out.append(AckWitness(seq: seq, kind: "the snapshot", path: logDir + "/" + IndexSnapshot.fileName(lastSeq: seq)))
+        for seq in names.compactMap({ SnapshotFiles.lastSeq(fileName: $0) }).sorted(by: >) {
+            out.append(AckWitness(seq: seq, kind: "the snapshot", path: logDir + "/" + SnapshotFiles.fileName(lastSeq: seq)))
         }
         if let mark = try AckedMark.read(logDir: logDir) {
             out.append(AckWitness(seq: mark, kind: "the high-water mark", path: logDir + "/" + AckedMark.fileName))

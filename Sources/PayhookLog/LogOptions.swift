@@ -22,8 +22,6 @@ public struct LogOptions: Sendable {
     /// How long `Log.open` waits for `log/LOCK` while another process holds it (a previous
     /// instance still exiting, or a child between fork and exec). Default 2,000 ms.
     public var lockWaitMs: Int = 2000
-    /// Bounds checked on submit.
-    public var limits = LogLimits()
     /// Wall clock for segment headers and retention.
     public var clock: any Clock = SystemClock()
 
@@ -44,7 +42,7 @@ public enum LogWriteError: Error, Equatable, Sendable, CustomStringConvertible {
     case failed(SyscallError)
     /// `shutdown()` was called.
     case shuttingDown
-    /// Over a `LogLimits` bound; nothing was written.
+    /// Over a bound the store checks on submit (its `LogLimits`); nothing was written.
     case tooLarge(RecordTooLarge)
 
     public var description: String {
@@ -67,6 +65,26 @@ public struct LogCompletion: Sendable, Equatable {
     /// Size of the record on disk (0 on failure), for `LogIndex.apply`.
     public var frameBytes: Int
 
+    public init(ticket: UInt64, result: Result<AppendedRecord, LogWriteError>, frameBytes: Int) {
+        self.ticket = ticket
+        self.result = result
+        self.frameBytes = frameBytes
+    }
+
     /// The durable seq, or `nil` on failure.
     public var seq: UInt64? { if case .success(let a) = result { a.seq } else { nil } }
+}
+
+/// A record that cannot be stored because a field is over a bound (the store's `LogLimits`).
+public struct RecordTooLarge: Error, Equatable, Sendable, CustomStringConvertible {
+    public var field: String
+    public var bytes: Int
+    public var limit: Int
+    public var description: String { "\(field) is \(bytes), over the limit of \(limit)" }
+
+    public init(field: String, bytes: Int, limit: Int) {
+        self.field = field
+        self.bytes = bytes
+        self.limit = limit
+    }
 }

@@ -61,15 +61,28 @@ public struct RecoveryReport: Sendable, Equatable {
     }
 }
 
-/// Rebuilds the indexes from snapshot + segments (see the format comment in `LogFormat.swift`).
+/// What recovery rebuilds: the store's index, which embeds the log's `SegmentMap` and folds in
+/// each record's body (the log never decodes bodies).
+public protocol RecoverableIndex {
+    init()
+    var segmentMap: SegmentMap { get set }
+    /// Folds in a record read from a segment; throws when its body does not decode (damage).
+    mutating func recover(_ record: RawRecord, at appended: AppendedRecord, frameBytes: Int) throws(DecodeError)
+}
+
+/// Rebuilds an index from snapshot + segments (see the format comment in `LogFormat.swift`).
 public enum LogRecovery {
-    struct Result {
-        var index: LogIndex
-        var report: RecoveryReport
+    public struct Result<Index: RecoverableIndex> {
+        public var index: Index
+        public var report: RecoveryReport
     }
 
+    /// Loads the newest usable snapshot (the store's format) for the segments `seqs` on disk:
+    /// the index and the seq it covers, or `nil` for a full replay.
+    public typealias SnapshotLoader<Index> = (_ logDir: String, _ seqs: [UInt64]) -> (Index, UInt64)?
+
     /// Sorted first seqs of the segment files in `logDir`.
-    static func segmentSeqs(_ logDir: String) throws(SyscallError) -> [UInt64] {
+    public static func segmentSeqs(_ logDir: String) throws(SyscallError) -> [UInt64] {
         try FileSystem.list(logDir).compactMap { LogFormat.firstSeq(segmentName: $0) }.sorted()
     }
 
@@ -77,42 +90,46 @@ public enum LogRecovery {
     /// segment with an incomplete header is removed; without, they are only reported.
     /// `useSnapshot: false` forces a full replay (and `log verify` checks every byte).
     /// `verifyCovered`: CRC-check the frames of segments the snapshot covers (read, not decoded).
-    static func recover(logDir: String, repair: Bool, useSnapshot: Bool = true, verifyCovered: Bool = true) throws(LogOpenError) -> Result {
+    public static func recover<Index: RecoverableIndex>(
+        logDir: String, repair: Bool, useSnapshot: Bool = true, verifyCovered: Bool = true, snapshot: SnapshotLoader<Index>
+    ) throws(LogOpenError) -> Result<Index> {
         do {
-            return try recoverOnce(logDir: logDir, repair: repair, useSnapshot: useSnapshot, verifyCovered: verifyCovered)
+            return try recoverOnce(logDir: logDir, repair: repair, useSnapshot: useSnapshot, snapshot: snapshot, verifyCovered: verifyCovered)
         } catch .damaged(_, _, _) where useSnapshot {
             // Judge damage from a full scan, as `log verify` does, so that both say the same
             // (damage in the last record is a question for the witnesses, not for the snapshot).
-            return try recoverOnce(logDir: logDir, repair: repair, useSnapshot: false, verifyCovered: verifyCovered)
+            return try recoverOnce(logDir: logDir, repair: repair, useSnapshot: false, snapshot: snapshot, verifyCovered: verifyCovered)
         }
     }
 
-    private static func recoverOnce(logDir: String, repair: Bool, useSnapshot: Bool, verifyCovered: Bool) throws(LogOpenError) -> Result {
+    private static func recoverOnce<Index: RecoverableIndex>(
+        logDir: String, repair: Bool, useSnapshot: Bool, snapshot: SnapshotLoader<Index>, verifyCovered: Bool
+    ) throws(LogOpenError) -> Result<Index> {
         var report = RecoveryReport()
         let seqs: [UInt64]
         do throws(SyscallError) { seqs = try segmentSeqs(logDir) } catch { throw .io(error) }
-        var index = LogIndex()
+        var index = Index()
         var resume: (seq: UInt64, offset: Int64)?
-        if useSnapshot, let (snap, covered) = loadSnapshot(logDir: logDir, seqs: seqs) {
+        if useSnapshot, let (snap, covered) = snapshot(logDir, seqs) {
             index = snap
             report.snapshotSeq = covered
-            if let last = snap.segments.last { resume = (last.firstSeq, last.endOffset) }
+            if let last = snap.segmentMap.segments.last { resume = (last.firstSeq, last.endOffset) }
         } else if let first = seqs.first {
-            index.nextSeq = first
+            index.segmentMap.nextSeq = first
         }
         report.segments = seqs.count
         var tail: LogEnd.Tail?
         for (i, first) in seqs.enumerated() {
             var startOffset = Int64(LogFormat.segmentHeaderBytes)
             if let resume {
-                if first <= resume.seq && verifyCovered { try checkCovered(logDir: logDir, firstSeq: first, index: index) }
+                if first <= resume.seq && verifyCovered { try checkCovered(logDir: logDir, firstSeq: first, map: index.segmentMap) }
                 if first < resume.seq { continue }
                 if first == resume.seq { startOffset = resume.offset }
             }
             tail = try replay(logDir: logDir, firstSeq: first, from: startOffset, isLast: i == seqs.count - 1, index: &index, report: &report)
         }
         let end = LogEnd(
-            lastSeq: index.nextSeq - 1, lastSegment: seqs.last.map { logDir + "/" + LogFormat.segmentName(firstSeq: $0) }, tail: tail)
+            lastSeq: index.segmentMap.lastSeq, lastSegment: seqs.last.map { logDir + "/" + LogFormat.segmentName(firstSeq: $0) }, tail: tail)
         let witnesses = try LogJudgement.witnesses(logDir: logDir)
         switch LogJudgement.judge(end, witnesses: witnesses, logDir: logDir) {
         case .refuse(let message): throw .acknowledgedMissing(message)
@@ -120,7 +137,7 @@ public enum LogRecovery {
         }
         if let tail { try cut(tail, logDir: logDir, repair: repair, report: &report) }
         report.provenSeq = LogJudgement.provenSeq(witnesses)
-        report.nextSeq = index.nextSeq
+        report.nextSeq = index.segmentMap.nextSeq
         // The judgement above let start-up go on only with the log reaching every proven seq.
         precondition(report.nextSeq > report.provenSeq, "next seq \(report.nextSeq) at or below proven \(report.provenSeq)")
         return Result(index: index, report: report)
@@ -140,8 +157,8 @@ public enum LogRecovery {
     }
 
     /// Replays one segment into `index`; returns the bad tail of the last segment, if any.
-    private static func replay(
-        logDir: String, firstSeq: UInt64, from startOffset: Int64, isLast: Bool, index: inout LogIndex, report: inout RecoveryReport
+    private static func replay<Index: RecoverableIndex>(
+        logDir: String, firstSeq: UInt64, from startOffset: Int64, isLast: Bool, index: inout Index, report: inout RecoveryReport
     ) throws(LogOpenError) -> LogEnd.Tail? {
         let path = logDir + "/" + LogFormat.segmentName(firstSeq: firstSeq)
         let bytes: [UInt8]
@@ -165,20 +182,23 @@ public enum LogRecovery {
         guard header.firstSeq == firstSeq else {
             throw .damaged(segment: path, offset: 12, reason: "header first seq \(header.firstSeq) differs from the file name")
         }
-        if startOffset == Int64(LogFormat.segmentHeaderBytes) && firstSeq != index.nextSeq {
-            throw .damaged(segment: path, offset: 12, reason: "first seq \(firstSeq) where \(index.nextSeq) was expected (missing segment?)")
+        let nextSeq = index.segmentMap.nextSeq
+        if startOffset == Int64(LogFormat.segmentHeaderBytes) && firstSeq != nextSeq {
+            throw .damaged(segment: path, offset: 12, reason: "first seq \(firstSeq) where \(nextSeq) was expected (missing segment?)")
         }
-        let end = SegmentScanner.scan(bytes, from: Int(startOffset), isLast: isLast, expectedSeq: index.nextSeq, requestFields: false) {
-            record, offset, frameBytes in
+        var replayed = 0
+        let end = SegmentScanner.scan(bytes, from: Int(startOffset), isLast: isLast, expectedSeq: nextSeq) {
+            (record, offset, frameBytes) throws(DecodeError) in
             let appended = AppendedRecord(seq: record.seq, location: RecordLocation(segmentFirstSeq: firstSeq, offset: offset))
-            index.apply(record.payload, at: appended, frameBytes: frameBytes)
-            report.recordsReplayed += 1
+            try index.recover(record, at: appended, frameBytes: frameBytes)
+            replayed += 1
         }
+        report.recordsReplayed += replayed
         return try LogEnd.Tail(end, segment: path, fileBytes: Int64(bytes.count))
     }
 
-    private static func checkCovered(logDir: String, firstSeq: UInt64, index: LogIndex) throws(LogOpenError) {
-        guard let summary = index.segments.first(where: { $0.firstSeq == firstSeq }) else { return }
+    private static func checkCovered(logDir: String, firstSeq: UInt64, map: SegmentMap) throws(LogOpenError) {
+        guard let summary = map.segments.first(where: { $0.firstSeq == firstSeq }) else { return }
         let path = logDir + "/" + summary.name
         let bytes: [UInt8]
         do throws(SyscallError) {
@@ -220,23 +240,14 @@ public enum LogRecovery {
         }
     }
 
-    /// The newest snapshot that decodes and matches the segments on disk, with its last seq.
-    static func loadSnapshot(logDir: String, seqs: [UInt64]) -> (LogIndex, UInt64)? {
-        guard let names = try? FileSystem.list(logDir) else { return nil }
-        for covered in names.compactMap({ IndexSnapshot.lastSeq(fileName: $0) }).sorted(by: >) {
-            let path = logDir + "/" + IndexSnapshot.fileName(lastSeq: covered)
-            guard let file = try? File.open(path, flags: O_RDONLY) else { continue }
-            let bytes = (try? file.read(count: Int((try? file.size()) ?? 0), at: 0)) ?? []
-            file.close()
-            guard var index = try? IndexSnapshot.decode(bytes), index.lastSeq == covered else { continue }
-            // Segments deleted by retention since the snapshot drop out of it; every other
-            // segment it knows must still exist, the last one at least as long as it was.
-            index.segments.removeAll { !seqs.contains($0.firstSeq) && $0.firstSeq < (seqs.first ?? 0) }
-            guard let last = index.segments.last, index.segments.allSatisfy({ seqs.contains($0.firstSeq) }) else { continue }
-            let size = (try? FileSystem.size(logDir + "/" + last.name)) ?? nil
-            guard let size, size >= last.endOffset else { continue }
-            return (index, covered)
-        }
-        return nil
+    /// Fits a snapshot's segment map to the segments on disk: segments deleted by retention
+    /// since the snapshot drop out of it; every other segment it knows must still exist, the
+    /// last one at least as long as it was. `false`: the snapshot does not match (try an older).
+    public static func fit(_ map: inout SegmentMap, logDir: String, seqs: [UInt64]) -> Bool {
+        map.segments.removeAll { !seqs.contains($0.firstSeq) && $0.firstSeq < (seqs.first ?? 0) }
+        guard let last = map.segments.last, map.segments.allSatisfy({ seqs.contains($0.firstSeq) }) else { return false }
+        let size = (try? FileSystem.size(logDir + "/" + last.name)) ?? nil
+        guard let size, size >= last.endOffset else { return false }
+        return true
     }
 }

@@ -60,11 +60,11 @@ public enum ScanEnd: Sendable, Equatable {
 /// Walks the frames of one segment's bytes (format in `LogFormat.swift`).
 public enum SegmentScanner {
     /// Visits each valid record in order with its byte offset. `isLast` permits a torn tail;
-    /// `expectedSeq` is the seq the first record must carry (`header.firstSeq`).
-    /// `requestFields: false` skips building the stored requests (their bounds are still checked).
+    /// `expectedSeq` is the seq the first record must carry (`header.firstSeq`). `visit` decodes
+    /// the body (the store's); a body that does not decode, behind a valid CRC, is damage.
     public static func scan(
         _ bytes: [UInt8], from start: Int = LogFormat.segmentHeaderBytes, isLast: Bool, expectedSeq: UInt64,
-        requestFields: Bool = true, visit: (LogRecord, _ offset: Int64, _ frameBytes: Int) -> Void
+        visit: (RawRecord, _ offset: Int64, _ frameBytes: Int) throws(DecodeError) -> Void
     ) -> ScanEnd {
         var offset = start
         var seq = expectedSeq
@@ -84,17 +84,17 @@ public enum SegmentScanner {
                 } else {
                     let payloadRange = (offset + LogFormat.frameHeaderBytes)..<frameEnd
                     let actual = bytes.withUnsafeBytes { p in
-                        RecordCodec.checksum(length: length, payload: UnsafeRawBufferPointer(rebasing: p[payloadRange]))
+                        FrameCodec.checksum(length: length, payload: UnsafeRawBufferPointer(rebasing: p[payloadRange]))
                     }
                     if actual != crc {
                         problem = "CRC mismatch"
                     } else {
                         do throws(DecodeError) {
-                            let record = try RecordCodec.decodePayload(bytes[payloadRange], requestFields: requestFields)
+                            let record = try FrameCodec.decodeHeader(bytes[payloadRange])
                             guard record.seq == seq else {
                                 return .damaged(offset: Int64(offset), reason: "seq \(record.seq) where \(seq) was expected")
                             }
-                            visit(record, Int64(offset), frameEnd - offset)
+                            try visit(record, Int64(offset), frameEnd - offset)
                             seq += 1
                             offset = frameEnd
                             continue
@@ -122,7 +122,7 @@ public enum SegmentScanner {
         return length >= 1 && length <= LogFormat.recordBytesMax && at + LogFormat.frameHeaderBytes + Int(length) > b.count
     }
 
-    static func readU32(_ b: [UInt8], _ at: Int) -> UInt32 {
+    public static func readU32(_ b: [UInt8], _ at: Int) -> UInt32 {
         UInt32(b[at]) | UInt32(b[at + 1]) << 8 | UInt32(b[at + 2]) << 16 | UInt32(b[at + 3]) << 24
     }
 
@@ -140,7 +140,7 @@ public enum SegmentScanner {
                 let end = at + h + Int(length)
                 if length >= 18, length <= LogFormat.recordBytesMax, end <= b.count {
                     let crc = b.withUnsafeBytes { p in
-                        RecordCodec.checksum(length: length, payload: UnsafeRawBufferPointer(rebasing: p[(at + h)..<end]))
+                        FrameCodec.checksum(length: length, payload: UnsafeRawBufferPointer(rebasing: p[(at + h)..<end]))
                     }
                     if crc == readU32(b, at + 4) { return true }
                 }
@@ -154,7 +154,7 @@ public enum SegmentScanner {
 extension SegmentScanner {
     /// Checks the frames a snapshot already indexed: each frame must start where `offsets` says
     /// and carry a valid CRC; nothing is decoded (start-up with a snapshot stays cheap).
-    static func checkFrames(_ bytes: [UInt8], offsets: [UInt32], end: Int64) -> ScanEnd {
+    public static func checkFrames(_ bytes: [UInt8], offsets: [UInt32], end: Int64) -> ScanEnd {
         var at = LogFormat.segmentHeaderBytes
         for expected in offsets {
             guard at == Int(expected) else {
@@ -167,7 +167,7 @@ extension SegmentScanner {
                 return .damaged(offset: Int64(at), reason: "frame length \(length) out of bounds")
             }
             let crc = bytes.withUnsafeBytes { p in
-                RecordCodec.checksum(length: length, payload: UnsafeRawBufferPointer(rebasing: p[(at + LogFormat.frameHeaderBytes)..<frameEnd]))
+                FrameCodec.checksum(length: length, payload: UnsafeRawBufferPointer(rebasing: p[(at + LogFormat.frameHeaderBytes)..<frameEnd]))
             }
             guard crc == readU32(bytes, at + 4) else { return .damaged(offset: Int64(at), reason: "CRC mismatch") }
             at = frameEnd

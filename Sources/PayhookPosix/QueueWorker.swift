@@ -1,5 +1,6 @@
-/// A thread that takes the jobs queued for it in batches: the shape of every background worker
-/// (snapshots and retention, admin reads), written once. `submit` never waits for the work;
+/// A thread that takes the jobs queued for it in batches: the shape of the background workers
+/// (the store's snapshots and retention, admin record reads, reverify's rejects file work),
+/// written once. Loop-only values cross it inside a `LoopBound`. `submit` never waits for the work;
 /// `shutdown` lets the thread finish what is queued, then makes one last call with
 /// `isFinal == true` (an empty batch) and joins it.
 public final class QueueWorker<Job>: @unchecked Sendable {

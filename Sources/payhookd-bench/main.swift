@@ -3,8 +3,10 @@
 //   payhookd-bench parse FILE [--seconds S] [--passes N]
 //
 // `parse` loads FILE (raw HTTP/1.1 requests, concatenated: see bench/corpus/) and parses it again
-// and again the way the server's read loop does: one buffer, a read index advanced by `consumed`,
-// the head's fields looked up and touched, body spans summed, one count per `.end`. It prints
+// and again: one buffer, a read index advanced by `consumed`, the head's fields looked up and
+// touched, body spans summed, one count per `.end`. It measures the parser alone: the server
+// (Connection+HTTP1.swift) also copies method, path, query, headers and body into a `Request`,
+// which is not counted here. It prints
 // `<N> requests/s <M> MB/s`, per second of CPU time (S seconds of it, default 5). scripts/bench-parser.sh runs it next to llhttp on the same corpus.
 import Glibc
 import PayhookHTTP1
@@ -41,7 +43,7 @@ func parseAll(_ buffer: UnsafeRawBufferPointer, _ parser: inout HTTP1RequestPars
         case .needMore:
             return (requests, touched)
         case .head:
-            let head = parser.head  // as the server does (Connection+HTTP1.swift)
+            let head = parser.head
             touched &+= head.path.count &+ (head.query?.count ?? 0) &+ (head.host?.count ?? 0)
             touched &+= Int(bytes[head.methodBytes.lowerBound])
             if let type = head.contentType { touched &+= type.count }

@@ -3,6 +3,7 @@ import Glibc
 import PayhookCore
 import PayhookLog
 import PayhookPosix
+import PayhookStore
 import Synchronization
 
 enum Bench {
@@ -86,7 +87,7 @@ enum Bench {
         wake.fire()
         dispatcher.join()
         let done = perSubmitter * submitters
-        let syncs = writer.fdatasyncCount.load(ordering: .relaxed)
+        let syncs = writer.fdatasyncCount
         writer.shutdown()
         print(
             "append submitters=\(submitters) max_batch=\(maxBatch) records=\(done) seconds=\(fmt(seconds)) "
@@ -118,7 +119,7 @@ enum Bench {
         let seconds = Double(cshim_monotonic_ns() - start) / 1e9
         writer.shutdown()
         print(
-            "fill records=\(records) seconds=\(fmt(seconds)) appends_per_s=\(Int(Double(records) / seconds)) fdatasyncs=\(writer.fdatasyncCount.load(ordering: .relaxed))"
+            "fill records=\(records) seconds=\(fmt(seconds)) appends_per_s=\(Int(Double(records) / seconds)) fdatasyncs=\(writer.fdatasyncCount)"
         )
     }
 

@@ -10,6 +10,7 @@ import Glibc
 import PayhookCore
 import PayhookLog
 import PayhookPosix
+import PayhookStore
 
 let args = CommandLine.arguments
 func usage() -> Never {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import PayhookDaemon
 import PayhookLog
+import PayhookStore
 
 /// `payhookd log verify|dump|stats`: read-only views of the log (safe while the daemon runs).
 struct LogCommand: ParsableCommand {

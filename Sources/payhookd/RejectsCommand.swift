@@ -2,6 +2,7 @@ import ArgumentParser
 import PayhookCore
 import PayhookDaemon
 import PayhookLog
+import PayhookStore
 
 /// `payhookd rejects list|reverify`.
 struct RejectsCommand: ParsableCommand {

@@ -45,4 +45,31 @@ import Testing
         try admin.send(get("/v1/payments/nonstopay-payin/512"))
         #expect(json(admin.readAnswer())?["events"]?.numberText == "1")
     }
+
+    @Test("a failed high-water mark or snapshot write is a metric and a log line; acks go on")
+    func snapshotFailureReported() throws {
+        let d = try DaemonProcess(
+            // A [storage] key: it must come before the [[sources]] tables.
+            server: ephemeralServer(), sources: "acked_mark_interval_ms = 10\n" + fixtureSources,
+            // The first rename is the ready file's; the second the mark's.
+            environment: ["PAYHOOKD_FAULTS": "rename:\(EIO):1:1"])
+        let c = try RawClient(d.ingest)
+        try c.send(nonstopayRequest("nonstopay-payin", body: body))
+        #expect(c.readAnswer()?.status == 200)
+        // The mark is written off the ack path, after the next batch at the earliest.
+        try c.send(nonstopayRequest("nonstopay-payin", body: #"{"status":"invoice:paid","id":"513","amount":"1.00"}"#))
+        #expect(c.readAnswer()?.status == 200)
+        let admin = try RawClient(d.admin)
+        var failures: Double?
+        for _ in 0..<200 {
+            try admin.send(get("/metrics"))
+            let text = admin.readAnswer()?.body ?? ""
+            let line = text.split(separator: "\n").first { $0.hasPrefix("payhook_snapshot_failures_total ") }
+            failures = line.flatMap { Double($0.split(separator: " ")[1]) }
+            if (failures ?? 0) >= 1 { break }
+            usleep(20_000)
+        }
+        #expect(failures == 1)
+        #expect(d.stderr.contains("<3>payhookd: log maintenance: writing the high-water mark"))
+    }
 }

@@ -1,6 +1,7 @@
 import Glibc
 import PayhookCore
 import PayhookLog
+import PayhookStore
 import TestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import PayhookCore
 import PayhookLog
 import PayhookPosix
+import PayhookStore
 import TestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import PayhookCore
 import PayhookLog
 import PayhookProviders
+import PayhookStore
 import TestSupport
 
 @testable import PayhookDaemon

@@ -2,6 +2,7 @@ import CLinuxShim
 import Glibc
 import PayhookPosix
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import PayhookDaemon

@@ -1,5 +1,6 @@
 import PayhookCore
 import PayhookLog
+import PayhookStore
 
 /// The admin API of `design.md` (status of payments, events, long poll, metrics). Statuses come
 /// from the in-memory index; events are read back from the log by `RecordFetcher`, off the loop.

@@ -2,11 +2,12 @@ import PayhookCore
 import PayhookLog
 import PayhookPosix
 import PayhookProviders
+import PayhookStore
 
 /// `POST /v1/rejects/reverify`: re-checks the stored rejected requests against today's sources
 /// and secrets and ingests those that now pass, once each (`payhookd rejects reverify`).
 ///
-/// Reading and renaming reject files is disk work, so it runs on a short-lived thread; the
+/// Reading and marking reject files is disk work, so it runs on the route's worker thread; the
 /// verification and the appends run on the loop like any ingest, and the answer leaves when
 /// every re-ingested event is durable and its reject file is marked done.
 final class RejectsRoute {
@@ -14,6 +15,8 @@ final class RejectsRoute {
     let storageDir: String
     let executor: LoopExecutor
     private var running = false
+    /// The rejects store's file work; jobs are queued in order, one run at a time anyway.
+    private let worker: QueueWorker<@Sendable () -> Void>
 
     /// What one reverify run did, for the answer.
     struct Summary {
@@ -38,10 +41,11 @@ final class RejectsRoute {
         }
     }
 
-    init(ingest: IngestRoute, storageDir: String, executor: LoopExecutor) {
+    init(ingest: IngestRoute, storageDir: String, executor: LoopExecutor) throws(SyscallError) {
         self.ingest = ingest
         self.storageDir = storageDir
         self.executor = executor
+        worker = try QueueWorker(name: "payhookd-rejects") { jobs, _ in for job in jobs { job() } }
     }
 
     func install(into router: inout Router) {
@@ -52,22 +56,19 @@ final class RejectsRoute {
         guard !running else { return responder.fail(.conflict("a reverify run is already in progress")) }
         running = true
         let dir = storageDir
-        let back = LoopHandoff(self, responder)
-        offLoop(responder) {
+        let back = LoopBound((self, responder))
+        let executor = executor
+        offLoop {
             let entries = (try? RejectStore.list(dir: dir)) ?? []
-            back.run { route, responder in route.process(entries.filter { !$0.reingested }, responder) }
+            executor.execute(back) { route, responder in route.process(entries.filter { !$0.reingested }, responder) }
         }
     }
 
-    /// Runs `work` on a new thread; answers 500 when no thread can be started.
-    private func offLoop(_ responder: Responder, _ work: @escaping @Sendable () -> Void) {
-        do {
-            try PosixThread.spawn(name: "payhookd-rejects", work).detach()
-        } catch {
-            running = false
-            responder.fail(.internal("cannot start the reverify worker: \(error)"))
-        }
-    }
+    /// Runs `work` (file reads and writes of the rejects store) on the route's worker thread.
+    private func offLoop(_ work: @escaping @Sendable () -> Void) { worker.submit(work) }
+
+    /// Finishes queued file work and stops the worker thread (at shutdown).
+    func shutdown() { worker.shutdown() }
 
     private func process(_ entries: [RejectEntry], _ responder: Responder) {
         var summary = Summary()
@@ -78,12 +79,13 @@ final class RejectsRoute {
             guard outstanding == 0 else { return }
             let dir = storageDir
             let ids = done
-            let back = LoopHandoff(self, responder)
+            let back = LoopBound((self, responder))
             let result = summary
-            offLoop(responder) {
+            let executor = executor
+            offLoop {
                 var failed = 0
                 for id in ids where (try? RejectStore.markReingested(dir: dir, id: id)) == nil { failed += 1 }
-                back.run { route, responder in
+                executor.execute(back) { [failed] route, responder in
                     var final = result
                     final.failed += failed
                     route.running = false
@@ -135,26 +137,4 @@ final class RejectsRoute {
         w.endObject()
         return Response(status: 200, headers: [("Content-Type", "application/json")], body: w.bytes)
     }
-}
-
-/// Carries loop-thread objects through a worker thread and back to the loop. The worker never
-/// touches them: it only hands them to `LoopExecutor`, which runs the closure on the loop.
-private struct LoopHandoff: @unchecked Sendable {
-    let route: RejectsRoute
-    let responder: Responder
-    init(_ route: RejectsRoute, _ responder: Responder) {
-        self.route = route
-        self.responder = responder
-    }
-
-    func run(_ body: @escaping (RejectsRoute, Responder) -> Void) {
-        let me = self
-        let work = UncheckedBox { body(me.route, me.responder) }
-        route.executor.execute { work.value() }
-    }
-}
-
-private struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }

@@ -3,6 +3,7 @@ import PayhookHTTP1
 import PayhookHooks
 import PayhookLog
 import PayhookPosix
+import PayhookStore
 
 // Attempts (HTTP or command) and park records of a `HookDriver`.
 

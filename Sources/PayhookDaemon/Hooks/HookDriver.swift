@@ -2,6 +2,7 @@ import PayhookCore
 import PayhookHooks
 import PayhookLog
 import PayhookPosix
+import PayhookStore
 
 /// One hook, running on the loop: reads the log in order (through `RecordFetcher`, so the loop
 /// never waits for the disk), feeds `DeliveryState`, performs the actions it returns (send, park,

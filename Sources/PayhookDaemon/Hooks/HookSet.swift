@@ -2,6 +2,7 @@ import PayhookCore
 import PayhookHooks
 import PayhookLog
 import PayhookPosix
+import PayhookStore
 import Synchronization
 
 /// What retention may delete, shared with the snapshot thread: every seq below `lowSeq` is

@@ -1,5 +1,6 @@
 import PayhookCore
 import PayhookLog
+import PayhookStore
 
 /// What ingest needs from the store, and nothing more: the dedup and status lookups that
 /// normalization and dedup read, the append that makes an event durable, the compact record of

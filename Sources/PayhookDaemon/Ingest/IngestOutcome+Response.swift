@@ -1,5 +1,6 @@
 import PayhookCore
 import PayhookLog
+import PayhookStore
 
 extension IngestOutcome {
     /// The answer to the provider (`design.md`, Ingest): the one place an outcome becomes HTTP.

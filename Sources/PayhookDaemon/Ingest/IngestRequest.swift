@@ -1,4 +1,5 @@
 import PayhookLog
+import PayhookStore
 
 /// A request as the ingest checks see it, whether it arrives now or was kept in the rejects
 /// store: `IngestRoute.ingest` runs the same checks on both.

@@ -1,6 +1,8 @@
 import PayhookCore
 import PayhookLog
+import PayhookPosix
 import PayhookProviders
+import PayhookStore
 
 /// `POST /hooks/{source}`: the pipeline of `design.md` (Ingest), in its order: route, method,
 /// Content-Type, size (enforced by the HTTP parser), client allowlist, signature on the raw body,

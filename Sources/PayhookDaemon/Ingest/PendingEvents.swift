@@ -1,5 +1,6 @@
 import PayhookCore
 import PayhookLog
+import PayhookStore
 
 /// The events a sink has appended and the log has not yet made durable, as ingest must see them
 /// before the index does:

@@ -1,6 +1,7 @@
 import PayhookCore
 import PayhookLog
 import PayhookProviders
+import PayhookStore
 
 /// Makes an authentic request storable whatever it holds: an authentic notification must never
 /// be refused for its shape (the provider would retry a 5xx until it gives up, and the event

@@ -1,5 +1,6 @@
 import PayhookCore
 import PayhookLog
+import PayhookStore
 
 /// The loop thread's side of the durable log: hands records to the writer thread, collects
 /// their completions when the writer wakes the loop, keeps the index in step, and tells the

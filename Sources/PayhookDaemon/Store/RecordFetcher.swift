@@ -1,5 +1,6 @@
 import PayhookLog
 import PayhookPosix
+import PayhookStore
 
 /// Reads log records for the admin API on a thread of its own, so a consumer paging through
 /// cold segments never stalls the loop (and with it every ingest acknowledgement). The loop
@@ -8,10 +9,10 @@ import PayhookPosix
 final class RecordFetcher: Sendable {
     typealias Done = ([LogRecord], LogReadError?) -> Void
 
-    private struct Job: @unchecked Sendable {
+    private struct Job: Sendable {
         let locations: [RecordLocation]
         /// Runs on the loop only: the worker hands it to the executor untouched.
-        let done: Done
+        let done: LoopBound<Done>
     }
 
     private let worker: QueueWorker<Job>
@@ -25,7 +26,7 @@ final class RecordFetcher: Sendable {
     /// Reads the records at `locations` (in order; those whose segment retention deleted are
     /// skipped) and calls `done` on the loop. Loop thread; never waits for the disk.
     func fetch(_ locations: [RecordLocation], done: @escaping Done) {
-        worker.submit(Job(locations: locations, done: done))
+        worker.submit(Job(locations: locations, done: LoopBound(done)))
     }
 
     /// Finishes the queued reads and stops the thread.
@@ -42,15 +43,6 @@ final class RecordFetcher: Sendable {
                 break
             }
         }
-        let answer = Answer(records: records, failure: failure, done: job.done)
-        executor.execute { answer.deliver() }
-    }
-
-    /// What goes back to the loop; built on the worker, used only on the loop.
-    private struct Answer: @unchecked Sendable {
-        let records: [LogRecord]
-        let failure: LogReadError?
-        let done: Done
-        func deliver() { done(records, failure) }
+        executor.execute(job.done) { [records, failure] done in done(records, failure) }
     }
 }

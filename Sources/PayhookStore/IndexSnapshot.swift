@@ -1,0 +1,170 @@
+import CLinuxShim
+import Glibc
+import PayhookCore
+import PayhookLog
+import PayhookPosix
+
+// Snapshot file format, version 2 (storage.dir/log/index-<last seq, 20 digits>.snap):
+//   magic "PAYHKSNP", version u16, reserved u16, then the body, then CRC32C (u32) of all bytes
+//   before it. Body: next_seq u64, quarantined u64;
+//   dedup: u64 count, then (id string, seq u64), the id in today's escaped form (`EventID`);
+//   payments: u64 count, then (source, payment_id, provider, kind, merchant_ref?, status u8,
+//     provider_status?, amount?, currency?, first_seen i64, last_seen i64, last_seq u64,
+//     u32 count + seqs u64);
+//   segments: u32 count, then (first_seq u64, end_offset i64, newest_ms i64, u32 count +
+//     offsets u32).
+// Strings as in the record format. A snapshot that does not decode is ignored (recovery falls
+// back to an older one, or to a full replay).
+// Version 1 is the same except that dedup ids are in the previous, unescaped form; it is still
+// read (retention may have deleted the segments it covers), each id standing for every triple
+// it may have meant (`EventID.fromLegacy`).
+
+/// Encoding of `LogIndex` snapshots (format above).
+enum IndexSnapshot {
+    static let magic: [UInt8] = Array("PAYHKSNP".utf8)
+    static let version: UInt16 = 2
+
+    static func fileName(lastSeq: UInt64) -> String { SnapshotFiles.fileName(lastSeq: lastSeq) }
+    static func lastSeq(fileName name: String) -> UInt64? { SnapshotFiles.lastSeq(fileName: name) }
+
+    static func encode(_ index: LogIndex) -> [UInt8] {
+        var w = ByteWriter(capacity: 64 + index.dedupCount * 48 + index.paymentCount * 96)
+        w.bytes.append(contentsOf: magic)
+        w.u16(version)
+        w.u16(0)
+        w.u64(index.nextSeq)
+        w.u64(UInt64(index.quarantinedCount))
+        w.u64(UInt64(index.dedupTable.count))
+        for (id, seq) in index.dedupTable {
+            w.string(id.string)
+            w.u64(seq)
+        }
+        w.u64(UInt64(index.payments.count))
+        for (_, p) in index.payments { encode(p, into: &w) }
+        w.u32(UInt32(index.segments.count))
+        for s in index.segments {
+            w.u64(s.firstSeq)
+            w.i64(s.endOffset)
+            w.i64(s.newestMs)
+            w.u32(UInt32(s.offsets.count))
+            for o in s.offsets { w.u32(o) }
+        }
+        let crc = w.bytes.withUnsafeBytes { cshim_crc32c(0, $0.baseAddress!, $0.count) }
+        w.u32(crc)
+        return w.bytes
+    }
+
+    private static func encode(_ p: PaymentState, into w: inout ByteWriter) {
+        w.string(p.source)
+        w.string(p.paymentID)
+        w.string(p.provider)
+        w.string(p.kind)
+        w.optional(p.merchantRef)
+        w.u8(RecordCodec.statusCode(p.status))
+        w.optional(p.providerStatus)
+        w.optional(p.amount)
+        w.optional(p.currency)
+        w.i64(p.firstSeenMs)
+        w.i64(p.lastSeenMs)
+        w.u64(p.lastSeq)
+        w.u32(UInt32(p.eventSeqs.count))
+        for s in p.eventSeqs { w.u64(s) }
+    }
+
+    static func decode(_ bytes: [UInt8]) throws(DecodeError) -> LogIndex {
+        guard bytes.count >= 16, Array(bytes.prefix(8)) == magic else { throw DecodeError(offset: 0, what: "bad snapshot magic") }
+        let stored = SegmentScanner.readU32(bytes, bytes.count - 4)
+        let actual = bytes.withUnsafeBytes { cshim_crc32c(0, $0.baseAddress!, $0.count - 4) }
+        guard stored == actual else { throw DecodeError(offset: bytes.count - 4, what: "snapshot CRC mismatch") }
+        return try ByteReader.read(bytes[8..<(bytes.count - 4)]) { (r: inout ByteReader) throws(DecodeError) in try decodeBody(&r) }
+    }
+
+    private static func decodeBody(_ r: inout ByteReader) throws(DecodeError) -> LogIndex {
+        let fileVersion = try r.u16("version")
+        guard fileVersion == version || fileVersion == 1 else { throw DecodeError(offset: 8, what: "snapshot version") }
+        _ = try r.u16("reserved")
+        var index = LogIndex()
+        index.segmentMap.nextSeq = try r.u64("next_seq")
+        index.quarantinedCount = Int(try r.u64("quarantined"))
+        let dedupCount = try count(&r, "dedup count", each: 10)
+        index.dedupTable.reserveCapacity(dedupCount)
+        for _ in 0..<dedupCount {
+            let id = try r.string("id")
+            let seq = try r.u64("seq")
+            for key in fileVersion == 1 ? EventID.fromLegacy(id) : [id] where index.dedupTable[ByteString(key)] == nil {
+                index.dedupTable[ByteString(key)] = seq
+            }
+        }
+        let paymentCount = try count(&r, "payment count", each: 40)
+        index.payments.reserveCapacity(paymentCount)
+        for _ in 0..<paymentCount {
+            let p = try decodePayment(&r)
+            index.payments[PaymentKey(source: p.source, paymentID: p.paymentID)] = p
+        }
+        let segmentCount = Int(try r.u32("segment count"))
+        for _ in 0..<segmentCount {
+            let first = try r.u64("first_seq")
+            let end = try r.i64("end_offset")
+            let newest = try r.i64("newest_ms")
+            let n = Int(try r.u32("offset count"))
+            guard n <= r.remaining / 4 else { throw DecodeError(offset: r.offset, what: "offset count \(n)") }
+            var offsets: [UInt32] = []
+            offsets.reserveCapacity(n)
+            for _ in 0..<n { offsets.append(try r.u32("offset")) }
+            index.segmentMap.segments.append(SegmentSummary(firstSeq: first, offsets: offsets, endOffset: end, newestMs: newest))
+        }
+        guard r.remaining == 0 else { throw DecodeError(offset: r.offset, what: "trailing snapshot bytes") }
+        return index
+    }
+
+    private static func count(_ r: inout ByteReader, _ what: String, each: Int) throws(DecodeError) -> Int {
+        let n = try r.u64(what)
+        guard n <= UInt64(r.remaining / each) else { throw DecodeError(offset: r.offset, what: "\(what) \(n) is impossible") }
+        return Int(n)
+    }
+
+    private static func decodePayment(_ r: inout ByteReader) throws(DecodeError) -> PaymentState {
+        let source = try r.string("source")
+        let paymentID = try r.string("payment_id")
+        let provider = try r.string("provider")
+        let kind = try r.string("kind")
+        let merchantRef = try r.optional("merchant_ref")
+        let statusCode = try r.u8("status")
+        guard let status = RecordCodec.status(code: statusCode) else { throw DecodeError(offset: r.offset, what: "status") }
+        let first = NormalizedEvent(
+            id: "", seq: 0, source: source, provider: provider, kind: kind, paymentID: paymentID,
+            merchantRef: merchantRef, status: .unknown, receivedAtMs: 0, verifiedBy: "")
+        var p = PaymentState(first: first, paymentID: paymentID)
+        p.status = status
+        p.providerStatus = try r.optional("provider_status")
+        p.amount = try r.optional("amount")
+        p.currency = try r.optional("currency")
+        p.firstSeenMs = try r.i64("first_seen")
+        p.lastSeenMs = try r.i64("last_seen")
+        p.lastSeq = try r.u64("last_seq")
+        let n = Int(try r.u32("event count"))
+        guard n <= r.remaining / 8 else { throw DecodeError(offset: r.offset, what: "event count \(n)") }
+        p.eventSeqs = []
+        p.eventSeqs.reserveCapacity(n)
+        for _ in 0..<n { p.eventSeqs.append(try r.u64("event seq")) }
+        return p
+    }
+}
+
+extension IndexSnapshot {
+    /// The newest snapshot that decodes and matches the segments on disk, with its last seq
+    /// (`LogRecovery`'s snapshot loader).
+    static func loadNewest(logDir: String, seqs: [UInt64]) -> (LogIndex, UInt64)? {
+        guard let names = try? FileSystem.list(logDir) else { return nil }
+        for covered in names.compactMap({ lastSeq(fileName: $0) }).sorted(by: >) {
+            let path = logDir + "/" + fileName(lastSeq: covered)
+            guard let file = try? File.open(path, flags: O_RDONLY) else { continue }
+            let bytes = (try? file.read(count: Int((try? file.size()) ?? 0), at: 0)) ?? []
+            file.close()
+            guard var index = try? decode(bytes), index.lastSeq == covered else { continue }
+            guard LogRecovery.fit(&index.segmentMap, logDir: logDir, seqs: seqs) else { continue }
+            return (index, covered)
+        }
+        return nil
+    }
+}

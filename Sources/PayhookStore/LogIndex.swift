@@ -1,0 +1,104 @@
+import PayhookCore
+import PayhookLog
+
+/// The in-memory indexes over the log: dedup (event identity -> seq), last-seen status per payment,
+/// per-payment event seqs, and the log's seq -> location (`SegmentMap`). A value owned by one thread: the event loop
+/// owns the live one, the snapshot worker a shadow copy; no locks.
+///
+/// Dedup window: every event id ever stored. Entries outlive retention because retention only
+/// deletes segments that a durable snapshot covers, and snapshots carry the whole dedup set.
+/// Should every snapshot be lost, the window shrinks to the segments still on disk, which is
+/// still at least `retention_days`. Memory grows with the number of distinct event ids
+/// (about 100 bytes each).
+///
+/// Identities are compared byte for byte (`ByteString`): a Swift `String` key would take the NFC
+/// and NFD spellings of one payment id for the same payment.
+public struct LogIndex: Sendable, RecoverableIndex {
+    /// seq -> location and the next seq (the log's part).
+    public var segmentMap = SegmentMap()
+    var dedupTable: [ByteString: UInt64] = [:]
+    var payments: [PaymentKey: PaymentState] = [:]
+    /// Events stored with a quarantine reason.
+    public internal(set) var quarantinedCount: Int = 0
+
+    public init() {}
+
+    /// The seq the next record will get (last durable seq + 1).
+    public var nextSeq: UInt64 { segmentMap.nextSeq }
+    public var segments: [SegmentSummary] { segmentMap.segments }
+
+    /// The last-seen status of a payment, or `nil` when it was never seen.
+    public func lookup(source: String, paymentID: String) -> PaymentState? {
+        payments[PaymentKey(source: source, paymentID: paymentID)]
+    }
+
+    /// The seq of the stored notification with this event id (today's form), if any.
+    public func dedup(id: String) -> UInt64? { dedupTable[ByteString(id)] }
+
+    /// The seq of the stored notification with `event`'s identity, if any.
+    public func dedup(_ event: NormalizedEvent) -> UInt64? { dedupTable[Self.dedupKey(event)] }
+
+    /// The identity of an event: its id as today's rule (`EventID.make`) makes it from the
+    /// components, not the id stored in the record, so that records written by a version whose
+    /// ids did not escape `:` still match a provider's resend. Quarantined events have no
+    /// components; their id (`source:quarantine:<digest>`) is the identity.
+    static func dedupKey(_ event: NormalizedEvent) -> ByteString {
+        guard event.quarantined == nil, let paymentID = event.paymentID, let name = event.providerEvent else {
+            return ByteString(event.id)
+        }
+        return ByteString(EventID.make(source: event.source, paymentID: paymentID, event: name))
+    }
+
+    /// Seqs of a payment's notifications, oldest first (empty when never seen).
+    public func eventSeqs(source: String, paymentID: String) -> [UInt64] {
+        lookup(source: source, paymentID: paymentID)?.eventSeqs ?? []
+    }
+
+    public var paymentCount: Int { payments.count }
+    public var dedupCount: Int { dedupTable.count }
+    /// Seq of the newest durable record, 0 for an empty log.
+    public var lastSeq: UInt64 { segmentMap.lastSeq }
+
+    /// Where the record of `seq` lies, or `nil` when it is not (or no longer) in the log.
+    public func location(of seq: UInt64) -> RecordLocation? { segmentMap.location(of: seq) }
+
+    /// Folds in a record after the writer reported it durable (or during recovery).
+    /// `frameBytes` is the record's size on disk.
+    public mutating func apply(_ payload: LogPayload, at appended: AppendedRecord, frameBytes: Int) {
+        segmentMap.append(appended, frameBytes: frameBytes, receivedAtMs: payload.receivedAtMs)
+        guard case .event(_, var event) = payload else { return }
+        event.seq = appended.seq
+        applyEvent(event)
+    }
+
+    /// Recovery's fold: decodes the record (the event fields only, not the request) and applies it.
+    public mutating func recover(_ record: RawRecord, at appended: AppendedRecord, frameBytes: Int) throws(DecodeError) {
+        let decoded = try RecordCodec.decodePayload(record.payload, requestFields: false)
+        apply(decoded.payload, at: appended, frameBytes: frameBytes)
+    }
+
+    mutating func applyEvent(_ event: NormalizedEvent) {
+        if event.quarantined != nil { quarantinedCount += 1 }
+        let key = Self.dedupKey(event)
+        if dedupTable[key] == nil { dedupTable[key] = event.seq }
+        guard let paymentID = event.paymentID else { return }
+        let payment = PaymentKey(source: event.source, paymentID: paymentID)
+        if payments[payment] == nil {
+            payments[payment] = PaymentState(first: event, paymentID: paymentID)
+        } else {
+            payments[payment]!.apply(event)
+        }
+    }
+
+    /// Forgets the location summaries of segments deleted by retention (dedup entries and
+    /// payment states stay: the dedup window outlives retention).
+    public mutating func dropSegments(through lastSeq: UInt64) { segmentMap.dropSegments(through: lastSeq) }
+}
+
+extension LogIndex: Equatable {
+    /// Equal when every index holds the same entries (snapshot + replay versus full replay).
+    public static func == (a: LogIndex, b: LogIndex) -> Bool {
+        a.segmentMap == b.segmentMap && a.dedupTable == b.dedupTable && a.payments == b.payments
+            && a.quarantinedCount == b.quarantinedCount
+    }
+}
