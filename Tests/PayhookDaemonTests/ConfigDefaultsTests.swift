@@ -1,6 +1,7 @@
 import PayhookHTTP1
 import PayhookHTTP2
 import PayhookLog
+import PayhookStore
 import Testing
 
 @testable import PayhookDaemon
