@@ -65,6 +65,7 @@ final class Runtime {
         timer = maintenance
         loop.schedule(maintenance, afterMs: Self.maintenanceIntervalMs)
         declareMetrics()
+        metrics.renderExtra.append { [hooks] in HookMetrics.render(hooks) }
     }
 
     /// The full routing table for `config`: health, ingest, admin API.
