@@ -16,6 +16,8 @@ final class HostileHookTarget: @unchecked Sendable {
 
     let port: UInt16
     private let fd: Int32
+    /// Joined before the listener is closed (see `HookReceiver.acceptor`).
+    private var acceptor: Worker?
     let connections = Atomic<Int>(0)
 
     init(_ mode: Mode) throws {
@@ -35,7 +37,7 @@ final class HostileHookTarget: @unchecked Sendable {
         _ = withUnsafeMutablePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
         self.fd = fd
         port = UInt16(bigEndian: bound.sin_port)
-        _ = Worker { [self] in
+        acceptor = Worker { [self] in
             while true {
                 let c = accept(fd, nil, nil)
                 if c < 0 { return }
@@ -47,6 +49,8 @@ final class HostileHookTarget: @unchecked Sendable {
 
     func stop() {
         shutdown(fd, Int32(SHUT_RDWR))
+        acceptor?.join()
+        acceptor = nil
         close(fd)
     }
 
