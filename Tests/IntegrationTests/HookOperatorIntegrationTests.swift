@@ -125,4 +125,42 @@ struct HookOperatorIntegrationTests {
         try base.post(d, payments: ["p4"])
         #expect(r.wait { $0.filter { (200...299).contains($0.status) }.count >= 6 + expected.count + 2 })
     }
+
+    @Test("several parked events of one payment: a failing retry parks them again; a good one delivers them in seq order")
+    func retryParkedInOrder() throws {
+        let r = try HookReceiver()
+        defer { r.stop() }
+        let failing = Mutex(true)
+        r.setAnswer { x in (x.header("Payhook-Event-Id") ?? "").contains(":bad:") && failing.withLock { $0 } ? 500 : 200 }
+        let config = base.hookConfig("http://127.0.0.1:\(r.port)/events", extra: "retry_max_age = \"1s\"")
+        let d = try DaemonProcess(server: ephemeralServer(), extraConfig: config, sources: fixtureSources)
+        defer { d.signal(SIGKILL) }
+        try base.post(d, payments: ["bad", "good"])
+        func waitParked(_ n: Int, idle: Bool) throws -> [JSONValue] {
+            var list: [JSONValue] = []
+            for _ in 0..<1000 {
+                list = try parked(d)
+                if list.count == n && (!idle || list.allSatisfy { $0["retrying"]?.boolValue == false }) { break }
+                usleep(20_000)
+            }
+            return list
+        }
+        var list = try waitParked(3, idle: true)
+        #expect(list.compactMap { $0["seq"]?.numberText } == ["1", "3", "5"])
+        let before = r.received.count
+
+        // Still failing: retried, parked again, still listed (entries replaced, not added).
+        #expect(try admin(d, "POST", "/v1/hooks/orders/retry-parked").status == 202)
+        #expect(try parked(d).allSatisfy { $0["retrying"]?.boolValue == true })
+        #expect(r.wait { $0.count >= before + 3 })
+        list = try waitParked(3, idle: true)
+        #expect(list.count == 3)
+        #expect(try metric(d, "payhook_hook_parked_total{hook=\"orders\"}") == "6")
+
+        failing.withLock { $0 = false }
+        #expect(try admin(d, "POST", "/v1/hooks/orders/retry-parked").body?["queued"]?.numberText == "3")
+        #expect(r.wait { $0.filter { (200...299).contains($0.status) }.count >= 6 })
+        base.expectInOrder(r, payments: ["bad", "good"])
+        #expect(try waitParked(0, idle: false).isEmpty)
+    }
 }
