@@ -73,6 +73,7 @@ final class Runtime {
         timer = maintenance
         loop.schedule(maintenance, afterMs: Self.maintenanceIntervalMs)
         declareMetrics()
+        metrics.renderExtra.append { [hooks] in HookMetrics.render(hooks) }
     }
 
     /// The full routing table: health, ingest, admin API. Built once; what a reload changes is

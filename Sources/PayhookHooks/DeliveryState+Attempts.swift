@@ -56,7 +56,7 @@ extension DeliveryState {
 
     /// The progress to persist now: every seq below `scanSeq` not listed here is done.
     public var cursor: HookCursor {
-        var pending = entries.values.map {
+        var pending = entries.values.filter { !$0.extra }.map {
             HookCursor.Pending(seq: $0.event.seq, firstAttemptMs: $0.firstAttemptMs ?? 0, attempts: $0.attempts)
         }
         pending += restored.values

@@ -61,6 +61,9 @@ public struct DeliveryState: Sendable {
         var attempts: UInt32
         var firstAttemptMs: Int64?
         var phase: Phase
+        /// Re-queued by the operator (`retry-parked`, `replay`), below `scanSeq`: not in the
+        /// cursor (a restart forgets it; the parked list still lists a parked one).
+        var extra = false
     }
 
     public let filter: HookFilter
@@ -132,8 +135,21 @@ public struct DeliveryState: Sendable {
         return changed(nowMs: nowMs, ack: false)
     }
 
-    private mutating func accept(_ event: HookEvent, attempts: UInt32, firstAttemptMs: Int64?) {
-        var entry = Entry(event: event, attempts: attempts, firstAttemptMs: firstAttemptMs, phase: .ready)
+    /// Queues `event` again (a parked event retried, or a replayed one, both already below
+    /// `scanSeq`), behind what its payment holds now, with fresh attempts and a fresh
+    /// `retryMaxAgeMs`. Nothing when `seq` is still queued or not offered since a restart.
+    /// Filters are the caller's (a retried parked event passed them when it was parked).
+    public mutating func inject(_ event: HookEvent, nowMs: Int64) -> [Action] {
+        guard event.seq < scanSeq, entries[event.seq] == nil, restored[event.seq] == nil else { return [] }
+        accept(event, attempts: 0, firstAttemptMs: nil, extra: true)
+        return fillSlots(nowMs: nowMs)
+    }
+
+    /// Whether `seq` is queued, in flight or waiting for a retry.
+    public func isQueued(_ seq: UInt64) -> Bool { entries[seq] != nil || restored[seq] != nil }
+
+    private mutating func accept(_ event: HookEvent, attempts: UInt32, firstAttemptMs: Int64?, extra: Bool = false) {
+        var entry = Entry(event: event, attempts: attempts, firstAttemptMs: firstAttemptMs, phase: .ready, extra: extra)
         if let key = event.paymentKey {
             let ahead = lanes[key]?.isEmpty == false
             lanes[key, default: SeqQueue()].append(event.seq)

@@ -35,20 +35,22 @@ extension HookCursor {
     /// Replaces the file at `path` durably: write a temporary file, fsync it, rename it over
     /// `path`, fsync the directory (rename(2) is atomic; the directory fsync makes it durable).
     public func write(path: String) throws(FileError) {
+        do { try Self.replaceFile(path: path, bytes: encode()) } catch { throw .io(error) }
+    }
+
+    /// Writes `bytes` to `path + ".tmp"`, fsyncs it, renames it over `path` and fsyncs the
+    /// directory (rename(2) is atomic; the directory fsync makes it durable).
+    static func replaceFile(path: String, bytes: [UInt8]) throws(SyscallError) {
         let tmp = path + ".tmp"
         let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-        do {
-            let file = try File.open(tmp, flags: O_WRONLY | O_CREAT | O_TRUNC)
-            let written = Result { () throws(SyscallError) in
-                try file.pwriteAll(encode(), at: 0)
-                try file.fsync()
-            }
-            file.close()
-            try written.get()
-            try FileSystem.rename(tmp, to: path)
-            try FileSystem.syncDirectory(directory)
-        } catch {
-            throw .io(error)
+        let file = try File.open(tmp, flags: O_WRONLY | O_CREAT | O_TRUNC)
+        let written = Result { () throws(SyscallError) in
+            try file.pwriteAll(bytes, at: 0)
+            try file.fsync()
         }
+        file.close()
+        try written.get()
+        try FileSystem.rename(tmp, to: path)
+        try FileSystem.syncDirectory(directory)
     }
 }

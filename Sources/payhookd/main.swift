@@ -8,13 +8,13 @@ import PayhookDaemon
 /// `options.load()` (prints `file:line: message`, exit 2); commands that talk to the admin API
 /// take its address and token from `config.server.admin` / `adminToken`. Throw
 /// `ExitCode(CLIExit.failure)` for runtime failures; argument-parser's usage errors already exit
-/// 2 through `CLIExit.run`. Planned: `hooks` (with hook delivery).
+/// 2 through `CLIExit.run`.
 struct Payhookd: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "payhookd",
         abstract: "Receives payment-provider webhooks, stores them durably, forwards them.",
         version: Daemon.version,
-        subcommands: [Serve.self, CheckConfig.self, Version.self, LogCommand.self, StatusCommand.self, RejectsCommand.self]
+        subcommands: [Serve.self, CheckConfig.self, Version.self, LogCommand.self, StatusCommand.self, RejectsCommand.self, HooksCommand.self]
     )
 
     /// Without a subcommand: a usage error (exit 2), like any other bad command line.

@@ -14,6 +14,9 @@ final class HookReceiver: @unchecked Sendable {
 
     let port: UInt16
     private let fd: Int32
+    /// Joined before the listener is closed: a thread still to call accept(2) would otherwise
+    /// accept on whatever socket reuses the descriptor number (and answer as this receiver).
+    private var acceptor: Worker?
     private let state = Mutex<(received: [Received], answer: @Sendable (Received) -> Int)>(([], { _ in 204 }))
 
     /// Listens on 127.0.0.1:`port` (0: any free port).
@@ -35,7 +38,7 @@ final class HookReceiver: @unchecked Sendable {
         _ = withUnsafeMutablePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
         self.port = UInt16(bigEndian: bound.sin_port)
         let listener = fd
-        _ = Worker { [self] in
+        acceptor = Worker { [self] in
             while true {
                 let c = accept(listener, nil, nil)
                 if c < 0 { return }
@@ -56,7 +59,9 @@ final class HookReceiver: @unchecked Sendable {
     var delivered: [Received] { received.filter { (200...299).contains($0.status) } }
 
     func stop() {
-        shutdown(fd, Int32(SHUT_RDWR))
+        shutdown(fd, Int32(SHUT_RDWR))  // accept(2) fails from now on, also if not called yet
+        acceptor?.join()
+        acceptor = nil
         close(fd)
     }
 

@@ -90,6 +90,10 @@ extension HookDriver {
                 case .success:
                     Journal.warning("hook \(name): parked seq \(record.seq) (\(record.eventID)) after \(record.attempts) attempts: \(error)")
                     stats.parked += 1
+                    retrying.remove(record.seq)
+                    // Listed before the cursor that counts it done is written (same writer, in order).
+                    self.parked.insert(parked)
+                    persistParked(self.parked)
                     bodies[record.seq] = nil
                     receivedAt[record.seq] = nil
                     perform(state.parkRecorded(seq: record.seq, nowMs: clock.nowUnixMs()))

@@ -16,8 +16,18 @@ final class HookDriver {
     let cursorPath: String
     /// Hands a cursor to the background writer (one fsync pair per batch).
     let persist: (String, HookCursor) -> Void
+    /// Hands the parked list to the same writer (written before any cursor of its batch).
+    let persistParked: (ParkedList) -> Void
     /// Called after the durable cursor moved (retention's view of this hook).
     var onPersisted: () -> Void = {}
+    /// Parked and not delivered since (durable: `<hook>.parked`, see `ParkedList.swift`).
+    var parked: ParkedList
+    /// Parked seqs re-queued by `retry-parked` and not finished yet (memory only).
+    var retrying: Set<UInt64> = []
+    /// The operator's replay: the next seq to read and the last (the scan position at the ask).
+    var replayNext: UInt64 = 1
+    var replayEnd: UInt64 = 0
+    var replayReading = false
     var state: DeliveryState
     let key: HookSigningKey?
     let target: HookTarget?
@@ -34,15 +44,18 @@ final class HookDriver {
     var stats = HookStats()
     var rng = SystemRandomNumberGenerator()
     private var reading = false
-    private var stopped = false
+    private(set) var stopped = false
     private var timer: TimerID?
     /// Seqs read from the log per fetch.
     static let scanBatch = 512
 
     init(
         hook: Config.Hook, cursor: HookCursor, loop: EventLoop, store: EventStore, fetcher: RecordFetcher, clock: any Clock,
-        cursorPath: String, persist: @escaping (String, HookCursor) -> Void
+        cursorPath: String, parked: ParkedList, persist: @escaping (String, HookCursor) -> Void,
+        persistParked: @escaping (ParkedList) -> Void
     ) {
+        self.parked = parked
+        self.persistParked = persistParked
         self.hook = hook
         self.loop = loop
         self.store = store
@@ -133,6 +146,7 @@ final class HookDriver {
         if let wake = state.nextWakeMs, let timer {
             loop.schedule(timer, afterMs: max(0, wake - clock.nowUnixMs()))
         }
+        if replayNext <= replayEnd { pumpReplay() }
     }
 
     private func persisted(_ cursor: HookCursor) {
@@ -151,8 +165,12 @@ final class HookDriver {
             stats.lastErrorAtMs = now
         } else {
             stats.delivered += 1
+            if let at = receivedAt[event.seq] { stats.latency.observe(Double(max(0, now - at)) / 1000) }
             bodies[event.seq] = nil
             receivedAt[event.seq] = nil
+            retrying.remove(event.seq)
+            // Delivered after all (retry-parked, replay): no longer parked, durably.
+            if parked.remove(event.seq) { persistParked(parked) }
         }
         perform(state.attemptFinished(seq: event.seq, outcome: outcome, nowMs: now, using: &rng))
     }
@@ -160,6 +178,8 @@ final class HookDriver {
     /// The event JSON of `seq`, from the cache or read back from the log (nil: the record is gone).
     func body(of seq: UInt64, _ done: @escaping ([UInt8]?) -> Void) {
         if let body = bodies[seq] { return done(body) }
+        // A parked event's JSON is in its park entry: the log record may be gone.
+        if let p = parked[seq], !p.eventJSON.isEmpty { return done(p.eventJSON) }
         fetcher.fetch(store.locations([seq])) { records, _ in
             guard case .event(let request, let event)? = records.first?.payload else { return done(nil) }
             done(event.jsonBytes(data: request.bodyIsJSON ? request.body : nil))
@@ -196,6 +216,8 @@ struct HookStats {
     var delivered: UInt64 = 0
     var failed: [HookFailureCause: UInt64] = [:]
     var parked: UInt64 = 0
+    /// Seconds from durable (receive time) to delivered, first attempts and retries alike.
+    var latency = Histogram()
     var lastError: String?
     var lastErrorAtMs: Int64?
     var failedTotal: UInt64 { failed.values.reduce(0, +) }

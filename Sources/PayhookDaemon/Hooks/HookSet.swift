@@ -21,28 +21,38 @@ final class HookSet {
     private let progress: HookProgress
     private let cursorWriter: QueueWorker<CursorJob>
     private let directory: String
+    private let store: EventStore
 
+    /// A file to replace: a cursor, or a parked list (`ParkedList.swift`).
     private struct CursorJob: Sendable {
         let path: String
-        let cursor: HookCursor
+        let cursor: HookCursor?
+        let parked: ParkedList?
     }
 
     /// Reads each hook's cursor (a new hook gets one at the end of the log, or at its start with
-    /// `start = "beginning"`, written now so a restart does not move it) and starts reading.
-    /// Throws on a damaged cursor, naming the file.
+    /// `start = "beginning"`, written now so a restart does not move it) and parked list, and
+    /// starts reading. Throws on a damaged cursor or parked list, naming the file.
     init(
         hooks: [Config.Hook], storageDir: String, store: EventStore, fetcher: RecordFetcher, loop: EventLoop, clock: any Clock, progress: HookProgress
     )
         throws
     {
         self.progress = progress
+        self.store = store
         directory = storageDir + "/hooks"
         cursorWriter = try QueueWorker(name: "payhookd-cursor") { jobs, _ in
-            // Only the newest cursor of each hook matters.
-            var newest: [String: HookCursor] = [:]
-            for job in jobs { newest[job.path] = job.cursor }
-            for (path, cursor) in newest {
-                do throws(HookCursor.FileError) { try cursor.write(path: path) } catch { Journal.error("hook cursor \(path): \(error)") }
+            // Only the newest file of each path matters. Parked lists first: a cursor that counts
+            // a parked event done must not be durable before the list that names it.
+            var newest: [String: CursorJob] = [:]
+            for job in jobs { newest[job.path] = job }
+            for job in newest.values where job.parked != nil {
+                do throws(ParkedList.FileError) { try job.parked!.write(path: job.path) } catch {
+                    Journal.error("hook parked list \(job.path): \(error)")
+                }
+            }
+            for job in newest.values where job.cursor != nil {
+                do throws(HookCursor.FileError) { try job.cursor!.write(path: job.path) } catch { Journal.error("hook cursor \(job.path): \(error)") }
             }
         }
         guard !hooks.isEmpty else { return }
@@ -57,9 +67,12 @@ final class HookSet {
                 cursor = start
                 Journal.info("hook \(hook.name): new, starting at seq \(start.scanSeq)")
             }
+            let parkedPath = ParkedList.path(directory: directory, hook: hook.name)
+            let parked = try ParkedList.read(path: parkedPath)
             let driver = HookDriver(
-                hook: hook, cursor: cursor!, loop: loop, store: store, fetcher: fetcher, clock: clock, cursorPath: path
-            ) { path, cursor in writer.submit(CursorJob(path: path, cursor: cursor)) }
+                hook: hook, cursor: cursor!, loop: loop, store: store, fetcher: fetcher, clock: clock, cursorPath: path, parked: parked,
+                persist: { path, cursor in writer.submit(CursorJob(path: path, cursor: cursor, parked: nil)) },
+                persistParked: { list in writer.submit(CursorJob(path: parkedPath, cursor: nil, parked: list)) })
             driver.onPersisted = { [unowned self] in updateProgress() }
             drivers.append(driver)
         }
@@ -78,10 +91,14 @@ final class HookSet {
     func shutdown() {
         let finals = drivers.map { ($0.cursorPath, $0.stop()) }
         cursorWriter.shutdown()
+        // The writer wrote every parked list it was handed before it stopped.
         for (path, cursor) in finals {
             do throws(HookCursor.FileError) { try cursor.write(path: path) } catch { Journal.error("hook cursor \(path): \(error)") }
         }
     }
 
     func driver(_ name: String) -> HookDriver? { drivers.first { $0.name == name } }
+
+    /// The newest durable seq (the bound of a replay).
+    var lastSeq: UInt64 { store.index.lastSeq }
 }

@@ -12,6 +12,7 @@ final class HooksRoute {
         router.add(["GET", "HEAD"], "/v1/hooks", on: [.admin]) { [self] _, responder in
             responder.respond(Response(status: 200, headers: [("Content-Type", "application/json")], body: list()))
         }
+        installOperator(into: &router)
     }
 
     func list() -> [UInt8] {
@@ -53,8 +54,9 @@ final class HooksRoute {
         w.integer(d.stats.delivered)
         w.key("failed_attempts")
         w.integer(d.stats.failedTotal)
+        // Parked now (listed by /v1/hooks/{name}/parked), not parked since start (a metric).
         w.key("parked")
-        w.integer(d.stats.parked)
+        w.integer(d.parked.count)
         w.key("last_error")
         w.stringOrNull(d.stats.lastError)
         w.key("last_error_at")

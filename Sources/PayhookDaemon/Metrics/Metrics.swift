@@ -20,6 +20,8 @@ public final class Metrics {
 
     /// Runs at the start of `render`, to copy values kept elsewhere (atomics, index sizes).
     public var beforeRender: ((Metrics) -> Void)?
+    /// Appended to the output as is: families rendered by their owner (hooks, histograms).
+    var renderExtra: [() -> String] = []
 
     public init() {}
 
@@ -77,6 +79,7 @@ public final class Metrics {
                 }
             }
         }
+        for extra in renderExtra { out += extra() }
         return out
     }
 

@@ -1,0 +1,93 @@
+import PayhookCore
+import PayhookHooks
+
+// `GET /v1/hooks/{name}/parked`, `POST /v1/hooks/{name}/retry-parked`,
+// `POST /v1/hooks/{name}/replay?from=SEQ`: the operator's controls (admin listener, token as the
+// other admin routes). Both POSTs answer 202: the events are queued, not yet delivered.
+extension HooksRoute {
+    func installOperator(into router: inout Router) {
+        router.add(["GET", "HEAD"], "/v1/hooks/{name}/parked", on: [.admin]) { [self] request, responder in
+            guard let d = driver(request, responder) else { return }
+            responder.respond(Self.json(200, parkedList(d)))
+        }
+        router.add(["POST"], "/v1/hooks/{name}/retry-parked", on: [.admin]) { [self] request, responder in
+            guard let d = driver(request, responder) else { return }
+            let parked = d.parked.count
+            let queued = d.retryParked()
+            var w = JSONWriter()
+            w.beginObject()
+            w.key("hook")
+            w.string(d.name)
+            w.key("parked")
+            w.integer(parked)
+            w.key("queued")
+            w.integer(queued)
+            w.endObject()
+            responder.respond(Self.json(202, w.bytes))
+        }
+        router.add(["POST"], "/v1/hooks/{name}/replay", on: [.admin]) { [self] request, responder in
+            guard let d = driver(request, responder) else { return }
+            let last = hooks.lastSeq
+            guard let text = request.queryItem("from"), let from = UInt64(text), from >= 1, from <= last else {
+                return responder.fail(.badRequest("replay needs from=SEQ, a seq from 1 to the newest, \(last)"))
+            }
+            let range = d.replay(from: from)
+            var w = JSONWriter()
+            w.beginObject()
+            w.key("hook")
+            w.string(d.name)
+            w.key("from")
+            w.integer(from)
+            // Up to the scan position at the ask; what lies past it is sent by the scan anyway.
+            w.key("through")
+            if let range { w.integer(range.upperBound) } else { w.null() }
+            w.endObject()
+            responder.respond(Self.json(202, w.bytes))
+        }
+    }
+
+    /// The hook named in the path, or nil after answering 404.
+    private func driver(_ request: Request, _ responder: Responder) -> HookDriver? {
+        guard let name = request.parameters["name"].flatMap(PercentDecoding.decode), let d = hooks.driver(name) else {
+            responder.fail(.notFound(path: request.path))
+            return nil
+        }
+        return d
+    }
+
+    private static func json(_ status: Int, _ body: [UInt8]) -> Response {
+        Response(status: status, headers: [("Content-Type", "application/json")], body: body)
+    }
+
+    func parkedList(_ d: HookDriver) -> [UInt8] {
+        var w = JSONWriter(reservingCapacity: 256 * (d.parked.count + 1))
+        w.beginObject()
+        w.key("hook")
+        w.string(d.name)
+        w.key("parked")
+        w.beginArray()
+        for seq in d.parked.seqs {
+            guard let p = d.parked[seq] else { continue }
+            w.beginObject()
+            w.key("seq")
+            w.integer(seq)
+            w.key("event_id")
+            w.string(p.record.eventID)
+            w.key("attempts")
+            w.integer(Int(p.record.attempts))
+            w.key("first_attempt_at")
+            w.string(Timestamp.iso8601(unixMs: p.record.firstAttemptMs))
+            w.key("last_attempt_at")
+            w.string(Timestamp.iso8601(unixMs: p.record.lastAttemptMs))
+            w.key("last_error")
+            w.string(p.lastError)
+            // Re-queued by retry-parked and not delivered (or parked again) yet.
+            w.key("retrying")
+            w.bool(d.retrying.contains(seq))
+            w.endObject()
+        }
+        w.endArray()
+        w.endObject()
+        return w.bytes
+    }
+}
