@@ -1,6 +1,7 @@
 import PayhookCore
 import PayhookHooks
 import PayhookLog
+import PayhookPosix
 
 // The operator's controls of a `HookDriver`: retry the parked events, replay from a seq.
 //
