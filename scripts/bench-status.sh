@@ -5,12 +5,18 @@
 #   h2c:      h2load -n 200000 -c8 -m16 on the same paths vs nginx `listen ... http2` (no TLS)
 # and prints req/s and the ratios payhookd/nginx (goal >= 1.0 for both).
 # Usage: scripts/bench-status.sh [wrk duration, default 5s]
+#   PAYHOOKD_BIN=path: measure that binary instead of building .build/release/payhookd
+#   (to compare a build before and after a change).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-5s}
 PAYMENTS=2000
 ./scripts/ensure-deb wrk nginx-light nghttp2-client python3
-swift build -c release --product payhookd >/dev/null
+BIN=${PAYHOOKD_BIN:-}
+if [ -z "$BIN" ]; then
+  swift build -c release --product payhookd >/dev/null
+  BIN=.build/release/payhookd
+fi
 
 tmp=$(mktemp -d /tmp/payhookd-bench-status-XXXXXX)
 pids=()
@@ -37,7 +43,7 @@ kind = "payin"
 signature = "hmac-sha256-hex"
 secret = "bench-secret"
 TOML
-PAYHOOKD_READY_FILE="$tmp/ready" .build/release/payhookd serve --config "$tmp/payhookd.toml" 2>"$tmp/payhookd.err" &
+PAYHOOKD_READY_FILE="$tmp/ready" "$BIN" serve --config "$tmp/payhookd.toml" 2>"$tmp/payhookd.err" &
 pids+=("$!")
 for _ in $(seq 100); do [ -s "$tmp/ready" ] && break; sleep 0.05; done
 ingest=$(awk '$1=="ingest"{print $2; exit}' "$tmp/ready")
