@@ -56,15 +56,15 @@ public struct JSONWriter: Sendable {
     public mutating func stringOrNull(_ value: String?) { if let value { string(value) } else { null() } }
     public mutating func integer<T: BinaryInteger>(_ value: T) {
         separate()
-        bytes.append(contentsOf: Array(String(value).utf8))
+        bytes.append(contentsOf: String(value).utf8)  // a small string: no allocation
     }
     public mutating func bool(_ value: Bool) {
         separate()
-        bytes.append(contentsOf: Array((value ? "true" : "false").utf8))
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
     public mutating func null() {
         separate()
-        bytes.append(contentsOf: Array("null".utf8))
+        bytes.append(contentsOf: "null".utf8)
     }
     /// Appends an already-encoded JSON value verbatim (the caller guarantees it is valid JSON).
     public mutating func raw(_ json: [UInt8]) {
@@ -76,6 +76,12 @@ public struct JSONWriter: Sendable {
 
     private mutating func appendEscaped(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Keys and most values need no escape: copy them whole (a status answer is mostly these).
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            bytes.append(contentsOf: s.utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for b in s.utf8 {
             switch b {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])

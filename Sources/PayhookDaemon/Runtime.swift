@@ -72,7 +72,7 @@ final class Runtime {
         }
         timer = maintenance
         loop.schedule(maintenance, afterMs: Self.maintenanceIntervalMs)
-        declareMetrics()
+        declareMetrics(server: server)
         metrics.renderExtra.append { [hooks] in HookMetrics.render(hooks) }
     }
 
@@ -103,7 +103,8 @@ final class Runtime {
         rejectsRoute.shutdown()
     }
 
-    private func declareMetrics() {
+    private func declareMetrics(server: Server) {
+        ServerMetrics.declare(metrics)
         metrics.declare("payhook_log_last_seq", .gauge, help: "Seq of the newest durable record.")
         metrics.declare("payhook_log_fdatasync_total", .counter, help: "fdatasync calls of the log writer (one per group commit).")
         metrics.declare("payhook_log_records_total", .counter, help: "Records made durable since start.")
@@ -118,7 +119,8 @@ final class Runtime {
             help: "Refused requests not kept, by cause (sampled, queue_full, too_large, disk_reserve, write_failed, shutdown).",
             labels: ["cause"])
         metrics.declare("payhook_log_lines_dropped_total", .counter, help: "Log lines dropped because stderr was not read fast enough.")
-        metrics.beforeRender = { [unowned self] m in
+        metrics.beforeRender = { [unowned self, weak server] m in
+            if let server { ServerMetrics.export(m, server: server, writer: store.writer) }
             m.set("payhook_log_last_seq", to: Double(store.index.lastSeq))
             m.set("payhook_log_fdatasync_total", to: Double(store.writer.fdatasyncCount))
             m.set("payhook_log_records_total", to: Double(store.writer.recordCount))

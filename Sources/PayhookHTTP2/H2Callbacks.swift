@@ -71,6 +71,8 @@ enum H2Callbacks {
             if endStream { s.ended(id) }
         case NGHTTP2_DATA.rawValue:
             if endStream { s.ended(id) }
+        case NGHTTP2_RST_STREAM.rawValue:
+            s.resetReceived += 1
         case NGHTTP2_SETTINGS.rawValue, NGHTTP2_PING.rawValue, NGHTTP2_WINDOW_UPDATE.rawValue, NGHTTP2_PRIORITY.rawValue:
             return s.countControlFrame() ? 0 : Int32(NGHTTP2_ERR_CALLBACK_FAILURE.rawValue)
         default: break
@@ -122,6 +124,9 @@ enum H2Callbacks {
         guard let frame else { return 0 }
         let hd = frame.pointee.hd
         let type = UInt32(hd.type)
+        if type == NGHTTP2_RST_STREAM.rawValue {
+            if frame.pointee.rst_stream.error_code == NGHTTP2_REFUSED_STREAM.rawValue { s.refusedSent += 1 } else { s.resetSent += 1 }
+        }
         guard type == NGHTTP2_HEADERS.rawValue || type == NGHTTP2_DATA.rawValue,
             hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0,
             let stream = s.streams[hd.stream_id], !stream.ended

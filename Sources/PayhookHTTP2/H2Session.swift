@@ -35,6 +35,11 @@ public final class H2Session {
     var controlWindowStartMs: Int64 = 0
     var nowMs: Int64 = 0
     var flooded = false
+    /// RST_STREAM frames since the last `takeStreamCounts` (for /metrics): sent with
+    /// REFUSED_STREAM, sent with another code, received.
+    var refusedSent = 0
+    var resetSent = 0
+    var resetReceived = 0
 
     public init(limits: H2Limits) {
         self.limits = limits
@@ -102,6 +107,12 @@ public final class H2Session {
     }
 
     /// False once the session is over (GOAWAY exchanged, nothing left to send).
+    /// The RST_STREAM counts since the last call, then zero.
+    public func takeStreamCounts() -> (refused: Int, resetSent: Int, resetReceived: Int) {
+        defer { (refusedSent, resetSent, resetReceived) = (0, 0, 0) }
+        return (refusedSent, resetSent, resetReceived)
+    }
+
     public var isAlive: Bool { nghttp2_session_want_read(session) != 0 || nghttp2_session_want_write(session) != 0 }
     public var wantsWrite: Bool { nghttp2_session_want_write(session) != 0 }
 

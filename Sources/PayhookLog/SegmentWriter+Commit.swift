@@ -95,7 +95,10 @@ extension SegmentWriter {
         }
         do throws(SyscallError) {
             fdatasyncCount.add(1, ordering: .relaxed)
+            let startNs = cshim_monotonic_ns()
             try active.file.fdatasync()
+            fdatasyncTime.observe(Int(cshim_monotonic_ns() &- startNs))
+            batchRecords.observe(out.count)
         } catch {
             throw .fatal(error)
         }

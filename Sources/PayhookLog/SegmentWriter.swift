@@ -54,6 +54,13 @@ public final class SegmentWriter<Entry: LogEntry>: @unchecked Sendable {
     public let batchCount = Atomic<Int>(0)
     public let recordCount = Atomic<Int>(0)
     public let fdatasyncCount = Atomic<Int>(0)
+    /// Records per group-commit fdatasync, and that fdatasync's time (ns); writer thread only.
+    public let batchRecords = AtomicHistogram(upperBounds: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024])
+    public let fdatasyncTime = AtomicHistogram(
+        upperBounds: [
+            100_000, 250_000, 500_000, 1_000_000, 2_500_000, 5_000_000, 10_000_000, 25_000_000, 50_000_000, 100_000_000, 250_000_000, 1_000_000_000,
+        ],
+        unitScale: 1e-9)
 
     /// Starts the writer thread. `admit` refuses an entry before any I/O (the store's limits);
     /// `onCommitted` gets every durable batch on the writer thread, after `onDurable`.

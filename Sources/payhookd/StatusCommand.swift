@@ -1,4 +1,5 @@
 import ArgumentParser
+import PayhookCore
 import PayhookDaemon
 
 /// `payhookd status SOURCE PAYMENT_ID`: asks the running daemon's admin API.
@@ -13,11 +14,18 @@ struct StatusCommand: ParsableCommand {
     @OptionGroup var admin: AdminOption
     @Argument(help: "The source name, as in /hooks/{source}.") var source: String
     @Argument(help: "The payment id (Nonstopay payouts: fund:<id> or payment:<id>).") var paymentID: String
+    @Flag(name: .long, help: "Print the admin API's JSON instead of the summary.") var json = false
 
     func run() throws {
         let config = try options.load()
         let path = "/v1/payments/\(PathSegment.encode(source))/\(PathSegment.encode(paymentID))"
-        try AdminCall.print(AdminCall.run("GET", path, config: config, admin: admin.admin), okStatus: 200)
+        let answer = try AdminCall.run("GET", path, config: config, admin: admin.admin)
+        guard !json, answer.status == 200, let payment = try? JSONParser.parse(Array(answer.body.utf8)) else {
+            return try AdminCall.print(answer, okStatus: 200)
+        }
+        let events = try AdminCall.run("GET", path + "/events", config: config, admin: admin.admin)
+        let list = events.status == 200 ? try? JSONParser.parse(Array(events.body.utf8)) : nil
+        print(StatusSummary.render(payment: payment, events: list))
     }
 }
 

@@ -77,7 +77,7 @@ final class AdminRoutes {
         guard let state = store.index.lookup(source: source, paymentID: id) else {
             return responder.fail(.notFound(path: request.path))
         }
-        var w = JSONWriter()
+        var w = JSONWriter(reservingCapacity: 768)  // a payment's JSON in one allocation
         w.beginObject()
         w.key("source")
         w.string(state.source)

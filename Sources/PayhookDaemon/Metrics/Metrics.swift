@@ -1,9 +1,11 @@
+import PayhookCore
+
 /// Counters and gauges for `/metrics`, rendered in the Prometheus text format 0.0.4.
 ///
 /// Lives on the loop thread (no locks): every update happens there, and so does rendering.
 /// A family is declared once with its help text; samples are keyed by their label values.
 public final class Metrics {
-    public enum Kind: String { case counter, gauge }
+    public enum Kind: String { case counter, gauge, histogram }
 
     private struct Family {
         let name: String
@@ -11,6 +13,8 @@ public final class Metrics {
         let kind: Kind
         let labelNames: [String]
         var samples: [[String]: Double] = [:]
+        /// For `.histogram` families (set whole, from a snapshot).
+        var histograms: [[String]: HistogramSnapshot] = [:]
         /// Label sets in first-seen order, so the output is stable.
         var order: [[String]] = []
     }
@@ -42,6 +46,17 @@ public final class Metrics {
         update(name, labels) { $0 = value }
     }
 
+    /// Sets a histogram's buckets, count and sum (a family declared `.histogram`).
+    public func set(_ name: String, _ labels: [String] = [], histogram: HistogramSnapshot) {
+        guard var family = families[name], family.kind == .histogram else {
+            preconditionFailure("histogram \(name) used before it was declared")
+        }
+        precondition(labels.count == family.labelNames.count, "metric \(name): label count")
+        if family.histograms[labels] == nil { family.order.append(labels) }
+        family.histograms[labels] = histogram
+        families[name] = family
+    }
+
     public func value(_ name: String, _ labels: [String] = []) -> Double {
         families[name]?.samples[labels] ?? 0
     }
@@ -66,6 +81,10 @@ public final class Metrics {
         for name in familyOrder {
             guard let family = families[name] else { continue }
             out += "# HELP \(name) \(Self.escapeHelp(family.help))\n# TYPE \(name) \(family.kind.rawValue)\n"
+            if family.kind == .histogram {
+                for labels in family.order { out += Self.render(name, family.labelNames, labels, family.histograms[labels]!) }
+                continue
+            }
             if family.labelNames.isEmpty && family.order.isEmpty {
                 out += "\(name) 0\n"
             }
@@ -80,6 +99,20 @@ public final class Metrics {
             }
         }
         for extra in renderExtra { out += extra() }
+        return out
+    }
+
+    /// `_bucket` lines (cumulative, `le` last among the labels), then `_sum` and `_count`.
+    private static func render(_ name: String, _ labelNames: [String], _ labels: [String], _ h: HistogramSnapshot) -> String {
+        let pairs = zip(labelNames, labels).map { "\($0)=\"\(Self.escapeLabel($1))\"" }
+        let prefix = pairs.isEmpty ? "" : pairs.joined(separator: ",") + ","
+        let plain = pairs.isEmpty ? "" : "{" + pairs.joined(separator: ",") + "}"
+        var out = ""
+        for (bound, count) in zip(h.upperBounds, h.cumulativeCounts) {
+            out += "\(name)_bucket{\(prefix)le=\"\(format(bound))\"} \(count)\n"
+        }
+        out += "\(name)_bucket{\(prefix)le=\"+Inf\"} \(h.count)\n"
+        out += "\(name)_sum\(plain) \(format(h.sum))\n\(name)_count\(plain) \(h.count)\n"
         return out
     }
 

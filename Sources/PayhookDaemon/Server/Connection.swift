@@ -101,15 +101,22 @@ final class Connection: EventHandler, ConnectionSink {
 
     /// A handler's answer for request `id` (maybe much later, maybe out of order).
     func deliver(_ response: Response, for requestID: UInt64) {
-        if let i = responders.firstIndex(where: { $0.id == requestID }) { responders.remove(at: i) }
+        var responder: Responder?
+        if let i = responders.firstIndex(where: { $0.id == requestID }) { responder = responders.remove(at: i).responder }
         guard registration != nil else { return }
-        if let h2 { return h2.deliver(response, for: requestID) }
-        step { $0.answered(requestID, response) }
+        if let h2 { h2.deliver(response, for: requestID) } else { step { $0.answered(requestID, response) } }
+        // Counted once written (or queued behind the socket): an answer to a gone client is not.
+        let proto: ServerStats.WireProtocol = h2 == nil ? .http1 : .h2
+        server.stats.answered(role, proto, route: responder?.route ?? -1, status: response.status)
+        if let startNs = responder?.startNs, startNs > 0 {
+            server.stats.ingestLatency[proto.rawValue].observe(ServerStats.nowNs() - startNs)
+        }
     }
 
     /// Runs a complete request through the router.
     func dispatch(_ id: UInt64, _ request: Request) {
         let responder = Responder(connection: self, requestID: id)
+        if role == .ingest { responder.startNs = ServerStats.nowNs() }
         responders.append((id, responder))
         let admitted = server.router.dispatch(request, responder)
         // The first request with the valid token ends the unauthenticated timeout; a refused

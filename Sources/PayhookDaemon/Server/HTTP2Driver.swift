@@ -152,6 +152,10 @@ final class HTTP2Driver {
     /// closes the connection once the session is over, and sets the next deadline.
     func settle() {
         guard connection.isOpen else { return }
+        defer {
+            let c = session.takeStreamCounts()
+            server.stats.h2Streams(connection.role, refused: c.refused, resetSent: c.resetSent, resetReceived: c.resetReceived)
+        }
         if draining && pending.isEmpty && session.openStreamCount == 0 { session.terminate(errorCode: 0) }
         if connection.outputPendingBytes < Self.refillBytes { session.send(into: &connection.output, maxBytes: Self.refillBytes) }
         if !session.isAlive {

@@ -11,6 +11,11 @@ public final class Responder {
     public private(set) var isAnswered = false
     /// Called once if the connection closes before `respond` (client gone, shutdown deadline).
     public var onCancel: (() -> Void)?
+    /// The matched route's index in `Router.patterns` (-1: none), for the request counts.
+    var route = -1
+    /// When the request's last byte arrived (monotonic ns), on the ingest listener only; 0 when
+    /// not measured (status queries skip the clock read).
+    var startNs = 0
 
     init(connection: ConnectionSink?, requestID: UInt64) {
         self.connection = connection

@@ -64,8 +64,12 @@ public struct Router {
         let pattern: RoutePattern
         let handler: RouteHandler
         let bodyLimit: BodyLimitProvider?
+        /// Index of the pattern in `patterns` (the `route` label of the request counts).
+        let index: Int
     }
     private var routes: [ListenerRole: [Route]] = [:]
+    /// Every pattern added, once each, in order: what `Responder.route` indexes.
+    public private(set) var patterns: [String] = []
     /// Checked before routing on the admin listener (bearer token); nil lets requests through.
     public var adminGuard: ((Request) -> APIError?)?
 
@@ -79,8 +83,11 @@ public struct Router {
         _ methods: [String], _ pattern: String, on listeners: [ListenerRole], bodyLimit: BodyLimitProvider? = nil,
         _ handler: @escaping RouteHandler
     ) {
+        let index = patterns.firstIndex(of: pattern) ?? patterns.count
+        if index == patterns.count { patterns.append(pattern) }
         for listener in listeners {
-            routes[listener, default: []].append(Route(methods: methods, pattern: RoutePattern(pattern), handler: handler, bodyLimit: bodyLimit))
+            routes[listener, default: []].append(
+                Route(methods: methods, pattern: RoutePattern(pattern), handler: handler, bodyLimit: bodyLimit, index: index))
         }
     }
 
@@ -119,6 +126,7 @@ public struct Router {
         var allowed: [String] = []
         for route in routes[request.listener] ?? [] {
             guard let params = route.pattern.match(request.path) else { continue }
+            if responder.route < 0 { responder.route = route.index }
             guard route.methods.contains(request.method) || route.methods == ["*"] else {
                 allowed += route.methods.filter { !allowed.contains($0) }
                 continue

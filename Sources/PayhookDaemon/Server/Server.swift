@@ -75,6 +75,8 @@ public final class Server {
     public let loop: EventLoop
     /// Routes per listener; replace or extend before `run`.
     public var router = Router()
+    /// Request, latency and HTTP/2 stream counts for /metrics.
+    public let stats = ServerStats()
     /// Answers `/readyz`: true after start while the log is writable (wired by the daemon).
     public var isReady: () -> Bool = { true }
     var listeners: [Listener] = []
@@ -108,6 +110,14 @@ public final class Server {
         let capacity = options.maxConnections + options.maxOtherRegistrations
         loop = try EventLoop(capacity: capacity)
         connections = Array(repeating: nil, count: capacity)
+    }
+
+    /// Open connections by listener and protocol (HTTP/1.1 until a connection chose HTTP/2).
+    public func openConnections(_ role: ListenerRole, _ proto: ServerStats.WireProtocol) -> Int {
+        connections.reduce(0) { n, c in
+            guard let c, c.role == role else { return n }
+            return n + ((c.h2 == nil) == (proto == .http1) ? 1 : 0)
+        }
     }
 
     /// Connections open now, over both listeners.

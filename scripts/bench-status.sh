@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Status queries against nginx on the same machine, in the same run:
+#   HTTP/1.1: wrk -t2 -c64 GET /v1/payments/{source}/{id} over 2,000 known payments (keys from a
+#             log prepared by ingesting 2,000 signed webhooks) vs nginx (1 worker, `return 200`)
+#   h2c:      h2load -n 200000 -c8 -m16 on the same paths vs nginx `listen ... http2` (no TLS)
+# and prints req/s and the ratios payhookd/nginx (goal >= 1.0 for both).
+# Usage: scripts/bench-status.sh [wrk duration, default 5s]
+#   PAYHOOKD_BIN=path: measure that binary instead of building .build/release/payhookd
+#   (to compare a build before and after a change).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${1:-5s}
+PAYMENTS=2000
+./scripts/ensure-deb wrk nginx-light nghttp2-client python3
+BIN=${PAYHOOKD_BIN:-}
+if [ -z "$BIN" ]; then
+  swift build -c release --product payhookd >/dev/null
+  BIN=.build/release/payhookd
+fi
+
+tmp=$(mktemp -d /tmp/payhookd-bench-status-XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+cat >"$tmp/payhookd.toml" <<TOML
+[server]
+ingest = ["127.0.0.1:0"]
+admin = ["127.0.0.2:0"]
+max_connections = 4096
+[storage]
+dir = "$tmp/var"
+[[sources]]
+name = "nonstopay-payin"
+provider = "nonstopay"
+kind = "payin"
+signature = "hmac-sha256-hex"
+secret = "bench-secret"
+TOML
+PAYHOOKD_READY_FILE="$tmp/ready" "$BIN" serve --config "$tmp/payhookd.toml" 2>"$tmp/payhookd.err" &
+pids+=("$!")
+for _ in $(seq 100); do [ -s "$tmp/ready" ] && break; sleep 0.05; done
+ingest=$(awk '$1=="ingest"{print $2; exit}' "$tmp/ready")
+admin=$(awk '$1=="admin"{print $2; exit}' "$tmp/ready")
+[ -n "$admin" ] || { cat "$tmp/payhookd.err"; exit 1; }
+
+# The prepared log: 2,000 payments ingested over one keep-alive connection.
+python3 - "$ingest" "$PAYMENTS" <<'PY'
+import hashlib, hmac, http.client, sys
+host, port = sys.argv[1].rsplit(":", 1)
+c = http.client.HTTPConnection(host, int(port))
+for i in range(int(sys.argv[2])):
+    body = ('{"status":"invoice:paid","id":"bench-%d","amount":"%d.00"}' % (i, i + 1)).encode()
+    sig = hmac.new(b"bench-secret", body, hashlib.sha256).hexdigest()
+    c.request("POST", "/hooks/nonstopay-payin", body, {"Content-Type": "application/json", "X-Signature": sig})
+    r = c.getresponse(); r.read()
+    assert r.status == 200, (r.status, i)
+PY
+for i in $(seq 0 $((PAYMENTS - 1))); do echo "/v1/payments/nonstopay-payin/bench-$i"; done >"$tmp/paths"
+cat >"$tmp/paths.lua" <<LUA
+local paths = {}
+for line in io.lines("$tmp/paths") do paths[#paths + 1] = line end
+local i = 0
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+LUA
+
+ng_port=$(free_port)
+ng2_port=$(free_port)
+cat >"$tmp/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx.err;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $tmp/nginx-body;
+  server {
+    listen 127.0.0.1:$ng_port;
+    location / { default_type application/json; return 200 '{"ok":true}'; }
+  }
+  server {
+    listen 127.0.0.1:$ng2_port http2;
+    location / { default_type application/json; return 200 '{"ok":true}'; }
+  }
+}
+NGINX
+nginx -p "$tmp" -c "$tmp/nginx.conf" -e "$tmp/nginx.err" &
+pids+=("$!")
+for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$ng2_port") 2>/dev/null && break; sleep 0.05; done
+
+wrk_reqs() { wrk -t2 -c64 -d"$DURATION" -s "$tmp/paths.lua" "$1" | awk '/^Requests\/sec:/{print $2}'; }
+# h2load takes the paths as URIs on the command line's host (-i file of full URIs).
+h2_reqs() {
+  sed "s#^#http://$1#" "$tmp/paths" >"$tmp/uris"
+  h2load -n 200000 -c8 -m16 -i "$tmp/uris" | awk '/^finished in/{gsub(",", "", $4); print $4}'
+}
+best() { awk -v a="$1" -v b="$2" 'BEGIN { print (a > b ? a : b) }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+# Warm up, then measure twice alternating and keep each side's best (load bursts on a shared
+# machine then hurt both alike).
+wrk -t2 -c64 -d1s -s "$tmp/paths.lua" "http://$admin" >/dev/null
+wrk -t2 -c64 -d1s -s "$tmp/paths.lua" "http://127.0.0.1:$ng_port" >/dev/null
+ph=0 ng=0 ph2=0 ng2=0
+for _ in 1 2; do
+  ph=$(best "$ph" "$(wrk_reqs "http://$admin")")
+  ng=$(best "$ng" "$(wrk_reqs "http://127.0.0.1:$ng_port")")
+  ph2=$(best "$ph2" "$(h2_reqs "$admin")")
+  ng2=$(best "$ng2" "$(h2_reqs "127.0.0.1:$ng2_port")")
+done
+ok=$(curl -s -o /dev/null -w '%{http_code}' "http://$admin/v1/payments/nonstopay-payin/bench-1999")
+[ "$ok" = 200 ] || { echo "status query answered $ok, not 200"; exit 1; }
+
+echo "status, HTTP/1.1 (wrk -t2 -c64 -d$DURATION, $PAYMENTS payments, best of 2)"
+echo "  payhookd: $ph req/s   nginx return 200: $ng req/s   ratio $(ratio "$ph" "$ng")"
+echo "status, h2c (h2load -n 200000 -c8 -m16, best of 2)"
+echo "  payhookd: $ph2 req/s   nginx h2c return 200: $ng2 req/s   ratio $(ratio "$ph2" "$ng2")"
