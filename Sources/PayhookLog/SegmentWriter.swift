@@ -1,3 +1,4 @@
+import PayhookCore
 import PayhookPosix
 import Synchronization
 

@@ -1,3 +1,4 @@
+import PayhookCore
 import PayhookLog
 import Synchronization
 
@@ -50,4 +51,7 @@ public final class LogWriter: Sendable {
     public var batchCount: Int { segments.batchCount.load(ordering: .relaxed) }
     public var recordCount: Int { segments.recordCount.load(ordering: .relaxed) }
     public var fdatasyncCount: Int { segments.fdatasyncCount.load(ordering: .relaxed) }
+    /// Records per group-commit fdatasync, and the fdatasync's time (filled on the writer thread).
+    public var batchRecords: AtomicHistogram { segments.batchRecords }
+    public var fdatasyncTime: AtomicHistogram { segments.fdatasyncTime }
 }

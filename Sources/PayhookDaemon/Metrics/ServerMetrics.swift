@@ -1,4 +1,5 @@
 import PayhookLog
+import PayhookStore
 
 /// The families of the HTTP server and the log writer's commit timing (see README, Metrics),
 /// copied from `ServerStats`, the connection table and the writer's atomics at render time.
