@@ -1,5 +1,3 @@
-import CLinuxShim
-
 // Hook cursor file format, version 1 (storage.dir/hooks/<hook name>.cursor). This comment is
 // the specification. All integers little-endian.
 //
@@ -72,17 +70,17 @@ public struct HookCursor: Sendable, Equatable {
         var b: [UInt8] = []
         b.reserveCapacity(Self.headerBytes + pending.count * Self.entryBytes + 4)
         b.append(contentsOf: Self.magic)
-        Self.put(UInt64(Self.version), 2, &b)
-        Self.put(0, 2, &b)
-        Self.put(scanSeq, 8, &b)
-        Self.put(UInt64(pending.count), 4, &b)
+        LittleEndian.put(UInt64(Self.version), 2, &b)
+        LittleEndian.put(0, 2, &b)
+        LittleEndian.put(scanSeq, 8, &b)
+        LittleEndian.put(UInt64(pending.count), 4, &b)
         for p in pending {
             precondition(p.seq < scanSeq, "a pending seq must lie below the scan position")
-            Self.put(p.seq, 8, &b)
-            Self.put(UInt64(bitPattern: p.firstAttemptMs), 8, &b)
-            Self.put(UInt64(p.attempts), 4, &b)
+            LittleEndian.put(p.seq, 8, &b)
+            LittleEndian.put(UInt64(bitPattern: p.firstAttemptMs), 8, &b)
+            LittleEndian.put(UInt64(p.attempts), 4, &b)
         }
-        Self.put(UInt64(Self.crc(b[...])), 4, &b)
+        LittleEndian.put(UInt64(LittleEndian.crc32c(b[...])), 4, &b)
         return b
     }
 
@@ -90,37 +88,25 @@ public struct HookCursor: Sendable, Equatable {
         guard b.count >= headerBytes + 4 else { throw .tooShort(bytes: b.count) }
         guard b[0..<8].elementsEqual(magic) else { throw .badMagic }
         // The CRC first: a flipped bit anywhere, the version included, is damage.
-        guard UInt32(get(b, b.count - 4, 4)) == crc(b[0..<(b.count - 4)]) else { throw .badCRC }
-        let version = UInt16(get(b, 8, 2))
+        guard UInt32(LittleEndian.get(b, b.count - 4, 4)) == LittleEndian.crc32c(b[0..<(b.count - 4)]) else { throw .badCRC }
+        let version = UInt16(LittleEndian.get(b, 8, 2))
         guard version == Self.version else { throw .unsupportedVersion(version) }
-        let count = UInt32(get(b, 20, 4))
+        let count = UInt32(LittleEndian.get(b, 20, 4))
         guard Int(count) <= pendingEntriesMax, b.count == headerBytes + Int(count) * entryBytes + 4 else {
             throw .badLength(count: count, bytes: b.count)
         }
-        var cursor = HookCursor(scanSeq: get(b, 12, 8))
+        var cursor = HookCursor(scanSeq: LittleEndian.get(b, 12, 8))
         cursor.pending.reserveCapacity(Int(count))
         for i in 0..<Int(count) {
             let at = headerBytes + i * entryBytes
-            let p = Pending(seq: get(b, at, 8), firstAttemptMs: Int64(bitPattern: get(b, at + 8, 8)), attempts: UInt32(get(b, at + 16, 4)))
+            let p = Pending(
+                seq: LittleEndian.get(b, at, 8), firstAttemptMs: Int64(bitPattern: LittleEndian.get(b, at + 8, 8)),
+                attempts: UInt32(LittleEndian.get(b, at + 16, 4)))
             guard p.seq < cursor.scanSeq, cursor.pending.last.map({ $0.seq < p.seq }) ?? true else {
                 throw .badPendingSeq(index: i)
             }
             cursor.pending.append(p)
         }
         return cursor
-    }
-
-    private static func put(_ v: UInt64, _ n: Int, _ b: inout [UInt8]) {
-        for i in 0..<n { b.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) }
-    }
-
-    private static func get(_ b: [UInt8], _ at: Int, _ n: Int) -> UInt64 {
-        var v: UInt64 = 0
-        for i in 0..<n { v |= UInt64(b[at + i]) << (8 * UInt64(i)) }
-        return v
-    }
-
-    private static func crc(_ b: ArraySlice<UInt8>) -> UInt32 {
-        b.withUnsafeBytes { cshim_crc32c(0, $0.baseAddress, $0.count) }
     }
 }

@@ -34,13 +34,13 @@ public struct ParkedEvent: Sendable, Equatable {
     public func encode() -> [UInt8] {
         var b: [UInt8] = [Self.version]
         Self.putString(hook, &b)
-        Self.put(record.seq, 8, &b)
-        Self.put(UInt64(record.attempts), 4, &b)
-        Self.put(UInt64(bitPattern: record.firstAttemptMs), 8, &b)
-        Self.put(UInt64(bitPattern: record.lastAttemptMs), 8, &b)
+        LittleEndian.put(record.seq, 8, &b)
+        LittleEndian.put(UInt64(record.attempts), 4, &b)
+        LittleEndian.put(UInt64(bitPattern: record.firstAttemptMs), 8, &b)
+        LittleEndian.put(UInt64(bitPattern: record.lastAttemptMs), 8, &b)
         Self.putString(record.eventID, &b)
         Self.putString(lastError, &b)
-        Self.put(UInt64(eventJSON.count), 4, &b)
+        LittleEndian.put(UInt64(eventJSON.count), 4, &b)
         b += eventJSON
         return b
     }
@@ -58,12 +58,8 @@ public struct ParkedEvent: Sendable, Equatable {
         return ParkedEvent(hook: hook, record: record, lastError: error, eventJSON: json)
     }
 
-    private static func put(_ v: UInt64, _ n: Int, _ b: inout [UInt8]) {
-        for i in 0..<n { b.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) }
-    }
-
     private static func putString(_ s: String, _ b: inout [UInt8]) {
-        put(UInt64(s.utf8.count), 4, &b)
+        LittleEndian.put(UInt64(s.utf8.count), 4, &b)
         b += s.utf8
     }
 

@@ -1,4 +1,3 @@
-import CLinuxShim
 import PayhookCore
 
 // Parked events file, version 1 (storage.dir/hooks/<hook name>.parked). This comment is the
@@ -55,32 +54,32 @@ public struct ParkedList: Sendable, Equatable {
 
     public func encode() -> [UInt8] {
         var b: [UInt8] = Self.magic
-        Self.put(UInt64(Self.version), 2, &b)
-        Self.put(0, 2, &b)
-        Self.put(UInt64(events.count), 4, &b)
+        LittleEndian.put(UInt64(Self.version), 2, &b)
+        LittleEndian.put(0, 2, &b)
+        LittleEndian.put(UInt64(events.count), 4, &b)
         for seq in seqs {
             let bytes = events[seq]!.encode()
-            Self.put(UInt64(bytes.count), 4, &b)
+            LittleEndian.put(UInt64(bytes.count), 4, &b)
             b += bytes
         }
-        Self.put(UInt64(Self.crc(b[...])), 4, &b)
+        LittleEndian.put(UInt64(LittleEndian.crc32c(b[...])), 4, &b)
         return b
     }
 
     public static func decode(_ b: [UInt8]) throws(DecodeError) -> ParkedList {
         guard b.count >= 20 else { throw .tooShort(bytes: b.count) }
         guard b[0..<8].elementsEqual(magic) else { throw .badMagic }
-        guard UInt32(get(b, b.count - 4, 4)) == crc(b[0..<(b.count - 4)]) else { throw .badCRC }
-        let version = UInt16(get(b, 8, 2))
+        guard UInt32(LittleEndian.get(b, b.count - 4, 4)) == LittleEndian.crc32c(b[0..<(b.count - 4)]) else { throw .badCRC }
+        let version = UInt16(LittleEndian.get(b, 8, 2))
         guard version == Self.version else { throw .unsupportedVersion(version) }
-        let count = Int(get(b, 12, 4))
+        let count = Int(LittleEndian.get(b, 12, 4))
         guard count <= entriesMax else { throw .badEntry(index: 0) }
         var list = ParkedList()
         var at = 16
         var last: UInt64 = 0
         for i in 0..<count {
             guard at + 4 <= b.count - 4 else { throw .badEntry(index: i) }
-            let n = Int(get(b, at, 4))
+            let n = Int(LittleEndian.get(b, at, 4))
             at += 4
             guard n <= b.count - 4 - at, let e = ParkedEvent.decode(Array(b[at..<(at + n)])), e.record.seq > last || i == 0 else {
                 throw .badEntry(index: i)
@@ -91,20 +90,6 @@ public struct ParkedList: Sendable, Equatable {
         }
         guard at == b.count - 4 else { throw .trailingBytes }
         return list
-    }
-
-    private static func put(_ v: UInt64, _ n: Int, _ b: inout [UInt8]) {
-        for i in 0..<n { b.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) }
-    }
-
-    private static func get(_ b: [UInt8], _ at: Int, _ n: Int) -> UInt64 {
-        var v: UInt64 = 0
-        for i in 0..<n { v |= UInt64(b[at + i]) << (8 * UInt64(i)) }
-        return v
-    }
-
-    private static func crc(_ b: ArraySlice<UInt8>) -> UInt32 {
-        b.withUnsafeBytes { cshim_crc32c(0, $0.baseAddress, $0.count) }
     }
 }
 
