@@ -1,10 +1,13 @@
-/// Why a config file was refused: where (`file`, 1-based `line`) and what.
+/// A message about a config file: where (`file`, 1-based `line`) and what. One type for both
+/// uses: thrown as `ConfigError` when the file is refused, collected as `ConfigWarning` when a
+/// setting is allowed but worth an operator's attention (e.g. a source with
+/// `signature = "none"`; the daemon logs each at start, `check-config` prints them).
 ///
-/// `description` is `file:line: message`, what `payhookd check-config` and `serve` print before
-/// exiting with status 2. `line` is 0 only when the file as a whole cannot be read; the
-/// description is then `file: message`. Messages never contain secret values: they name keys and
-/// files, and quote only values of non-secret keys.
-public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
+/// `description` is `file:line: message`, what `payhookd check-config` and `serve` print (before
+/// exiting with status 2 for an error). `line` is 0 only when the file as a whole cannot be read;
+/// the description is then `file: message`. Messages never contain secret values: they name keys
+/// and files, and quote only values of non-secret keys.
+public struct ConfigDiagnostic: Error, Sendable, Equatable, CustomStringConvertible {
     public var file: String
     public var line: Int
     public var message: String
@@ -18,18 +21,8 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { line > 0 ? "\(file):\(line): \(message)" : "\(file): \(message)" }
 }
 
-/// Something allowed but worth an operator's attention (e.g. a source with `signature = "none"`).
-/// The daemon logs each at start; `check-config` prints them. Same shape as `ConfigError`.
-public struct ConfigWarning: Sendable, Equatable, CustomStringConvertible {
-    public var file: String
-    public var line: Int
-    public var message: String
+/// Why a config file was refused (`serve` and `check-config` exit with status 2).
+public typealias ConfigError = ConfigDiagnostic
 
-    public init(file: String, line: Int, message: String) {
-        self.file = file
-        self.line = line
-        self.message = message
-    }
-
-    public var description: String { "\(file):\(line): \(message)" }
-}
+/// Something allowed but noteworthy; logged at start, printed by `check-config`.
+public typealias ConfigWarning = ConfigDiagnostic
