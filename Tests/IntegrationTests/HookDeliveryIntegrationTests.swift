@@ -128,6 +128,8 @@ extension HookDeliveryIntegrationTests {
         #expect(status?["parked"]?.numberText == "1")
         #expect(status?["delivered"]?.numberText == "5")
         #expect(status?["last_error"]?.stringValue?.hasPrefix("HTTP 500") == true)
+        // Log lines reach stderr through the journal's writer thread: wait for it.
+        for _ in 0..<500 where !d.stderr.contains("hook orders: parked seq 1") { usleep(10_000) }
         #expect(d.stderr.contains("hook orders: parked seq 1"))
     }
 
