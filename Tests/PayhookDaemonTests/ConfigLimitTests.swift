@@ -100,6 +100,30 @@ import Testing
         #expect(S.loadError(hook("2592000001ms")) == "F:10: retry_max_age `2592000001ms` is out of range (1s...30d)")
     }
 
+    @Test("retry_max_interval: 1s and 24h load; 999ms and 24h+1ms are out of range")
+    func retryMaxInterval() throws {
+        func hook(_ interval: String) -> String {
+            S.nonstopaySource + "\n[[hooks]]\nname = \"h\"\ncommand = [\"/bin/true\"]\nretry_max_interval = \"\(interval)\""
+        }
+        #expect(try S.load(hook("1s")).get().hooks[0].retryMaxIntervalMs == 1000)
+        #expect(try S.load(hook("24h")).get().hooks[0].retryMaxIntervalMs == 86_400_000)
+        #expect(S.loadError(hook("999ms")) == "F:10: retry_max_interval `999ms` is out of range (1s...24h)")
+        #expect(S.loadError(hook("86400001ms")) == "F:10: retry_max_interval `86400001ms` is out of range (1s...24h)")
+    }
+
+    @Test("hook start, kinds and quarantined: known values load; an unknown start or kind is refused at its line")
+    func hookFilters() throws {
+        func hook(_ extra: String) -> String {
+            S.nonstopaySource + "\n[[hooks]]\nname = \"h\"\ncommand = [\"/bin/true\"]\n" + extra
+        }
+        let loaded = try S.load(hook("start = \"beginning\"\nkinds = [\"payin\", \"payment\"]\nquarantined = true")).get().hooks[0]
+        #expect(loaded.startAtBeginning && loaded.kinds == ["payin", "payment"] && loaded.quarantined)
+        let defaults = try S.load(hook("")).get().hooks[0]
+        #expect(!defaults.startAtBeginning && defaults.kinds.isEmpty && !defaults.quarantined)
+        #expect(S.loadError(hook("start = \"middle\"")) == "F:10: start `middle` must be \"end\" or \"beginning\"")
+        #expect(S.loadError(hook("kinds = [\"payn\"]")) == "F:10: hook `h` names unknown kind `payn` (nft | payin | payment | payout)")
+    }
+
     @Test("admin token: 16 and 4096 bytes load; 15 and 4097 are refused")
     func adminTokenLength() throws {
         func server(_ n: Int) -> String { "[server]\nadmin_token = \"\(String(repeating: "t", count: n))\"\n" + S.nonstopaySource }

@@ -65,7 +65,16 @@ extension Settings {
             .custom(
                 "kinds", reload: .restart, example: #"["payin"]"#, commented: true, help: "only these event kinds; default: all",
                 value: { $0.kinds }
-            ) { h, t, _ throws(ConfigError) in h.kinds = try (t.strings("kinds") ?? []).map(\.value) },
+            ) { h, t, _ throws(ConfigError) in
+                // Checked like `statuses`: a misspelt kind would silently filter out everything.
+                let known = ConfigDecoder.kinds.values.flatMap { $0 }.sorted()
+                for (kind, line) in try t.strings("kinds") ?? [] {
+                    guard known.contains(kind) else {
+                        throw t.error(line, "hook `\(h.name)` names unknown kind `\(kind)` (\(known.joined(separator: " | ")))")
+                    }
+                    h.kinds.append(kind)
+                }
+            },
             .custom(
                 "quarantined", reload: .restart, example: "false", commented: true,
                 help: "also receive quarantined (not understood) events; default: no", value: { $0.quarantined }
