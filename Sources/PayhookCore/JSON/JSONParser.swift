@@ -138,7 +138,8 @@ struct JSONCursor {
 
     /// Linear scan for small objects, a set once an object grows (so n members cost O(n)).
     /// Names compare by bytes (`ByteString`): `"\u00e9"` and `"e\u0301"` are two members.
-    private func isDuplicate(_ key: String, in members: [(key: String, value: JSONValue)], seen: inout Set<ByteString>?) -> Bool {
+    /// Shared with the selective parse (`JSONSelection.swift`).
+    func isDuplicate(_ key: String, in members: [(key: String, value: JSONValue)], seen: inout Set<ByteString>?) -> Bool {
         if seen == nil, members.count >= 16 { seen = Set(members.map { ByteString($0.key) }) }
         if seen != nil { return !seen!.insert(ByteString(key)).inserted }
         return members.contains { ByteString($0.key) == ByteString(key) }

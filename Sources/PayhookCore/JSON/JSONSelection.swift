@@ -61,6 +61,7 @@ extension JSONCursor {
         if depth > maxDepth { throw JSONError(.tooDeep, at: pos) }
         pos += 1  // "{"
         var members: [(key: String, value: JSONValue)] = []
+        var seen: Set<ByteString>? = nil
         skipWhitespace()
         if !atEnd, buffer[pos] == UInt8(ascii: "}") {
             pos += 1
@@ -76,7 +77,7 @@ extension JSONCursor {
             // By bytes, not `wanted[key]` (canonical equivalence, see `ByteString`); few members
             // are selected, so linear scans are enough and allocate nothing.
             if let selection = wanted.first(where: { ByteString($0.key) == ByteString(key) })?.value {
-                if !limits.allowDuplicateKeys, members.contains(where: { ByteString($0.key) == ByteString(key) }) {
+                if !limits.allowDuplicateKeys, isDuplicate(key, in: members, seen: &seen) {
                     throw JSONError(.duplicateKey, at: keyOffset)
                 }
                 members.append((key: key, value: try value(selecting: selection, depth: depth)))
