@@ -82,13 +82,19 @@ final class SnapshotWorker: @unchecked Sendable {
     private func markIfDue(isFinal: Bool) {
         guard index.lastSeq > markedSeq else { return }
         let nowMs = options.clock.monotonicMs()
-        if !isFinal && nowMs - markedAtMs < Int64(options.ackedMarkIntervalMs) { return }
+        let dueInMs = markedAtMs + Int64(options.ackedMarkIntervalMs) - nowMs
+        if !isFinal && dueInMs > 0 {
+            // Not now, but not at the next batch either: an idle log still gets its mark.
+            worker?.wake(afterMs: dueInMs)
+            return
+        }
         do throws(SyscallError) {
             try AckedMark.write(seq: index.lastSeq, logDir: logDir)
             markedSeq = index.lastSeq
             markedAtMs = nowMs
         } catch {
             failed("writing the high-water mark \(logDir)/\(AckedMark.fileName)", error)
+            if !isFinal { worker?.wake(afterMs: Int64(options.ackedMarkIntervalMs)) }
         }
     }
 
