@@ -1,7 +1,8 @@
 import Synchronization
 
 /// Test instrumentation for files under one directory: counts write and sync calls and, in debug
-/// builds, injects failures (`arm`) and short writes (`armShortWrite`).
+/// builds, injects failures (`arm`) and short writes (`armShortWrite`) through its own
+/// `FaultInjection` table.
 ///
 /// Unlike `FaultInjection.shared`, which matches a call name process-wide, a probe only affects
 /// files whose path starts with its directory, so tests that run in parallel (each in its own
@@ -13,13 +14,9 @@ public final class FileProbe: Sendable {
     private let writes = Atomic<Int>(0)
     private let fdatasyncs = Atomic<Int>(0)
     private let fsyncs = Atomic<Int>(0)
-    private struct Fault {
-        var errno: Errno
-        var remaining: Int
-        var skip: Int
-    }
-    private let faults = Mutex<[String: Fault]>([:])
-    private let shortWrites = Mutex<(remaining: Int, skip: Int)>((0, 0))
+    /// Failures armed for files under the directory; short writes are the pseudo-call
+    /// `short-write`.
+    private let faults = FaultInjection()
 
     private static let registry = Mutex<[String: FileProbe]>([:])
     private static let installed = Atomic<Int>(0)
@@ -72,32 +69,21 @@ public final class FileProbe: Sendable {
     /// Fails the next `count` calls named `call` (`pwrite`, `fdatasync`, `fsync`, `open`,
     /// `ftruncate`, `rename`, `pread`) after letting `skip` through. Debug builds only.
     public func arm(_ call: String, _ errno: Errno, count: Int = 1, skip: Int = 0) {
-        faults.withLock { $0[call] = Fault(errno: errno, remaining: count, skip: skip) }
+        faults.arm(call, errno, count: count, skip: skip)
     }
 
     /// Makes the next `count` write calls write only half of what they were given.
     public func armShortWrite(count: Int = 1, skip: Int = 0) {
-        shortWrites.withLock { $0 = (count, skip) }
+        faults.arm(Self.shortWrite, .io, count: count, skip: skip)
     }
 
-    public func disarmAll() {
-        faults.withLock { $0.removeAll() }
-        shortWrites.withLock { $0 = (0, 0) }
-    }
+    public func disarmAll() { faults.disarmAll() }
+
+    private static let shortWrite = "short-write"
 
     func takeFault(_ call: String) -> Errno? {
         #if DEBUG
-            return faults.withLock { table -> Errno? in
-                guard var f = table[call] else { return nil }
-                if f.skip > 0 {
-                    f.skip -= 1
-                    table[call] = f
-                    return nil
-                }
-                f.remaining -= 1
-                table[call] = f.remaining > 0 ? f : nil
-                return f.errno
-            }
+            return faults.take(call)
         #else
             return nil
         #endif
@@ -105,17 +91,7 @@ public final class FileProbe: Sendable {
 
     func takeShortWrite() -> Bool {
         #if DEBUG
-            return shortWrites.withLock { s -> Bool in
-                if s.skip > 0 {
-                    s.skip -= 1
-                    return false
-                }
-                if s.remaining > 0 {
-                    s.remaining -= 1
-                    return true
-                }
-                return false
-            }
+            return faults.take(Self.shortWrite) != nil
         #else
             return false
         #endif
