@@ -1,13 +1,14 @@
 import PayhookCore
 import PayhookLog
 import PayhookPosix
+import Synchronization
 
 /// The rejects store under `storage.dir/rejects/` (format in `RejectEntry.swift`).
 ///
 /// `record` is for the event loop and does O(1) work per reject: a token bucket per (source,
-/// client) samples floods, and a fixed-capacity ring bounded by entries and bytes holds what
-/// waits for the writer thread; past either, the reject is dropped and counted by cause. The
-/// writer appends to segment files (no fdatasync: a reject is evidence, not an
+/// client) samples floods, and the writer's `QueueWorker`, bounded by entries and bytes (the
+/// batch being written included), holds what waits for it; past either, the reject is dropped and
+/// counted by cause. The writer appends to segment files (no fdatasync: a reject is evidence, not an
 /// acknowledgement), keeps the on-disk total under `maxBytes` by deleting the oldest segment,
 /// and writes nothing while the filesystem is under `reserveBytes` of free space.
 /// `list` and `markReingested` do I/O on the caller's thread (the CLI, or a worker).
@@ -18,16 +19,17 @@ public final class RejectStore: @unchecked Sendable {
     private let clock: any Clock
 
     // Guarded by `lock`.
-    private let lock = ConditionLock()
-    private var ring: RejectRing
-    private var sampler: RejectSampler
-    private var stopping = false
-    private var stored = 0
-    private var dropped = Array(repeating: 0, count: RejectDropCause.allCases.count)
+    private let lock: Mutex<Counts>
+    private struct Counts {
+        var sampler: RejectSampler
+        var stored = 0
+        var dropped = Array(repeating: 0, count: RejectDropCause.allCases.count)
+    }
 
     // Writer thread only (after init).
     private var disk: RejectSegments
-    private var thread: PosixThread?
+    private var shutdownDeadlineMs: Int64?
+    private var worker: QueueWorker<RejectEntry>?
 
     /// Opens (creating) `storage.dir/rejects` and starts the writer thread.
     public init(dir: String, options: RejectStoreOptions = RejectStoreOptions(), limits: LogLimits = LogLimits(), clock: any Clock = SystemClock())
@@ -37,19 +39,20 @@ public final class RejectStore: @unchecked Sendable {
         self.options = options
         self.limits = limits
         self.clock = clock
-        ring = RejectRing(entries: options.queueEntries, bytes: options.queueBytes)
-        sampler = RejectSampler(ratePerSecond: options.clientRatePerSecond, burst: options.clientBurst, keysMax: options.clientsMax)
+        lock = Mutex(
+            Counts(sampler: RejectSampler(ratePerSecond: options.clientRatePerSecond, burst: options.clientBurst, keysMax: options.clientsMax)))
         try FileSystem.makeDirectories(directory)
         disk = try RejectSegments(directory: directory, options: options)
-        thread = try PosixThread.spawn(name: "payhookd-rej") { [self] in run() }
+        let bound = QueueBound<RejectEntry>(maxEntries: options.queueEntries, maxCost: options.queueBytes) { $0.encodedBytes }
+        worker = try QueueWorker(name: "payhookd-rej", bound: bound) { [self] batch, isFinal in write(batch, isFinal: isFinal) }
     }
 
     /// Rejects written to disk.
-    public var storedCount: Int { lock.withLock { stored } }
+    public var storedCount: Int { lock.withLock { $0.stored } }
     /// Rejects not kept, for one cause.
-    public func droppedCount(_ cause: RejectDropCause) -> Int { lock.withLock { dropped[cause.rawValue] } }
+    public func droppedCount(_ cause: RejectDropCause) -> Int { lock.withLock { $0.dropped[cause.rawValue] } }
     /// Rejects not kept, every cause.
-    public var droppedTotal: Int { lock.withLock { dropped.reduce(0, +) } }
+    public var droppedTotal: Int { lock.withLock { $0.dropped.reduce(0, +) } }
 
     /// Queues a reject; never blocks on disk. Entries over `LogLimits` or a segment are cut to
     /// fit (headers beyond the count dropped, body cut) rather than lost, and the reason says so.
@@ -57,24 +60,13 @@ public final class RejectStore: @unchecked Sendable {
         guard let e = fitted(entry) else { return count(.tooLarge) }
         let key = RejectSampler.Key(source: e.source, client: e.request.clientAddress)
         let now = clock.monotonicMs()
-        lock.withLock {
-            let cause: RejectDropCause?
-            if stopping {
-                cause = .shutdown
-            } else if !sampler.allow(key, nowMs: now) {
-                cause = .sampled
-            } else if !ring.push(e) {
-                cause = .queueFull
-            } else {
-                cause = nil
-                lock.signal()
-            }
-            if let cause { dropped[cause.rawValue] += 1 }
-        }
+        guard let worker, !worker.isStopping else { return count(.shutdown) }
+        guard lock.withLock({ $0.sampler.allow(key, nowMs: now) }) else { return count(.sampled) }
+        if !worker.submit(e) { count(worker.isStopping ? .shutdown : .queueFull) }
     }
 
     private func count(_ cause: RejectDropCause, _ n: Int = 1) {
-        lock.withLock { dropped[cause.rawValue] += n }
+        lock.withLock { $0.dropped[cause.rawValue] += n }
     }
 
     private func fitted(_ entry: RejectEntry) -> RejectEntry? {
@@ -97,38 +89,28 @@ public final class RejectStore: @unchecked Sendable {
 
     /// Writes what is queued within `shutdownMs`, drops (and counts) the rest, stops the thread.
     public func shutdown() {
-        lock.withLock {
-            stopping = true
-            lock.signal()
-        }
-        thread?.join()
-        thread = nil
+        worker?.shutdown()
+        worker = nil
     }
 
-    private func run() {
-        var deadlineMs: Int64?
-        while true {
-            lock.lock()
-            while ring.isEmpty && !stopping { lock.wait() }
-            if stopping && deadlineMs == nil { deadlineMs = clock.monotonicMs() + Int64(options.shutdownMs) }
-            if let deadlineMs, clock.monotonicMs() >= deadlineMs {
-                var late = 0
-                while ring.pop() != nil { late += 1 }
-                dropped[RejectDropCause.shutdown.rawValue] += late
+    /// Writer thread: appends the batch in short runs, so that past the shutdown deadline what is
+    /// left is dropped (and counted) instead of written.
+    private func write(_ batch: [RejectEntry], isFinal: Bool) {
+        if isFinal { return disk.close() }
+        var next = 0
+        while next < batch.count {
+            if worker?.isStopping == true {
+                let now = clock.monotonicMs()
+                let deadline = shutdownDeadlineMs ?? now + Int64(options.shutdownMs)
+                shutdownDeadlineMs = deadline
+                if now >= deadline { return count(.shutdown, batch.count - next) }
             }
-            // A short batch per lock hold: the loop never waits long for the lock.
-            var batch: [RejectEntry] = []
-            while batch.count < 64, let e = ring.pop() { batch.append(e) }
-            let stop = stopping && batch.isEmpty
-            lock.unlock()
-            if stop {
-                disk.close()
-                return
-            }
-            let (written, causes) = disk.append(batch.map { $0.encoded() })
+            let run = batch[next..<min(next + 64, batch.count)]
+            next += run.count
+            let (written, causes) = disk.append(run.map { $0.encoded() })
             lock.withLock {
-                stored += written
-                for cause in causes { dropped[cause.rawValue] += 1 }
+                $0.stored += written
+                for cause in causes { $0.dropped[cause.rawValue] += 1 }
             }
         }
     }

@@ -44,3 +44,37 @@ import Testing
         holder.withLock { $0 = nil }
     }
 }
+
+@Suite struct QueueWorkerBoundTests {
+    @Test("a bound of N entries takes N jobs and refuses N+1; once processed there is room again")
+    func entries() throws {
+        let release = Atomic<Bool>(false)
+        let processed = Atomic<Int>(0)
+        let worker = try QueueWorker<Int>(name: "test-bound", bound: QueueBound(maxEntries: 3)) { jobs, _ in
+            while !release.load(ordering: .acquiring) { usleep(1_000) }
+            processed.add(jobs.count, ordering: .relaxed)
+        }
+        let taken = (1...4).map { worker.submit($0) }
+        #expect(taken == [true, true, true, false])
+        release.store(true, ordering: .releasing)
+        for _ in 0..<1000 where processed.load(ordering: .relaxed) < 3 { usleep(1_000) }
+        #expect(worker.submit(5))
+        worker.shutdown()
+        #expect(processed.load(ordering: .relaxed) == 4)
+        #expect(!worker.submit(6), "a bounded worker refuses jobs once shutdown began")
+    }
+
+    @Test("a cost bound of N takes jobs costing N in all and refuses one more unit")
+    func cost() throws {
+        let size = 100
+        for (maxCost, expected) in [(2 * size, [true, true]), (2 * size - 1, [true, false])] {
+            let release = Atomic<Bool>(false)
+            let worker = try QueueWorker<Int>(name: "test-bound", bound: QueueBound(maxEntries: 10, maxCost: maxCost) { $0 }) { _, _ in
+                while !release.load(ordering: .acquiring) { usleep(1_000) }
+            }
+            #expect([size, size].map { worker.submit($0) } == expected, "maxCost \(maxCost)")
+            release.store(true, ordering: .releasing)
+            worker.shutdown()
+        }
+    }
+}

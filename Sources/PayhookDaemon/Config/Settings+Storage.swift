@@ -28,7 +28,7 @@ extension Settings {
                 help: "no reject is written while the filesystem has less free space"),
             .int(
                 "rejects_queue_entries", \.rejectsQueueEntries, 1...65_536, unit: .count,
-                help: "rejects waiting for the writer thread, past it dropped"),
+                help: "rejects queued or being written by the writer thread, past it dropped"),
             .int("rejects_queue_bytes", \.rejectsQueueBytes, 65_536...268_435_456, unit: .bytes, help: "the same in bytes"),
             .int(
                 "rejects_client_rate_per_second", \.rejectsClientRatePerSecond, 1...100_000, unit: .perSecond,
