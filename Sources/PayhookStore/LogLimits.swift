@@ -1,3 +1,4 @@
+import PayhookCore
 import PayhookLog
 
 /// Bounds checked when a record is submitted (before any I/O), tighter than the format's own.
@@ -62,6 +63,12 @@ extension LogLimits {
             try field("header \(h.name)", h.value)
         }
         if r.body.count > bodyBytesMax { throw RecordTooLarge(field: "body bytes", bytes: r.body.count, limit: bodyBytesMax) }
+    }
+
+    /// The name of the first event field (in record order) longer than the field bound, `nil`
+    /// when every field fits: ingest quarantines such an event rather than refuse it.
+    public func fieldOverLimit(_ event: NormalizedEvent) -> String? {
+        EventField.strings(of: event).first { (_, value) in (value?.utf8.count ?? 0) > min(fieldBytesMax, LogFormat.stringBytesMax) }?.0
     }
 
     private func field(_ name: String, _ value: String?) throws(RecordTooLarge) {

@@ -10,7 +10,7 @@ import Testing
     let source = ProviderSource(name: "s", provider: .nonstopay, kind: "payin", scheme: .hmacSHA256Hex)
     var limits: LogLimits {
         var l = LogLimits()
-        l.fieldBytesMax = 8
+        l.fieldBytesMax = 15
         l.headerCountMax = 2
         return l
     }
@@ -25,5 +25,16 @@ import Testing
         var roomy = LogLimits()
         roomy.fieldBytesMax = 64
         #expect(StorableRecord.event(event, source: source, body: body, limits: roomy) == event)
+    }
+
+    @Test("a field of exactly the bound (N) is stored as it is; N+1 is quarantined under its name", arguments: [64, 65])
+    func atTheBound(length: Int) {
+        let body = Array(#"{"status":"invoice:paid","id":"1"}"#.utf8)
+        var event = Providers.normalize(source, body: body, receivedAtMs: 1, verifiedBy: "hmac-sha256-hex", previousStatus: nil)
+        event.amount = String(repeating: "9", count: length)
+        var bound = LogLimits()
+        bound.fieldBytesMax = 64
+        let stored = StorableRecord.event(event, source: source, body: body, limits: bound)
+        #expect(stored.quarantined == (length > 64 ? "field_too_long:amount" : nil))
     }
 }
