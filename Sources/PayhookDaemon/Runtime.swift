@@ -147,7 +147,7 @@ extension RejectStoreOptions {
         queueBytes = s.rejectsQueueBytes
         clientRatePerSecond = s.rejectsClientRatePerSecond
         clientBurst = s.rejectsClientBurst
-        clientsMax = s.rejectsClientsMax
+        maxClients = s.rejectsMaxClients
         shutdownMs = s.rejectsShutdownMs
     }
 }

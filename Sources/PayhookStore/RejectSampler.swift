@@ -1,6 +1,6 @@
 /// Token buckets per (source, client) in a bounded table: each pair keeps `burst` rejects in a
 /// row, then `ratePerSecond`. A flood from one client is sampled while rare rejects from
-/// elsewhere are all kept. Past `keysMax` pairs (after sweeping the idle ones, at most once a
+/// elsewhere are all kept. Past `maxKeys` pairs (after sweeping the idle ones, at most once a
 /// second) new pairs share one overflow bucket, so spreading a flood over many addresses buys
 /// nothing either.
 struct RejectSampler {
@@ -15,15 +15,15 @@ struct RejectSampler {
 
     let ratePerSecond: Double
     let burst: Double
-    let keysMax: Int
+    let maxKeys: Int
     private var buckets: [Key: Bucket] = [:]
     private var overflow: Bucket
     private var lastSweepMs: Int64?
 
-    init(ratePerSecond: Int, burst: Int, keysMax: Int) {
+    init(ratePerSecond: Int, burst: Int, maxKeys: Int) {
         self.ratePerSecond = Double(ratePerSecond)
         self.burst = Double(burst)
-        self.keysMax = keysMax
+        self.maxKeys = maxKeys
         overflow = Bucket(tokens: Double(burst), lastMs: .min)
     }
 
@@ -36,8 +36,8 @@ struct RejectSampler {
             buckets[key] = bucket
             return kept
         }
-        if buckets.count >= keysMax { sweep(nowMs) }
-        guard buckets.count < keysMax else { return take(&overflow, nowMs) }
+        if buckets.count >= maxKeys { sweep(nowMs) }
+        guard buckets.count < maxKeys else { return take(&overflow, nowMs) }
         var bucket = Bucket(tokens: burst, lastMs: nowMs)
         let kept = take(&bucket, nowMs)
         buckets[key] = bucket
@@ -57,7 +57,7 @@ struct RejectSampler {
         return true
     }
 
-    /// Forgets pairs whose bucket is full again (they would start afresh anyway). O(keysMax),
+    /// Forgets pairs whose bucket is full again (they would start afresh anyway). O(maxKeys),
     /// at most once a second, so O(1) per reject on average.
     private mutating func sweep(_ nowMs: Int64) {
         if let last = lastSweepMs, nowMs - last < 1000 { return }

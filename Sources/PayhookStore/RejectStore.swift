@@ -40,7 +40,7 @@ public final class RejectStore: @unchecked Sendable {
         self.limits = limits
         self.clock = clock
         lock = Mutex(
-            Counts(sampler: RejectSampler(ratePerSecond: options.clientRatePerSecond, burst: options.clientBurst, keysMax: options.clientsMax)))
+            Counts(sampler: RejectSampler(ratePerSecond: options.clientRatePerSecond, burst: options.clientBurst, maxKeys: options.maxClients)))
         try FileSystem.makeDirectories(directory)
         disk = try RejectSegments(directory: directory, options: options)
         let bound = QueueBound<RejectEntry>(maxEntries: options.queueEntries, maxCost: options.queueBytes) { $0.encodedBytes }

@@ -22,7 +22,7 @@ public struct RejectStoreOptions: Sendable {
     /// Rejects one (source, client) may have kept in a row before sampling starts. Default 50.
     public var clientBurst: Int = 50
     /// (source, client) pairs tracked at most; past it, new pairs share one bucket. Default 4096.
-    public var clientsMax: Int = 4096
+    public var maxClients: Int = 4096
     /// At shutdown, what is still queued after this many ms is dropped (and counted). Default 2000.
     public var shutdownMs: Int = 2000
     /// Free bytes of the filesystem holding a path (tests replace it).

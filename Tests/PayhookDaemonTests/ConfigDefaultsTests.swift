@@ -32,7 +32,7 @@ import Testing
         #expect(r.maxBytes == mapped.maxBytes && r.segments == mapped.segments && r.reserveBytes == mapped.reserveBytes)
         #expect(r.queueEntries == mapped.queueEntries && r.queueBytes == mapped.queueBytes)
         #expect(r.clientRatePerSecond == mapped.clientRatePerSecond && r.clientBurst == mapped.clientBurst)
-        #expect(r.clientsMax == mapped.clientsMax && r.shutdownMs == mapped.shutdownMs)
+        #expect(r.maxClients == mapped.maxClients && r.shutdownMs == mapped.shutdownMs)
     }
 
     @Test("Server.Options() takes every [server] limit from the table")

@@ -115,7 +115,7 @@ public struct Config: Sendable, Equatable {
         /// Rejects kept in a row per (source, client) before sampling.
         public var rejectsClientBurst: Int = 50
         /// (source, client) pairs tracked for sampling at most.
-        public var rejectsClientsMax: Int = 4096
+        public var rejectsMaxClients: Int = 4096
         /// At shutdown, rejects still queued after this are dropped (counted).
         public var rejectsShutdownMs: Int = 2000
         /// Records written per group commit at most.

@@ -37,7 +37,7 @@ extension Settings {
                 "rejects_client_burst", \.rejectsClientBurst, 1...1_000_000, unit: .count,
                 help: "rejects kept in a row per (source, client) before sampling"),
             .int(
-                "rejects_clients_max", \.rejectsClientsMax, 1...1_000_000, unit: .count,
+                "rejects_max_clients", \.rejectsMaxClients, 1...1_000_000, unit: .count,
                 help: "(source, client) pairs tracked; past it new ones share one budget"),
             // At most 30 s, well inside systemd's TimeoutStopSec (90 s) with the drain before it.
             .int(
