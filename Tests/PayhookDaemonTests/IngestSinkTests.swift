@@ -37,7 +37,7 @@ import Testing
         #expect(sink.duplicates.map(\.originalSeq) == [1] && sink.duplicates.map(\.eventID) == ["noventiq:1:order.payment.succeeded"])
     }
 
-    @Test("a copy arriving while the original waits for fdatasync gets the original's seq once it is durable")
+    @Test("a copy arriving while the original waits for fdatasync gets the original's seq once it is durable, and a duplicate marker")
     func inFlightDuplicateSucceeds() {
         send(IngestFixtures.succeeded(2))
         send(IngestFixtures.succeeded(2), receivedAtMs: 2)
@@ -49,6 +49,7 @@ import Testing
         #expect(sink.pendingCount == 0)
         #expect(route.metrics.value(IngestMetrics.ingested, ["noventiq", "accepted"]) == 1)
         #expect(route.metrics.value(IngestMetrics.ingested, ["noventiq", "duplicate"]) == 1)
+        #expect(sink.duplicates.map(\.originalSeq) == [1] && sink.duplicates.map(\.eventID) == [id], "the copy is in the log's audit trail")
     }
 
     @Test("a copy arriving while the original waits gets the original's failure: 503 with its Retry-After, nothing stored")
@@ -60,6 +61,7 @@ import Testing
         #expect(outcomes.all == [full, full])
         #expect(outcomes.all.map(\.response.status) == [503, 503])
         #expect(sink.index.dedupCount == 0 && sink.pendingCount == 0)
+        #expect(sink.duplicates.isEmpty, "no marker points at an original that was never stored")
         #expect(route.metrics.value(IngestMetrics.rejected, ["noventiq", "unavailable"]) == 2, "each 503 is counted")
         send(IngestFixtures.succeeded(3), receivedAtMs: 3)
         #expect(sink.appended.count == 2, "after the failure a resend is appended again, not answered as a duplicate")

@@ -123,11 +123,11 @@ final class IngestRoute {
             return answerDuplicate(event, original: original, request: request, receivedAtMs: receivedAtMs, finish)
         }
         let name = source.name
-        let waitingForOriginal = store.awaitInFlight(event.id) { [metrics] result in
+        let waitingForOriginal = store.awaitInFlight(event.id) { [self] result in
             switch result {
             case .success(let seq):
-                metrics.add(IngestMetrics.ingested, [name, "duplicate"])
-                finish(.duplicate(id: event.id, of: seq, quarantined: event.quarantined))
+                // Answered, counted and marked in the log like a copy of a durable original.
+                answerDuplicate(event, original: seq, request: request, receivedAtMs: receivedAtMs, finish)
             case .failure(let error):
                 // Answered 503 like the original: counted like it (the original also logs why).
                 metrics.add(IngestMetrics.rejected, [name, "unavailable"])
