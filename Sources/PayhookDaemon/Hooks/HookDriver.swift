@@ -16,8 +16,8 @@ final class HookDriver {
     let cursorPath: String
     /// Hands a cursor to the background writer (one fsync pair per batch).
     let persist: (String, HookCursor) -> Void
-    /// Hands the parked list to the same writer (written before any cursor of its batch).
-    let persistParked: (ParkedList) -> Void
+    /// Hands a change of the parked list to the same writer (appended before any cursor of its batch).
+    let persistParked: (ParkedChange) -> Void
     /// Called after the durable cursor moved (retention's view of this hook).
     var onPersisted: () -> Void = {}
     /// Parked and not delivered since (durable: `<hook>.parked`, see `ParkedList.swift`).
@@ -52,7 +52,7 @@ final class HookDriver {
     init(
         hook: Config.Hook, cursor: HookCursor, loop: EventLoop, store: EventStore, fetcher: RecordFetcher, clock: any Clock,
         cursorPath: String, parked: ParkedList, persist: @escaping (String, HookCursor) -> Void,
-        persistParked: @escaping (ParkedList) -> Void
+        persistParked: @escaping (ParkedChange) -> Void
     ) {
         self.parked = parked
         self.persistParked = persistParked
@@ -170,7 +170,7 @@ final class HookDriver {
             receivedAt[event.seq] = nil
             retrying.remove(event.seq)
             // Delivered after all (retry-parked, replay): no longer parked, durably.
-            if parked.remove(event.seq) { persistParked(parked) }
+            if parked.remove(event.seq) { persistParked(.delivered(event.seq)) }
         }
         perform(state.attemptFinished(seq: event.seq, outcome: outcome, nowMs: now, using: &rng))
     }
