@@ -30,6 +30,8 @@ final class HookConnection: EventHandler {
     private var fd: Int32 = -1
     private var registration: Registration?
     private var connected = false
+    /// What the registration watches now (changed only when it must: an epoll_ctl per change).
+    private var interest: IOEvents = .writable
     private var request: [UInt8] = []
     private var out: [UInt8] = []
     /// Sent on a kept-alive connection and nothing received yet: a failure retries on a fresh one.
@@ -72,12 +74,21 @@ final class HookConnection: EventHandler {
                 self.fd = fd
                 connected = isConnected
                 registration = try loop.register(fd: fd, interest: .writable, handler: self)
+                interest = .writable
             } catch {
                 return fail(.connect, "\(address): \(error)")
             }
         } else {
-            try? loop.modify(registration!, interest: .writable)
+            // Kept alive and connected: write now rather than after a round through epoll (a
+            // backlog drain sends one request per answer on each connection).
+            writeSome()
         }
+    }
+
+    private func watch(_ wanted: IOEvents) {
+        guard wanted != interest, let registration else { return }
+        try? loop.modify(registration, interest: wanted)
+        interest = wanted
     }
 
     func handle(_ events: IOEvents, loop: EventLoop) {
@@ -98,7 +109,10 @@ final class HookConnection: EventHandler {
         }
         if written == out.count {
             out = []
-            try? loop.modify(registration!, interest: .readable)
+            // Readable stays on while idle: the receiver closing the connection then closes it here.
+            watch(.readable)
+        } else {
+            watch(.writable)
         }
     }
 

@@ -34,9 +34,14 @@ final class HookDriver {
     var connections: [HookConnection] = []
     var children: [HookChild] = []
     /// Event JSON of accepted events, so a send does not read the log again (bounded; beyond
-    /// it the send reads the record back).
+    /// it the send reads the record back, one round trip to the reader thread per event).
     var bodies: [UInt64: [UInt8]] = [:]
-    static let cachedBodiesMax = 4096
+    static let cachedBodiesMax = 16_384
+    /// The scan stops reading ahead while this many events are ready to send: a backlog is read
+    /// as fast as it is delivered, so every ready event's JSON is still cached (measured: reading
+    /// 100,000 events ahead sent most of them through a per-event log read, 6,400 events/s).
+    /// Events held behind a failing payment are not ready and do not stop the scan.
+    static let scanAheadMax = 4096
     /// Receive time of each accepted event (lag in seconds).
     var receivedAt: [UInt64: Int64] = [:]
     /// The lowest seq not done in the last durable cursor: retention keeps it.
@@ -89,7 +94,7 @@ final class HookDriver {
             seqs = Array(restore.prefix(Self.scanBatch))
         } else {
             let last = store.index.lastSeq
-            guard !state.paused, state.scanSeq <= last else { return }
+            guard !state.paused, state.scanSeq <= last, state.readyCount < Self.scanAheadMax else { return }
             seqs = Array(state.scanSeq...min(last, state.scanSeq + UInt64(Self.scanBatch) - 1))
         }
         reading = true
@@ -173,6 +178,8 @@ final class HookDriver {
             if parked.remove(event.seq) { persistParked(.delivered(event.seq)) }
         }
         perform(state.attemptFinished(seq: event.seq, outcome: outcome, nowMs: now, using: &rng))
+        // The ready queue shrank: the scan may read ahead again.
+        pump()
     }
 
     /// The event JSON of `seq`, from the cache or read back from the log (nil: the record is gone).
