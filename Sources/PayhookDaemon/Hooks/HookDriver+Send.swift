@@ -25,6 +25,7 @@ extension HookDriver {
     }
 
     private func sendHTTP(_ event: HookEvent, attempt: UInt32, body: [UInt8], target: HookTarget) {
+        if deferWhileUnreachable({ [weak self] in self?.sendHTTP(event, attempt: attempt, body: body, target: target) }) { return }
         let connection: HookConnection
         if let idle = connections.first(where: { $0.isIdle }) ?? connections.first(where: { !$0.isBusy }) {
             connection = idle

@@ -47,6 +47,11 @@ final class HookDriver {
     /// The lowest seq not done in the last durable cursor: retention keeps it.
     private(set) var durableLowSeq: UInt64
     var stats = HookStats()
+    /// The hook-wide connect backoff (`HookDriver+Backoff.swift`).
+    var connectFailures = 0
+    var connectBlockedUntilMs: Int64 = 0
+    var deferredSends: [() -> Void] = []
+    var backoffTimer: TimerID?
     var rng = SystemRandomNumberGenerator()
     private var reading = false
     private(set) var stopped = false
@@ -164,6 +169,9 @@ final class HookDriver {
     func finished(_ event: HookEvent, outcome: DeliveryState.Outcome, failure: HookFailure?) {
         guard !stopped else { return }
         let now = clock.nowUnixMs()
+        if target != nil {
+            if failure?.cause == .connect { connectFailed(nowMs: now) } else { connectSucceeded() }
+        }
         if let failure {
             stats.failed[failure.cause, default: 0] += 1
             stats.lastError = failure.message
@@ -202,6 +210,9 @@ final class HookDriver {
         children = []
         if let timer { loop.releaseTimer(timer) }
         timer = nil
+        if let backoffTimer { loop.releaseTimer(backoffTimer) }
+        backoffTimer = nil
+        deferredSends = []
         return state.takeCursor()
     }
 
