@@ -15,6 +15,7 @@
 #       two with a hook at most 20% lower than without.
 # The log lives on the disk under $PAYHOOKD_BENCH_TMP (default /var/tmp), not on a tmpfs.
 # Usage: scripts/bench-hooks.sh [events, default 100000] [rate, default 1000] [duration of (c), default 5s]
+#        (ROUNDS=n in the environment: rounds of (c), default 2)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EVENTS=${1:-100000}
@@ -196,29 +197,39 @@ print("p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms (%d of %d events recei
 PY
 )
 
-# (c) ingest with no hook, a fast hook, a dead hook.
+# (c) ingest with no hook, a fast hook, a dead hook: ROUNDS rounds, interleaved (the machine's
+# load moves between runs; each figure is the mean of its rounds).
 dead_port=$(free_port)
-start_daemon none ""
-wrk -t2 -c64 -d1s -s scripts/bench-ingest.lua "http://$ingest/hooks/load" -- load warm >/dev/null
-acks_none=$(post_wrk none)
-stop_daemon
-start_daemon fast "[[hooks]]
+ingest_with() {  # NAME HOOK_TOML: sets acks, the acks/s of a fresh daemon (left running)
+  start_daemon "$1" "$2"
+  wrk -t2 -c64 -d1s -s scripts/bench-ingest.lua "http://$ingest/hooks/load" -- load warm >/dev/null
+  acks=$(post_wrk "$1")
+}
+acks_none_all=() acks_fast_all=() acks_dead_all=()
+for round in $(seq "${ROUNDS:-2}"); do
+  ingest_with "none$round" ""
+  acks_none_all+=("$acks")
+  stop_daemon
+  ingest_with "fast$round" "[[hooks]]
 name = \"fast\"
 url = \"http://127.0.0.1:$ng_port/events\""
-wrk -t2 -c64 -d1s -s scripts/bench-ingest.lua "http://$ingest/hooks/load" -- load warm >/dev/null
-acks_fast=$(post_wrk fast)
-fast_delivered=$(metric 'payhook_hook_delivered_total{hook="fast"}')
-stop_daemon
-start_daemon dead "[[hooks]]
+  acks_fast_all+=("$acks")
+  fast_delivered=$(metric 'payhook_hook_delivered_total{hook="fast"}')
+  stop_daemon
+  ingest_with "dead$round" "[[hooks]]
 name = \"dead\"
 url = \"http://127.0.0.1:$dead_port/events\""
-wrk -t2 -c64 -d1s -s scripts/bench-ingest.lua "http://$ingest/hooks/load" -- load warm >/dev/null
-acks_dead=$(post_wrk dead)
-dead_failed=$(metric 'payhook_hook_failed_attempts_total{hook="dead",cause="connect"}')
-stop_daemon
+  acks_dead_all+=("$acks")
+  dead_failed=$(metric 'payhook_hook_failed_attempts_total{hook="dead",cause="connect"}')
+  stop_daemon
+done
+mean() { printf '%s\n' "$@" | awk '{ s += $1 } END { printf "%.0f", s / NR }'; }
+acks_none=$(mean "${acks_none_all[@]}")
+acks_fast=$(mean "${acks_fast_all[@]}")
+acks_dead=$(mean "${acks_dead_all[@]}")
 
 field() { tr ' ' '\n' <<<"$open_line" | awk -F= -v k="$1" '$1==k{print $2}'; }
-fill=$(printf '%s\n' "${fill_rates[@]}" | awk '{ s += $1 } END { printf "%.0f", (NR ? s / NR : 0) }')
+fill=$(printf "%s\n" "${fill_rates[@]}" | awk 'NF { s += $1; n++ } END { if (n) printf "%.0f", s / n; else printf "n/a" }')
 echo "(a) backlog drain to nginx return 204, max_in_flight 4:  $drain4"
 echo "    the same, max_in_flight 64:                          $drain64"
 echo "    references: ingest while the backlog was written $fill acks/s (wrk -t2 -c64, 2 s rounds);"
@@ -226,7 +237,8 @@ echo "    nginx alone on that location: $ng_c4 req/s (wrk -t1 -c4), $ng_c64 req/
 echo "(b) ingest -> hook receiver at $RATE events/s, 10 s: $latency"
 echo "    ingest answers meanwhile: p50 $(field send_p50) ms, p99 $(field send_p99) ms (from write), errors $(field errors);"
 echo "    an fdatasync of a side file every 10 ms: p50 $(field fsync_p50) ms, p99 $(field fsync_p99) ms"
-echo "(c) durable acks/s, wrk -t2 -c64 -d$DURATION: no hook $acks_none, fast hook $acks_fast ($fast_delivered delivered meanwhile), dead hook $acks_dead ($dead_failed failed connects)"
+echo "(c) durable acks/s, wrk -t2 -c64 -d$DURATION, mean of ${ROUNDS:-2} interleaved rounds: no hook $acks_none (${acks_none_all[*]}),"
+echo "    fast hook $acks_fast (${acks_fast_all[*]}; last round $fast_delivered delivered meanwhile), dead hook $acks_dead (${acks_dead_all[*]}; last round $dead_failed failed connects)"
 awk -v n="$acks_none" -v f="$acks_fast" -v d="$acks_dead" 'BEGIN {
   printf "    fast hook %.2fx, dead hook %.2fx of no hook (goal: at least 0.80)\n", f / n, d / n }'
 echo "    load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
