@@ -101,6 +101,7 @@ def run(args):
     from_due, from_send = [], []
     errors = collections.Counter()
     issued = 0
+    sent_log = [] if args.sent_log else None
     probe = FsyncProbe(args.fsync_probe) if args.fsync_probe else None
     if probe:
         probe.start()
@@ -116,6 +117,8 @@ def run(args):
             c = free.popleft()
             c.due, c.sent = due, time.monotonic()
             c.sock.sendall(request_bytes(args.source, args.tag, n))
+            if sent_log is not None:
+                sent_log.append((n, c.sent))
         timeout = max(0.0, start + issued * interval - time.monotonic()) if issued < total else 0.1
         for fd, _ in ep.poll(timeout):
             c = by_fd[fd]
@@ -140,6 +143,10 @@ def run(args):
         probe.stop.set()
         probe.join()
     outstanding = len(conns) - len(free)
+    if sent_log is not None:
+        with open(args.sent_log, "w") as f:
+            for n, t in sent_log:
+                f.write("%s-%d %.6f\n" % (args.tag, n, t))
     from_due.sort()
     from_send.sort()
     fields = {
@@ -176,6 +183,8 @@ def main():
                         "source measures the same path without the disk")
     p.add_argument("--fsync-probe", metavar="PATH",
                    help="meanwhile time an fdatasync of PATH every 10 ms (on the log's filesystem)")
+    p.add_argument("--sent-log", metavar="PATH",
+                   help="write \"payment_id monotonic_seconds\" per request, when it was written (bench-hooks.sh)")
     sys.exit(run(p.parse_args()))
 
 

@@ -39,6 +39,7 @@ extension Daemon {
             runtime = try Runtime(config: config, server: server)
             // Not joined at exit: a reload may sit on a slow secret file; exiting ends it.
             reloader = try Reloader(started: config, live: runtime.live, executor: server.loop.executor)
+            reloader.applyHooks = { [hooks = runtime.hooks] in hooks.apply($0) }
             try openListeners(server, config: config)
         } catch {
             Journal.error("cannot start: \(error)")

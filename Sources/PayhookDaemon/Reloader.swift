@@ -2,8 +2,8 @@ import PayhookPosix
 
 /// What a SIGHUP may change, as one immutable value. The loop reads it per request; a reload
 /// replaces it with one assignment between two requests, so sources, secrets, proxy trust and the
-/// admin token always belong to the same file. (Hooks run from their start-up settings: their
-/// drivers hold cursors and connections; a reload names what changed in them.)
+/// admin token always belong to the same file. ([[hooks]] are applied in the same step by
+/// `HookSet.apply`: their drivers hold cursors and connections, so they are swapped, not read.)
 struct LiveSettings: Sendable {
     let config: Config
     let sources: SourceTable
@@ -36,6 +36,8 @@ final class Reloader {
     let started: Config
     private let executor: LoopExecutor
     private var worker: QueueWorker<Job>!
+    /// Applies a changed [[hooks]] list (`HookSet.apply`); returns what changed. Loop thread.
+    var applyHooks: ([Config.Hook]) -> [String] = { _ in [] }
 
     /// `done` gets the refusal message (`file:line: message`), or nil once applied. Loop thread.
     typealias Done = (_ problem: String?) -> Void
@@ -85,6 +87,9 @@ final class Reloader {
             Journal.warning("reload: \(key) changed: applies after a restart")
         }
         for warning in next.config.warnings { Journal.warning("config: \(warning)") }
+        if !Settings.hooksChanged(live.current.config.hooks, next.config.hooks).isEmpty {
+            for change in applyHooks(next.config.hooks) { Journal.info("reload: hook \(change)") }
+        }
         live.current = next
         return nil
     }

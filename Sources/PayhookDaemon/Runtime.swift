@@ -62,7 +62,8 @@ final class Runtime {
             }
         }
         hooks = try HookSet(
-            hooks: config.hooks, storageDir: config.storage.dir, store: store, fetcher: fetcher, loop: loop, clock: clock, progress: progress)
+            hooks: config.hooks, storageDir: config.storage.dir, store: store, fetcher: fetcher, loop: loop, clock: clock, progress: progress,
+            retentionDays: config.storage.retentionDays, parkedMaxBytes: config.storage.hookParkedMaxBytes)
         rejectsRoute = try RejectsRoute(ingest: ingest, storageDir: config.storage.dir, executor: loop.executor)
         let writer = store.writer
         var timer: TimerID?

@@ -95,6 +95,8 @@ public struct DeliveryState: Sendable {
     public var seqsToRestore: [UInt64] { restored.keys.sorted() }
     /// Events accepted and not in flight.
     public var heldCount: Int { entries.count - inFlight }
+    /// Events that could be sent now, waiting only for a free `max_in_flight` slot.
+    public var readyCount: Int { ready.count }
     public var acceptsEvents: Bool { heldCount < limits.maxHeldEvents }
 
     /// The next event in log order. Returns `.pauseScan` without taking it (the scan position

@@ -2,13 +2,13 @@ import ArgumentParser
 import PayhookCore
 import PayhookDaemon
 
-/// `payhookd hooks list|parked NAME|retry-parked NAME|replay NAME --from SEQ`: asks the running
+/// `payhookd hooks list|parked NAME|retry-parked NAME|replay NAME --from SEQ|forget NAME`: asks the running
 /// daemon's admin API; a table by default, the API's JSON with `--json`.
 struct HooksCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hooks",
         abstract: "Show hook delivery, list parked events, retry them, replay from a seq (asks the admin API).",
-        subcommands: [List.self, Parked.self, RetryParked.self, Replay.self]
+        subcommands: [List.self, Parked.self, RetryParked.self, Replay.self, Forget.self]
     )
 
     struct Common: ParsableArguments {
@@ -88,6 +88,20 @@ struct HooksCommand: ParsableCommand {
                 let through = v["through"].flatMap { $0.numberText }
                 return through.map { "hook \(name): replaying seqs \(from) to \($0)\n" }
                     ?? "hook \(name): seq \(from) is not read yet; it is sent in turn\n"
+            }
+        }
+    }
+
+    struct Forget: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete a removed hook's cursor and parked events (refused while the hook is configured).")
+        @OptionGroup var common: Common
+        @Argument(help: "The hook's name.") var name: String
+
+        func run() throws {
+            try common.call("POST", "/v1/hooks/\(PathSegment.encode(name))/forget", ok: 200) { v in
+                let files = (v["removed"]?.arrayElements ?? []).map { HooksCommand.text($0) }
+                return "hook \(name): deleted \(files.joined(separator: ", "))\n"
             }
         }
     }

@@ -26,7 +26,7 @@ import Testing
         }
     }
 
-    @Test("restartRequired names changed listener, limit, storage and hook keys, not sources, proxies or tokens")
+    @Test("restartRequired names changed listener, limit and storage keys, not sources, proxies, tokens or hooks (applied live)")
     func restartRequired() throws {
         let old = try S.load(S.nonstopaySource).get()
         var new = old
@@ -40,11 +40,11 @@ import Testing
         new.hooks = [Config.Hook(name: "h", target: .command(["/bin/true"]))]
         #expect(
             Settings.restartRequired(old, new) == [
-                "[server] ingest", "[server] idle_timeout_ms", "[storage] dir", "[storage] segment_bytes", "[[hooks]] h (added)",
+                "[server] ingest", "[server] idle_timeout_ms", "[storage] dir", "[storage] segment_bytes",
             ])
     }
 
-    @Test("hooks run from their start-up settings: a reload names each changed key of each hook, and removed ones")
+    @Test("a reload names each changed key of each hook, and removed ones (what HookSet.apply restarts)")
     func hooksNamed() {
         var a = Config.Hook(name: "a", target: .command(["/bin/true"]))
         a.line = 10
@@ -56,7 +56,8 @@ import Testing
         new.hooks[0].timeoutMs = 9000
         new.hooks[0].target = .command(["/bin/false"])
         new.hooks.remove(at: 1)
-        #expect(Settings.restartRequired(old, new) == ["[[hooks]] a command", "[[hooks]] a timeout_ms", "[[hooks]] b (removed)"])
+        #expect(Settings.hooksChanged(old.hooks, new.hooks) == ["[[hooks]] a command", "[[hooks]] a timeout_ms", "[[hooks]] b (removed)"])
+        #expect(Settings.restartRequired(old, new).isEmpty)
     }
 
     @Test("every [server] and [storage] key is either applied by SIGHUP or named when it changes")

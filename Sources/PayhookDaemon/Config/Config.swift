@@ -118,6 +118,8 @@ public struct Config: Sendable, Equatable {
         public var rejectsMaxClients: Int = 4096
         /// At shutdown, rejects still queued after this are dropped (counted).
         public var rejectsShutdownMs: Int = 2000
+        /// A hook's parked file larger than this is not read into memory (start-up stops).
+        public var hookParkedMaxBytes: Int = 268_435_456
         /// Records written per group commit at most.
         public var maxBatchRecords: Int = 1024
         /// A snapshot of the indexes is written every this many events.

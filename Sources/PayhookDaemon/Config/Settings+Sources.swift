@@ -1,5 +1,6 @@
-// [[sources]] apply on SIGHUP (the loop swaps them as a whole); [[hooks]] need a restart (their
-// drivers, cursors and connections are set up at start), and a reload names each changed one.
+// [[sources]] apply on SIGHUP (the loop swaps them as a whole); so do [[hooks]], every key of
+// them (`HookSet.apply` restarts a changed hook's driver with its cursor), whatever the rows
+// below say one by one.
 // Keys that other keys depend on (name, provider, kind, signature, a hook's target and filters)
 // are read first by `ConfigDecoder.source`/`hook`; their rows have nothing left to decode.
 
@@ -46,7 +47,7 @@ extension Settings {
 
     static let hooks = SettingsSection<Config.Hook>(
         name: "hooks", defaults: Config.Hook(name: "", target: .command([])),
-        rows: [
+        rows: ([
             .first("name", #""orders""#, reload: .restart, help: "GET /v1/hooks, POST /v1/hooks/orders/replay") { $0.name },
             .first(
                 "url", #""http://127.0.0.1:9000/payment-events""#, reload: .restart,
@@ -103,10 +104,15 @@ extension Settings {
                 "signing_secret", reload: .restart, example: #""...""#, commented: true,
                 help: "the same inline, for development", value: { $0.signingSecret }
             ) { _, _, _ throws(ConfigError) in /* read with signing_secret_file */ },
-        ])
+        ] as [Setting<Config.Hook>]).map { $0.reloading(.live) })
 
     /// `retry_max_interval` bounds, in milliseconds: 1 s to 24 h.
     static let retryMaxIntervalMs: ClosedRange<Int64> = 1000...86_400_000
+
+    /// The keys whose values differ between two versions of a hook (its place in the file is not a key).
+    static func hookKeysChanged(_ a: Config.Hook, _ b: Config.Hook) -> [String] {
+        hooks.rows.filter { $0.value(a) != $0.value(b) }.map(\.key)
+    }
 
     /// `[[hooks]] orders timeout_ms`-style names of what changed in the hooks, by hook name.
     static func hooksChanged(_ old: [Config.Hook], _ new: [Config.Hook]) -> [String] {
@@ -116,7 +122,7 @@ extension Settings {
                 out.append("[[hooks]] \(hook.name) (added)")
                 continue
             }
-            out += hooks.rows.filter { $0.value(before) != $0.value(hook) }.map { "[[hooks]] \(hook.name) \($0.key)" }
+            out += hookKeysChanged(before, hook).map { "[[hooks]] \(hook.name) \($0)" }
         }
         for hook in old where !new.contains(where: { $0.name == hook.name }) { out.append("[[hooks]] \(hook.name) (removed)") }
         return out

@@ -47,6 +47,10 @@ extension Settings {
             .int(
                 "snapshot_every_events", \.snapshotEveryEvents, 1000...100_000_000, unit: .events,
                 help: "index snapshot interval, bounds start-up time"),
+            // Parked files are appended to and compacted at twice their live size (ParkedFile.swift).
+            .int(
+                "hook_parked_max_bytes", \.hookParkedMaxBytes, 1_048_576...17_179_869_184, unit: .bytes,
+                help: "a hook's parked-events file larger than this stops start-up (not read into memory)"),
             .int(
                 "acked_mark_interval_ms", \.ackedMarkIntervalMs, 10...60_000, unit: .ms,
                 help: "log/acked (proof of acked seqs, checked at start-up) rewritten at most this often"),

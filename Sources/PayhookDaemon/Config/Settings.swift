@@ -77,6 +77,14 @@ struct Setting<Root>: @unchecked Sendable {
     }
 }
 
+extension Setting {
+    /// The same row, reloaded as `reload` says (a section whose keys all apply one way).
+    func reloading(_ reload: SettingReload) -> Setting {
+        Setting(
+            key: key, reload: reload, help: help, range: range, unit: unit, example: example, decode: decode, value: value)
+    }
+}
+
 /// The rows of one TOML section and the default value they describe.
 struct SettingsSection<Root>: @unchecked Sendable {
     // Immutable after construction (static tables); `defaults` is a plain value.
@@ -119,8 +127,8 @@ public enum Settings {
     /// `[server] max_connections`-style names of the restart-only keys that differ between the
     /// running configuration and a new one, in table order.
     static func restartRequired(_ old: Config, _ new: Config) -> [String] {
+        // [[hooks]] apply on SIGHUP (HookSet.apply), all of them.
         server.restartRequired(old.server, new.server) + storage.restartRequired(old.storage, new.storage)
-            + hooksChanged(old.hooks, new.hooks)
     }
 
     /// The row of `section`'s `key` as a limit (tests and the few checks that quote a range).

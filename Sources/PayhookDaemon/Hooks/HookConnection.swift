@@ -18,7 +18,10 @@ struct HookFailure: Error, Sendable {
 /// request at a time, the strict bounded response parser, and a timer covering connect and
 /// answer together (`timeout_ms`). After a complete answer that allows it, the connection stays
 /// open and idle for the next attempt (keep-alive); while idle, any readiness (the receiver
-/// closed it, or sent bytes nobody asked for) closes it.
+/// closed it, or sent bytes nobody asked for) closes it. A request sent on a kept-alive
+/// connection that fails before any byte of an answer arrived goes out once more at once on a
+/// fresh connection: the receiver may have closed the idle connection just before the loop could
+/// see it, which says nothing about the receiver (and costs no attempt and no backoff).
 final class HookConnection: EventHandler {
     typealias Done = (Result<HTTP1Response, HookFailure>) -> Void
 
@@ -27,7 +30,12 @@ final class HookConnection: EventHandler {
     private var fd: Int32 = -1
     private var registration: Registration?
     private var connected = false
+    /// What the registration watches now (changed only when it must: an epoll_ctl per change).
+    private var interest: IOEvents = .writable
+    private var request: [UInt8] = []
     private var out: [UInt8] = []
+    /// Sent on a kept-alive connection and nothing received yet: a failure retries on a fresh one.
+    private var mayRetryFresh = false
     private var written = 0
     private var parser = HTTP1ResponseParser()
     private var done: Done?
@@ -47,24 +55,40 @@ final class HookConnection: EventHandler {
     func send(_ request: [UInt8], timeoutMs: Int64, done: @escaping Done) {
         precondition(self.done == nil, "one request at a time")
         self.done = done
+        self.request = request
+        mayRetryFresh = fd >= 0
+        let timer = self.timer ?? loop.makeTimer { [unowned self] in fail(.timeout, "no answer within \(timeoutMs) ms") }
+        self.timer = timer
+        // One deadline for the attempt, a retry on a fresh connection included.
+        loop.schedule(timer, afterMs: timeoutMs)
+        start()
+    }
+
+    private func start() {
         out = request
         written = 0
         parser = HTTP1ResponseParser()
-        let timer = self.timer ?? loop.makeTimer { [unowned self] in fail(.timeout, "no answer within \(timeoutMs) ms") }
-        self.timer = timer
-        loop.schedule(timer, afterMs: timeoutMs)
         if fd < 0 {
             do {
                 let (fd, isConnected) = try Socket.connectNonBlocking(address)
                 self.fd = fd
                 connected = isConnected
                 registration = try loop.register(fd: fd, interest: .writable, handler: self)
+                interest = .writable
             } catch {
                 return fail(.connect, "\(address): \(error)")
             }
         } else {
-            try? loop.modify(registration!, interest: .writable)
+            // Kept alive and connected: write now rather than after a round through epoll (a
+            // backlog drain sends one request per answer on each connection).
+            writeSome()
         }
+    }
+
+    private func watch(_ wanted: IOEvents) {
+        guard wanted != interest, let registration else { return }
+        try? loop.modify(registration, interest: wanted)
+        interest = wanted
     }
 
     func handle(_ events: IOEvents, loop: EventLoop) {
@@ -85,7 +109,10 @@ final class HookConnection: EventHandler {
         }
         if written == out.count {
             out = []
-            try? loop.modify(registration!, interest: .readable)
+            // Readable stays on while idle: the receiver closing the connection then closes it here.
+            watch(.readable)
+        } else {
+            watch(.writable)
         }
     }
 
@@ -97,6 +124,7 @@ final class HookConnection: EventHandler {
             return fail(.protocolError, "receive: \(error)")
         }
         guard let n else { return }
+        if n > 0 { mayRetryFresh = false }
         if n == 0 {
             switch parser.finish() {
             case .complete(var response):
@@ -126,8 +154,12 @@ final class HookConnection: EventHandler {
     }
 
     private func fail(_ cause: HookFailureCause, _ message: String) {
-        if let timer { loop.cancel(timer) }
         close()
+        if mayRetryFresh && cause != .timeout {
+            mayRetryFresh = false
+            return start()
+        }
+        if let timer { loop.cancel(timer) }
         let done = self.done
         self.done = nil
         done?(.failure(HookFailure(cause: cause, message: message)))

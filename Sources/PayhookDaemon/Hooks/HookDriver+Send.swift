@@ -25,6 +25,7 @@ extension HookDriver {
     }
 
     private func sendHTTP(_ event: HookEvent, attempt: UInt32, body: [UInt8], target: HookTarget) {
+        if deferWhileUnreachable({ [weak self] in self?.sendHTTP(event, attempt: attempt, body: body, target: target) }) { return }
         let connection: HookConnection
         if let idle = connections.first(where: { $0.isIdle }) ?? connections.first(where: { !$0.isBusy }) {
             connection = idle
@@ -85,7 +86,8 @@ extension HookDriver {
             let parked = ParkedEvent(hook: name, record: record, lastError: error, eventJSON: body ?? [])
             let payload = LogPayload.other(type: RecordType.hookParked.rawValue, receivedAtMs: clock.nowUnixMs(), bytes: parked.encode())
             store.appendRecord(payload) { [weak self] result in
-                guard let self else { return }
+                // Stopped meanwhile (a reload): still pending in the cursor, the next driver retries it.
+                guard let self, !stopped else { return }
                 switch result {
                 case .success:
                     Journal.warning("hook \(name): parked seq \(record.seq) (\(record.eventID)) after \(record.attempts) attempts: \(error)")
@@ -93,7 +95,7 @@ extension HookDriver {
                     retrying.remove(record.seq)
                     // Listed before the cursor that counts it done is written (same writer, in order).
                     self.parked.insert(parked)
-                    persistParked(self.parked)
+                    persistParked(.parked(parked))
                     bodies[record.seq] = nil
                     receivedAt[record.seq] = nil
                     perform(state.parkRecorded(seq: record.seq, nowMs: clock.nowUnixMs()))

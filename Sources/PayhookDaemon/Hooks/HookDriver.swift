@@ -16,8 +16,8 @@ final class HookDriver {
     let cursorPath: String
     /// Hands a cursor to the background writer (one fsync pair per batch).
     let persist: (String, HookCursor) -> Void
-    /// Hands the parked list to the same writer (written before any cursor of its batch).
-    let persistParked: (ParkedList) -> Void
+    /// Hands a change of the parked list to the same writer (appended before any cursor of its batch).
+    let persistParked: (ParkedChange) -> Void
     /// Called after the durable cursor moved (retention's view of this hook).
     var onPersisted: () -> Void = {}
     /// Parked and not delivered since (durable: `<hook>.parked`, see `ParkedList.swift`).
@@ -34,14 +34,24 @@ final class HookDriver {
     var connections: [HookConnection] = []
     var children: [HookChild] = []
     /// Event JSON of accepted events, so a send does not read the log again (bounded; beyond
-    /// it the send reads the record back).
+    /// it the send reads the record back, one round trip to the reader thread per event).
     var bodies: [UInt64: [UInt8]] = [:]
-    static let cachedBodiesMax = 4096
+    static let cachedBodiesMax = 16_384
+    /// The scan stops reading ahead while this many events are ready to send: a backlog is read
+    /// as fast as it is delivered, so every ready event's JSON is still cached (measured: reading
+    /// 100,000 events ahead sent most of them through a per-event log read, 6,400 events/s).
+    /// Events held behind a failing payment are not ready and do not stop the scan.
+    static let scanAheadMax = 4096
     /// Receive time of each accepted event (lag in seconds).
     var receivedAt: [UInt64: Int64] = [:]
     /// The lowest seq not done in the last durable cursor: retention keeps it.
     private(set) var durableLowSeq: UInt64
     var stats = HookStats()
+    /// The hook-wide connect backoff (`HookDriver+Backoff.swift`).
+    var connectFailures = 0
+    var connectBlockedUntilMs: Int64 = 0
+    var deferredSends: [() -> Void] = []
+    var backoffTimer: TimerID?
     var rng = SystemRandomNumberGenerator()
     private var reading = false
     private(set) var stopped = false
@@ -52,7 +62,7 @@ final class HookDriver {
     init(
         hook: Config.Hook, cursor: HookCursor, loop: EventLoop, store: EventStore, fetcher: RecordFetcher, clock: any Clock,
         cursorPath: String, parked: ParkedList, persist: @escaping (String, HookCursor) -> Void,
-        persistParked: @escaping (ParkedList) -> Void
+        persistParked: @escaping (ParkedChange) -> Void
     ) {
         self.parked = parked
         self.persistParked = persistParked
@@ -89,7 +99,7 @@ final class HookDriver {
             seqs = Array(restore.prefix(Self.scanBatch))
         } else {
             let last = store.index.lastSeq
-            guard !state.paused, state.scanSeq <= last else { return }
+            guard !state.paused, state.scanSeq <= last, state.readyCount < Self.scanAheadMax else { return }
             seqs = Array(state.scanSeq...min(last, state.scanSeq + UInt64(Self.scanBatch) - 1))
         }
         reading = true
@@ -159,6 +169,9 @@ final class HookDriver {
     func finished(_ event: HookEvent, outcome: DeliveryState.Outcome, failure: HookFailure?) {
         guard !stopped else { return }
         let now = clock.nowUnixMs()
+        if target != nil {
+            if failure?.cause == .connect { connectFailed(nowMs: now) } else { connectSucceeded() }
+        }
         if let failure {
             stats.failed[failure.cause, default: 0] += 1
             stats.lastError = failure.message
@@ -170,9 +183,11 @@ final class HookDriver {
             receivedAt[event.seq] = nil
             retrying.remove(event.seq)
             // Delivered after all (retry-parked, replay): no longer parked, durably.
-            if parked.remove(event.seq) { persistParked(parked) }
+            if parked.remove(event.seq) { persistParked(.delivered(event.seq)) }
         }
         perform(state.attemptFinished(seq: event.seq, outcome: outcome, nowMs: now, using: &rng))
+        // The ready queue shrank: the scan may read ahead again.
+        pump()
     }
 
     /// The event JSON of `seq`, from the cache or read back from the log (nil: the record is gone).
@@ -195,6 +210,9 @@ final class HookDriver {
         children = []
         if let timer { loop.releaseTimer(timer) }
         timer = nil
+        if let backoffTimer { loop.releaseTimer(backoffTimer) }
+        backoffTimer = nil
+        deferredSends = []
         return state.takeCursor()
     }
 

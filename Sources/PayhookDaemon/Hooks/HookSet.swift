@@ -16,66 +16,77 @@ final class HookProgress: Sendable {
 }
 
 /// Every configured hook's driver, the cursor writer thread, and the wake-up on new events.
+/// SIGHUP changes the set live (`HookSet+Reload.swift`).
 final class HookSet {
-    private(set) var drivers: [HookDriver] = []
+    var drivers: [HookDriver] = []
     private let progress: HookProgress
-    private let cursorWriter: QueueWorker<CursorJob>
-    private let directory: String
-    private let store: EventStore
+    let cursorWriter: QueueWorker<CursorJob>
+    let directory: String
+    let store: EventStore
+    let fetcher: RecordFetcher
+    let loop: EventLoop
+    let clock: any Clock
+    /// `storage.retention_days`: what a hook holds back is shown (`HookSet+Retention.swift`).
+    let retentionDays: Int
+    /// `storage.hook_parked_max_bytes`: the decode bound of a parked file.
+    let parkedMaxBytes: Int
 
-    /// A file to replace: a cursor, or a parked list (`ParkedList.swift`).
-    private struct CursorJob: Sendable {
-        let path: String
-        let cursor: HookCursor?
-        let parked: ParkedList?
+    /// A cursor to replace, a change to append to a parked list (`ParkedList+File.swift`), or a
+    /// removed hook's files to delete (`forget`, after every earlier write of them).
+    struct CursorJob: Sendable {
+        var path: String
+        var cursor: HookCursor?
+        var parked: ParkedChange?
+        var forget: Forget? = nil
+    }
+
+    /// `hooks forget`: the files to delete, and the answer, run on the loop with what was deleted.
+    struct Forget: @unchecked Sendable {
+        // Created on the loop, carried by the writer untouched, run on the loop again.
+        let paths: [String]
+        let done: ([String]) -> Void
+        let executor: LoopExecutor
+    }
+
+    /// The parked files the writer thread appends to, opened on first use. Writer thread only.
+    private final class ParkedFiles: @unchecked Sendable {
+        var byPath: [String: ParkedFile] = [:]
+        let maxBytes: Int
+        init(maxBytes: Int) { self.maxBytes = maxBytes }
+
+        func append(_ changes: [ParkedChange], path: String) {
+            do throws(ParkedList.FileError) {
+                if byPath[path] == nil { byPath[path] = try ParkedFile(path: path, maxBytes: maxBytes) }
+                try byPath[path]!.append(changes)
+            } catch {
+                // Not durable: the cursor still lists the event as pending, so a restart retries it.
+                byPath[path] = nil
+                Journal.error("hook parked list \(path): \(error)")
+            }
+        }
     }
 
     /// Reads each hook's cursor (a new hook gets one at the end of the log, or at its start with
     /// `start = "beginning"`, written now so a restart does not move it) and parked list, and
     /// starts reading. Throws on a damaged cursor or parked list, naming the file.
     init(
-        hooks: [Config.Hook], storageDir: String, store: EventStore, fetcher: RecordFetcher, loop: EventLoop, clock: any Clock, progress: HookProgress
+        hooks: [Config.Hook], storageDir: String, store: EventStore, fetcher: RecordFetcher, loop: EventLoop, clock: any Clock,
+        progress: HookProgress,
+        retentionDays: Int = 0, parkedMaxBytes: Int = ParkedList.defaultMaxBytes
     )
         throws
     {
         self.progress = progress
         self.store = store
+        self.fetcher = fetcher
+        self.loop = loop
+        self.clock = clock
+        self.retentionDays = retentionDays
+        self.parkedMaxBytes = parkedMaxBytes
         directory = storageDir + "/hooks"
-        cursorWriter = try QueueWorker(name: "payhookd-cursor") { jobs, _ in
-            // Only the newest file of each path matters. Parked lists first: a cursor that counts
-            // a parked event done must not be durable before the list that names it.
-            var newest: [String: CursorJob] = [:]
-            for job in jobs { newest[job.path] = job }
-            for job in newest.values where job.parked != nil {
-                do throws(ParkedList.FileError) { try job.parked!.write(path: job.path) } catch {
-                    Journal.error("hook parked list \(job.path): \(error)")
-                }
-            }
-            for job in newest.values where job.cursor != nil {
-                do throws(HookCursor.FileError) { try job.cursor!.write(path: job.path) } catch { Journal.error("hook cursor \(job.path): \(error)") }
-            }
-        }
-        guard !hooks.isEmpty else { return }
-        try FileSystem.makeDirectories(directory)
-        let writer = cursorWriter
-        for hook in hooks {
-            let path = HookCursor.path(directory: directory, hook: hook.name)
-            var cursor = try HookCursor.read(path: path)
-            if cursor == nil {
-                let start = HookCursor(scanSeq: hook.startAtBeginning ? 1 : store.index.lastSeq + 1)
-                try start.write(path: path)
-                cursor = start
-                Journal.info("hook \(hook.name): new, starting at seq \(start.scanSeq)")
-            }
-            let parkedPath = ParkedList.path(directory: directory, hook: hook.name)
-            let parked = try ParkedList.read(path: parkedPath)
-            let driver = HookDriver(
-                hook: hook, cursor: cursor!, loop: loop, store: store, fetcher: fetcher, clock: clock, cursorPath: path, parked: parked,
-                persist: { path, cursor in writer.submit(CursorJob(path: path, cursor: cursor, parked: nil)) },
-                persistParked: { list in writer.submit(CursorJob(path: parkedPath, cursor: nil, parked: list)) })
-            driver.onPersisted = { [unowned self] in updateProgress() }
-            drivers.append(driver)
-        }
+        let files = ParkedFiles(maxBytes: parkedMaxBytes)
+        cursorWriter = try QueueWorker(name: "payhookd-cursor") { jobs, _ in Self.write(jobs, files: files) }
+        for hook in hooks { drivers.append(try makeDriver(hook)) }
         updateProgress()
         _ = store.observe { [unowned self] in
             for d in drivers { d.pump() }
@@ -83,7 +94,60 @@ final class HookSet {
         for d in drivers { d.pump() }
     }
 
-    private func updateProgress() {
+    /// On the writer thread. Parked changes first, all of them in order: a cursor that counts a
+    /// parked event done must not be durable before the list that names it. Of cursors only the
+    /// newest counts. Forgotten files last, after every earlier write of them.
+    private static func write(_ jobs: [CursorJob], files: ParkedFiles) {
+        var changes: [String: [ParkedChange]] = [:]
+        var order: [String] = []
+        var newest: [String: HookCursor] = [:]
+        for job in jobs {
+            if let change = job.parked {
+                if changes[job.path] == nil { order.append(job.path) }
+                changes[job.path, default: []].append(change)
+            }
+            if let cursor = job.cursor { newest[job.path] = cursor }
+        }
+        for path in order { files.append(changes[path]!, path: path) }
+        for (path, cursor) in newest {
+            do throws(HookCursor.FileError) { try cursor.write(path: path) } catch { Journal.error("hook cursor \(path): \(error)") }
+        }
+        for forget in jobs.compactMap(\.forget) {
+            var removed: [String] = []
+            for path in forget.paths {
+                files.byPath[path] = nil
+                if (try? FileSystem.unlink(path)) != nil { removed.append(path) }
+            }
+            let done = forget
+            let result = removed
+            done.executor.execute { done.done(result) }
+        }
+    }
+
+    /// A driver for `hook` from its cursor file (created at the end of the log, or its start,
+    /// when there is none) and its parked file.
+    func makeDriver(_ hook: Config.Hook, cursor known: HookCursor? = nil, parked knownParked: ParkedList? = nil) throws -> HookDriver {
+        try FileSystem.makeDirectories(directory)
+        let path = HookCursor.path(directory: directory, hook: hook.name)
+        var cursor = try known ?? HookCursor.read(path: path)
+        if cursor == nil {
+            let start = HookCursor(scanSeq: hook.startAtBeginning ? 1 : store.index.lastSeq + 1)
+            try start.write(path: path)
+            cursor = start
+            Journal.info("hook \(hook.name): new, starting at seq \(start.scanSeq)")
+        }
+        let parkedPath = ParkedList.path(directory: directory, hook: hook.name)
+        let parked = try knownParked ?? ParkedList.read(path: parkedPath, maxBytes: parkedMaxBytes)
+        let writer = cursorWriter
+        let driver = HookDriver(
+            hook: hook, cursor: cursor!, loop: loop, store: store, fetcher: fetcher, clock: clock, cursorPath: path, parked: parked,
+            persist: { path, cursor in writer.submit(CursorJob(path: path, cursor: cursor, parked: nil)) },
+            persistParked: { change in writer.submit(CursorJob(path: parkedPath, cursor: nil, parked: change)) })
+        driver.onPersisted = { [unowned self] in updateProgress() }
+        return driver
+    }
+
+    func updateProgress() {
         progress.set(drivers.map(\.durableLowSeq).min() ?? UInt64.max)
     }
 

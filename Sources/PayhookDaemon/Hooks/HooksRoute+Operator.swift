@@ -25,6 +25,9 @@ extension HooksRoute {
             w.endObject()
             responder.respond(Self.json(202, w.bytes))
         }
+        router.add(["POST"], "/v1/hooks/{name}/forget", on: [.admin]) { [self] request, responder in
+            forget(request, responder)
+        }
         router.add(["POST"], "/v1/hooks/{name}/replay", on: [.admin]) { [self] request, responder in
             guard let d = driver(request, responder) else { return }
             let last = hooks.lastSeq
@@ -44,6 +47,29 @@ extension HooksRoute {
             w.endObject()
             responder.respond(Self.json(202, w.bytes))
         }
+    }
+
+    /// `POST /v1/hooks/{name}/forget`: 200 `{"hook", "removed": [file names]}` once a removed
+    /// hook's cursor and parked files are deleted; 409 for a configured hook (remove it from
+    /// [[hooks]] and reload first); 404 when there was nothing to delete.
+    private func forget(_ request: Request, _ responder: Responder) {
+        guard let name = request.parameters["name"].flatMap(PercentDecoding.decode), HookSet.isForgettable(name) else {
+            return responder.fail(.notFound(path: request.path))
+        }
+        let started = hooks.forget(name) { removed in
+            guard !removed.isEmpty else { return responder.fail(.notFound(path: request.path)) }
+            var w = JSONWriter()
+            w.beginObject()
+            w.key("hook")
+            w.string(name)
+            w.key("removed")
+            w.beginArray()
+            for path in removed { w.string(String(path.split(separator: "/").last ?? "")) }
+            w.endArray()
+            w.endObject()
+            responder.respond(Self.json(200, w.bytes))
+        }
+        if !started { responder.fail(.conflict("hook \(name) is configured: remove it from [[hooks]] and reload first")) }
     }
 
     /// The hook named in the path, or nil after answering 404.

@@ -57,6 +57,12 @@ final class HooksRoute {
         // Parked now (listed by /v1/hooks/{name}/parked), not parked since start (a metric).
         w.key("parked")
         w.integer(d.parked.count)
+        // Old segments retention would delete but for this hook (storage.retention_days).
+        let held = hooks.retentionHeld(by: d)
+        w.key("retention_held_segments")
+        w.integer(held.segments)
+        w.key("retention_held_bytes")
+        w.integer(held.bytes)
         w.key("last_error")
         w.stringOrNull(d.stats.lastError)
         w.key("last_error_at")

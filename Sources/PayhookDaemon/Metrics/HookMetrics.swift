@@ -33,6 +33,9 @@ enum HookMetrics {
         family("payhook_hook_lag_seconds", "gauge", "Age of the oldest event accepted and not yet delivered or parked.") {
             "payhook_hook_lag_seconds{\(label($0))} \($0.lagSeconds)\n"
         }
+        family("payhook_hook_retention_held_bytes", "gauge", "Bytes of old segments retention would delete but for this hook.") {
+            "payhook_hook_retention_held_bytes{\(label($0))} \(hooks.retentionHeld(by: $0).bytes)\n"
+        }
         family("payhook_hook_delivery_seconds", "histogram", "From an event's receive time (durable) to its delivery.") {
             $0.stats.latency.samples("payhook_hook_delivery_seconds", labels: label($0))
         }
