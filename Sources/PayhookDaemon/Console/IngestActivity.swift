@@ -11,25 +11,27 @@ struct IngestActivity {
     static let minutes = 1440
 
     private struct Ring {
-        /// Minute number (unix ms / 60000) each slot counts, and its counts.
+        /// Minute number (unix ms / 60000) each slot counts, and its 4 counts (slot * 4 + result).
         var stamps = [Int64](repeating: -1, count: IngestActivity.minutes)
-        var counts = [[Int]](repeating: [0, 0, 0, 0], count: IngestActivity.minutes)
+        var counts = [Int](repeating: 0, count: IngestActivity.minutes * 4)
+
+        mutating func add(_ result: Result, _ n: Int, minute: Int64) {
+            let slot = Int(minute % Int64(IngestActivity.minutes))
+            if stamps[slot] != minute {
+                stamps[slot] = minute
+                for r in 0..<4 { counts[slot * 4 + r] = 0 }
+            }
+            counts[slot * 4 + result.rawValue] += n
+        }
     }
     private var rings: [String: Ring] = [:]
 
     /// Sources seen, sorted.
     var sources: [String] { rings.keys.sorted() }
 
+    /// Counted on the ingest path: one dictionary access, updated in place.
     mutating func count(source: String, _ result: Result, by n: Int = 1, atMs nowMs: Int64) {
-        let minute = nowMs / 60_000
-        let slot = Int(minute % Int64(Self.minutes))
-        var ring = rings.removeValue(forKey: source) ?? Ring()
-        if ring.stamps[slot] != minute {
-            ring.stamps[slot] = minute
-            ring.counts[slot] = [0, 0, 0, 0]
-        }
-        ring.counts[slot][result.rawValue] += n
-        rings[source] = ring
+        rings[source, default: Ring()].add(result, n, minute: nowMs / 60_000)
     }
 
     /// Counts of the `buckets` spans of `spanMinutes` minutes ending with the current minute,
@@ -42,7 +44,7 @@ struct IngestActivity {
             let age = Int(now - ring.stamps[slot])
             guard ring.stamps[slot] >= 0, age >= 0, age < buckets * spanMinutes else { continue }
             let bucket = buckets - 1 - age / spanMinutes
-            for r in 0..<4 { out[bucket][r] += ring.counts[slot][r] }
+            for r in 0..<4 { out[bucket][r] += ring.counts[slot * 4 + r] }
         }
         return out
     }
