@@ -126,11 +126,6 @@ function chart(series, label) {
 async function overview(box, _parts, _query, signal) {
   const [ov, hk] = await Promise.all([api("/v1/overview", { signal }), api("/v1/hooks", { signal })]);
   const log = ov.log;
-  let oldest = "–";
-  if (log.first_seq) {
-    const page = await api(`/v1/events?after=${log.first_seq - 1}&limit=1`, { signal });
-    if (page.events.length) oldest = page.events[0].received_at + " (seq " + page.events[0].seq + ")";
-  }
   const card = (label, value, id) => el("div", { class: "card" }, el("span", { text: label }), el("b", { id, text: value }));
   const rows = ov.sources.map((s) => el("tr", { "data-source": s.source },
     el("th", { scope: "row", text: s.source }),
@@ -144,11 +139,16 @@ async function overview(box, _parts, _query, signal) {
       card("Log size", bytes(log.bytes), "log-bytes"), card("Last seq", fmt(log.last_seq), "last-seq"),
       card("Payments", fmt(log.payments), "payments"), card("Segments", fmt(log.segments)),
       card("Snapshot age", age(log.snapshot_age_seconds) + (log.snapshot_seq ? " (seq " + log.snapshot_seq + ")" : ""), "snapshot-age")),
-    el("p", {}, "Oldest retained event: ", el("span", { id: "oldest", text: oldest })),
+    el("p", {}, "Oldest retained event: ", el("span", { id: "oldest", text: log.first_seq ? "seq " + log.first_seq : "–" })),
     el("h2", { text: "Requests per source" }),
     table(["source", ...RESULTS.map((r) => r + " (hour)"), ...RESULTS.map((r) => r + " (day)"), "last hour", "last day"], rows, "counts"),
     el("h2", { text: "Hooks" }),
     hookTable(hk.hooks, false));
+  // Its time needs a read of the log: shown when it comes, not awaited by the first render.
+  if (log.first_seq) {
+    const page = await api(`/v1/events?after=${log.first_seq - 1}&limit=1`, { signal });
+    if (page.events.length) $("#oldest").textContent = page.events[0].received_at + " (seq " + page.events[0].seq + ")";
+  }
 }
 
 function hookTable(list, details) {
