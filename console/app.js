@@ -30,6 +30,7 @@ async function api(path, opts = {}) {
   if (token) headers.Authorization = "Bearer " + token;
   const res = await fetch(path, { method: opts.method || "GET", headers, signal: opts.signal, cache: "no-store" });
   if (res.status === 401) throw new Unauthorized();
+  showApp(); // the views show only once the API answered with the token (or needs none)
   const body = await res.json().catch(() => ({}));
   if (!res.ok) throw new Error((body.error && body.error.message) || body.message || "HTTP " + res.status);
   return body;
@@ -71,7 +72,6 @@ async function route() {
     a.toggleAttribute("aria-current", a.getAttribute("href") === "#/" + view) && a.setAttribute("aria-current", "page");
   const box = $("#view");
   try {
-    showApp();
     await views[view](box, parts.slice(1), new URLSearchParams(queryPart || ""), signal);
     document.title = "payhookd · " + view;
   } catch (e) {
