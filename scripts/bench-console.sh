@@ -66,4 +66,7 @@ t = [r["first_render_ms"] for r in runs]
 print(f"console first load (cache disabled), {len(runs)} runs: {statistics.median(w):.0f} bytes transferred "
       f"(max {max(w)}; budget 100000), overview rendered at {statistics.median(t):.0f} ms median, "
       f"{max(t):.0f} ms worst (budget 300)")
+mid = sorted(runs, key=lambda r: r["first_render_ms"])[len(runs) // 2]
+print(f"  median run: document {mid.get('document_ms')} ms, first contentful paint {mid.get('fcp_ms')} ms, "
+      f"resource durations {mid.get('resources_ms')}")
 PY

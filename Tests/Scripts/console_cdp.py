@@ -165,6 +165,14 @@ def main():
         if args.bench:
             weight, render = first_load(b)
             figures.update(first_load_bytes=weight, first_render_ms=round(render or -1, 1))
+            # Where the time went: the document, first paint, and each API answer's duration.
+            figures.update(b.eval("""(() => {
+              const nav = performance.getEntriesByType('navigation')[0];
+              const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+              const api = Object.fromEntries(performance.getEntriesByType('resource')
+                .map(r => [new URL(r.name).pathname, Math.round(r.duration)]));
+              return { document_ms: Math.round(nav.responseEnd), fcp_ms: fcp ? Math.round(fcp.startTime) : null, resources_ms: api };
+            })()"""))
             return
         weight, render = first_load(b)
         figures.update(first_load_bytes=weight, first_render_ms=round(render or -1, 1))
