@@ -6,12 +6,13 @@ FUZZ_SECONDS ?= 60
 # Debian packages the build, the tests and the benchmarks need.
 DEB_PACKAGES := libnghttp2-dev libssl-dev pkg-config curl
 # systemd-analyze / systemd-socket-activate and nginx -t are exercised by the tests.
-DEB_TEST_PACKAGES := systemd nginx-light openssl wrk nghttp2-client curl
+# chromium: the console's browser test (headless, driven over the DevTools protocol with websockets).
+DEB_TEST_PACKAGES := systemd nginx-light openssl wrk nghttp2-client curl chromium
 # PyPI packages the tests use to check our output independently (scripts/ensure-pip).
-PIP_TEST_PACKAGES := standardwebhooks==1.1.0 h2==4.1.0
-DEB_BENCH_PACKAGES := wrk nginx-light nghttp2-client node-llhttp
+PIP_TEST_PACKAGES := standardwebhooks==1.1.0 h2==4.1.0 websockets==13.1
+DEB_BENCH_PACKAGES := wrk nginx-light nghttp2-client node-llhttp chromium
 
-.PHONY: deps bench-deps build release run install config test crash-test fuzz bench format clean
+.PHONY: deps bench-deps build release run install config console test crash-test fuzz bench format clean
 
 # Installs missing Debian packages (needs root or sudo once; a no-op when all are present).
 deps:
@@ -33,6 +34,11 @@ config:
 	./.build/debug/payhookd check-config --print-example > config/payhookd.toml
 	./.build/debug/payhookd check-config --print-readme-table > .build/config-keys.md
 	./scripts/splice-readme-table README.md .build/config-keys.md
+
+# Regenerates Sources/PayhookDaemon/Console/ConsoleAssets.swift from console/ (the embedded web
+# console); ConsoleAssetsTests fails when it is stale.
+console:
+	./scripts/gen-console
 
 run: release
 	@mkdir -p var
@@ -66,6 +72,7 @@ bench: bench-deps
 	./scripts/bench-flood.sh
 	./scripts/bench-status.sh
 	./scripts/bench-hooks.sh
+	./scripts/bench-console.sh
 
 # Installs the binary, the systemd units and the example config (root; see scripts/install.sh).
 install: release

@@ -20,6 +20,7 @@ final class Runtime {
     let rejectsRoute: RejectsRoute
     let fetcher: RecordFetcher
     let hooks: HookSet
+    let console: ConsoleAPI
     /// How often retention and a snapshot check run. Default hourly.
     static let maintenanceIntervalMs: Int64 = 3_600_000
 
@@ -64,6 +65,7 @@ final class Runtime {
         hooks = try HookSet(
             hooks: config.hooks, storageDir: config.storage.dir, store: store, fetcher: fetcher, loop: loop, clock: clock, progress: progress,
             retentionDays: config.storage.retentionDays, parkedMaxBytes: config.storage.hookParkedMaxBytes)
+        console = ConsoleAPI(store: store, fetcher: fetcher, metrics: metrics, clock: clock, maxResults: config.server.maxEventsPage)
         rejectsRoute = try RejectsRoute(ingest: ingest, storageDir: config.storage.dir, executor: loop.executor)
         let writer = store.writer
         var timer: TimerID?
@@ -88,6 +90,11 @@ final class Runtime {
         admin.install(into: &router)
         HooksRoute(hooks: hooks).install(into: &router)
         rejectsRoute.install(into: &router)
+        let maxPage = admin.limits.maxEventsPage
+        router.add(["GET", "HEAD"], "/v1/rejects", on: [.admin]) { [rejectsRoute] r, a in rejectsRoute.list(r, a, maxPage: maxPage) }
+        console.sources = { [live] in live.current.schemes.keys.sorted() }
+        console.install(into: &router)
+        ConsoleRoute.install(into: &router)
         return router
     }
 

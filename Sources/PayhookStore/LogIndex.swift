@@ -55,6 +55,9 @@ public struct LogIndex: Sendable, RecoverableIndex {
     }
 
     public var paymentCount: Int { payments.count }
+    /// Calls `body` with every payment (start-up of indexes kept beside this one, e.g. the
+    /// console's search).
+    public func forEachPayment(_ body: (PaymentState) -> Void) { for p in payments.values { body(p) } }
     public var dedupCount: Int { dedupTable.count }
     /// Seq of the newest durable record, 0 for an empty log.
     public var lastSeq: UInt64 { segmentMap.lastSeq }

@@ -65,6 +65,9 @@ final class RejectsRoute {
     }
 
     /// Runs `work` (file reads and writes of the rejects store) on the route's worker thread.
+    func submitOffLoop(_ work: @escaping @Sendable () -> Void) { worker.submit(work) }
+
+    /// Runs `work` (file reads and writes of the rejects store) on the route's worker thread.
     private func offLoop(_ work: @escaping @Sendable () -> Void) { worker.submit(work) }
 
     /// Finishes queued file work and stops the worker thread (at shutdown).

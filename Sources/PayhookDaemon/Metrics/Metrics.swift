@@ -39,7 +39,12 @@ public final class Metrics {
     /// Adds `by` to a counter (or gauge). The family must have been declared.
     public func add(_ name: String, _ labels: [String] = [], by: Double = 1) {
         update(name, labels) { $0 += by }
+        for observer in onAdd { observer(name, labels, by) }
     }
+
+    /// Told of every counter increment (the console's per-minute ingest counts follow
+    /// `payhook_ingest_total` this way, so the two cannot disagree).
+    public var onAdd: [(_ name: String, _ labels: [String], _ by: Double) -> Void] = []
 
     /// Sets a gauge.
     public func set(_ name: String, _ labels: [String] = [], to value: Double) {

@@ -21,7 +21,7 @@ public enum DefaultRoutes {
             responder.respond(isReady() ? .json(200, #"{"ok":true,"ready":true}"#) : APIError.unavailable("not ready", retryAfterSeconds: 1).response)
         }
         router.adminGuard = { request in
-            guard let token = adminToken() else { return nil }
+            guard let token = adminToken(), !ConsoleRoute.isPublic(request) else { return nil }
             return BearerToken.matches(request.header("authorization"), token: token) ? nil : .unauthorized
         }
         router.adminGuardActive = { adminToken() != nil }

@@ -86,6 +86,7 @@ final class EventStore: EventSink {
             switch done.result {
             case .success(let appended):
                 index.apply(entry.payload, at: appended, frameBytes: done.frameBytes)
+                if case .event(_, let event) = entry.payload { onEventApplied?(event) }
                 result = .success(appended.seq)
                 if case .event = entry.payload { appendedEvents = true }
             case .failure(let error):
@@ -116,6 +117,9 @@ final class EventStore: EventSink {
         index.dropSegments(through: retired)
         droppedThroughSeq = retired
     }
+
+    /// Called with each event once it is durable and in the index (before its completion).
+    var onEventApplied: ((NormalizedEvent) -> Void)?
 
     /// Registers `action` to run after every batch that made events durable.
     func observe(_ action: @escaping () -> Void) -> UInt64 {

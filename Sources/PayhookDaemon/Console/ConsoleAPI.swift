@@ -1,0 +1,169 @@
+import PayhookCore
+import PayhookLog
+import PayhookStore
+
+/// The admin routes the console needs beyond the API it shares with other clients:
+/// `GET /v1/overview` (per-source ingest counts per minute, log figures), `GET /v1/search?q=`
+/// (a payment by id or merchant ref, from `PaymentSearchIndex`) and `GET /v1/records/{seq}` (one
+/// record with its stored request). Behind the admin token like every `/v1` route.
+final class ConsoleAPI {
+    let store: EventStore
+    let fetcher: RecordFetcher
+    let clock: any Clock
+    /// Answers hold at most this many payments (`max_events_page`).
+    let maxResults: Int
+    private(set) var search = PaymentSearchIndex()
+    private(set) var activity = IngestActivity()
+    /// The configured sources, listed even before their first request (live settings).
+    var sources: () -> [String] = { [] }
+    /// The snapshot seq last seen and when this process first saw it (its age is an upper
+    /// bound taken at start-up: the snapshot read at recovery counts from then).
+    private var snapshotSeen: (seq: UInt64, atMs: Int64)
+
+    init(store: EventStore, fetcher: RecordFetcher, metrics: Metrics, clock: any Clock, maxResults: Int) {
+        self.store = store
+        self.fetcher = fetcher
+        self.clock = clock
+        self.maxResults = maxResults
+        snapshotSeen = (store.writer.snapshotSeq, clock.nowUnixMs())
+        store.index.forEachPayment { search.add(source: $0.source, paymentID: $0.paymentID, merchantRef: $0.merchantRef) }
+        store.onEventApplied = { [unowned self] event in
+            guard let id = event.paymentID else { return }
+            search.add(source: event.source, paymentID: id, merchantRef: event.merchantRef)
+        }
+        metrics.onAdd.append { [unowned self] name, labels, by in counted(name, labels, Int(by)) }
+    }
+
+    private func counted(_ name: String, _ labels: [String], _ n: Int) {
+        guard labels.count == 2 else { return }
+        let result: IngestActivity.Result
+        switch name {
+        case IngestMetrics.ingested:
+            guard let r = IngestActivity.Result(label: labels[1]) else { return }
+            result = r
+        case IngestMetrics.rejected: result = .rejected
+        default: return
+        }
+        activity.count(source: labels[0], result, by: n, atMs: clock.nowUnixMs())
+    }
+
+    func install(into router: inout Router) {
+        router.add(["GET", "HEAD"], "/v1/overview", on: [.admin]) { [self] _, responder in
+            responder.respond(Response(status: 200, headers: [("Content-Type", "application/json")], body: overview()))
+        }
+        router.add(["GET", "HEAD"], "/v1/search", on: [.admin]) { [self] request, responder in find(request, responder) }
+        router.add(["GET", "HEAD"], "/v1/records/{seq}", on: [.admin]) { [self] request, responder in record(request, responder) }
+    }
+
+    func overview() -> [UInt8] {
+        let now = clock.nowUnixMs()
+        var w = JSONWriter(reservingCapacity: 4096)
+        w.beginObject()
+        w.key("now")
+        w.string(Timestamp.iso8601(unixMs: now))
+        w.key("sources")
+        w.beginArray()
+        for source in Set(sources() + activity.sources).sorted() {
+            w.beginObject()
+            w.key("source")
+            w.string(source)
+            writeCounts("hour", activity.total(source: source, minutes: 60, atMs: now), into: &w)
+            writeCounts("day", activity.total(source: source, minutes: 1440, atMs: now), into: &w)
+            w.key("minutes")  // the last hour per minute, oldest first
+            writeSeries(activity.series(source: source, buckets: 60, spanMinutes: 1, atMs: now), into: &w)
+            w.key("hours")  // the last day per hour, oldest first
+            writeSeries(activity.series(source: source, buckets: 24, spanMinutes: 60, atMs: now), into: &w)
+            w.endObject()
+        }
+        w.endArray()
+        writeLog(now: now, into: &w)
+        w.endObject()
+        return w.bytes
+    }
+
+    private func writeLog(now: Int64, into w: inout JSONWriter) {
+        let index = store.index
+        let snapshotSeq = store.writer.snapshotSeq
+        if snapshotSeq != snapshotSeen.seq { snapshotSeen = (snapshotSeq, now) }
+        w.key("log")
+        w.beginObject()
+        w.key("bytes")
+        w.integer(index.segments.reduce(Int64(0)) { $0 + $1.endOffset })
+        w.key("segments")
+        w.integer(index.segments.count)
+        w.key("last_seq")
+        w.integer(index.lastSeq)
+        w.key("first_seq")  // the oldest retained record
+        if let first = index.segments.first { w.integer(first.firstSeq) } else { w.null() }
+        w.key("payments")
+        w.integer(index.paymentCount)
+        w.key("snapshot_seq")
+        w.integer(snapshotSeq)
+        w.key("snapshot_age_seconds")
+        if snapshotSeq > 0 { w.integer((now - snapshotSeen.atMs) / 1000) } else { w.null() }
+        w.endObject()
+    }
+
+    private func writeCounts(_ key: String, _ counts: [Int], into w: inout JSONWriter) {
+        w.key(key)
+        w.beginObject()
+        for r in IngestActivity.Result.allCases {
+            w.key(r.name)
+            w.integer(counts[r.rawValue])
+        }
+        w.endObject()
+    }
+
+    private func writeSeries(_ series: [[Int]], into w: inout JSONWriter) {
+        w.beginArray()
+        for counts in series {
+            w.beginArray()
+            for c in counts { w.integer(c) }
+            w.endArray()
+        }
+        w.endArray()
+    }
+
+    /// `GET /v1/search?q=TEXT`: the payments whose id or merchant ref is TEXT (percent-decoded),
+    /// each with its last-seen status.
+    func find(_ request: Request, _ responder: Responder) {
+        guard let raw = request.queryItem("q"), let text = PercentDecoding.decode(raw.replacing("+", with: " ")), !text.isEmpty
+        else { return responder.fail(.badRequest("q must be a non-empty, percent-encoded payment id or merchant ref")) }
+        var w = JSONWriter(reservingCapacity: 512)
+        w.beginObject()
+        w.key("payments")
+        w.beginArray()
+        for key in search.find(text, limit: maxResults) {
+            guard let p = store.index.lookup(source: key.source, paymentID: key.paymentID) else { continue }
+            w.beginObject()
+            w.key("source")
+            w.string(p.source)
+            w.key("payment_id")
+            w.string(p.paymentID)
+            w.key("merchant_ref")
+            w.stringOrNull(p.merchantRef)
+            w.key("status")
+            w.string(p.status.rawValue)
+            w.key("events")
+            w.integer(p.events)
+            w.key("last_seen")
+            w.string(Timestamp.iso8601(unixMs: p.lastSeenMs))
+            w.endObject()
+        }
+        w.endArray()
+        w.endObject()
+        responder.respond(Response(status: 200, headers: [("Content-Type", "application/json")], body: w.bytes))
+    }
+}
+
+extension IngestActivity.Result {
+    /// The `result` label of `payhook_ingest_total`.
+    init?(label: String) {
+        switch label {
+        case "accepted": self = .accepted
+        case "quarantined": self = .quarantined
+        case "duplicate": self = .duplicate
+        default: return nil
+        }
+    }
+}
