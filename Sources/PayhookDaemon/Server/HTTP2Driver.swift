@@ -65,6 +65,11 @@ final class HTTP2Driver {
     }
 
     private func headReceived(_ id: Int32) {
+        // A new request is activity: the idle clock (or the first request's deadline) starts
+        // again once the connection is idle again. Without this a connection whose every read
+        // was answered within that read never looked busy to `settle`, and was cut off
+        // `header_timeout_ms` after it opened, however many requests it carried.
+        idleDueMs = nil
         guard let head = session.head(of: id) else { return }
         var headers = head.fields
         if !head.authority.isEmpty && !headers.contains(where: { $0.name == "host" }) { headers.append(("host", head.authority)) }
