@@ -33,29 +33,33 @@ public struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
         guard walk(path, { _ in }) else { return nil }
         var values: [String] = []
         values.reserveCapacity(names.count)
-        _ = walk(path) { values.append(String($0)) }
+        _ = walk(path) { values.append(String(decoding: $0, as: UTF8.self)) }
         return PathParameters(names: names, values: values)
     }
 
     /// Whether `path` has the pattern's segments; calls `parameter` with each `{name}` value.
-    private func walk(_ path: String, _ parameter: (Substring) -> Void) -> Bool {
-        let bytes = path.utf8
-        var i = bytes.startIndex
-        let slash = UInt8(ascii: "/")
-        for segment in segments {
-            guard i != bytes.endIndex, bytes[i] == slash else { return false }
-            i = bytes.index(after: i)
-            let start = i
-            while i != bytes.endIndex, bytes[i] != slash { i = bytes.index(after: i) }
-            switch segment {
-            case .literal(let s):
-                guard bytes[start..<i].elementsEqual(s.utf8) else { return false }
-            case .parameter:
-                guard start != i else { return false }
-                parameter(path[start..<i])
+    /// On the raw UTF-8 bytes: `String.UTF8View` index steps cost a check each.
+    private func walk(_ path: String, _ parameter: (UnsafeBufferPointer<UInt8>) -> Void) -> Bool {
+        var path = path
+        return path.withUTF8 { bytes in
+            var i = 0
+            let slash = UInt8(ascii: "/")
+            for segment in segments {
+                guard i < bytes.count, bytes[i] == slash else { return false }
+                i += 1
+                let start = i
+                while i < bytes.count, bytes[i] != slash { i += 1 }
+                let part = UnsafeBufferPointer(rebasing: bytes[start..<i])
+                switch segment {
+                case .literal(let s):
+                    guard part.elementsEqual(s.utf8) else { return false }
+                case .parameter:
+                    guard start != i else { return false }
+                    parameter(part)
+                }
             }
+            return i == bytes.count
         }
-        return i == bytes.endIndex
     }
 }
 
