@@ -73,6 +73,7 @@ bench: bench-deps
 	./scripts/bench-status.sh
 	./scripts/bench-hooks.sh
 	./scripts/bench-console.sh
+	./scripts/bench-ingest-h2.sh
 
 # Installs the binary, the systemd units and the example config (root; see scripts/install.sh).
 install: release

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Status queries against nginx on the same machine, in the same run:
 #   HTTP/1.1: wrk -t2 -c64 GET /v1/payments/{source}/{id} over 2,000 known payments (keys from a
-#             log prepared by ingesting 2,000 signed webhooks) vs nginx (1 worker, `return 200`)
-#   h2c:      h2load -n 200000 -c8 -m16 on the same paths vs nginx `listen ... http2` (no TLS)
-# and prints req/s and the ratios payhookd/nginx (goal >= 1.0 for both).
+#             log prepared by ingesting 2,000 signed webhooks) vs nginx (1 worker) answering
+#             `return 200 '{"ok":true}'`, and vs the same nginx serving a static file as large as
+#             a payment answer (one of them, copied byte for byte)
+#   h2c:      h2load -n 200000 -c8 -m16 on the same paths vs nginx `listen ... http2` (no TLS),
+#             both ways
+# and prints req/s and the ratios payhookd/nginx (goal >= 1.0 for all).
 # Usage: scripts/bench-status.sh [wrk duration, default 5s]
 #   PAYHOOKD_BIN=path: measure that binary instead of building .build/release/payhookd
 #   (to compare a build before and after a change).
@@ -73,8 +76,13 @@ request = function()
 end
 LUA
 
+# The static file: a payment answer as payhookd sends it, so both bodies have the same size.
+mkdir -p "$tmp/www"
+curl -s -o "$tmp/www/payment.json" "http://$admin/v1/payments/nonstopay-payin/bench-1000"
 ng_port=$(free_port)
 ng2_port=$(free_port)
+ngf_port=$(free_port)
+ngf2_port=$(free_port)
 cat >"$tmp/nginx.conf" <<NGINX
 worker_processes 1;
 daemon off;
@@ -91,6 +99,12 @@ http {
   server {
     listen 127.0.0.1:$ng2_port http2;
     location / { default_type application/json; return 200 '{"ok":true}'; }
+  }
+  server {
+    listen 127.0.0.1:$ngf_port;
+    listen 127.0.0.1:$ngf2_port http2;
+    root $tmp/www;
+    location / { default_type application/json; rewrite ^ /payment.json break; }
   }
 }
 NGINX
@@ -111,17 +125,22 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 # machine then hurt both alike).
 wrk -t2 -c64 -d1s -s "$tmp/paths.lua" "http://$admin" >/dev/null
 wrk -t2 -c64 -d1s -s "$tmp/paths.lua" "http://127.0.0.1:$ng_port" >/dev/null
-ph=0 ng=0 ph2=0 ng2=0
+ph=0 ng=0 ngf=0 ph2=0 ng2=0 ngf2=0
 for _ in 1 2; do
   ph=$(best "$ph" "$(wrk_reqs "http://$admin")")
   ng=$(best "$ng" "$(wrk_reqs "http://127.0.0.1:$ng_port")")
+  ngf=$(best "$ngf" "$(wrk_reqs "http://127.0.0.1:$ngf_port")")
   ph2=$(best "$ph2" "$(h2_reqs "$admin")")
   ng2=$(best "$ng2" "$(h2_reqs "127.0.0.1:$ng2_port")")
+  ngf2=$(best "$ngf2" "$(h2_reqs "127.0.0.1:$ngf2_port")")
 done
 ok=$(curl -s -o /dev/null -w '%{http_code}' "http://$admin/v1/payments/nonstopay-payin/bench-1999")
 [ "$ok" = 200 ] || { echo "status query answered $ok, not 200"; exit 1; }
 
-echo "status, HTTP/1.1 (wrk -t2 -c64 -d$DURATION, $PAYMENTS payments, best of 2)"
+size=$(stat -c %s "$tmp/www/payment.json")
+echo "status, HTTP/1.1 (wrk -t2 -c64 -d$DURATION, $PAYMENTS payments, best of 2; answers of $size bytes)"
 echo "  payhookd: $ph req/s   nginx return 200: $ng req/s   ratio $(ratio "$ph" "$ng")"
+echo "  nginx static file of $size bytes: $ngf req/s   ratio $(ratio "$ph" "$ngf")"
 echo "status, h2c (h2load -n 200000 -c8 -m16, best of 2)"
 echo "  payhookd: $ph2 req/s   nginx h2c return 200: $ng2 req/s   ratio $(ratio "$ph2" "$ng2")"
+echo "  nginx h2c static file of $size bytes: $ngf2 req/s   ratio $(ratio "$ph2" "$ngf2")"

@@ -18,8 +18,10 @@ public enum HTTP1ResponseWriter {
     ///   - body: the content; its length is announced even when `isHeadResponse` omits it.
     ///   - close: adds `Connection: close`; the caller closes after sending.
     ///   - isHeadResponse: the request was HEAD: head only.
+    ///   - date: the `Date` value, written before `headers` (empty: none); a parameter so that
+    ///     the server does not build a new field array per answer to put it first.
     public static func write(
-        status: Int, headers: [(name: String, value: String)] = [], contentType: String? = nil,
+        status: Int, headers: [(name: String, value: String)] = [], date: String = "", contentType: String? = nil,
         body: some Collection<UInt8> = [UInt8](), close: Bool = false, isHeadResponse: Bool = false,
         into out: inout [UInt8]
     ) {
@@ -33,6 +35,7 @@ public enum HTTP1ResponseWriter {
         if let contentType { field("Content-Type", contentType, to: &out) }
         if status != 204 && status != 304 { field("Content-Length", String(body.count), to: &out) }
         if close { field("Connection", "close", to: &out) }
+        if !date.isEmpty { field("Date", date, to: &out) }
         for (name, value) in headers { field(name, value, to: &out) }
         append("\r\n", to: &out)
         if !isHeadResponse && status != 204 && status != 304 { out.append(contentsOf: body) }

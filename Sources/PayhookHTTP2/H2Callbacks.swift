@@ -96,14 +96,9 @@ enum H2Callbacks {
         s.streams[id] = nil
         stream.body.append(contentsOf: UnsafeBufferPointer(start: data, count: len))
         s.streams[id] = stream
+        // The connection window is given back only as these bytes leave (`released`): what a
+        // connection holds stays within `connectionWindowBytes`, enforced by flow control.
         s.buffered(len)
-        // Past the budget the client's connection window is not reopened: it must wait until
-        // bodies leave (handed to routes, or dropped) — the bound on what a connection holds.
-        if s.bufferedBodyBytes <= s.limits.connectionWindowBytes {
-            nghttp2_session_consume_connection(session, len)
-        } else {
-            s.owedConnectionBytes += len
-        }
         return 0
     }
 

@@ -1,13 +1,16 @@
 /// Limits of one HTTP/2 connection (all configurable, see `[server] h2_*`).
 public struct H2Limits: Sendable, Equatable {
-    /// Streams the client may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS); more are
-    /// refused with RST_STREAM(REFUSED_STREAM). Default 100.
+    /// Streams the client may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS). One more
+    /// before the client acknowledged our SETTINGS is refused with RST_STREAM(REFUSED_STREAM);
+    /// after, it breaks a limit the client knows, and libnghttp2 ends the connection with
+    /// GOAWAY(PROTOCOL_ERROR). Default 100.
     public var maxConcurrentStreams = 100
     /// Decoded header list bytes of one request (names + values + 32 each, RFC 9113 6.5.2);
     /// above it the stream is answered 431. Default 16 KiB.
     public var maxHeaderListBytes = 16_384
-    /// Request body bytes a connection buffers before it stops reopening the connection window:
-    /// with the per-stream window it bounds what a client can make us hold. Default 1 MiB.
+    /// Request body bytes a connection holds at most: the connection window, given back only as
+    /// bodies leave (handed to routes or dropped), so a client past it breaks flow control
+    /// (GOAWAY(FLOW_CONTROL_ERROR)). Default 1 MiB.
     public var connectionWindowBytes = 1_048_576
     /// SETTINGS_INITIAL_WINDOW_SIZE: body bytes a stream may send ahead. Default 256 KiB.
     public var streamWindowBytes = 262_144

@@ -29,8 +29,6 @@ public final class H2Session {
     var outgoing: [Int32: (body: [UInt8], offset: Int)] = [:]
     /// Body bytes held for streams whose request is not complete or not taken yet.
     public private(set) var bufferedBodyBytes = 0
-    /// Connection window bytes not given back yet because `bufferedBodyBytes` is at the budget.
-    var owedConnectionBytes = 0
     var controlFrames = 0
     var controlWindowStartMs: Int64 = 0
     var nowMs: Int64 = 0
@@ -183,15 +181,13 @@ public final class H2Session {
 
     func buffered(_ count: Int) { bufferedBodyBytes += count }
 
-    /// Gives back connection window for body bytes that left our buffers, up to the budget.
+    /// Gives back connection window for body bytes that left our buffers. Only here: had it been
+    /// given back on arrival, a client could keep a window's worth in flight on top of a window's
+    /// worth buffered (twice `connectionWindowBytes` held).
     func released(_ count: Int) {
+        guard count > 0 else { return }
         bufferedBodyBytes -= count
-        let room = limits.connectionWindowBytes - bufferedBodyBytes
-        let pay = min(owedConnectionBytes, max(0, room))
-        if pay > 0 {
-            owedConnectionBytes -= pay
-            nghttp2_session_consume_connection(session, pay)
-        }
+        nghttp2_session_consume_connection(session, count)
     }
 
     static func withNV(_ pairs: [(String, String)], _ body: (UnsafeMutableBufferPointer<nghttp2_nv>) -> Void) {

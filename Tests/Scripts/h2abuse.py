@@ -7,7 +7,7 @@ many abusive frames were sent. Uses the `h2` package (PyPI) for well-formed conv
 raw frames for floods no well-behaved library would send."""
 import json, socket, struct, sys, time
 
-import h2.config, h2.connection, h2.events, h2.exceptions
+import h2.config, h2.connection, h2.events, h2.exceptions, h2.settings
 from hpack import Encoder
 
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
@@ -197,6 +197,86 @@ def stalled(addr):
     cl.pump(10, lambda: status_of(a) and status_of(b))
 
 
+def ignore_peer_stream_limit(cl):
+    """Lets the `h2` client open streams past the server's SETTINGS_MAX_CONCURRENT_STREAMS (it
+    refuses to by itself), as an abusive client would."""
+    cl.c.remote_settings[h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS] = 1 << 30
+    cl.c.remote_settings.acknowledge()
+
+
+def concurrent(addr, n, acked):
+    """N long polls held open on one connection (each holds its stream), then one more stream:
+    records the statuses and resets of all N+1. `acked`: the settings are exchanged first (the
+    server's limit is in force); otherwise all N+1 leave before the client has read them."""
+    cl = Client(addr)
+    if acked:
+        cl.pump(0.5)
+    ignore_peer_stream_limit(cl)
+    polls = [cl.request("GET", "/v1/events?after=1000000&wait=2") for _ in range(n)]
+    if acked:
+        cl.pump(0.5)
+    extra = cl.request("GET", "/healthz")
+    result["sent"] = len(polls) + 1
+    cl.pump(6, lambda: all(status_of(s) or str(s) in result["resets"] for s in polls + [extra]))
+
+
+def stream_window(addr):
+    """The stream window the client was given (after the settings exchange), and whether a body
+    of exactly that many bytes, sent without waiting for any WINDOW_UPDATE, is answered."""
+    cl = Client(addr)
+    cl.pump(0.5)
+    sid = cl.request("POST", "/healthz", end=False)
+    window = cl.c.local_flow_control_window(sid)
+    result["window"] = window
+    sent = 0
+    while sent < window:
+        k = min(window - sent, cl.c.max_outbound_frame_size)
+        cl.c.send_data(sid, b"x" * k)
+        sent += k
+    cl.c.end_stream(sid)
+    cl.flush()
+    result["sent"] = sent
+    cl.pump(5, lambda: status_of(sid) or str(sid) in result["resets"])
+
+
+def connection_window(addr, n):
+    """Sends N body bytes on streams left open (their bodies stay buffered in the server), waits
+    for any WINDOW_UPDATE, then writes one more DATA byte regardless of the window it was given:
+    records the connection window the client saw and whether the server called it an error."""
+    cl = Client(addr)
+    cl.pump(0.5)
+    ignore_peer_stream_limit(cl)
+    sent = 0
+    while sent < n:
+        sid = cl.request("POST", "/healthz", end=False)
+        k = min(n - sent, cl.c.local_flow_control_window(sid), cl.c.max_outbound_frame_size)
+        while k > 0:
+            cl.c.send_data(sid, b"x" * k)
+            sent += k
+            k = min(n - sent, cl.c.local_flow_control_window(sid), cl.c.max_outbound_frame_size)
+        cl.flush()
+    cl.pump(1)
+    result["window"] = cl.c.outbound_flow_control_window
+    result["sent"] = sent
+    last = cl.request("POST", "/healthz", end=False)
+    send_all(cl.s, frame(0, 0, last, b"y"))
+    cl.pump(3, lambda: result["closed"] or result["goaway"] is not None)
+
+
+def steady(addr, n):
+    """N requests on one connection, one every 100 ms, each waited for: records every status and
+    any GOAWAY (a busy connection must not be taken for an idle one)."""
+    cl = Client(addr)
+    for _ in range(n):
+        sid = cl.request("GET", "/healthz")
+        cl.pump(2, lambda: status_of(sid) or result["goaway"] is not None or result["closed"])
+        result["sent"] += 1
+        if result["goaway"] is not None or result["closed"]:
+            break
+        time.sleep(0.1)
+    cl.pump(0.2)
+
+
 if __name__ == "__main__":
     case, addr = sys.argv[1], sys.argv[2]
     n = int(sys.argv[3]) if len(sys.argv) > 3 else 10000
@@ -209,5 +289,10 @@ if __name__ == "__main__":
         "big-headers": lambda: big_headers(addr),
         "big-body": lambda: big_body(addr, n),
         "stalled": lambda: stalled(addr),
+        "concurrent": lambda: concurrent(addr, n, True),
+        "concurrent-early": lambda: concurrent(addr, n, False),
+        "stream-window": lambda: stream_window(addr),
+        "connection-window": lambda: connection_window(addr, n),
+        "steady": lambda: steady(addr, n),
     }[case]()
     print(json.dumps(result))

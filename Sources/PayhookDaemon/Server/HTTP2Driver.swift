@@ -21,6 +21,10 @@ final class HTTP2Driver {
     /// the first request by `header_timeout_ms`.
     var idleDueMs: Int64?
     var draining = false
+    /// True while `receive` acts on a read's frames: answers given meanwhile (status queries
+    /// answer at once) wait for its one `settle`, so a read of 16 requests ends in one write of
+    /// 16 answers, not 16 writes.
+    private var receiving = false
     /// Bytes of frames taken from the session per refill of the output buffer.
     static let refillBytes = 65_536
 
@@ -41,7 +45,9 @@ final class HTTP2Driver {
         let result = connection.input.withUnsafeBytes { session.receive($0, nowMs: now) }
         connection.input.removeAll(keepingCapacity: connection.input.capacity <= 65_536)
         if case .success(let events) = result {
+            receiving = true
             for event in events { handle(event) }
+            receiving = false
         }
         settle()
     }
@@ -65,6 +71,11 @@ final class HTTP2Driver {
     }
 
     private func headReceived(_ id: Int32) {
+        // A new request is activity: the idle clock (or the first request's deadline) starts
+        // again once the connection is idle again. Without this a connection whose every read
+        // was answered within that read never looked busy to `settle`, and was cut off
+        // `header_timeout_ms` after it opened, however many requests it carried.
+        idleDueMs = nil
         guard let head = session.head(of: id) else { return }
         var headers = head.fields
         if !head.authority.isEmpty && !headers.contains(where: { $0.name == "host" }) { headers.append(("host", head.authority)) }
@@ -102,7 +113,7 @@ final class HTTP2Driver {
         let id = Int32(truncatingIfNeeded: requestID)
         guard let p = pending.removeValue(forKey: id) else { return }
         answer(id, response, isHead: p.request.method == "HEAD")
-        settle()
+        if !receiving { settle() }
     }
 
     private func answer(_ id: Int32, _ response: Response, isHead: Bool) {

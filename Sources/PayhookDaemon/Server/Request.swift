@@ -17,7 +17,7 @@ public struct Request: Sendable {
     /// The peer's address (`127.0.0.1`, `::1`, `unix`): what IP allowlists compare.
     public var peer: String
     /// Values of the route's `{name}` segments.
-    public var parameters: [String: String] = [:]
+    public var parameters = PathParameters()
 
     public init(
         method: String, target: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],

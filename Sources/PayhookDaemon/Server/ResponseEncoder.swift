@@ -13,9 +13,8 @@ enum ResponseEncoder {
 
     /// Appends the encoding to `out` (the connection's output buffer: no intermediate copy).
     static func encode(_ response: Response, headRequest: Bool, close: Bool, date: String, into out: inout [UInt8]) {
-        let headers = date.isEmpty ? response.headers : [("Date", date)] + response.headers
         HTTP1ResponseWriter.write(
-            status: response.status, headers: headers, body: response.body, close: close,
+            status: response.status, headers: response.headers, date: date, body: response.body, close: close,
             isHeadResponse: headRequest, into: &out)
     }
 

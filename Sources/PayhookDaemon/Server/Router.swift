@@ -15,45 +15,6 @@ public struct BodyLimit: Sendable, Equatable {
 /// Asked once a request head with a body is parsed, with the route's path parameters.
 public typealias BodyLimitProvider = (_ parameters: [String: String]) -> BodyLimit?
 
-/// A path pattern: literal segments and `{name}` segments that match one non-empty segment.
-public struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
-    enum Segment: Sendable, Equatable {
-        case literal(String)
-        case parameter(String)
-    }
-    let segments: [Segment]
-    /// No `{name}` segment: matching is one string comparison.
-    let isLiteral: Bool
-    public let description: String
-
-    /// `"/v1/payments/{source}/{payment_id}"`.
-    public init(_ pattern: String) {
-        precondition(pattern.hasPrefix("/"), "route patterns start with /")
-        description = pattern
-        segments = pattern.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map { s in
-            s.hasPrefix("{") && s.hasSuffix("}") ? .parameter(String(s.dropFirst().dropLast())) : .literal(String(s))
-        }
-        isLiteral = !segments.contains { if case .parameter = $0 { true } else { false } }
-    }
-
-    /// The parameters when `path` matches, nil otherwise.
-    func match(_ path: String) -> [String: String]? {
-        if isLiteral { return path == description ? [:] : nil }
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
-        guard parts.count == segments.count else { return nil }
-        var params: [String: String] = [:]
-        for (segment, part) in zip(segments, parts) {
-            switch segment {
-            case .literal(let s): if part != s { return nil }
-            case .parameter(let name):
-                if part.isEmpty { return nil }
-                params[name] = String(part)
-            }
-        }
-        return params
-    }
-}
-
 /// The routing table, split by listener: a route added for `.ingest` is invisible on `.admin`
 /// and the other way round. Matching is first-added-first; a path that matches with another
 /// method answers 405 with `Allow`, `OPTIONS` on a routed path answers 204 with `Allow`
@@ -64,6 +25,8 @@ public struct Router {
         let pattern: RoutePattern
         let handler: RouteHandler
         let bodyLimit: BodyLimitProvider?
+        /// `["*"]`: every method (compared once here, not per request).
+        let anyMethod: Bool
         /// Index of the pattern in `patterns` (the `route` label of the request counts).
         let index: Int
     }
@@ -87,7 +50,9 @@ public struct Router {
         if index == patterns.count { patterns.append(pattern) }
         for listener in listeners {
             routes[listener, default: []].append(
-                Route(methods: methods, pattern: RoutePattern(pattern), handler: handler, bodyLimit: bodyLimit, index: index))
+                Route(
+                    methods: methods, pattern: RoutePattern(pattern), handler: handler, bodyLimit: bodyLimit,
+                    anyMethod: methods == ["*"], index: index))
         }
     }
 
@@ -95,10 +60,10 @@ public struct Router {
     /// matches, as `dispatch` would pick for its method).
     public func bodyLimit(for request: Request) -> BodyLimit? {
         for route in routes[request.listener] ?? [] {
-            guard let provider = route.bodyLimit, route.methods.contains(request.method) || route.methods == ["*"],
+            guard let provider = route.bodyLimit, route.anyMethod || route.methods.contains(request.method),
                 let params = route.pattern.match(request.path)
             else { continue }
-            return provider(params)
+            return provider(params.dictionary)
         }
         return nil
     }
@@ -127,7 +92,7 @@ public struct Router {
         for route in routes[request.listener] ?? [] {
             guard let params = route.pattern.match(request.path) else { continue }
             if responder.route < 0 { responder.route = route.index }
-            guard route.methods.contains(request.method) || route.methods == ["*"] else {
+            guard route.anyMethod || route.methods.contains(request.method) else {
                 allowed += route.methods.filter { !allowed.contains($0) }
                 continue
             }

@@ -1,0 +1,68 @@
+import PayhookCore
+import PayhookStore
+
+/// The body of `GET /v1/payments/{source}/{payment_id}`, written straight into one buffer.
+///
+/// The keys are constants, so they are appended as they are instead of being checked for escapes
+/// one by one (`JSONWriter.key`), and values go through `JSONWriter` only when they need an
+/// escape. Status queries are the admin API's hot path: this was a fifth of the route's time.
+/// The bytes are the same as `JSONWriter` writes (AdminPaymentJSONTests compares them).
+enum PaymentJSON {
+    static func render(_ state: PaymentState, unsigned: [String]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(512)
+        func raw(_ s: String) { out.append(contentsOf: s.utf8) }
+        func string(_ s: String) { quoted(s, into: &out) }
+        func stringOrNull(_ s: String?) { if let s { string(s) } else { raw("null") } }
+        raw(#"{"source":"#)
+        string(state.source)
+        raw(#","provider":"#)
+        string(state.provider)
+        raw(#","kind":"#)
+        string(state.kind)
+        raw(#","payment_id":"#)
+        string(state.paymentID)
+        raw(#","merchant_ref":"#)
+        stringOrNull(state.merchantRef)
+        raw(#","status":"#)
+        string(state.status.rawValue)
+        raw(#","provider_status":"#)
+        stringOrNull(state.providerStatus)
+        raw(#","amount":"#)
+        stringOrNull(state.amount)
+        raw(#","currency":"#)
+        stringOrNull(state.currency)
+        raw(#","unsigned":["#)
+        for (i, field) in unsigned.enumerated() {
+            if i > 0 { raw(",") }
+            string(field)
+        }
+        // ISO 8601 timestamps and integers never need an escape.
+        raw(#"],"first_seen":""#)
+        raw(Timestamp.iso8601(unixMs: state.firstSeenMs))
+        raw(#"","last_seen":""#)
+        raw(Timestamp.iso8601(unixMs: state.lastSeenMs))
+        raw(#"","last_seq":"#)
+        raw(String(state.lastSeq))
+        raw(#","events":"#)
+        raw(String(state.events))
+        raw("}")
+        return out
+    }
+
+    /// `s` as a JSON string: copied whole when no byte needs an escape, else by `JSONWriter`.
+    static func quoted(_ s: String, into out: inout [UInt8]) {
+        var s = s
+        let plain = s.withUTF8 { bytes in
+            bytes.allSatisfy { $0 >= 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+        }
+        guard plain else {
+            var w = JSONWriter(reservingCapacity: s.utf8.count + 16)
+            w.string(s)
+            return out.append(contentsOf: w.bytes)
+        }
+        out.append(UInt8(ascii: "\""))
+        out.append(contentsOf: s.utf8)
+        out.append(UInt8(ascii: "\""))
+    }
+}

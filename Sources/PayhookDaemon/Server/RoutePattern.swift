@@ -1,0 +1,95 @@
+/// A path pattern: literal segments and `{name}` segments that match one non-empty segment.
+///
+/// Matching walks the path's UTF-8 bytes once per candidate route and allocates only for a
+/// match's parameter values: status queries go through it many times a second, and the former
+/// split-then-dictionary form cost an array per route tried and a hashed dictionary per answer.
+public struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
+    enum Segment: Sendable, Equatable {
+        case literal(String)
+        case parameter(String)
+    }
+    let segments: [Segment]
+    /// The `{name}` segments' names in order, shared by every `PathParameters` of this route.
+    let names: [String]
+    /// No `{name}` segment: matching is one string comparison.
+    let isLiteral: Bool
+    public let description: String
+
+    /// `"/v1/payments/{source}/{payment_id}"`.
+    public init(_ pattern: String) {
+        precondition(pattern.hasPrefix("/"), "route patterns start with /")
+        description = pattern
+        segments = pattern.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map { s in
+            s.hasPrefix("{") && s.hasSuffix("}") ? .parameter(String(s.dropFirst().dropLast())) : .literal(String(s))
+        }
+        names = segments.compactMap { if case .parameter(let name) = $0 { name } else { nil } }
+        isLiteral = names.isEmpty
+    }
+
+    /// The parameters when `path` matches, nil otherwise.
+    func match(_ path: String) -> PathParameters? {
+        if isLiteral { return path == description ? PathParameters() : nil }
+        // First without allocating (most routes tried do not match), then the values.
+        guard walk(path, { _ in }) else { return nil }
+        var values: [String] = []
+        values.reserveCapacity(names.count)
+        _ = walk(path) { values.append(String(decoding: $0, as: UTF8.self)) }
+        return PathParameters(names: names, values: values)
+    }
+
+    /// Whether `path` has the pattern's segments; calls `parameter` with each `{name}` value.
+    /// On the raw UTF-8 bytes: `String.UTF8View` index steps cost a check each.
+    private func walk(_ path: String, _ parameter: (UnsafeBufferPointer<UInt8>) -> Void) -> Bool {
+        var path = path
+        return path.withUTF8 { bytes in
+            var i = 0
+            let slash = UInt8(ascii: "/")
+            for segment in segments {
+                guard i < bytes.count, bytes[i] == slash else { return false }
+                i += 1
+                let start = i
+                while i < bytes.count, bytes[i] != slash { i += 1 }
+                let part = UnsafeBufferPointer(rebasing: bytes[start..<i])
+                switch segment {
+                case .literal(let s):
+                    guard part.elementsEqual(s.utf8) else { return false }
+                case .parameter:
+                    guard start != i else { return false }
+                    parameter(part)
+                }
+            }
+            return i == bytes.count
+        }
+    }
+}
+
+/// The values of a route's `{name}` segments: `request.parameters["source"]`. A route has one or
+/// two, so a search by name beats hashing into a dictionary built for every request.
+public struct PathParameters: Sendable, Equatable, ExpressibleByDictionaryLiteral {
+    private var names: [String]
+    private var values: [String]
+
+    public init() {
+        names = []
+        values = []
+    }
+
+    init(names: [String], values: [String]) {
+        self.names = names
+        self.values = values
+    }
+
+    public init(dictionaryLiteral elements: (String, String)...) {
+        self.init(names: elements.map(\.0), values: elements.map(\.1))
+    }
+
+    public subscript(name: String) -> String? {
+        for (i, n) in names.enumerated() where n == name { return values[i] }
+        return nil
+    }
+
+    public var isEmpty: Bool { names.isEmpty }
+
+    /// As a dictionary (the body-limit providers' argument; asked only for requests with a body).
+    public var dictionary: [String: String] { Dictionary(zip(names, values)) { first, _ in first } }
+}

@@ -1,0 +1,59 @@
+import PayhookCore
+import PayhookStore
+import Testing
+
+@testable import PayhookDaemon
+
+/// `PaymentJSON` writes the payment answer without `JSONWriter`'s per-key work; its bytes must be
+/// exactly what `JSONWriter` writes for the same members, escapes and nulls included.
+@Suite struct AdminPaymentJSONTests {
+    func viaWriter(_ s: PaymentState, _ unsigned: [String]) -> String {
+        var w = JSONWriter()
+        w.beginObject()
+        for (k, v) in [("source", s.source), ("provider", s.provider), ("kind", s.kind), ("payment_id", s.paymentID)] {
+            w.key(k)
+            w.string(v)
+        }
+        w.key("merchant_ref")
+        w.stringOrNull(s.merchantRef)
+        w.key("status")
+        w.string(s.status.rawValue)
+        for (k, v) in [("provider_status", s.providerStatus), ("amount", s.amount), ("currency", s.currency)] {
+            w.key(k)
+            w.stringOrNull(v)
+        }
+        w.key("unsigned")
+        w.beginArray()
+        for f in unsigned { w.string(f) }
+        w.endArray()
+        w.key("first_seen")
+        w.string(Timestamp.iso8601(unixMs: s.firstSeenMs))
+        w.key("last_seen")
+        w.string(Timestamp.iso8601(unixMs: s.lastSeenMs))
+        w.key("last_seq")
+        w.integer(s.lastSeq)
+        w.key("events")
+        w.integer(s.events)
+        w.endObject()
+        return w.string
+    }
+
+    @Test("the same bytes as JSONWriter: plain values, nulls, escapes (quote, backslash, controls, DEL, UTF-8)")
+    func sameBytes() {
+        let e = NormalizedEvent(
+            id: "nonstopay-payin:bench-1:paid", seq: 42, source: "nonstopay-payin", provider: "nonstopay", kind: "payin",
+            paymentID: "bench-1", status: .succeeded, providerStatus: "paid", amount: "12.00", receivedAtMs: 1_764_460_800_123,
+            verifiedBy: "hmac-sha256-hex")
+        var s = PaymentState(first: e, paymentID: "bench-1")
+        s.lastSeenMs = 1_764_460_900_456
+        s.lastSeq = 42
+        s.eventSeqs = [1, 42]
+        for unsigned in [[], ["merchant_ref", "status"]] {
+            #expect(String(decoding: PaymentJSON.render(s, unsigned: unsigned), as: UTF8.self) == viaWriter(s, unsigned))
+        }
+        s.paymentID = "a\"b\\c\u{1}d\u{7F}é"
+        s.merchantRef = "tab\there"
+        s.currency = "EUR"
+        #expect(String(decoding: PaymentJSON.render(s, unsigned: ["amount"]), as: UTF8.self) == viaWriter(s, ["amount"]))
+    }
+}
