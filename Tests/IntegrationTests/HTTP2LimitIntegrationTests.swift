@@ -47,7 +47,9 @@ import Testing
     @Test("h2_connection_window_bytes = N: N body bytes buffered close the window; one byte more is FLOW_CONTROL_ERROR")
     func connectionWindow() throws {
         let n = 100_000
-        let d = try daemon("h2_connection_window_bytes = \(n)")
+        // A body must fit the connection window (max_body_bytes below it), and each stream holds
+        // less than max_body_bytes, so every body stays buffered instead of being answered 413.
+        let d = try daemon("max_body_bytes = 65536\nh2_stream_window_bytes = 32768\nh2_connection_window_bytes = \(n)")
         let full = try h2Abuse("connection-window", d.ingest, n)
         #expect(full["window"]?.numberText == "0", "\(full)")
         #expect(full["goaway"]?.numberText == Self.flowControlError, "\(full)")

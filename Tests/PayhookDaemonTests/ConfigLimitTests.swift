@@ -12,8 +12,14 @@ import Testing
         let line = "\(limit.key) = \(value)"
         switch limit.section {
         case "server":
-            // admin_reserve_connections must stay below max_connections.
-            let context = limit.key == "max_connections" ? "admin_reserve_connections = 1\n" : "max_connections = 1000000\n"
+            // admin_reserve_connections must stay below max_connections; a body must fit the
+            // HTTP/2 connection window.
+            let context =
+                switch limit.key {
+                case "max_connections": "admin_reserve_connections = 1\n"
+                case "h2_connection_window_bytes": "max_body_bytes = 1024\n"
+                default: "max_connections = 1000000\n"
+                }
             return "[server]\n" + context + line + "\n" + S.nonstopaySource
         case "storage":
             return "[storage]\n\n" + line + "\n" + S.nonstopaySource

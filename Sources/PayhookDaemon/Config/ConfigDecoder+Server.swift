@@ -12,6 +12,7 @@ extension ConfigDecoder {
                 "admin_reserve_connections (\(server.adminReserveConnections)) must be below max_connections (\(server.maxConnections))")
         }
         try adminShare(&server, t)
+        try h2WindowHoldsABody(&server, t)
         let ingest = try listeners(t, "ingest") ?? []
         let admin = try listeners(t, "admin") ?? []
         var seen: [String: Int] = [:]
@@ -56,6 +57,22 @@ extension ConfigDecoder {
             throw t.error(
                 t.line(of: "max_admin_connections"),
                 "max_admin_connections (\(server.maxAdminConnections)) must be below max_connections (\(server.maxConnections)): ingest keeps the rest"
+            )
+        }
+    }
+
+    /// An HTTP/2 connection gives its window back only as bodies leave, so a body larger than
+    /// `h2_connection_window_bytes` could never finish (408 after `body_timeout_ms`). Unset, the
+    /// window grows to `max_body_bytes`; set below it, the file is refused.
+    private func h2WindowHoldsABody(_ server: inout Config.Server, _ t: ConfigTable) throws(ConfigError) {
+        guard t.table["h2_connection_window_bytes"] != nil else {
+            server.h2ConnectionWindowBytes = max(server.h2ConnectionWindowBytes, server.maxBodyBytes)
+            return
+        }
+        if server.h2ConnectionWindowBytes < server.maxBodyBytes {
+            throw t.error(
+                t.line(of: "h2_connection_window_bytes"),
+                "h2_connection_window_bytes (\(server.h2ConnectionWindowBytes)) must be at least max_body_bytes (\(server.maxBodyBytes)): a larger body could never finish over HTTP/2"
             )
         }
     }

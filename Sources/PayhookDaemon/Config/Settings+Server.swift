@@ -86,7 +86,7 @@ extension Settings {
                 help: "decoded HTTP/2 request header list, 431 on the stream above"),
             .int(
                 "h2_connection_window_bytes", \.h2ConnectionWindowBytes, 65_535...16_777_216, unit: .bytes,
-                help: "HTTP/2 body bytes a connection may have buffered (connection window)"),
+                help: "HTTP/2 body bytes a connection may have buffered (connection window); at least max_body_bytes, which it grows to when unset"),
             .int(
                 "h2_stream_window_bytes", \.h2StreamWindowBytes, 16_384...16_777_216, unit: .bytes,
                 help: "HTTP/2 body bytes a stream may send ahead (initial window)"),
