@@ -4,9 +4,9 @@ SWIFT ?= swift
 DEV_CONFIG ?= config/payhookd.dev.toml
 FUZZ_SECONDS ?= 60
 # Debian packages the build, the tests and the benchmarks need.
-DEB_PACKAGES := libnghttp2-dev libssl-dev pkg-config curl
+DEB_PACKAGES := libnghttp2-dev libssl-dev libnats-dev pkg-config curl
 # systemd-analyze / systemd-socket-activate and nginx -t are exercised by the tests.
-DEB_TEST_PACKAGES := systemd nginx-light openssl wrk nghttp2-client curl
+DEB_TEST_PACKAGES := systemd nginx-light openssl wrk nghttp2-client curl nats-server
 # PyPI packages the tests use to check our output independently (scripts/ensure-pip).
 PIP_TEST_PACKAGES := standardwebhooks==1.1.0 h2==4.1.0
 DEB_BENCH_PACKAGES := wrk nginx-light nghttp2-client node-llhttp

@@ -1,0 +1,83 @@
+import Glibc
+import PayhookCore
+import PayhookNATS
+import Testing
+
+/// `nats_url` hooks through the real binary against a real `nats-server -js`.
+@Suite(.serialized)
+struct NATSHookIntegrationTests {
+    func waitFor(_ timeoutMs: Int = 20_000, _ condition: () -> Bool) -> Bool {
+        for _ in 0..<(timeoutMs / 50) {
+            if condition() { return true }
+            usleep(50_000)
+        }
+        return condition()
+    }
+
+    func natsHook(_ server: NATSServer, name: String = "bus", extra: String = "") -> String {
+        """
+        [[hooks]]
+        name = "\(name)"
+        nats_url = "\(server.url)"
+        subject = "pay.{provider}.{source}.{kind}.{status}"
+        stream = "PAY"
+        start = "beginning"
+        timeout_ms = 2000
+        \(extra)
+        """
+    }
+
+    func hookStatus(_ d: DaemonProcess) throws -> JSONValue? {
+        let c = try RawClient(d.admin)
+        try c.send(get("/v1/hooks"))
+        return json(c.readAnswer())?["hooks"]?.arrayElements?.first
+    }
+
+    /// Posts every fixture that the daemon stores (2xx); returns the event ids it answered.
+    func postFixtures(_ d: DaemonProcess) throws -> [(FixtureCase, String)] {
+        var out: [(FixtureCase, String)] = []
+        for f in try FixtureCase.all() where f.http == 200 && f.source != "guarded" {
+            let c = try RawClient(d.ingest)
+            try c.send(String(decoding: rawPost("/hooks/\(f.source)", headers: f.headers, body: f.body), as: UTF8.self))
+            let answer = c.readAnswer()
+            #expect(answer?.status == 200, "\(f.name)")
+            if let id = json(answer)?["id"]?.stringValue { out.append((f, id)) }
+        }
+        return out
+    }
+
+    @Test("every fixture lands in the stream once, with Nats-Msg-Id, Payhook-Seq, Payhook-Source and the rendered subject")
+    func fixturesInStream() throws {
+        let nats = try NATSServer()
+        defer { nats.stop() }
+        let d = try DaemonProcess(server: ephemeralServer(), extraConfig: natsHook(nats), sources: fixtureSources)
+        defer { d.signal(SIGKILL) }
+        let posted = try postFixtures(d)
+        #expect(!posted.isEmpty)
+        var messages: [NATSStreamMessage] = []
+        #expect(
+            waitFor {
+                messages = (try? nats.messages("PAY")) ?? []
+                return messages.count >= posted.count
+            })
+        print("NATS fixtures: posted \(posted.count), in stream \(messages.count), subjects \(Set(messages.map(\.subject)).sorted())")
+        #expect(messages.count == posted.count)
+        for (f, id) in posted {
+            guard let m = messages.first(where: { $0.headers["Nats-Msg-Id"] == id }) else {
+                Issue.record("\(f.name): \(id) not in the stream")
+                continue
+            }
+            #expect(m.headers["Payhook-Source"] == f.source)
+            #expect(UInt64(m.headers["Payhook-Seq"] ?? "") != nil)
+            let event = try JSONParser.parse(m.data)
+            #expect(event["id"]?.stringValue == id)
+            let provider = f.source == "noventiq" ? "noventiq" : "nonstopay"
+            let kind = event["kind"]?.stringValue ?? ""
+            let status = event["status"]?.stringValue ?? ""
+            #expect(m.subject == "pay.\(provider).\(f.source).\(kind).\(status)", "\(f.name)")
+        }
+        let status = try hookStatus(d)
+        #expect(status?["kind"]?.stringValue == "nats")
+        #expect(status?["delivered"]?.numberText == "\(posted.count)")
+    }
+}
