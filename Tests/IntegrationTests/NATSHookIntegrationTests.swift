@@ -60,7 +60,6 @@ struct NATSHookIntegrationTests {
                 messages = (try? nats.messages("PAY")) ?? []
                 return messages.count >= posted.count
             })
-        print("NATS fixtures: posted \(posted.count), in stream \(messages.count), subjects \(Set(messages.map(\.subject)).sorted())")
         #expect(messages.count == posted.count)
         for (f, id) in posted {
             guard let m = messages.first(where: { $0.headers["Nats-Msg-Id"] == id }) else {
@@ -79,5 +78,25 @@ struct NATSHookIntegrationTests {
         let status = try hookStatus(d)
         #expect(status?["kind"]?.stringValue == "nats")
         #expect(status?["delivered"]?.numberText == "\(posted.count)")
+    }
+}
+
+extension NATSHookIntegrationTests {
+    @Test("filters and placeholders: only the hook's sources and statuses reach the stream, under their subjects")
+    func filtersAndPlaceholders() throws {
+        let nats = try NATSServer()
+        defer { nats.stop() }
+        let hook = natsHook(nats, extra: "sources = [\"nonstopay-payin\"]\nstatuses = [\"succeeded\"]")
+            .replacing("pay.{provider}.{source}.{kind}.{status}", with: "p.{status}.x-{kind}")
+        let d = try DaemonProcess(server: ephemeralServer(), extraConfig: hook, sources: fixtureSources)
+        defer { d.signal(SIGKILL) }
+        let posted = try postFixtures(d)
+        let expected = posted.filter { $0.0.source == "nonstopay-payin" && $0.0.expect["status"] == "succeeded" }
+        #expect(!expected.isEmpty)
+        #expect(expected.count < posted.count)
+        #expect(waitFor { (try? hookStatus(d))??["lag_events"]?.numberText == "0" })
+        let messages = try nats.messages("PAY")
+        #expect(messages.map { $0.headers["Nats-Msg-Id"] ?? "" } == expected.map(\.1))
+        #expect(messages.allSatisfy { $0.subject == "p.succeeded.x-payin" })
     }
 }
