@@ -33,6 +33,18 @@ final class NATSServer {
         Issue.record("nats-server on \(port) did not start: \((try? DaemonProcess.readFile(dir + "/stderr")) ?? "")")
     }
 
+    /// Throwaway CA, server and client certificates and an NKey user in a new folder
+    /// (`Tests/Fixtures/nats/make-credentials.sh`: openssl and python3).
+    static func makeCredentials() throws -> String {
+        let dir = DaemonProcess.makeTempDir()
+        let script = FixtureCase.folder + "/nats/make-credentials.sh"
+        let pid = try DaemonProcess.spawn(["/bin/sh", script, dir], env: ["PATH": "/usr/bin:/bin"], stderrPath: dir + "/make.err")
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        try #require(status == 0, "make-credentials.sh: \((try? DaemonProcess.readFile(dir + "/make.err")) ?? "")")
+        return dir
+    }
+
     /// Stops the server (SIGTERM, then waits for it).
     func stop() {
         guard pid > 0 else { return }
@@ -56,10 +68,13 @@ final class NATSServer {
 
     /// Every message of `stream`, read through NATS.c's direct get (independent of payhookd's
     /// publish path; throws when the stream does not exist).
-    func messages(_ stream: String, user: String? = nil, password: String? = nil) throws -> [NATSStreamMessage] {
+    func messages(_ stream: String, user: String? = nil, password: String? = nil, configure: (inout NATSConnectOptions) -> Void = { _ in })
+        throws -> [NATSStreamMessage]
+    {
         var options = NATSConnectOptions(urls: [url])
         options.user = user
         options.password = password
+        configure(&options)
         let client = try NATSClient(options) { _, _ in }
         defer { client.close() }
         return try client.messages(of: stream)
