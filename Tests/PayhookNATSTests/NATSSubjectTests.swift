@@ -28,3 +28,15 @@ import Testing
         #expect(!NATSSubject.covers("pay.>", "pay"))
     }
 }
+
+@Suite struct NATSKeyTests {
+    @Test func escapesEverythingOutsideKeyCharactersAsHex() {
+        #expect(NATSKey.escape("ord-1_A9") == "ord-1_A9")
+        #expect(NATSKey.escape("a.b c") == "a=2Eb=20c")
+        #expect(NATSKey.escape("x=y") == "x=3Dy")
+        #expect(NATSKey.escape("é") == "=C3=A9")
+        // Distinct ids never collide, even one that spells another's escape.
+        #expect(NATSKey.escape("=2E") != NATSKey.escape("."))
+        #expect(NATSKey.payment(source: "nonstopay-payin", paymentID: "p/1") == "nonstopay-payin.p=2F1")
+    }
+}

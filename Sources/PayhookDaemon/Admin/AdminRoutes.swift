@@ -77,41 +77,8 @@ final class AdminRoutes {
         guard let state = store.index.lookup(source: source, paymentID: id) else {
             return responder.fail(.notFound(path: request.path))
         }
-        var w = JSONWriter(reservingCapacity: 768)  // a payment's JSON in one allocation
-        w.beginObject()
-        w.key("source")
-        w.string(state.source)
-        w.key("provider")
-        w.string(state.provider)
-        w.key("kind")
-        w.string(state.kind)
-        w.key("payment_id")
-        w.string(state.paymentID)
-        w.key("merchant_ref")
-        w.stringOrNull(state.merchantRef)
-        w.key("status")
-        w.string(state.status.rawValue)
-        w.key("provider_status")
-        w.stringOrNull(state.providerStatus)
-        w.key("amount")
-        w.stringOrNull(state.amount)
-        w.key("currency")
-        w.stringOrNull(state.currency)
-        // A source no longer configured has no known scheme: every field is listed.
-        w.key("unsigned")
-        w.beginArray()
-        for field in SignatureCoverage.unsignedPaymentFields(verifiedBy: schemes()[state.source] ?? "", status: state.status) { w.string(field) }
-        w.endArray()
-        w.key("first_seen")
-        w.string(Timestamp.iso8601(unixMs: state.firstSeenMs))
-        w.key("last_seen")
-        w.string(Timestamp.iso8601(unixMs: state.lastSeenMs))
-        w.key("last_seq")
-        w.integer(state.lastSeq)
-        w.key("events")
-        w.integer(state.events)
-        w.endObject()
-        responder.respond(Response(status: 200, headers: [("Content-Type", "application/json")], body: w.bytes))
+        let body = PaymentJSON.encode(state, verifiedBy: schemes()[state.source] ?? "")
+        responder.respond(Response(status: 200, headers: [("Content-Type", "application/json")], body: body))
     }
 
     func paymentEvents(_ request: Request, _ responder: Responder) {

@@ -22,8 +22,17 @@ extension Config {
         public var tlsCAFile: String?
         public var tlsCertFile: String?
         public var tlsKeyFile: String?
+        /// A JetStream KV bucket holding each payment's last-seen status (the admin API's
+        /// payment JSON) under `{source}.{payment id}`, ranked across instances; nil: none.
+        public var statusBucket: String?
+        /// Values kept per key in a bucket payhookd creates.
+        public var statusHistory = 1
+        /// Replicas of a bucket payhookd creates (at most the cluster's size).
+        public var statusReplicas = 1
         /// Each source's provider name, for `{provider}` (filled at load from [[sources]]).
         public var providers: [String: String] = [:]
+        /// Each source's signature scheme, for the payment JSON's `unsigned` (filled at load).
+        public var schemes: [String: String] = [:]
     }
 }
 
@@ -63,7 +72,13 @@ extension ConfigDecoder {
         if (hook.nats.nkey == nil) != (hook.nats.nkeySeedFile == nil) {
             throw t.error(t.line(of: "nats_nkey_seed_file"), "hook `\(hook.name)`: nats_nkey and nats_nkey_seed_file go together")
         }
+        if let bucket = hook.nats.statusBucket,
+            bucket.isEmpty || !bucket.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+        {
+            throw t.error(t.line(of: "status_bucket"), "hook `\(hook.name)`: status_bucket `\(bucket)` must be letters, digits, - and _")
+        }
         hook.nats.providers = Dictionary(sources.map { ($0.name, $0.provider.rawValue) }, uniquingKeysWith: { a, _ in a })
+        hook.nats.schemes = Dictionary(sources.map { ($0.name, $0.signature.rawValue) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// A credential file's path, found like a secret file (`$CREDENTIALS_DIRECTORY` first for a

@@ -30,6 +30,9 @@ extension Settings {
         file("nats_tls_ca_file", \.nats.tlsCAFile, "nats-ca.pem", help: "CA certificates for the server; enables TLS"),
         file("nats_tls_cert_file", \.nats.tlsCertFile, "nats-client.pem", help: "client certificate, with nats_tls_key_file"),
         file("nats_tls_key_file", \.nats.tlsKeyFile, "nats-client.key", help: "client key"),
+        optional("status_bucket", \.nats.statusBucket, help: "KV bucket of each payment's last-seen status, ranked across instances"),
+        .int("status_history", \.nats.statusHistory, 1...64, unit: .count, commented: true, help: "values kept per key in a bucket payhookd creates"),
+        .int("status_replicas", \.nats.statusReplicas, 1...5, unit: .count, commented: true, help: "replicas of a bucket payhookd creates"),
     ]
 
     private static func string(

@@ -35,6 +35,22 @@ extension HookDriver {
         nats.publish(token: event.seq, subject: subject, headers: headers, data: body) { [weak self] result in
             guard let self else { return }
             switch result {
+            case .success: sendStatus(event, nats: nats)
+            case .failure(let failure): finished(event, outcome: .failed(retryAfterMs: nil), failure: failure)
+            }
+        }
+    }
+
+    /// With `status_bucket`, the payment's last-seen status (this instance's view, which never
+    /// ranks below the event just published) goes to the bucket before the event counts as done.
+    private func sendStatus(_ event: HookEvent, nats: HookNATS) {
+        guard hook.nats.statusBucket != nil, let id = event.paymentID, let state = store.index.lookup(source: event.source, paymentID: id)
+        else { return finished(event, outcome: .delivered, failure: nil) }
+        let value = PaymentJSON.encode(state, verifiedBy: hook.nats.schemes[event.source] ?? "")
+        let key = NATSKey.payment(source: event.source, paymentID: id)
+        nats.updateStatus(token: event.seq, key: key, value: value, status: state.status) { [weak self] result in
+            guard let self else { return }
+            switch result {
             case .success: finished(event, outcome: .delivered, failure: nil)
             case .failure(let failure): finished(event, outcome: .failed(retryAfterMs: nil), failure: failure)
             }

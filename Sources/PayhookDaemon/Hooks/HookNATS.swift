@@ -15,6 +15,7 @@ final class HookNATS {
     private enum Job: Sendable {
         case setup
         case publish(Publish)
+        case status(StatusUpdate)
         case close
     }
 
@@ -24,6 +25,14 @@ final class HookNATS {
         let headers: [(String, String)]
         let data: [UInt8]
         let maxWaitMs: Int64
+    }
+
+    /// A payment's last-seen status for the status bucket, ranked against what is there.
+    private struct StatusUpdate: Sendable {
+        let token: UInt64
+        let key: String
+        let value: [UInt8]
+        let status: PaymentStatus
     }
 
     private let loop: EventLoop
@@ -53,13 +62,24 @@ final class HookNATS {
 
     /// Publishes one event; `done` runs on the loop with the stream sequence or the failure.
     func publish(token: UInt64, subject: String, headers: [(String, String)], data: [UInt8], done: @escaping Done) {
+        track(token, done)
+        worker.submit(.publish(Publish(token: token, subject: subject, headers: headers, data: data, maxWaitMs: timeoutMs)))
+    }
+
+    /// Writes `value` (the payment JSON, whose status is `status`) under `key` in the status
+    /// bucket unless the entry there ranks higher; `done` runs on the loop.
+    func updateStatus(token: UInt64, key: String, value: [UInt8], status: PaymentStatus, done: @escaping Done) {
+        track(token, done)
+        worker.submit(.status(StatusUpdate(token: token, key: key, value: value, status: status)))
+    }
+
+    private func track(_ token: UInt64, _ done: @escaping Done) {
         if let old = pending.removeValue(forKey: token) { loop.releaseTimer(old.timer) }
         let timer = loop.makeTimer { [weak self] in
-            self?.complete(token, .failure(HookFailure(cause: .timeout, message: "no JetStream ack within \(self?.timeoutMs ?? 0) ms")))
+            self?.complete(token, .failure(HookFailure(cause: .timeout, message: "no JetStream answer within \(self?.timeoutMs ?? 0) ms")))
         }
         loop.schedule(timer, afterMs: timeoutMs + Self.ackGraceMs)
         pending[token] = (done, timer)
-        worker.submit(.publish(Publish(token: token, subject: subject, headers: headers, data: data, maxWaitMs: timeoutMs)))
     }
 
     /// The error of the last setup, or nil once the stream was checked (for the journal at start).
@@ -96,6 +116,7 @@ final class HookNATS {
         let executor: LoopExecutor
         var owner: LoopBound<Weak>?
         private var client: NATSClient?
+        private var kv: NATSKeyValue?
 
         init(hook: String, options: NATSConnectOptions, settings: Config.NATS, executor: LoopExecutor) {
             self.hook = hook
@@ -113,7 +134,11 @@ final class HookNATS {
                 case .setup: _ = ready()
                 case .publish(let p):
                     if let setupFailure { back(p.token, .failure(setupFailure)) } else { setupFailure = publish(p) }
+                case .status(let u):
+                    if let setupFailure { back(u.token, .failure(setupFailure)) } else { setupFailure = update(u) }
                 case .close:
+                    kv?.close()
+                    kv = nil
                     client?.close()
                     client = nil
                 }
@@ -141,6 +166,31 @@ final class HookNATS {
             return nil
         }
 
+        /// Compare-and-set on the entry's revision: a lower rank never overwrites a higher one,
+        /// whichever instance writes first (`PaymentStatus.replaces`, design.md's rule).
+        private func update(_ u: StatusUpdate) -> HookFailure? {
+            if case .failure(let failure) = ready() {
+                back(u.token, .failure(failure))
+                return failure
+            }
+            guard let kv else {
+                back(u.token, .success(0))
+                return nil
+            }
+            do throws(NATSError) {
+                let outcome = try kv.put(u.key, value: u.value) { current in
+                    let status = (try? JSONParser.parse(current))?["status"]?.stringValue.flatMap(PaymentStatus.init(rawValue:))
+                    return PaymentStatus.replaces(u.status, current: status)
+                }
+                switch outcome {
+                case .written(let revision), .kept(let revision): back(u.token, .success(revision))
+                }
+            } catch {
+                back(u.token, .failure(HookFailure(cause: .status, message: "status bucket: " + error.message)))
+            }
+            return nil
+        }
+
         /// The connected client whose stream was checked, or the setup's failure (reported
         /// to the loop for the journal; the attempt that needed it fails and is retried later).
         private func ready() -> Result<NATSClient, HookFailure> {
@@ -155,6 +205,10 @@ final class HookNATS {
                     let check = try c.ensureStream(
                         settings.stream, pattern: pattern, duplicateWindowMs: settings.duplicateWindowMs, create: settings.create)
                     Journal.info("hook \(hook): NATS connected, stream \(settings.stream) \(check == .created ? "created" : "in use") for \(pattern)")
+                    if let bucket = settings.statusBucket {
+                        kv = try NATSKeyValue(
+                            c, bucket: bucket, history: settings.statusHistory, replicas: settings.statusReplicas, create: settings.create)
+                    }
                 } catch {
                     c.close()
                     throw error
