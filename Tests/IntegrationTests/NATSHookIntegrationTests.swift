@@ -100,3 +100,20 @@ extension NATSHookIntegrationTests {
         #expect(messages.allSatisfy { $0.subject == "p.succeeded.x-payin" })
     }
 }
+
+extension NATSHookIntegrationTests {
+    @Test("duplicate_window: a stream payhookd creates gets the configured window (30d, the maximum)")
+    func duplicateWindowOfCreatedStream() throws {
+        let nats = try NATSServer()
+        defer { nats.stop() }
+        let d = try DaemonProcess(
+            server: ephemeralServer(), extraConfig: natsHook(nats, extra: "duplicate_window = \"30d\""), sources: fixtureSources)
+        defer { d.signal(SIGKILL) }
+        #expect(waitFor { d.stderr.contains("stream PAY created") })
+        let client = try NATSClient(NATSConnectOptions(urls: [nats.url])) { _, _ in }
+        defer { client.close() }
+        #expect(
+            try client.ensureStream("PAY", pattern: "pay.*.*.*.*", duplicateWindowMs: 1000, create: false)
+                == .existing(duplicateWindowMs: 2_592_000_000))
+    }
+}
