@@ -9,7 +9,7 @@ DEB_PACKAGES := libnghttp2-dev libssl-dev libnats-dev pkg-config curl
 DEB_TEST_PACKAGES := systemd nginx-light openssl wrk nghttp2-client curl nats-server
 # PyPI packages the tests use to check our output independently (scripts/ensure-pip).
 PIP_TEST_PACKAGES := standardwebhooks==1.1.0 h2==4.1.0
-DEB_BENCH_PACKAGES := wrk nginx-light nghttp2-client node-llhttp
+DEB_BENCH_PACKAGES := wrk nginx-light nghttp2-client node-llhttp nats-server
 
 .PHONY: deps bench-deps build release run install config test crash-test fuzz bench format clean
 
@@ -65,6 +65,7 @@ bench: bench-deps
 	@if [ -x scripts/bench-ingest.sh ]; then ./scripts/bench-ingest.sh; fi
 	./scripts/bench-flood.sh
 	./scripts/bench-status.sh
+	./scripts/bench-nats.sh
 
 # Installs the binary, the systemd units and the example config (root; see scripts/install.sh).
 install: release
