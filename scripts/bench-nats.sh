@@ -86,6 +86,7 @@ timeout_ms = 10000"
   while :; do
     status=$(curl -sf "http://$admin/v1/hooks")
     if grep -q '"lag_events":0' <<<"$status" && grep -q '"delivered":[1-9]' <<<"$status"; then break; fi
+    [ -n "${PAYHOOKD_BENCH_VERBOSE:-}" ] && echo "$status" >&2
     sleep 0.05
   done
   t1=$(date +%s.%N)
