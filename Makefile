@@ -4,13 +4,14 @@ SWIFT ?= swift
 DEV_CONFIG ?= config/payhookd.dev.toml
 FUZZ_SECONDS ?= 60
 # Debian packages the build, the tests and the benchmarks need.
-DEB_PACKAGES := libnghttp2-dev libssl-dev pkg-config curl
+DEB_PACKAGES := libnghttp2-dev libssl-dev libnats-dev pkg-config curl
 # systemd-analyze / systemd-socket-activate and nginx -t are exercised by the tests.
-# chromium: the console's browser test (headless, driven over the DevTools protocol with websockets).
-DEB_TEST_PACKAGES := systemd nginx-light openssl wrk nghttp2-client curl chromium
+# chromium: the console's browser test (headless, driven over the DevTools protocol with websockets);
+# nats-server: the NATS hook tests.
+DEB_TEST_PACKAGES := systemd nginx-light openssl wrk nghttp2-client curl chromium nats-server
 # PyPI packages the tests use to check our output independently (scripts/ensure-pip).
 PIP_TEST_PACKAGES := standardwebhooks==1.1.0 h2==4.1.0 websockets==13.1
-DEB_BENCH_PACKAGES := wrk nginx-light nghttp2-client node-llhttp chromium
+DEB_BENCH_PACKAGES := wrk nginx-light nghttp2-client node-llhttp chromium nats-server
 
 .PHONY: deps bench-deps build release run install config console test crash-test fuzz bench format clean
 
@@ -74,6 +75,7 @@ bench: bench-deps
 	./scripts/bench-hooks.sh
 	./scripts/bench-console.sh
 	./scripts/bench-ingest-h2.sh
+	./scripts/bench-nats.sh
 
 # Installs the binary, the systemd units and the example config (root; see scripts/install.sh).
 install: release

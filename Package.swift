@@ -30,6 +30,8 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // libnghttp2 frames HTTP/2 bytes; only PayhookHTTP2 imports it.
         .systemLibrary(name: "CNGHTTP2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
+        // NATS.c (JetStream publish, streams, KV); only PayhookNATS imports it.
+        .systemLibrary(name: "CNATS", pkgConfig: "libnats", providers: [.apt(["libnats-dev"])]),
 
         .target(name: "PayhookCore"),
         .target(name: "PayhookHTTP1", dependencies: ["PayhookCore"]),
@@ -42,11 +44,13 @@ let package = Package(
         .target(name: "PayhookStore", dependencies: ["PayhookCore", "PayhookPosix", "PayhookLog", "CLinuxShim"]),
         // Hook delivery: filters, per-payment ordering, retries, the durable cursor, signing.
         .target(name: "PayhookHooks", dependencies: ["PayhookCore", "PayhookHTTP1", "PayhookProviders", "PayhookPosix", "CLinuxShim"]),
+        // The NATS JetStream client: NATS.c's threads do the I/O; acks come back as callbacks.
+        .target(name: "PayhookNATS", dependencies: ["CNATS"]),
         .target(
             name: "PayhookDaemon",
             dependencies: [
                 "PayhookCore", "PayhookHTTP1", "PayhookHTTP2", "PayhookProviders", "PayhookPosix", "PayhookLog", "PayhookStore",
-                "PayhookHooks", "CLinuxShim",
+                "PayhookHooks", "PayhookNATS", "CLinuxShim",
             ]
         ),
         .executableTarget(
@@ -68,6 +72,7 @@ let package = Package(
         .testTarget(name: "PayhookStoreTests", dependencies: ["PayhookLog", "PayhookStore", "TestSupport"]),
         .testTarget(name: "PayhookHooksTests", dependencies: ["PayhookHooks", "PayhookHTTP1", "PayhookPosix", "TestSupport", "CLinuxShim"]),
         .testTarget(name: "PayhookDaemonTests", dependencies: ["PayhookDaemon", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "PayhookCore", "PayhookProviders", "CLinuxShim"]),
+        .testTarget(name: "PayhookNATSTests", dependencies: ["PayhookNATS"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "PayhookCore", "PayhookProviders", "PayhookNATS", "CLinuxShim"]),
     ]
 )

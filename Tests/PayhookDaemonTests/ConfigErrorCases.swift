@@ -221,7 +221,7 @@ let configErrorCases: [ConfigErrorCase] = [
     .init(
         name: "hook both", text: hookPrefix + "url = \"http://127.0.0.1/x\"\ncommand = [\"/bin/true\"]",
         expected: "F:10: hook `h` has both `url` and `command`; keep one"),
-    .init(name: "hook neither", text: hookPrefix + "timeout_ms = 1000", expected: "F:7: hook `h` needs `url` or `command`"),
+    .init(name: "hook neither", text: hookPrefix + "timeout_ms = 1000", expected: "F:7: hook `h` needs `url`, `command` or `nats_url`"),
     .init(name: "hook command empty", text: hookPrefix + "command = []", expected: "F:9: hook `h`: command is empty"),
     .init(
         name: "hook command relative", text: hookPrefix + "command = [\"notify\", \"x\"]",

@@ -27,7 +27,9 @@ import Testing
             // A source's limit is at most the server's.
             return "[server]\nmax_body_bytes = 8388608\n" + S.nonstopaySource + "\n" + line
         default:
-            return S.nonstopaySource + "\n[[hooks]]\nname = \"h\"\ncommand = [\"/bin/true\"]\n" + line
+            // NATS keys (status_*) need a NATS hook; same line count.
+            let target = limit.key.hasPrefix("status_") ? "nats_url = \"nats://127.0.0.1:4222\"" : "command = [\"/bin/true\"]"
+            return S.nonstopaySource + "\n[[hooks]]\nname = \"h\"\n" + target + "\n" + line
         }
     }
 

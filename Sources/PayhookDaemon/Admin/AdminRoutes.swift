@@ -80,9 +80,7 @@ final class AdminRoutes {
         guard let state = store.index.lookup(source: source, paymentID: id) else {
             return responder.fail(.notFound(path: request.path))
         }
-        // A source no longer configured has no known scheme: every field is listed.
-        let unsigned = SignatureCoverage.unsignedPaymentFields(verifiedBy: schemes()[state.source] ?? "", status: state.status)
-        responder.respond(Response(status: 200, headers: Self.jsonHeaders, body: PaymentJSON.render(state, unsigned: unsigned)))
+        responder.respond(Response(status: 200, headers: Self.jsonHeaders, body: PaymentJSON.encode(state, verifiedBy: schemes()[state.source] ?? "")))
     }
 
     func paymentEvents(_ request: Request, _ responder: Responder) {

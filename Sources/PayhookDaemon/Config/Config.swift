@@ -174,6 +174,8 @@ public struct Config: Sendable, Equatable {
             /// `http://127.0.0.1:9000/path` (loopback only) or `unix:/run/app.sock:/path`.
             case url(String)
             case command([String])
+            /// `nats_url`: one server or a cluster's (`nats://host:4222`); see `Config.NATS`.
+            case nats([String])
         }
         public var name: String
         public var target: Target
@@ -196,6 +198,8 @@ public struct Config: Sendable, Equatable {
         public var startAtBeginning = false
         /// Longest wait between two attempts, Retry-After included.
         public var retryMaxIntervalMs: Int64 = 600_000
+        /// Subject, stream and credentials of a `nats_url` hook (`Config+NATS.swift`).
+        public var nats = NATS()
         public var line: Int = 0
 
         public init(name: String, target: Target) {

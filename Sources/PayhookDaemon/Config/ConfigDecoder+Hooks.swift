@@ -26,12 +26,14 @@ extension ConfigDecoder {
             hook.statuses.append(s)
         }
         try Settings.hooks.decode(into: &hook, t, context)
+        try checkNATS(&hook, t, sources: sources)
         return hook
     }
 
     private func target(_ t: ConfigTable, name: String) throws(ConfigError) -> Config.Hook.Target {
         let url = try t.string("url")
         let command = try t.strings("command")
+        if let urls = try natsURLs(t, name: name, others: url != nil || command != nil) { return .nats(urls) }
         switch (url, command) {
         case (let (text, line)?, nil):
             if case .failure(let invalid) = ConfigAddresses.hookURL(text) {
@@ -45,7 +47,7 @@ extension ConfigDecoder {
             }
             return .command(argv.map(\.value))
         case (nil, nil):
-            throw t.error(t.table.line, "hook `\(name)` needs `url` or `command`")
+            throw t.error(t.table.line, "hook `\(name)` needs `url`, `command` or `nats_url`")
         case (_?, _?):
             throw t.error(t.line(of: "command"), "hook `\(name)` has both `url` and `command`; keep one")
         }

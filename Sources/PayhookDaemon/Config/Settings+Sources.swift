@@ -104,7 +104,7 @@ extension Settings {
                 "signing_secret", reload: .restart, example: #""...""#, commented: true,
                 help: "the same inline, for development", value: { $0.signingSecret }
             ) { _, _, _ throws(ConfigError) in /* read with signing_secret_file */ },
-        ] as [Setting<Config.Hook>]).map { $0.reloading(.live) })
+        ] + natsRows).map { $0.reloading(.live) })
 
     /// `retry_max_interval` bounds, in milliseconds: 1 s to 24 h.
     static let retryMaxIntervalMs: ClosedRange<Int64> = 1000...86_400_000

@@ -20,6 +20,8 @@ extension HookDriver {
                 sendHTTP(event, attempt: attempt, body: body, target: target)
             } else if case .command(let argv) = hook.target {
                 run(argv, event: event, attempt: attempt, body: body)
+            } else if let nats {
+                sendNATS(event, body: body, nats: nats)
             }
         }
     }

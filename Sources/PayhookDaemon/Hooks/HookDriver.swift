@@ -33,6 +33,8 @@ final class HookDriver {
     let target: HookTarget?
     var connections: [HookConnection] = []
     var children: [HookChild] = []
+    /// The publisher of a `nats_url` hook (`HookDriver+NATS.swift`).
+    var nats: HookNATS?
     /// Event JSON of accepted events, so a send does not read the log again (bounded; beyond
     /// it the send reads the record back, one round trip to the reader thread per event).
     var bodies: [UInt64: [UInt8]] = [:]
@@ -82,6 +84,7 @@ final class HookDriver {
         key = hook.signingSecret.flatMap { HookSigningKey(secret: String(decoding: $0, as: UTF8.self)) }
         if case .url(let url) = hook.target { target = HookTarget(url: url) } else { target = nil }
         durableLowSeq = cursor.pending.first?.seq ?? cursor.scanSeq
+        startNATS()
         timer = loop.makeTimer { [unowned self] in
             perform(state.tick(nowMs: clock.nowUnixMs()))
         }
@@ -208,6 +211,8 @@ final class HookDriver {
         connections = []
         for child in children { child.kill() }
         children = []
+        nats?.close()
+        nats = nil
         if let timer { loop.releaseTimer(timer) }
         timer = nil
         if let backoffTimer { loop.releaseTimer(backoffTimer) }

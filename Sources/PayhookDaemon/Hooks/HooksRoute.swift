@@ -31,10 +31,21 @@ final class HooksRoute {
         w.key("name")
         w.string(d.name)
         w.key("kind")
-        w.string(d.target == nil ? "command" : "http")
+        w.string(d.nats != nil ? "nats" : d.target == nil ? "command" : "http")
         w.key("target")
         // A command's arguments may carry tokens: only the program is shown.
-        if case .command(let argv) = d.hook.target { w.string(argv[0]) } else { w.string(d.target?.description ?? "") }
+        if case .command(let argv) = d.hook.target {
+            w.string(argv[0])
+        } else if case .nats(let urls) = d.hook.target {
+            // The stream, then the servers, without any user:password@ a url may carry.
+            let shown = urls.map { url in
+                guard let at = url.firstIndex(of: "@"), let scheme = url.firstRange(of: "://") else { return url }
+                return String(url[..<scheme.upperBound]) + String(url[url.index(after: at)...])
+            }
+            w.string("\(d.hook.nats.stream) @ " + shown.joined(separator: ","))
+        } else {
+            w.string(d.target?.description ?? "")
+        }
         w.key("state")
         w.string(d.state.paused ? "paused" : d.stats.lastError != nil && d.state.heldCount > 0 ? "retrying" : "running")
         let cursor = d.state.cursor
