@@ -10,22 +10,27 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SCALE_EVENTS=${SCALE_EVENTS:-"1000000 3000000"}
 BENCH_DIR=${BENCH_DIR:-bench-out/scale}
-swift build -c release --product payhookd-logbench >/dev/null
-swift build -c release --product payhookd >/dev/null
+# PAYHOOKD_BIN / LOGBENCH_BIN: measure other binaries (a build before a change) instead.
+if [ -z "${PAYHOOKD_BIN:-}" ] || [ -z "${LOGBENCH_BIN:-}" ]; then
+  swift build -c release --product payhookd-logbench >/dev/null
+  swift build -c release --product payhookd >/dev/null
+fi
 BINDIR=$(swift build -c release --show-bin-path)
+PAYHOOKD_BIN=${PAYHOOKD_BIN:-$BINDIR/payhookd}
+LOGBENCH_BIN=${LOGBENCH_BIN:-$BINDIR/payhookd-logbench}
 
 for n in $SCALE_EVENTS; do
   dir="$BENCH_DIR/$n"
   rm -rf "$dir"
   mkdir -p "$dir"
   echo "# $n events"
-  "$BINDIR/payhookd-logbench" gen "$dir" "$n"
+  "$LOGBENCH_BIN" gen "$dir" "$n"
   du -sh "$dir/log" | sed 's/^/log size: /'
   sync
-  "$BINDIR/payhookd-logbench" open "$dir" --no-verify | grep -E '^(open|index)'
-  ./scripts/scale-probe.py "$BINDIR/payhookd" "$dir" "daemon events=$n snapshot=yes"
+  "$LOGBENCH_BIN" open "$dir" --no-verify | grep -E '^(open|index)'
+  ./scripts/scale-probe.py "$PAYHOOKD_BIN" "$dir" "daemon events=$n snapshot=yes"
   mkdir -p "$dir/aside"
   mv "$dir"/log/*.snap "$dir/aside/"
-  ./scripts/scale-probe.py "$BINDIR/payhookd" "$dir" "daemon events=$n snapshot=no"
+  ./scripts/scale-probe.py "$PAYHOOKD_BIN" "$dir" "daemon events=$n snapshot=no"
   rm -rf "$dir"
 done

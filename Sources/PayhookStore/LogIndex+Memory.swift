@@ -39,8 +39,11 @@ extension LogIndex {
     /// location).
     public func memoryByPart() -> [IndexPartMemory] {
         var dedup = HeapCost.dictionary(
-            capacity: dedupTable.capacity, keyStride: MemoryLayout<ByteString>.stride, valueStride: MemoryLayout<UInt64>.stride)
-        for key in dedupTable.keys { dedup += HeapCost.string(key.string) }
+            capacity: dedupTable.slots.capacity, keyStride: MemoryLayout<UInt64>.stride,
+            valueStride: MemoryLayout<DedupTable.Slot>.stride)
+        dedup += HeapCost.dictionary(
+            capacity: dedupTable.exact.capacity, keyStride: MemoryLayout<ByteString>.stride, valueStride: MemoryLayout<UInt64>.stride)
+        for key in dedupTable.exact.keys { dedup += HeapCost.string(key.string) }
         var payments = HeapCost.dictionary(
             capacity: self.payments.capacity, keyStride: MemoryLayout<PaymentKey>.stride,
             valueStride: MemoryLayout<PaymentState>.stride)

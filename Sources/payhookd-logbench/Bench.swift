@@ -145,7 +145,9 @@ enum Bench {
                 + "rss_before_kib=\(rssBefore) rss_kib=\(rssKiB("VmRSS")) peak_rss_kib=\(rssKiB("VmHWM"))")
         let events = max(1, Int(r.nextSeq) - 1)
         for part in opened.index.memoryByPart() {
-            print("index part=\(part.part) entries=\(part.entries) bytes=\(part.bytes) bytes_per_event=\(Bench.fmt(Double(part.bytes) / Double(events)))")
+            print(
+                "index part=\(part.part) entries=\(part.entries) bytes=\(part.bytes) bytes_per_event=\(Bench.fmt(Double(part.bytes) / Double(events)))"
+            )
         }
         exit(0)  // skip shutdown: it would write a final snapshot
     }

@@ -16,7 +16,9 @@ import PayhookStore
 
 let args = CommandLine.arguments
 func usage() -> Never {
-    print("usage: payhookd-logbench append DIR SUBMITTERS RECORDS MAX_BATCH | fill DIR RECORDS | gen DIR RECORDS | open DIR [--no-snapshot|--no-verify]")
+    print(
+        "usage: payhookd-logbench append DIR SUBMITTERS RECORDS MAX_BATCH | fill DIR RECORDS | gen DIR RECORDS | open DIR [--no-snapshot|--no-verify]"
+    )
     exit(2)
 }
 guard args.count >= 3 else { usage() }
