@@ -65,6 +65,7 @@ bench: bench-deps
 	@if [ -x scripts/bench-ingest.sh ]; then ./scripts/bench-ingest.sh; fi
 	./scripts/bench-flood.sh
 	./scripts/bench-status.sh
+	./scripts/bench-scale.sh
 
 # Installs the binary, the systemd units and the example config (root; see scripts/install.sh).
 install: release

@@ -11,6 +11,7 @@ whose shutdown writes a final snapshot covering the new records.
 import hashlib, hmac, http.client, os, resource, signal, subprocess, sys, tempfile, time
 
 binary, storage, label = sys.argv[1:4]
+storage = os.path.abspath(storage)
 ingest_count = int(os.environ.get("INGEST", "200"))
 tmp = tempfile.mkdtemp(prefix="payhookd-scale-")
 config = os.path.join(tmp, "payhookd.toml")
@@ -69,4 +70,6 @@ rss_ingest = rss_mib()
 proc.send_signal(signal.SIGTERM)
 proc.wait()
 peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+import shutil
+shutil.rmtree(tmp, ignore_errors=True)
 print(f"{label} start_s={start_s:.3f} rss_start_mib={rss_start:.0f} rss_ingest_mib={rss_ingest:.0f} peak_mib={peak:.0f}")
