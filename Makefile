@@ -76,6 +76,7 @@ bench: bench-deps
 	./scripts/bench-console.sh
 	./scripts/bench-ingest-h2.sh
 	./scripts/bench-nats.sh
+	./scripts/bench-scale.sh
 
 # Installs the binary, the systemd units and the example config (root; see scripts/install.sh).
 install: release

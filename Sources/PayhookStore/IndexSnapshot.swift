@@ -4,10 +4,12 @@ import PayhookCore
 import PayhookLog
 import PayhookPosix
 
-// Snapshot file format, version 2 (storage.dir/log/index-<last seq, 20 digits>.snap):
+// Snapshot file format, version 3 (storage.dir/log/index-<last seq, 20 digits>.snap):
 //   magic "PAYHKSNP", version u16, reserved u16, then the body, then CRC32C (u32) of all bytes
 //   before it. Body: next_seq u64, quarantined u64;
-//   dedup: u64 count, then (id string, seq u64), the id in today's escaped form (`EventID`);
+//   dedup: u64 count, then (digest hi u64, digest lo u64, seq u64) (`DedupDigest` of the id in
+//     today's escaped form, `EventID`); u64 count, then (id string, seq u64): the identities
+//     kept by their bytes (`DedupTable.exact`);
 //   payments: u64 count, then (source, payment_id, provider, kind, merchant_ref?, status u8,
 //     provider_status?, amount?, currency?, first_seen i64, last_seen i64, last_seq u64,
 //     u32 count + seqs u64);
@@ -15,14 +17,15 @@ import PayhookPosix
 //     offsets u32).
 // Strings as in the record format. A snapshot that does not decode is ignored (recovery falls
 // back to an older one, or to a full replay).
-// Version 1 is the same except that dedup ids are in the previous, unescaped form; it is still
+// Version 2 stores dedup as (id string, seq u64) and no exact list; it is still read, each id
+// digested. Version 1 is the same as 2 except that dedup ids are in the previous, unescaped form; it is still
 // read (retention may have deleted the segments it covers), each id standing for every triple
 // it may have meant (`EventID.fromLegacy`).
 
 /// Encoding of `LogIndex` snapshots (format above).
 enum IndexSnapshot {
     static let magic: [UInt8] = Array("PAYHKSNP".utf8)
-    static let version: UInt16 = 2
+    static let version: UInt16 = 3
 
     static func fileName(lastSeq: UInt64) -> String { SnapshotFiles.fileName(lastSeq: lastSeq) }
     static func lastSeq(fileName name: String) -> UInt64? { SnapshotFiles.lastSeq(fileName: name) }
@@ -34,8 +37,14 @@ enum IndexSnapshot {
         w.u16(0)
         w.u64(index.nextSeq)
         w.u64(UInt64(index.quarantinedCount))
-        w.u64(UInt64(index.dedupTable.count))
-        for (id, seq) in index.dedupTable {
+        w.u64(UInt64(index.dedupTable.slots.count))
+        for (hi, slot) in index.dedupTable.slots {
+            w.u64(hi)
+            w.u64(slot.lo)
+            w.u64(slot.seq)
+        }
+        w.u64(UInt64(index.dedupTable.exact.count))
+        for (id, seq) in index.dedupTable.exact {
             w.string(id.string)
             w.u64(seq)
         }
@@ -81,19 +90,15 @@ enum IndexSnapshot {
 
     private static func decodeBody(_ r: inout ByteReader) throws(DecodeError) -> LogIndex {
         let fileVersion = try r.u16("version")
-        guard fileVersion == version || fileVersion == 1 else { throw DecodeError(offset: 8, what: "snapshot version") }
+        guard (1...version).contains(fileVersion) else { throw DecodeError(offset: 8, what: "snapshot version") }
         _ = try r.u16("reserved")
         var index = LogIndex()
         index.segmentMap.nextSeq = try r.u64("next_seq")
         index.quarantinedCount = Int(try r.u64("quarantined"))
-        let dedupCount = try count(&r, "dedup count", each: 10)
-        index.dedupTable.reserveCapacity(dedupCount)
-        for _ in 0..<dedupCount {
-            let id = try r.string("id")
-            let seq = try r.u64("seq")
-            for key in fileVersion == 1 ? EventID.fromLegacy(id) : [id] where index.dedupTable[ByteString(key)] == nil {
-                index.dedupTable[ByteString(key)] = seq
-            }
+        if fileVersion == version {
+            try decodeDedup(&r, into: &index.dedupTable)
+        } else {
+            try decodeLegacyDedup(&r, version: fileVersion, into: &index.dedupTable)
         }
         let paymentCount = try count(&r, "payment count", each: 40)
         index.payments.reserveCapacity(paymentCount)
@@ -115,6 +120,35 @@ enum IndexSnapshot {
         }
         guard r.remaining == 0 else { throw DecodeError(offset: r.offset, what: "trailing snapshot bytes") }
         return index
+    }
+
+    private static func decodeDedup(_ r: inout ByteReader, into table: inout DedupTable) throws(DecodeError) {
+        let n = try count(&r, "dedup count", each: 24)
+        table.reserveCapacity(n)
+        for _ in 0..<n {
+            let hi = try r.u64("digest hi")
+            table.restore(hi: hi, slot: DedupTable.Slot(lo: try r.u64("digest lo"), seq: try r.u64("seq")))
+        }
+        let exact = try count(&r, "exact dedup count", each: 10)
+        for _ in 0..<exact {
+            let id = try r.string("id")
+            table.restoreExact(id, seq: try r.u64("seq"))
+        }
+    }
+
+    /// Versions 1 and 2: ids as strings, digested here (in seq order, so that the first record
+    /// of an identity keeps its slot).
+    private static func decodeLegacyDedup(_ r: inout ByteReader, version: UInt16, into table: inout DedupTable) throws(DecodeError) {
+        let n = try count(&r, "dedup count", each: 10)
+        var entries: [(String, UInt64)] = []
+        entries.reserveCapacity(n)
+        for _ in 0..<n {
+            let id = try r.string("id")
+            let seq = try r.u64("seq")
+            for key in version == 1 ? EventID.fromLegacy(id) : [id] { entries.append((key, seq)) }
+        }
+        table.reserveCapacity(entries.count)
+        for (id, seq) in entries.sorted(by: { $0.1 < $1.1 }) { table.insert(id, seq: seq) }
     }
 
     private static func count(_ r: inout ByteReader, _ what: String, each: Int) throws(DecodeError) -> Int {

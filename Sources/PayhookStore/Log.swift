@@ -74,7 +74,10 @@ public enum Log {
             } catch {
                 throw .io(error)
             }
-            return OpenedLog(writer: writer, index: recovered.index, reader: LogReader(dir: dir), report: recovered.report)
+            var index = recovered.index
+            let reader = LogReader(dir: dir)
+            index.records = reader
+            return OpenedLog(writer: writer, index: index, reader: reader, report: recovered.report)
         } catch {
             lockFile.close()
             throw error

@@ -8,20 +8,26 @@ import PayhookLog
 /// Dedup window: every event id ever stored. Entries outlive retention because retention only
 /// deletes segments that a durable snapshot covers, and snapshots carry the whole dedup set.
 /// Should every snapshot be lost, the window shrinks to the segments still on disk, which is
-/// still at least `retention_days`. Memory grows with the number of distinct event ids
-/// (about 100 bytes each).
+/// still at least `retention_days`. Dedup keeps a 128-bit digest per identity (`DedupTable`,
+/// 24 bytes a slot), confirmed against the log record on a hit.
 ///
 /// Identities are compared byte for byte (`ByteString`): a Swift `String` key would take the NFC
 /// and NFD spellings of one payment id for the same payment.
 public struct LogIndex: Sendable, RecoverableIndex {
     /// seq -> location and the next seq (the log's part).
     public var segmentMap = SegmentMap()
-    var dedupTable: [ByteString: UInt64] = [:]
+    var dedupTable = DedupTable()
+    /// Reads the record behind a dedup digest hit (`nil`: no log to ask, the digest stands;
+    /// unit tests of the index alone). `Log.open` sets it on the loop's index.
+    public var records: LogReader?
     var payments: [PaymentKey: PaymentState] = [:]
     /// Events stored with a quarantine reason.
     public internal(set) var quarantinedCount: Int = 0
 
     public init() {}
+
+    /// An index whose dedup digests come from `digest` (tests force collisions with it).
+    init(digest: @escaping @Sendable (String) -> DedupDigest) { dedupTable = DedupTable(digest: digest) }
 
     /// The seq the next record will get (last durable seq + 1).
     public var nextSeq: UInt64 { segmentMap.nextSeq }
@@ -33,10 +39,24 @@ public struct LogIndex: Sendable, RecoverableIndex {
     }
 
     /// The seq of the stored notification with this event id (today's form), if any.
-    public func dedup(id: String) -> UInt64? { dedupTable[ByteString(id)] }
+    /// On a digest hit this reads the candidate record from the log (a duplicate delivery costs
+    /// one `pread` of a page-cached record on the caller's thread).
+    public func dedup(id: String) -> UInt64? { dedupTable.lookup(id) { check(seq: $0, holds: id) } }
 
     /// The seq of the stored notification with `event`'s identity, if any.
-    public func dedup(_ event: NormalizedEvent) -> UInt64? { dedupTable[Self.dedupKey(event)] }
+    public func dedup(_ event: NormalizedEvent) -> UInt64? { dedup(id: Self.dedupKey(event).string) }
+
+    /// Whether the record at `seq` stored identity `id`: a read error or another record type
+    /// counts as another identity (a missed duplicate is stored again, harmlessly; a false
+    /// duplicate would lose a notification).
+    func check(seq: UInt64, holds id: String) -> DedupCheck {
+        guard let records, let location = location(of: seq) else { return .gone }
+        let read: LogRecord?
+        do throws(LogReadError) { read = try records.read(at: location) } catch { return .different }
+        guard let record = read else { return .gone }
+        guard let event = record.event else { return .different }
+        return ByteString(Self.dedupKey(event).string) == ByteString(id) ? .same : .different
+    }
 
     /// The identity of an event: its id as today's rule (`EventID.make`) makes it from the
     /// components, not the id stored in the record, so that records written by a version whose
@@ -83,7 +103,7 @@ public struct LogIndex: Sendable, RecoverableIndex {
     mutating func applyEvent(_ event: NormalizedEvent) {
         if event.quarantined != nil { quarantinedCount += 1 }
         let key = Self.dedupKey(event)
-        if dedupTable[key] == nil { dedupTable[key] = event.seq }
+        dedupTable.insert(key.string, seq: event.seq)
         guard let paymentID = event.paymentID else { return }
         let payment = PaymentKey(source: event.source, paymentID: paymentID)
         if payments[payment] == nil {

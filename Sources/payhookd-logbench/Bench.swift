@@ -143,6 +143,12 @@ enum Bench {
             "open snapshot=\(useSnapshot ? "yes" : "no") verify_covered=\(verify && useSnapshot ? "yes" : "no") seconds=\(fmt(seconds)) records_replayed=\(r.recordsReplayed) "
                 + "next_seq=\(r.nextSeq) payments=\(opened.index.paymentCount) dedup=\(opened.index.dedupCount) "
                 + "rss_before_kib=\(rssBefore) rss_kib=\(rssKiB("VmRSS")) peak_rss_kib=\(rssKiB("VmHWM"))")
+        let events = max(1, Int(r.nextSeq) - 1)
+        for part in opened.index.memoryByPart() {
+            print(
+                "index part=\(part.part) entries=\(part.entries) bytes=\(part.bytes) bytes_per_event=\(Bench.fmt(Double(part.bytes) / Double(events)))"
+            )
+        }
         exit(0)  // skip shutdown: it would write a final snapshot
     }
 

@@ -3,6 +3,8 @@
 //                                             waits for its record's fdatasync, like an HTTP
 //                                             client waiting for its 200)
 //   fill DIR RECORDS                          writes RECORDS events (payments of 1..4 events)
+//   gen DIR RECORDS                           writes RECORDS events shaped like a busy merchant's
+//                                             (4 kinds over RECORDS*0.3 payments; bench-scale.sh)
 //   open DIR [--no-snapshot|--no-verify]      start-up time and RSS of Log.open (--no-verify: trust
 //                                             the snapshot's segments without reading them)
 import CLinuxShim
@@ -14,7 +16,9 @@ import PayhookStore
 
 let args = CommandLine.arguments
 func usage() -> Never {
-    print("usage: payhookd-logbench append DIR SUBMITTERS RECORDS MAX_BATCH | fill DIR RECORDS | open DIR [--no-snapshot|--no-verify]")
+    print(
+        "usage: payhookd-logbench append DIR SUBMITTERS RECORDS MAX_BATCH | fill DIR RECORDS | gen DIR RECORDS | open DIR [--no-snapshot|--no-verify]"
+    )
     exit(2)
 }
 guard args.count >= 3 else { usage() }
@@ -26,6 +30,9 @@ case "append":
 case "fill":
     guard args.count == 4, let records = Int(args[3]) else { usage() }
     Bench.fill(dir: args[2], records: records)
+case "gen":
+    guard args.count == 4, let records = Int(args[3]) else { usage() }
+    BenchScale.generate(dir: args[2], records: records)
 case "open":
     Bench.open(dir: args[2], useSnapshot: !args.contains("--no-snapshot"), verify: !args.contains("--no-verify"))
 default:

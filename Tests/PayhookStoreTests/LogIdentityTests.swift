@@ -42,16 +42,24 @@ import Testing
         #expect(again.index.dedup(id: "nonstopay-payin:7:invoice:paid") == nil)
     }
 
-    @Test("a version 1 snapshot's old-form ids dedup every triple they may have meant; version 2 keeps ids exactly")
+    @Test("a version 1 snapshot's old-form ids dedup every triple they may have meant; version 3 keeps them as digests")
     func legacySnapshot() throws {
-        var index = LogIndex()
-        index.dedupTable = [ByteString("nonstopay-payin:7:invoice:paid"): 1, ByteString("noventiq:55:order.payment.succeeded"): 2]
-        index.segmentMap.nextSeq = 3
-        var bytes = IndexSnapshot.encode(index)
-        bytes[8] = 1
-        bytes[9] = 0
-        let crc = bytes.withUnsafeBytes { cshim_crc32c(0, $0.baseAddress!, $0.count - 4) }
-        for i in 0..<4 { bytes[bytes.count - 4 + i] = UInt8((crc >> (8 * UInt32(i))) & 0xFF) }
+        // Versions 1 and 2 stored dedup ids as strings: such a snapshot, written by hand.
+        var w = ByteWriter(capacity: 256)
+        w.bytes.append(contentsOf: IndexSnapshot.magic)
+        w.u16(1)
+        w.u16(0)
+        w.u64(3)
+        w.u64(0)
+        w.u64(2)
+        for (id, seq) in [("nonstopay-payin:7:invoice:paid", UInt64(1)), ("noventiq:55:order.payment.succeeded", 2)] {
+            w.string(id)
+            w.u64(seq)
+        }
+        w.u64(0)
+        w.u32(0)
+        w.u32(w.bytes.withUnsafeBytes { cshim_crc32c(0, $0.baseAddress!, $0.count) })
+        let bytes = w.bytes
         let old = try IndexSnapshot.decode(bytes)
         #expect(old.dedup(id: "nonstopay-payin:7:invoice%3Apaid") == 1)
         #expect(old.dedup(id: "nonstopay-payin:7%3Ainvoice:paid") == 1)
