@@ -123,6 +123,16 @@ final class NotifySocket {
         #expect(access(dir + "/ingest.sock", F_OK) != 0)
     }
 
+    /// A client of a socket systemd-socket-activate holds: the tool creates the file at bind and
+    /// listens just after, so a connect is retried until it is taken.
+    func activationClient(_ path: String) throws -> RawClient {
+        for _ in 0..<500 {
+            if let client = try? RawClient("unix:" + path) { return client }
+            usleep(10_000)
+        }
+        return try RawClient("unix:" + path)
+    }
+
     @Test("socket activation: inherited ingest/admin sockets are used instead of binding")
     func socketActivation() throws {
         let tool = "/usr/bin/systemd-socket-activate"
@@ -140,8 +150,7 @@ final class NotifySocket {
                 "-E", "PAYHOOKD_READY_FILE=\(dir)/ready",
             ],
             awaitReady: false, dir: dir)
-        for _ in 0..<500 where access(dir + "/admin.sock", F_OK) != 0 { usleep(10_000) }
-        let admin = try RawClient("unix:" + dir + "/admin.sock")  // starts the daemon
+        let admin = try activationClient(dir + "/admin.sock")  // starts the daemon
         try admin.send(get("/readyz"))
         #expect(admin.readAnswer()?.status == 200)
         let ingest = try RawClient("unix:" + dir + "/ingest.sock")
@@ -165,8 +174,7 @@ final class NotifySocket {
             server: "ingest = [\"127.0.0.1:1\"]\nadmin = [\"127.0.0.2:0\"]",
             wrapper: [tool, "-l", dir + "/ingest.sock", "--fdname=ingest", "-E", "PAYHOOKD_READY_FILE=\(dir)/ready"],
             awaitReady: false, dir: dir)
-        for _ in 0..<500 where access(dir + "/ingest.sock", F_OK) != 0 { usleep(10_000) }
-        let ingest = try RawClient("unix:" + dir + "/ingest.sock")  // starts the daemon
+        let ingest = try activationClient(dir + "/ingest.sock")  // starts the daemon
         try ingest.send(get("/healthz"))
         #expect(ingest.readAnswer()?.status == 200)
         try d.waitReady()

@@ -80,7 +80,8 @@ final class AdminRoutes {
         guard let state = store.index.lookup(source: source, paymentID: id) else {
             return responder.fail(.notFound(path: request.path))
         }
-        responder.respond(Response(status: 200, headers: Self.jsonHeaders, body: PaymentJSON.encode(state, verifiedBy: schemes()[state.source] ?? "")))
+        responder.respond(
+            Response(status: 200, headers: Self.jsonHeaders, body: PaymentJSON.encode(state, verifiedBy: schemes()[state.source] ?? "")))
     }
 
     func paymentEvents(_ request: Request, _ responder: Responder) {
