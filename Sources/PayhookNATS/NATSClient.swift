@@ -151,8 +151,12 @@ public final class NATSClient: @unchecked Sendable {
 
 /// The ack handler, reachable from NATS.c's thread; `cancel` stops delivery at close.
 final class AckBox: Sendable {
-    private let handler: Mutex<NATSClient.AckHandler?>
-    init(_ handler: @escaping NATSClient.AckHandler) { self.handler = Mutex(handler) }
-    func deliver(_ token: UInt64, _ result: Result<UInt64, NATSError>) { handler.withLock { $0 }?(token, result) }
+    /// The closure sits in a struct: a bare function value held in the generic Mutex is
+    /// reabstracted at each `inout` access and written back wrapped in one more thunk, so every
+    /// ack ran through one more layer than the last (the drain slowed with each message).
+    private struct Handler { let call: NATSClient.AckHandler }
+    private let handler: Mutex<Handler?>
+    init(_ handler: @escaping NATSClient.AckHandler) { self.handler = Mutex(Handler(call: handler)) }
+    func deliver(_ token: UInt64, _ result: Result<UInt64, NATSError>) { handler.withLock { $0 }?.call(token, result) }
     func cancel() { handler.withLock { $0 = nil } }
 }
