@@ -8,15 +8,15 @@ import Synchronization
 /// so a snapshot's cumulative counts never decrease from one bucket to the next.
 public final class AtomicHistogram: Sendable {
     /// Buckets at most (upper bounds plus the +Inf bucket).
-    public static let slotsMax = 24
+    public static let maxSlots = 24
     public let upperBounds: [Int]
     public let unitScale: Double
     private let slots: InlineArray<24, Atomic<Int>>
     private let sum = Atomic<Int>(0)
 
-    /// `upperBounds`: increasing, at most `slotsMax - 1` of them.
+    /// `upperBounds`: increasing, at most `maxSlots - 1` of them.
     public init(upperBounds: [Int], unitScale: Double = 1) {
-        precondition(upperBounds.count < Self.slotsMax && zip(upperBounds, upperBounds.dropFirst()).allSatisfy { $0 < $1 })
+        precondition(upperBounds.count < Self.maxSlots && zip(upperBounds, upperBounds.dropFirst()).allSatisfy { $0 < $1 })
         self.upperBounds = upperBounds
         self.unitScale = unitScale
         slots = InlineArray { _ in Atomic<Int>(0) }

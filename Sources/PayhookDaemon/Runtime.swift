@@ -38,7 +38,7 @@ final class Runtime {
         options.clock = clock
         var limits = LogLimits()
         // Every body the HTTP layer accepts must fit a record.
-        limits.bodyBytesMax = max(limits.bodyBytesMax, config.server.maxBodyBytes)
+        limits.maxBodyBytes = max(limits.maxBodyBytes, config.server.maxBodyBytes)
         // Retention keeps every segment some hook has not delivered or parked.
         let progress = HookProgress(hasHooks: !config.hooks.isEmpty)
         let opened = try Log.open(

@@ -62,7 +62,7 @@ extension HTTP1RequestParser {
                     if chunkDigits > 16 { return HTTP1ParseError(.chunkSizeOverflow, offset: i) }
                     chunkSize = chunkSize << 4 | UInt64(digit)
                 } else if chunkDigits > 0 && (b == cr || b == UInt8(ascii: ";")) {
-                    if chunkSize > UInt64(bodyBytesMax &- bodyBytes) {
+                    if chunkSize > UInt64(maxBodyBytes &- bodyBytes) {
                         return HTTP1ParseError(.bodyTooLarge, offset: i)
                     }
                     if b == cr {

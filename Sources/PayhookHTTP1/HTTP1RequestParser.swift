@@ -71,7 +71,7 @@ public struct HTTP1RequestParser: Sendable {
     public internal(set) var bodyBytes = 0
     /// The current request's body limit: `limits.maxBodyBytes`, or lower once the caller knows
     /// the route (`limitBody(toBytes:)`).
-    public internal(set) var bodyBytesMax: Int
+    public internal(set) var maxBodyBytes: Int
 
     enum State: Sendable, Equatable {
         case requestLine, fieldLines
@@ -111,7 +111,7 @@ public struct HTTP1RequestParser: Sendable {
     public init(limits: HTTP1Limits = HTTP1Limits(), leniencies: HTTP1Leniencies = []) {
         self.limits = limits
         self.leniencies = leniencies
-        self.bodyBytesMax = limits.maxBodyBytes
+        self.maxBodyBytes = limits.maxBodyBytes
         fields.reserveCapacity(limits.maxHeaderCount)
     }
 
@@ -165,7 +165,7 @@ public struct HTTP1RequestParser: Sendable {
         head = HTTP1RequestHead()
         fields.removeAll(keepingCapacity: true)
         bodyBytes = 0
-        bodyBytesMax = limits.maxBodyBytes
+        maxBodyBytes = limits.maxBodyBytes
         scan = 0
         lineStart = 0
         fieldsStart = 0
@@ -186,8 +186,8 @@ public struct HTTP1RequestParser: Sendable {
     /// chunk-size line that would pass it. Returns the error when the request failed. The next
     /// request starts again from `limits.maxBodyBytes`.
     public mutating func limitBody(toBytes maxBytes: Int) -> HTTP1ParseError? {
-        bodyBytesMax = min(bodyBytesMax, maxBytes)
-        guard case .contentLength(let length) = head.framing, length > bodyBytesMax else { return nil }
+        maxBodyBytes = min(maxBodyBytes, maxBytes)
+        guard case .contentLength(let length) = head.framing, length > maxBodyBytes else { return nil }
         let error = HTTP1ParseError(.bodyTooLarge, offset: messageConsumed, field: "content-length")
         state = .failed(error)
         return error

@@ -18,13 +18,13 @@ extension HookCursor {
 
     /// The cursor at `path`, or nil when there is none (a new hook).
     public static func read(path: String) throws(FileError) -> HookCursor? {
-        let sizeMax = Int64(headerBytes + pendingEntriesMax * entryBytes + 4)
+        let maxSize = Int64(headerBytes + maxPendingEntries * entryBytes + 4)
         let bytes: [UInt8]
         do {
             let file = try File.open(path, flags: O_RDONLY)
             defer { file.close() }
             // Larger than any cursor can be: read only enough to fail the length check.
-            bytes = try file.read(count: Int(min(try file.size(), sizeMax + 1)), at: 0)
+            bytes = try file.read(count: Int(min(try file.size(), maxSize + 1)), at: 0)
         } catch {
             if error.errno == .noEntry { return nil }
             throw .io(error)

@@ -6,7 +6,7 @@
 //   reserved   u16      0
 //   scan_seq   u64      the next log seq to read: every seq below it is delivered, parked,
 //                       filtered out, not an event, or listed below
-//   count      u32      pending entries, 0 ... pendingEntriesMax
+//   count      u32      pending entries, 0 ... maxPendingEntries
 //   pending    count x 20 bytes, seqs strictly ascending, each < scan_seq:
 //     seq                u64
 //     first_attempt_ms   i64   Unix ms of the first attempt, 0 if never attempted
@@ -51,7 +51,7 @@ public struct HookCursor: Sendable, Equatable {
     static let headerBytes = 24
     static let entryBytes = 20
     /// The most entries a file may hold (16 M, 320 MiB); more is damage, not a big hook.
-    public static let pendingEntriesMax = 1 << 24
+    public static let maxPendingEntries = 1 << 24
 
     /// Why bytes are not a cursor.
     public enum DecodeError: Error, Sendable, Equatable {
@@ -66,7 +66,7 @@ public struct HookCursor: Sendable, Equatable {
     }
 
     public func encode() -> [UInt8] {
-        precondition(pending.count <= Self.pendingEntriesMax, "cursor too large")
+        precondition(pending.count <= Self.maxPendingEntries, "cursor too large")
         var b: [UInt8] = []
         b.reserveCapacity(Self.headerBytes + pending.count * Self.entryBytes + 4)
         b.append(contentsOf: Self.magic)
@@ -92,7 +92,7 @@ public struct HookCursor: Sendable, Equatable {
         let version = UInt16(LittleEndian.get(b, 8, 2))
         guard version == Self.version else { throw .unsupportedVersion(version) }
         let count = UInt32(LittleEndian.get(b, 20, 4))
-        guard Int(count) <= pendingEntriesMax, b.count == headerBytes + Int(count) * entryBytes + 4 else {
+        guard Int(count) <= maxPendingEntries, b.count == headerBytes + Int(count) * entryBytes + 4 else {
             throw .badLength(count: count, bytes: b.count)
         }
         var cursor = HookCursor(scanSeq: LittleEndian.get(b, 12, 8))

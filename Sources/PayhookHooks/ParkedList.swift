@@ -6,7 +6,7 @@ import PayhookCore
 //   magic    8 bytes  "PAYHKPRK"
 //   version  u16      1
 //   reserved u16      0
-//   count    u32      entries, 0 ... entriesMax
+//   count    u32      entries, 0 ... maxEntries
 //   entries  count x (u32 byte length, then a `hook_parked` record's bytes, ParkRecord+Codec.swift),
 //            seqs strictly ascending
 //   crc      u32      CRC32C of every byte before it
@@ -30,7 +30,7 @@ public struct ParkedList: Sendable, Equatable {
     public static let magic: [UInt8] = Array("PAYHKPRK".utf8)
     public static let version: UInt16 = 1
     /// More entries than this is damage, not a list (16 M).
-    public static let entriesMax = 1 << 24
+    public static let maxEntries = 1 << 24
 
     public var count: Int { events.count }
     public var seqs: [UInt64] { events.keys.sorted() }
@@ -73,7 +73,7 @@ public struct ParkedList: Sendable, Equatable {
         let version = UInt16(LittleEndian.get(b, 8, 2))
         guard version == Self.version else { throw .unsupportedVersion(version) }
         let count = Int(LittleEndian.get(b, 12, 4))
-        guard count <= entriesMax else { throw .badEntry(index: 0) }
+        guard count <= maxEntries else { throw .badEntry(index: 0) }
         var list = ParkedList()
         var at = 16
         var last: UInt64 = 0

@@ -17,7 +17,7 @@ package struct ByteWriter {
 
     package mutating func string(_ s: String) {
         let n = s.utf8.count
-        precondition(n <= LogFormat.stringBytesMax, "string of \(n) bytes exceeds the format bound")
+        precondition(n <= LogFormat.maxStringBytes, "string of \(n) bytes exceeds the format bound")
         u16(UInt16(n))
         bytes.append(contentsOf: s.utf8)
     }
@@ -27,7 +27,7 @@ package struct ByteWriter {
     }
 
     package mutating func blob(_ b: [UInt8]) {
-        precondition(b.count <= LogFormat.recordBytesMax, "blob of \(b.count) bytes exceeds the format bound")
+        precondition(b.count <= LogFormat.maxRecordBytes, "blob of \(b.count) bytes exceeds the format bound")
         u32(UInt32(b.count))
         bytes.append(contentsOf: b)
     }
@@ -118,7 +118,7 @@ package struct ByteReader {
 
     private mutating func blobLength(_ what: String) throws(DecodeError) -> Int {
         let n = try u32(what)
-        guard n <= LogFormat.recordBytesMax else { throw DecodeError(offset: offset - 4, what: "\(what) of \(n) bytes is over the bound") }
+        guard n <= LogFormat.maxRecordBytes else { throw DecodeError(offset: offset - 4, what: "\(what) of \(n) bytes is over the bound") }
         return Int(n)
     }
 

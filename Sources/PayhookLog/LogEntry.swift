@@ -42,7 +42,7 @@ public enum FrameCodec {
         w.i64(entry.receivedAtMs)
         entry.appendBody(seq: seq, to: &w.bytes)
         let length = w.bytes.count - start - LogFormat.frameHeaderBytes
-        precondition(length >= 1 && length <= LogFormat.recordBytesMax, "record of \(length) bytes is out of bounds")
+        precondition(length >= 1 && length <= LogFormat.maxRecordBytes, "record of \(length) bytes is out of bounds")
         w.patch32(UInt32(length), at: start)
         let crc = w.bytes.withUnsafeBytes { p in
             let lengthCRC = cshim_crc32c(0, p.baseAddress! + start, 4)

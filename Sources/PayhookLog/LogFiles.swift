@@ -9,9 +9,9 @@ public enum LogFiles {
 
     /// Checks the options the log itself enforces.
     public static func validate(_ options: LogOptions) throws(LogOpenError) {
-        guard options.segmentBytes > LogFormat.segmentHeaderBytes, options.segmentBytes <= LogOptions.segmentBytesMax else {
+        guard options.segmentBytes > LogFormat.segmentHeaderBytes, options.segmentBytes <= LogOptions.maxSegmentBytes else {
             throw .invalidOption(
-                "segment_bytes \(options.segmentBytes) must be in \(LogFormat.segmentHeaderBytes + 1)...\(LogOptions.segmentBytesMax)")
+                "segment_bytes \(options.segmentBytes) must be in \(LogFormat.segmentHeaderBytes + 1)...\(LogOptions.maxSegmentBytes)")
         }
         guard options.maxBatchRecords >= 1 else { throw .invalidOption("max_batch_records must be at least 1") }
         guard options.ackedMarkIntervalMs >= 1 else { throw .invalidOption("acked_mark_interval_ms must be at least 1") }

@@ -66,13 +66,13 @@ public enum LogFormat {
     public static let segmentHeaderBytes = 32
     public static let frameHeaderBytes = 8
     /// The largest payload a frame may announce; larger is damage. 16 MiB.
-    public static let recordBytesMax = 16 * 1024 * 1024
+    public static let maxRecordBytes = 16 * 1024 * 1024
     /// u16 length 0xFFFF marks an absent optional string.
     package static let absent: UInt16 = 0xFFFF
     /// The record header inside the payload: type u8, flags u8, seq u64, received_ms i64.
     public static let recordHeaderBytes = 18
-    public static let stringBytesMax = 65_534
-    public static let headerCountMax = 255
+    public static let maxStringBytes = 65_534
+    public static let maxHeaderCount = 255
     public static let segmentSuffix = ".seg"
 
     /// `00000000000000000042.seg` for first seq 42.

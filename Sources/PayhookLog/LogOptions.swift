@@ -28,7 +28,7 @@ public struct LogOptions: Sendable {
     public init() {}
 
     /// Largest segment size the index can address (offsets are u32).
-    public static let segmentBytesMax = Int(UInt32.max) - LogFormat.recordBytesMax
+    public static let maxSegmentBytes = Int(UInt32.max) - LogFormat.maxRecordBytes
 }
 
 /// Why a submitted record was not made durable. The daemon answers 503 for all of these.

@@ -77,7 +77,7 @@ public enum SegmentScanner {
                 let length = readU32(bytes, offset)
                 let crc = readU32(bytes, offset + 4)
                 let frameEnd = offset + LogFormat.frameHeaderBytes + Int(length)
-                if length == 0 || length > LogFormat.recordBytesMax {
+                if length == 0 || length > LogFormat.maxRecordBytes {
                     problem = "frame length \(length) out of bounds"
                 } else if frameEnd > end {
                     problem = "frame of \(length) bytes runs past the end of the file"
@@ -119,7 +119,7 @@ public enum SegmentScanner {
         if b[at...].allSatisfy({ $0 == 0 }) { return true }
         if b.count - at < LogFormat.frameHeaderBytes { return true }
         let length = readU32(b, at)
-        return length >= 1 && length <= LogFormat.recordBytesMax && at + LogFormat.frameHeaderBytes + Int(length) > b.count
+        return length >= 1 && length <= LogFormat.maxRecordBytes && at + LogFormat.frameHeaderBytes + Int(length) > b.count
     }
 
     public static func readU32(_ b: [UInt8], _ at: Int) -> UInt32 {
@@ -138,7 +138,7 @@ public enum SegmentScanner {
             if candidateSeq > seq && candidateSeq - seq < 1 << 20 {
                 let length = readU32(b, at)
                 let end = at + h + Int(length)
-                if length >= 18, length <= LogFormat.recordBytesMax, end <= b.count {
+                if length >= 18, length <= LogFormat.maxRecordBytes, end <= b.count {
                     let crc = b.withUnsafeBytes { p in
                         FrameCodec.checksum(length: length, payload: UnsafeRawBufferPointer(rebasing: p[(at + h)..<end]))
                     }
@@ -163,7 +163,7 @@ extension SegmentScanner {
             guard at + LogFormat.frameHeaderBytes <= bytes.count else { return .damaged(offset: Int64(at), reason: "frame header cut short") }
             let length = readU32(bytes, at)
             let frameEnd = at + LogFormat.frameHeaderBytes + Int(length)
-            guard length >= 1, length <= LogFormat.recordBytesMax, frameEnd <= bytes.count else {
+            guard length >= 1, length <= LogFormat.maxRecordBytes, frameEnd <= bytes.count else {
                 return .damaged(offset: Int64(at), reason: "frame length \(length) out of bounds")
             }
             let crc = bytes.withUnsafeBytes { p in

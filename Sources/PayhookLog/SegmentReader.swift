@@ -18,16 +18,16 @@ public final class SegmentReader: Sendable {
     public let logDir: String
     private let files = Mutex<[UInt64: File]>([:])
     /// Segment descriptors kept open at most (the oldest segment's closed first). Default 16.
-    public let openFilesMax: Int
+    public let maxOpenFiles: Int
 
     /// A reader over the segments in `logDir`; they are opened on demand.
-    public init(logDir: String, openFilesMax: Int = 16) {
-        precondition(openFilesMax >= 1)
+    public init(logDir: String, maxOpenFiles: Int = 16) {
+        precondition(maxOpenFiles >= 1)
         self.logDir = logDir
-        self.openFilesMax = openFilesMax
+        self.maxOpenFiles = maxOpenFiles
     }
 
-    /// Segment descriptors open now (at most `openFilesMax`).
+    /// Segment descriptors open now (at most `maxOpenFiles`).
     public var openFileCount: Int { files.withLock { $0.count } }
 
     deinit { files.withLock { for (_, f) in $0 { f.close() } } }
@@ -56,7 +56,7 @@ public final class SegmentReader: Sendable {
         let head = try io { () throws(SyscallError) in try file.read(count: LogFormat.frameHeaderBytes, at: location.offset) }
         guard head.count == LogFormat.frameHeaderBytes else { throw damaged("frame header cut short") }
         let length = SegmentScanner.readU32(head, 0)
-        guard length >= 1, length <= LogFormat.recordBytesMax else { throw damaged("frame length \(length) out of bounds") }
+        guard length >= 1, length <= LogFormat.maxRecordBytes else { throw damaged("frame length \(length) out of bounds") }
         let payload = try io { () throws(SyscallError) in
             try file.read(count: Int(length), at: location.offset + Int64(LogFormat.frameHeaderBytes))
         }
@@ -77,7 +77,7 @@ public final class SegmentReader: Sendable {
         } catch  where error.errno == .noEntry {
             return nil
         }
-        if table.count >= openFilesMax, let oldest = table.keys.min() {
+        if table.count >= maxOpenFiles, let oldest = table.keys.min() {
             table.removeValue(forKey: oldest)?.close()
         }
         table[firstSeq] = f

@@ -58,9 +58,9 @@ public final class NATSKeyValue: @unchecked Sendable {
     }
 
     /// Compare-and-set of `key`: writes `value` unless the current value wins over it
-    /// (`replaces(current)` false); retries after a concurrent write, `attemptsMax` times.
-    public func put(_ key: String, value: [UInt8], attemptsMax: Int = 32, replaces: ([UInt8]) -> Bool) throws(NATSError) -> PutOutcome {
-        for _ in 0..<attemptsMax {
+    /// (`replaces(current)` false); retries after a concurrent write, `maxAttempts` times.
+    public func put(_ key: String, value: [UInt8], maxAttempts: Int = 32, replaces: ([UInt8]) -> Bool) throws(NATSError) -> PutOutcome {
+        for _ in 0..<maxAttempts {
             var revision: UInt64 = 0
             let current = try get(key)
             let s: natsStatus
@@ -76,7 +76,7 @@ public final class NATSKeyValue: @unchecked Sendable {
             // read again. Any other failure leaves the entry as we read it.
             guard try get(key)?.revision != current?.revision else { throw error }
         }
-        throw NATSError(message: "put `\(key)`: still conflicting after \(attemptsMax) attempts")
+        throw NATSError(message: "put `\(key)`: still conflicting after \(maxAttempts) attempts")
     }
 
     public func close() { kvStore_Destroy(kv) }

@@ -18,9 +18,9 @@ public struct IOEvents: OptionSet, Sendable {
 public final class Epoll {
     public let fd: Int32
     /// Events fetched per `epoll_wait` at most (the shim's stack buffer holds 256).
-    public static let eventsPerWaitMax = 256
-    private var events = [UInt32](repeating: 0, count: eventsPerWaitMax)
-    private var data = [UInt64](repeating: 0, count: eventsPerWaitMax)
+    public static let maxEventsPerWait = 256
+    private var events = [UInt32](repeating: 0, count: maxEventsPerWait)
+    private var data = [UInt64](repeating: 0, count: maxEventsPerWait)
 
     /// The corresponding C function is `epoll_create1`.
     public init() throws(SyscallError) { fd = try syscallOrThrow("epoll_create1") { cshim_epoll_create() } }
@@ -47,7 +47,7 @@ public final class Epoll {
         let n = try events.withUnsafeMutableBufferPointer { ev throws(SyscallError) -> Int32 in
             try data.withUnsafeMutableBufferPointer { d throws(SyscallError) -> Int32 in
                 try syscallOrThrow("epoll_wait") {
-                    cshim_epoll_wait(fd, ev.baseAddress, d.baseAddress, Int32(Epoll.eventsPerWaitMax), timeoutMs)
+                    cshim_epoll_wait(fd, ev.baseAddress, d.baseAddress, Int32(Epoll.maxEventsPerWait), timeoutMs)
                 }
             }
         }

@@ -19,11 +19,11 @@ final class JournalSink: @unchecked Sendable {
     private var stopping = false
     private var pending: [[UInt8]] = []
     private var pendingBytes = 0
-    private var queueBytesMax = 262_144
+    private var maxQueueBytes = 262_144
     private var windowMs: Int64 = 10_000
     private var windows: [String: Window] = [:]
     /// Keys tracked at most; past it, repeated lines are written (and bounded by the queue).
-    private let windowsMax = 1024
+    private let maxWindows = 1024
     private var dropped = 0
     private var droppedSinceReport = 0
     /// The writer is inside `write` (the queue may be empty while a batch is in flight).
@@ -40,7 +40,7 @@ final class JournalSink: @unchecked Sendable {
     func start(queueBytes: Int, repeatWindowMs: Int) {
         lock.withLock {
             guard !running else { return }
-            queueBytesMax = queueBytes
+            maxQueueBytes = queueBytes
             windowMs = Int64(repeatWindowMs)
             stopping = false
             running = true
@@ -73,7 +73,7 @@ final class JournalSink: @unchecked Sendable {
                 return false
             }
             if let w = windows[key], w.suppressed > 0 { enqueue(summaryLine(w)) }
-            if windows[key] != nil || windows.count < windowsMax {
+            if windows[key] != nil || windows.count < maxWindows {
                 windows[key] = Window(startMs: now, priority: priority, summary: summary)
             }
             enqueue(line)
@@ -84,7 +84,7 @@ final class JournalSink: @unchecked Sendable {
 
     /// Caller holds `lock`.
     private func enqueue(_ line: [UInt8]) {
-        guard pendingBytes + line.count <= queueBytesMax else {
+        guard pendingBytes + line.count <= maxQueueBytes else {
             dropped += 1
             droppedSinceReport += 1
             return

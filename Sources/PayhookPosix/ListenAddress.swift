@@ -16,14 +16,14 @@ public enum ListenAddress: Equatable, Hashable, Sendable, CustomStringConvertibl
     }
 
     /// Longest `unix:` path: `sizeof(sun_path) - 1` (107 bytes on Linux).
-    public static let unixPathBytesMax = 107
+    public static let maxUnixPathBytes = 107
 
     /// Parses `127.0.0.1:8480`, `[::1]:8481`, `localhost:0` or `unix:/run/payhookd.sock`.
     public static func parse(_ text: String) throws(ParseError) -> ListenAddress {
         if text.hasPrefix("unix:") {
             let path = String(text.dropFirst(5))
             guard path.hasPrefix("/") else { throw ParseError(text: text, reason: "unix path must be absolute") }
-            guard path.utf8.count <= unixPathBytesMax else { throw ParseError(text: text, reason: "unix path longer than \(unixPathBytesMax) bytes") }
+            guard path.utf8.count <= maxUnixPathBytes else { throw ParseError(text: text, reason: "unix path longer than \(maxUnixPathBytes) bytes") }
             return .unix(path: path)
         }
         if text.hasPrefix("[") {

@@ -6,25 +6,25 @@ import PayhookLog
 public struct LogLimits: Sendable, Equatable {
     /// Longest string field (source, addresses, method, path, header value, event fields).
     /// Default 8,192 bytes.
-    public var fieldBytesMax: Int = 8192
+    public var maxFieldBytes: Int = 8192
     /// Most headers stored per request. Default 16.
-    public var headerCountMax: Int = 16
+    public var maxHeaderCount: Int = 16
     /// Largest request body stored. Default 4 MiB (above `server.max_body_bytes`, 1 MiB).
-    public var bodyBytesMax: Int = 4 * 1024 * 1024
+    public var maxBodyBytes: Int = 4 * 1024 * 1024
 
     public init() {}
 }
 
 extension LogLimits {
-    /// `request` cut to fit these bounds: headers beyond `headerCountMax` dropped, every string
-    /// cut to `fieldBytesMax` bytes, the body to `bodyBytesMax` (`bodyCut` then says so). Used
+    /// `request` cut to fit these bounds: headers beyond `maxHeaderCount` dropped, every string
+    /// cut to `maxFieldBytes` bytes, the body to `maxBodyBytes` (`bodyCut` then says so). Used
     /// for what is kept as evidence (audit headers, rejects): cutting beats refusing to keep it.
     public func fitted(_ request: StoredRequest) -> (request: StoredRequest, bodyCut: Bool) {
         var r = request
-        let cap = min(fieldBytesMax, LogFormat.stringBytesMax)
-        let bodyCut = r.body.count > bodyBytesMax
-        if bodyCut { r.body.removeLast(r.body.count - bodyBytesMax) }
-        if r.headers.count > headerCountMax { r.headers.removeLast(r.headers.count - headerCountMax) }
+        let cap = min(maxFieldBytes, LogFormat.maxStringBytes)
+        let bodyCut = r.body.count > maxBodyBytes
+        if bodyCut { r.body.removeLast(r.body.count - maxBodyBytes) }
+        if r.headers.count > maxHeaderCount { r.headers.removeLast(r.headers.count - maxHeaderCount) }
         r.peerAddress = r.peerAddress.prefix(utf8Bytes: cap)
         r.clientAddress = r.clientAddress.prefix(utf8Bytes: cap)
         r.method = r.method.prefix(utf8Bytes: cap)
@@ -46,7 +46,7 @@ extension LogLimits {
                 try field(name, value)
             }
         case .other(_, _, let bytes):
-            if bytes.count > bodyBytesMax { throw RecordTooLarge(field: "payload bytes", bytes: bytes.count, limit: bodyBytesMax) }
+            if bytes.count > maxBodyBytes { throw RecordTooLarge(field: "payload bytes", bytes: bytes.count, limit: maxBodyBytes) }
         }
     }
 
@@ -55,27 +55,27 @@ extension LogLimits {
         for (name, value) in [("peer", r.peerAddress), ("client", r.clientAddress), ("method", r.method), ("path", r.path)] {
             try field(name, value)
         }
-        if r.headers.count > headerCountMax {
-            throw RecordTooLarge(field: "header count", bytes: r.headers.count, limit: headerCountMax)
+        if r.headers.count > maxHeaderCount {
+            throw RecordTooLarge(field: "header count", bytes: r.headers.count, limit: maxHeaderCount)
         }
         for h in r.headers {
             try field("header name", h.name)
             try field("header \(h.name)", h.value)
         }
-        if r.body.count > bodyBytesMax { throw RecordTooLarge(field: "body bytes", bytes: r.body.count, limit: bodyBytesMax) }
+        if r.body.count > maxBodyBytes { throw RecordTooLarge(field: "body bytes", bytes: r.body.count, limit: maxBodyBytes) }
     }
 
     /// The name of the first event field (in record order) longer than the field bound, `nil`
     /// when every field fits: ingest quarantines such an event rather than refuse it.
     public func fieldOverLimit(_ event: NormalizedEvent) -> String? {
-        EventField.strings(of: event).first { (_, value) in (value?.utf8.count ?? 0) > min(fieldBytesMax, LogFormat.stringBytesMax) }?.0
+        EventField.strings(of: event).first { (_, value) in (value?.utf8.count ?? 0) > min(maxFieldBytes, LogFormat.maxStringBytes) }?.0
     }
 
     private func field(_ name: String, _ value: String?) throws(RecordTooLarge) {
         guard let value else { return }
         let n = value.utf8.count
-        if n > min(fieldBytesMax, LogFormat.stringBytesMax) {
-            throw RecordTooLarge(field: "\(name) bytes", bytes: n, limit: min(fieldBytesMax, LogFormat.stringBytesMax))
+        if n > min(maxFieldBytes, LogFormat.maxStringBytes) {
+            throw RecordTooLarge(field: "\(name) bytes", bytes: n, limit: min(maxFieldBytes, LogFormat.maxStringBytes))
         }
     }
 }

@@ -7,13 +7,13 @@ public final class LogReader: Sendable {
     let segments: SegmentReader
 
     /// A reader over `storage.dir` (`dir`); segments are opened on demand.
-    public init(dir: String, openFilesMax: Int = 16) {
-        segments = SegmentReader(logDir: Log.logDirectory(dir), openFilesMax: openFilesMax)
+    public init(dir: String, maxOpenFiles: Int = 16) {
+        segments = SegmentReader(logDir: Log.logDirectory(dir), maxOpenFiles: maxOpenFiles)
     }
 
     public var logDir: String { segments.logDir }
-    public var openFilesMax: Int { segments.openFilesMax }
-    /// Segment descriptors open now (at most `openFilesMax`).
+    public var maxOpenFiles: Int { segments.maxOpenFiles }
+    /// Segment descriptors open now (at most `maxOpenFiles`).
     public var openFileCount: Int { segments.openFileCount }
 
     /// The record of `seq`, or `nil` when `index` does not locate it or its segment was deleted

@@ -78,7 +78,7 @@ public enum RecordCodec {
         w.string(r.clientAddress)
         w.string(r.method)
         w.string(r.path)
-        precondition(r.headers.count <= LogFormat.headerCountMax)
+        precondition(r.headers.count <= LogFormat.maxHeaderCount)
         w.u8(UInt8(r.headers.count))
         for h in r.headers {
             w.string(h.name)

@@ -73,7 +73,7 @@ public final class RejectStore: @unchecked Sendable {
         var e = entry
         let (request, bodyCut) = limits.fitted(entry.request)
         e.request = request
-        let cap = min(limits.fieldBytesMax, LogFormat.stringBytesMax)
+        let cap = min(limits.maxFieldBytes, LogFormat.maxStringBytes)
         e.source = e.source.prefix(utf8Bytes: cap)
         e.reason = e.reason.prefix(utf8Bytes: cap)
         let note = " (body truncated)"

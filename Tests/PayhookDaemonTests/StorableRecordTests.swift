@@ -10,8 +10,8 @@ import Testing
     let source = ProviderSource(name: "s", provider: .nonstopay, kind: "payin", scheme: .hmacSHA256Hex)
     var limits: LogLimits {
         var l = LogLimits()
-        l.fieldBytesMax = 15
-        l.headerCountMax = 2
+        l.maxFieldBytes = 15
+        l.maxHeaderCount = 2
         return l
     }
 
@@ -23,7 +23,7 @@ import Testing
         #expect(fitted.quarantined == "field_too_long:id")
         #expect(fitted.paymentID == nil && fitted.id.hasPrefix("s:quarantine:"))
         var roomy = LogLimits()
-        roomy.fieldBytesMax = 64
+        roomy.maxFieldBytes = 64
         #expect(StorableRecord.event(event, source: source, body: body, limits: roomy) == event)
     }
 
@@ -33,7 +33,7 @@ import Testing
         var event = Providers.normalize(source, body: body, receivedAtMs: 1, verifiedBy: "hmac-sha256-hex", previousStatus: nil)
         event.amount = String(repeating: "9", count: length)
         var bound = LogLimits()
-        bound.fieldBytesMax = 64
+        bound.maxFieldBytes = 64
         let stored = StorableRecord.event(event, source: source, body: body, limits: bound)
         #expect(stored.quarantined == (length > 64 ? "field_too_long:amount" : nil))
     }

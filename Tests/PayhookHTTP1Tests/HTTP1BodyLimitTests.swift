@@ -63,6 +63,6 @@ import Testing
             if case .error = result.event { break }
             if case .needMore = result.event { break }
         }
-        #expect(ends == 2 && parser.bodyBytesMax == HTTP1Limits().maxBodyBytes)
+        #expect(ends == 2 && parser.maxBodyBytes == HTTP1Limits().maxBodyBytes)
     }
 }

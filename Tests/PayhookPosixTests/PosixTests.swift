@@ -24,7 +24,7 @@ import Testing
 
     @Test("a unix path of 107 bytes is accepted and one of 108 refused")
     func unixPathLimit() throws {
-        let ok = "/" + String(repeating: "a", count: ListenAddress.unixPathBytesMax - 1)
+        let ok = "/" + String(repeating: "a", count: ListenAddress.maxUnixPathBytes - 1)
         #expect(try ListenAddress.parse("unix:" + ok) == .unix(path: ok))
         #expect(throws: ListenAddress.ParseError.self) { try ListenAddress.parse("unix:" + ok + "a") }
     }

@@ -29,7 +29,7 @@ import Testing
     @Test("the limits bound every string field of the table: N passes, N+1 is refused naming the field")
     func limitsCoverTable() throws {
         var limits = LogLimits()
-        limits.fieldBytesMax = 24
+        limits.maxFieldBytes = 24
         for (i, field) in EventField.afterRequest.enumerated() {
             let name: String
             switch field {

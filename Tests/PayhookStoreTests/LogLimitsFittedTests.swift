@@ -5,13 +5,13 @@ import Testing
 @Suite struct LogLimitsFittedTests {
     var limits: LogLimits {
         var l = LogLimits()
-        l.fieldBytesMax = 10
-        l.headerCountMax = 2
-        l.bodyBytesMax = 4
+        l.maxFieldBytes = 10
+        l.maxHeaderCount = 2
+        l.maxBodyBytes = 4
         return l
     }
 
-    @Test("fitted: at most headerCountMax headers, strings cut to fieldBytesMax, body cut to bodyBytesMax and said")
+    @Test("fitted: at most maxHeaderCount headers, strings cut to maxFieldBytes, body cut to maxBodyBytes and said")
     func fitted() throws {
         let request = StoredRequest(
             peerAddress: "127.0.0.1", clientAddress: "2001:db8::1234:5678", method: "POST", path: "/hooks/long-source",

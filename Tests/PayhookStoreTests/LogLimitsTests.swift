@@ -32,7 +32,7 @@ import Testing
         defer { dir.remove() }
         var o = Fixtures.options(segmentBytes: LogFormat.segmentHeaderBytes)
         #expect(throws: LogOpenError.self) { _ = try Log.open(dir: dir.path, options: o, isDelivered: { _ in true }, onDurable: {}) }
-        o.segmentBytes = LogOptions.segmentBytesMax + 1
+        o.segmentBytes = LogOptions.maxSegmentBytes + 1
         #expect(throws: LogOpenError.self) { _ = try Log.open(dir: dir.path, options: o, isDelivered: { _ in true }, onDurable: {}) }
         o.segmentBytes = LogFormat.segmentHeaderBytes + 1
         o.maxBatchRecords = 0
@@ -62,7 +62,7 @@ import Testing
         if maxBatch == 1 { #expect(log.probe.count(of: .fdatasync) - 1 == count) }  // 1: the first segment
     }
 
-    @Test("the reader keeps at most openFilesMax segment descriptors and still reads every segment")
+    @Test("the reader keeps at most maxOpenFiles segment descriptors and still reads every segment")
     func readerDescriptorBound() throws {
         let log = try TestLog(options: Fixtures.options(segmentBytes: 400))
         defer {
@@ -71,7 +71,7 @@ import Testing
         }
         log.append((1...6).map { Fixtures.payload($0) })
         #expect(log.segmentPaths().count == 6)
-        let reader = LogReader(dir: log.dir.path, openFilesMax: 2)
+        let reader = LogReader(dir: log.dir.path, maxOpenFiles: 2)
         for seq in 1...6 {
             #expect(try reader.read(seq: UInt64(seq), index: log.index)?.seq == UInt64(seq))
             #expect(reader.openFileCount <= 2)

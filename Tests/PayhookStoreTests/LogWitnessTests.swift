@@ -63,7 +63,7 @@ import Testing
 
     @Test("a bad length in the last acked record (shorter, or out of bounds): refused, not cut as torn")
     func badLengthInLastRecord() throws {
-        for length: UInt32 in [40, UInt32(LogFormat.recordBytesMax + 1), 0] {
+        for length: UInt32 in [40, UInt32(LogFormat.maxRecordBytes + 1), 0] {
             let log = try makeLog(3)
             defer { log.dir.remove() }
             let path = log.segmentPaths().last!

@@ -78,7 +78,7 @@ import Testing
     @Test("submit is refused at once, without I/O, for a record over the limits")
     func tooLargeRefused() throws {
         var limits = LogLimits()
-        limits.bodyBytesMax = 10
+        limits.maxBodyBytes = 10
         let log = try TestLog(limits: limits)
         defer {
             log.close()

@@ -53,16 +53,16 @@ import Testing
         #expect(try roundTrip(o) == o)
     }
 
-    @Test("limits: a field at fieldBytesMax passes, one byte more is refused naming the field")
+    @Test("limits: a field at maxFieldBytes passes, one byte more is refused naming the field")
     func fieldLimit() throws {
         var limits = LogLimits()
-        limits.fieldBytesMax = 16
+        limits.maxFieldBytes = 16
         var r = Fixtures.request()
         r.path = String(repeating: "a", count: 16)
         try limits.check(r)
         r.path += "a"
         #expect(throws: RecordTooLarge(field: "path bytes", bytes: 17, limit: 16)) { try limits.check(r) }
-        limits.fieldBytesMax = 32
+        limits.maxFieldBytes = 32
         var e = Fixtures.event(1)
         e.amount = String(repeating: "1", count: 32)
         try limits.check(.event(Fixtures.request(bodyBytes: 10), e))
@@ -73,8 +73,8 @@ import Testing
     @Test("limits: header count and body bytes at N pass and at N+1 fail")
     func countAndBodyLimits() throws {
         var limits = LogLimits()
-        limits.headerCountMax = 2
-        limits.bodyBytesMax = 100
+        limits.maxHeaderCount = 2
+        limits.maxBodyBytes = 100
         var r = Fixtures.request(bodyBytes: 100)
         #expect(r.body.count == 100)
         try limits.check(r)

@@ -88,7 +88,7 @@ import Testing
         var zeroedPage = bytes  // the frame's end reached disk, a page in its middle did not
         for i in (last + 16)..<(bytes.count - 4) { zeroedPage[i] = 0 }
         expectSuspect(zeroedPage, "full length, zeros inside")
-        for length: UInt32 in [40, 0, UInt32(LogFormat.recordBytesMax + 1)] {
+        for length: UInt32 in [40, 0, UInt32(LogFormat.maxRecordBytes + 1)] {
             var b = bytes
             withUnsafeBytes(of: length.littleEndian) { for i in 0..<4 { b[last + i] = $0[i] } }
             expectSuspect(b, "length \(length)")

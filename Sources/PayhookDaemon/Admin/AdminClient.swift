@@ -13,7 +13,7 @@ public enum AdminClient {
     }
 
     /// Largest answer read, in bytes. Default 16 MiB.
-    public static let answerBytesMax = 16 << 20
+    public static let maxAnswerBytes = 16 << 20
 
     /// Sends `method path` to `admin` (default: the first admin listener of `config`), with the
     /// config's bearer token.
@@ -50,7 +50,7 @@ public enum AdminClient {
     private static func readAll(_ fd: Int32) throws -> [UInt8] {
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
-        while out.count < answerBytesMax {
+        while out.count < maxAnswerBytes {
             let n = try chunk.withUnsafeMutableBytes { p in try IO.read(fd, into: p) } ?? 0
             if n == 0 { break }
             out += chunk[0..<n]

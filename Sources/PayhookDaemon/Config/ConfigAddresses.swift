@@ -2,7 +2,7 @@
 /// hook code parse them again for use; this only decides "valid, and is it local?" with a reason.
 enum ConfigAddresses {
     /// Longest `unix:` path: `sizeof(sun_path) - 1` on Linux (unix(7)).
-    static let unixPathBytesMax = 107
+    static let maxUnixPathBytes = 107
 
     /// `HOST:PORT` (numeric IPv4 or `localhost`), `[V6]:PORT`, `unix:/path`. Returns whether the
     /// address is local (loopback or unix), or the reason it is invalid.
@@ -69,8 +69,8 @@ enum ConfigAddresses {
 
     private static func unixPath(_ path: String) -> Result<Void, Invalid> {
         guard path.hasPrefix("/") else { return .failure(Invalid("unix socket path must be absolute")) }
-        guard path.utf8.count <= unixPathBytesMax else {
-            return .failure(Invalid("unix socket path longer than \(unixPathBytesMax) bytes"))
+        guard path.utf8.count <= maxUnixPathBytes else {
+            return .failure(Invalid("unix socket path longer than \(maxUnixPathBytes) bytes"))
         }
         return .success(())
     }

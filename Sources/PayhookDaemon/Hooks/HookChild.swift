@@ -3,13 +3,13 @@ import PayhookPosix
 
 /// One run of a command hook, on the loop: the event JSON written to its stdin through a pipe
 /// (non-blocking on our side), its stdout and stderr read from one pipe and kept up to
-/// `outputBytesMax` (the rest read and dropped), its exit seen through the pidfd. At the
+/// `maxOutputBytes` (the rest read and dropped), its exit seen through the pidfd. At the
 /// deadline the whole process group is killed (grandchildren too), before the child is reaped.
 final class HookChild {
     typealias Done = (_ result: Result<Void, HookFailure>, _ output: [UInt8]) -> Void
 
     /// Output kept for the journal; a child that prints megabytes costs this much, no more.
-    static let outputBytesMax = 4096
+    static let maxOutputBytes = 4096
 
     private let loop: EventLoop
     let process: ChildProcess
@@ -93,7 +93,7 @@ final class HookChild {
         do { n = try buffer.withUnsafeMutableBytes { try IO.read(outputFD, into: $0) } } catch { return closeFD(&outputFD) }
         guard let got = n else { return }
         if got == 0 { return closeFD(&outputFD) }
-        let room = Self.outputBytesMax - output.count
+        let room = Self.maxOutputBytes - output.count
         if room > 0 { output += buffer[..<min(got, room)] }
     }
 

@@ -60,7 +60,7 @@ extension HookDriver {
                 guard case .event(let request, let event) = record.payload else { continue }
                 let summary = HookEvent(event)
                 guard state.filter.matches(summary), !state.isQueued(record.seq) else { continue }
-                if bodies.count < Self.cachedBodiesMax { bodies[record.seq] = event.jsonBytes(data: request.bodyIsJSON ? request.body : nil) }
+                if bodies.count < Self.maxCachedBodies { bodies[record.seq] = event.jsonBytes(data: request.bodyIsJSON ? request.body : nil) }
                 actions += state.inject(summary, nowMs: now)
             }
             // A later replay request may have moved the range meanwhile: only move forward.

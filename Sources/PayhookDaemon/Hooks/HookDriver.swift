@@ -38,12 +38,12 @@ final class HookDriver {
     /// Event JSON of accepted events, so a send does not read the log again (bounded; beyond
     /// it the send reads the record back, one round trip to the reader thread per event).
     var bodies: [UInt64: [UInt8]] = [:]
-    static let cachedBodiesMax = 16_384
+    static let maxCachedBodies = 16_384
     /// The scan stops reading ahead while this many events are ready to send: a backlog is read
     /// as fast as it is delivered, so every ready event's JSON is still cached (measured: reading
     /// 100,000 events ahead sent most of them through a per-event log read, 6,400 events/s).
     /// Events held behind a failing payment are not ready and do not stop the scan.
-    static let scanAheadMax = 4096
+    static let maxScanAhead = 4096
     /// Receive time of each accepted event (lag in seconds).
     var receivedAt: [UInt64: Int64] = [:]
     /// The lowest seq not done in the last durable cursor: retention keeps it.
@@ -102,7 +102,7 @@ final class HookDriver {
             seqs = Array(restore.prefix(Self.scanBatch))
         } else {
             let last = store.index.lastSeq
-            guard !state.paused, state.scanSeq <= last, state.readyCount < Self.scanAheadMax else { return }
+            guard !state.paused, state.scanSeq <= last, state.readyCount < Self.maxScanAhead else { return }
             seqs = Array(state.scanSeq...min(last, state.scanSeq + UInt64(Self.scanBatch) - 1))
         }
         reading = true
@@ -129,7 +129,7 @@ final class HookDriver {
             }
             let summary = HookEvent(event)
             if state.filter.matches(summary) {
-                if bodies.count < Self.cachedBodiesMax { bodies[seq] = event.jsonBytes(data: request.bodyIsJSON ? request.body : nil) }
+                if bodies.count < Self.maxCachedBodies { bodies[seq] = event.jsonBytes(data: request.bodyIsJSON ? request.body : nil) }
                 receivedAt[seq] = event.receivedAtMs
             }
             let actions = state.offer(summary, nowMs: now)

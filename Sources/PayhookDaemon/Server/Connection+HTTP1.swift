@@ -84,7 +84,7 @@ extension Connection {
     /// before it is read. Returns the answer when the head already announces too much.
     private func applyRouteBodyLimit(to request: Request) -> APIError? {
         routeBodyLimit = nil
-        guard let limit = server.router.bodyLimit(for: request), limit.bytes < parser.bodyBytesMax else { return nil }
+        guard let limit = server.router.bodyLimit(for: request), limit.bytes < parser.maxBodyBytes else { return nil }
         routeBodyLimit = limit
         return parser.limitBody(toBytes: limit.bytes) == nil ? nil : bodyLimitError()
     }

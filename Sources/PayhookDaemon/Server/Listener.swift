@@ -17,7 +17,7 @@ final class Listener: EventHandler {
 
     /// Connections accepted per readiness event at most, so a flood on one listener does not
     /// starve the others within one loop turn. Default 64.
-    static let acceptsPerEventMax = 64
+    static let maxAcceptsPerEvent = 64
 
     init(fd: Int32, role: ListenerRole, unixPathToRemove: String?, server: Server) throws(SyscallError) {
         self.fd = fd
@@ -28,7 +28,7 @@ final class Listener: EventHandler {
     }
 
     func handle(_ events: IOEvents, loop: EventLoop) {
-        for _ in 0..<Self.acceptsPerEventMax {
+        for _ in 0..<Self.maxAcceptsPerEvent {
             do {
                 guard let (conn, peer) = try Socket.accept(fd) else { return }
                 server.accepted(fd: conn, peer: peer, role: role)

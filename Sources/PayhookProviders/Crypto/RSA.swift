@@ -56,7 +56,7 @@ extension Crypto {
 final class PublicKeyCache: Sendable {
     static let shared = PublicKeyCache()
     /// Keys kept at most. Default 64 (a source rarely has more than two).
-    static let entriesMax = 64
+    static let maxEntries = 64
 
     /// Owns one parsed key; freed when the last user lets go. OpenSSL 3 keys are safe to use
     /// from several threads for verification (read-only).
@@ -74,7 +74,7 @@ final class PublicKeyCache: Sendable {
         guard let pointer = Crypto.readPublicKey(pem) else { return nil }
         let key = Key(pointer)
         keys.withLock { table in
-            if table.count >= Self.entriesMax { table.removeAll() }
+            if table.count >= Self.maxEntries { table.removeAll() }
             table[pem] = key
         }
         return key
