@@ -34,6 +34,7 @@ final class Runtime {
         options.maxBatchRecords = config.storage.maxBatchRecords
         options.snapshotEveryEvents = config.storage.snapshotEveryEvents
         options.retentionDays = config.storage.retentionDays
+        options.dedupExtraDays = config.storage.dedupExtraDays
         options.ackedMarkIntervalMs = config.storage.ackedMarkIntervalMs
         options.clock = clock
         var limits = LogLimits()

@@ -12,6 +12,9 @@ public struct LogOptions: Sendable {
     /// Segments whose newest record is older than this many days are deleted. Default 90;
     /// 0 keeps everything.
     public var retentionDays: Int = 90
+    /// Dedup entries, and payments whose events all left retention, are kept this many days
+    /// past retention, then dropped (bounded dedup). Default 30.
+    public var dedupExtraDays: Int = 30
     /// At start-up with a snapshot, still CRC-check every frame of the segments it covers (read,
     /// not decoded), so damage anywhere stops start-up. Default true.
     public var verifyCoveredSegments = true

@@ -54,6 +54,18 @@ public enum FileSystem {
         return Int64(st.st_size)
     }
 
+    /// When `path` was last modified (Unix ms), or `nil` when it does not exist. The
+    /// corresponding C function is `stat`.
+    public static func modifiedAtMs(_ path: String) throws(SyscallError) -> Int64? {
+        var st = stat()
+        do throws(SyscallError) {
+            _ = try syscallOrThrow("stat") { Glibc.lstat(path, &st) }
+        } catch  where error.errno == .noEntry {
+            return nil
+        }
+        return Int64(st.st_mtim.tv_sec) * 1000 + Int64(st.st_mtim.tv_nsec) / 1_000_000
+    }
+
     /// Bytes an unprivileged process may still write on the filesystem holding `path`
     /// (`f_bavail * f_frsize`). The corresponding C function is `statvfs`.
     public static func availableBytes(_ path: String) throws(SyscallError) -> Int64 {

@@ -93,8 +93,13 @@ struct DedupTable: Sendable, Equatable {
     mutating func reserveCapacity(_ n: Int) { slots.reserveCapacity(n) }
 
     /// Drops every identity first stored at a seq up to `seq` (bounded dedup).
+    /// In place (no second table while it runs); the capacity stays for the entries to come.
     mutating func expire(through seq: UInt64) {
-        slots = slots.filter { $0.value.seq > seq }
-        exact = exact.filter { $0.value > seq }
+        var doomed: [UInt64] = []
+        for (hi, slot) in slots where slot.seq <= seq { doomed.append(hi) }
+        for hi in doomed { slots.removeValue(forKey: hi) }
+        var doomedExact: [ByteString] = []
+        for (id, s) in exact where s <= seq { doomedExact.append(id) }
+        for id in doomedExact { exact.removeValue(forKey: id) }
     }
 }

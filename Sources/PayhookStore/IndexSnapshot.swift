@@ -4,7 +4,7 @@ import PayhookCore
 import PayhookLog
 import PayhookPosix
 
-// Snapshot file format, version 3 (storage.dir/log/index-<last seq, 20 digits>.snap):
+// Snapshot file format, version 4 (storage.dir/log/index-<last seq, 20 digits>.snap):
 //   magic "PAYHKSNP", version u16, reserved u16, then the body, then CRC32C (u32) of all bytes
 //   before it. Body: next_seq u64, quarantined u64;
 //   dedup: u64 count, then (digest hi u64, digest lo u64, seq u64) (`DedupDigest` of the id in
@@ -14,9 +14,12 @@ import PayhookPosix
 //     provider_status?, amount?, currency?, first_seen i64, last_seen i64, last_seq u64,
 //     u32 count + seqs u64);
 //   segments: u32 count, then (first_seq u64, end_offset i64, newest_ms i64, u32 count +
-//     offsets u32).
+//     offsets u32);
+//   retired: u32 count, then (last_seq u64, newest_ms i64): segments retention deleted whose
+//     dedup entries have not expired (`RetiredSegment`).
 // Strings as in the record format. A snapshot that does not decode is ignored (recovery falls
 // back to an older one, or to a full replay).
+// Version 3 is version 4 without the retired list (nothing expires until retention runs again).
 // Version 2 stores dedup as (id string, seq u64) and no exact list; it is still read, each id
 // digested. Version 1 is the same as 2 except that dedup ids are in the previous, unescaped form; it is still
 // read (retention may have deleted the segments it covers), each id standing for every triple
@@ -25,7 +28,7 @@ import PayhookPosix
 /// Encoding of `LogIndex` snapshots (format above).
 enum IndexSnapshot {
     static let magic: [UInt8] = Array("PAYHKSNP".utf8)
-    static let version: UInt16 = 3
+    static let version: UInt16 = 4
 
     static func fileName(lastSeq: UInt64) -> String { SnapshotFiles.fileName(lastSeq: lastSeq) }
     static func lastSeq(fileName name: String) -> UInt64? { SnapshotFiles.lastSeq(fileName: name) }
@@ -57,6 +60,11 @@ enum IndexSnapshot {
             w.i64(s.newestMs)
             w.u32(UInt32(s.offsets.count))
             for o in s.offsets { w.u32(o) }
+        }
+        w.u32(UInt32(index.retired.count))
+        for s in index.retired {
+            w.u64(s.lastSeq)
+            w.i64(s.newestMs)
         }
         let crc = w.bytes.withUnsafeBytes { cshim_crc32c(0, $0.baseAddress!, $0.count) }
         w.u32(crc)
@@ -95,7 +103,7 @@ enum IndexSnapshot {
         var index = LogIndex()
         index.segmentMap.nextSeq = try r.u64("next_seq")
         index.quarantinedCount = Int(try r.u64("quarantined"))
-        if fileVersion == version {
+        if fileVersion >= 3 {
             try decodeDedup(&r, into: &index.dedupTable)
         } else {
             try decodeLegacyDedup(&r, version: fileVersion, into: &index.dedupTable)
@@ -117,6 +125,11 @@ enum IndexSnapshot {
             offsets.reserveCapacity(n)
             for _ in 0..<n { offsets.append(try r.u32("offset")) }
             index.segmentMap.segments.append(SegmentSummary(firstSeq: first, offsets: offsets, endOffset: end, newestMs: newest))
+        }
+        if fileVersion >= 4 {
+            let n = Int(try r.u32("retired count"))
+            guard n <= r.remaining / 16 else { throw DecodeError(offset: r.offset, what: "retired count \(n)") }
+            for _ in 0..<n { index.retired.append(RetiredSegment(lastSeq: try r.u64("retired seq"), newestMs: try r.i64("retired ms"))) }
         }
         guard r.remaining == 0 else { throw DecodeError(offset: r.offset, what: "trailing snapshot bytes") }
         return index
@@ -196,6 +209,9 @@ extension IndexSnapshot {
             let bytes = (try? file.read(count: Int((try? file.size()) ?? 0), at: 0)) ?? []
             file.close()
             guard var index = try? decode(bytes), index.lastSeq == covered else { continue }
+            // Segments retention deleted after this snapshot was written: retired now, so that
+            // their dedup entries still expire (`LogIndex.expiryDue`).
+            if let first = seqs.first, first > 1 { index.dropSegments(through: first - 1) }
             guard LogRecovery.fit(&index.segmentMap, logDir: logDir, seqs: seqs) else { continue }
             return (index, covered)
         }

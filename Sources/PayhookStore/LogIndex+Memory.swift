@@ -56,6 +56,8 @@ extension LogIndex {
         }
         var segments = HeapCost.array(capacity: segmentMap.segments.capacity, stride: MemoryLayout<SegmentSummary>.stride)
         for s in segmentMap.segments { segments += HeapCost.array(capacity: s.offsets.capacity, stride: 4) }
+        // Segments retention deleted whose dedup entries have not expired yet (bounded dedup).
+        segments += HeapCost.array(capacity: retired.capacity, stride: MemoryLayout<RetiredSegment>.stride)
         return [
             IndexPartMemory(part: "dedup", entries: dedupTable.count, bytes: dedup),
             IndexPartMemory(part: "payments", entries: self.payments.count, bytes: payments),

@@ -5,8 +5,10 @@ import PayhookLog
 /// per-payment event seqs, and the log's seq -> location (`SegmentMap`). A value owned by one thread: the event loop
 /// owns the live one, the snapshot worker a shadow copy; no locks.
 ///
-/// Dedup window: every event id ever stored. Entries outlive retention because retention only
-/// deletes segments that a durable snapshot covers, and snapshots carry the whole dedup set.
+/// Dedup window: the log's retention plus `dedup_extra_days`. Entries outlive retention because
+/// retention only deletes segments that a durable snapshot covers, and snapshots carry the dedup
+/// set and the retired segments' times (`retired`); `dedup_extra_days` after a segment left
+/// retention, its entries and the payments whose events all lay in it go (`expire(through:)`).
 /// Should every snapshot be lost, the window shrinks to the segments still on disk, which is
 /// still at least `retention_days`. Dedup keeps a 128-bit digest per identity (`DedupTable`,
 /// 24 bytes a slot), confirmed against the log record on a hit.
@@ -21,6 +23,8 @@ public struct LogIndex: Sendable, RecoverableIndex {
     /// unit tests of the index alone). `Log.open` sets it on the loop's index.
     public var records: LogReader?
     var payments: [PaymentKey: PaymentState] = [:]
+    /// Segments retention deleted whose entries have not expired yet, oldest first.
+    public internal(set) var retired: [RetiredSegment] = []
     /// Events stored with a quarantine reason.
     public internal(set) var quarantinedCount: Int = 0
 
@@ -114,14 +118,17 @@ public struct LogIndex: Sendable, RecoverableIndex {
     }
 
     /// Forgets the location summaries of segments deleted by retention (dedup entries and
-    /// payment states stay: the dedup window outlives retention).
-    public mutating func dropSegments(through lastSeq: UInt64) { segmentMap.dropSegments(through: lastSeq) }
+    /// payment states stay until `expire(through:)`: the dedup window outlives retention).
+    public mutating func dropSegments(through lastSeq: UInt64) {
+        for s in segmentMap.segments where s.lastSeq <= lastSeq { retired.append(RetiredSegment(lastSeq: s.lastSeq, newestMs: s.newestMs)) }
+        segmentMap.dropSegments(through: lastSeq)
+    }
 }
 
 extension LogIndex: Equatable {
     /// Equal when every index holds the same entries (snapshot + replay versus full replay).
     public static func == (a: LogIndex, b: LogIndex) -> Bool {
         a.segmentMap == b.segmentMap && a.dedupTable == b.dedupTable && a.payments == b.payments
-            && a.quarantinedCount == b.quarantinedCount
+            && a.quarantinedCount == b.quarantinedCount && a.retired == b.retired
     }
 }

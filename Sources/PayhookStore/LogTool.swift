@@ -64,8 +64,9 @@ public enum LogTool {
     }
 
     /// Segments, records, bytes, first/last seq and receive time, quarantined and duplicate
-    /// counts, as `key: value` lines.
-    public static func stats(dir: String) throws(LogOpenError) -> String {
+    /// counts, then index memory by part and the newest snapshot (`indexStats`), as `key: value`
+    /// lines.
+    public static func stats(dir: String, nowMs: Int64 = SystemClock().nowUnixMs()) throws(LogOpenError) -> String {
         var records = 0
         var quarantined = 0
         var duplicates = 0
@@ -87,13 +88,14 @@ public enum LogTool {
         let seqs = (try? LogRecovery.segmentSeqs(logDir)) ?? []
         var bytes: Int64 = 0
         for s in seqs { bytes += ((try? FileSystem.size(logDir + "/" + LogFormat.segmentName(firstSeq: s))) ?? nil) ?? 0 }
-        return [
-            "segments: \(seqs.count)", "records: \(records)", "bytes: \(bytes)",
-            "first_seq: \(firstSeq.map(String.init) ?? "-")", "last_seq: \(firstSeq == nil ? "-" : String(lastSeq))",
-            "first_received_at: \(firstMs.map { Timestamp.iso8601(unixMs: $0) } ?? "-")",
-            "last_received_at: \(lastMs.map { Timestamp.iso8601(unixMs: $0) } ?? "-")",
-            "quarantined: \(quarantined)", "duplicates: \(duplicates)",
-        ].joined(separator: "\n")
+        return
+            ([
+                "segments: \(seqs.count)", "records: \(records)", "bytes: \(bytes)",
+                "first_seq: \(firstSeq.map(String.init) ?? "-")", "last_seq: \(firstSeq == nil ? "-" : String(lastSeq))",
+                "first_received_at: \(firstMs.map { Timestamp.iso8601(unixMs: $0) } ?? "-")",
+                "last_received_at: \(lastMs.map { Timestamp.iso8601(unixMs: $0) } ?? "-")",
+                "quarantined: \(quarantined)", "duplicates: \(duplicates)",
+            ] + indexStats(logDir: logDir, nowMs: nowMs)).joined(separator: "\n")
     }
 }
 

@@ -39,6 +39,10 @@ public final class LogWriter: Sendable {
     /// `LogIndex.dropSegments(through:)` with it.
     public var retiredThroughSeq: UInt64 { snapshots.retiredThroughSeq.load(ordering: .acquiring) }
 
+    /// Dedup entries and payments up to this seq expired (`dedup_extra_days` past retention; 0
+    /// when none); the loop calls `LogIndex.expire(through:)` with it after `dropSegments`.
+    public var expiredThroughSeq: UInt64 { snapshots.expiredThroughSeq.load(ordering: .acquiring) }
+
     /// Snapshot, high-water mark or retention attempts that failed (retried at the next one);
     /// `payhook_snapshot_failures_total`.
     public var snapshotFailureCount: Int { snapshots.snapshotFailures.load(ordering: .relaxed) }

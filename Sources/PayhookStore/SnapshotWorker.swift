@@ -30,6 +30,7 @@ final class SnapshotWorker: @unchecked Sendable {
 
     let snapshotSeq = Atomic<UInt64>(0)
     let retiredThroughSeq = Atomic<UInt64>(0)
+    let expiredThroughSeq = Atomic<UInt64>(0)
     let snapshotFailures = Atomic<Int>(0)
 
     init(index: LogIndex, snapshotSeq: UInt64, logDir: String, options: LogOptions, isDelivered: @escaping @Sendable (UInt64) -> Bool)
@@ -71,7 +72,11 @@ final class SnapshotWorker: @unchecked Sendable {
         let covered = snapshotSeq.load(ordering: .acquiring)
         let due = options.snapshotEveryEvents > 0 && index.lastSeq >= covered + UInt64(options.snapshotEveryEvents)
         if due || (maintain && index.lastSeq > covered) { writeSnapshot() }
-        if due || maintain { applyRetention() }
+        if due || maintain {
+            applyRetention()
+            // A snapshot that still held expired entries would bring them back at a restart.
+            if applyExpiry() { writeSnapshot() }
+        }
         markIfDue(isFinal: isFinal)
     }
 
@@ -132,6 +137,18 @@ final class SnapshotWorker: @unchecked Sendable {
         }
         index.dropSegments(through: last.lastSeq)
         retiredThroughSeq.store(last.lastSeq, ordering: .releasing)
+    }
+
+    /// Bounded dedup: `dedupExtraDays` after retention took a segment, its dedup entries and
+    /// the payments it ended go; the loop's index follows through `expiredThroughSeq`. The next
+    /// snapshot records it (a restart before then expires them again at its first maintenance).
+    private func applyExpiry() -> Bool {
+        let nowMs = options.clock.nowUnixMs()
+        guard let through = index.expiryDue(nowMs: nowMs, retentionDays: options.retentionDays, extraDays: options.dedupExtraDays)
+        else { return false }
+        index.expire(through: through)
+        expiredThroughSeq.store(through, ordering: .releasing)
+        return true
     }
 }
 

@@ -98,6 +98,8 @@ public struct Config: Sendable, Equatable {
         public var segmentBytes: Int = 67_108_864
         /// Whole segments older than this (and delivered to every hook) are deleted.
         public var retentionDays: Int = 90
+        /// Dedup entries, and payments whose events all left retention, live this much longer.
+        public var dedupExtraDays: Int = 30
         /// Bound on the rejects store; the oldest rejects are dropped first.
         public var rejectsMaxBytes: Int = 67_108_864
         /// Segment files the rejects bound is split into (the oldest is deleted whole).

@@ -17,6 +17,9 @@ extension Settings {
                 "segment_bytes", \.segmentBytes, 1_048_576...1_073_741_824, unit: .bytes, help: "a log segment is closed past this size"),
             .int("retention_days", \.retentionDays, 1...36_500, unit: .days, help: "delivered segments older than this are deleted"),
             .int(
+                "dedup_extra_days", \.dedupExtraDays, 0...3650, unit: .days,
+                help: "dedup entries and payment statuses outlive retention by this much, then go"),
+            .int(
                 "rejects_max_bytes", \.rejectsMaxBytes, 1_048_576...17_179_869_184, unit: .bytes,
                 help: "bound on stored rejected requests on disk, oldest dropped first"),
             // At most 256 files, so a segment of the smallest bound (1 MiB) still holds 4 KiB.

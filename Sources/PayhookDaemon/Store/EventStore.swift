@@ -26,6 +26,7 @@ final class EventStore: EventSink {
     private var nextObserver: UInt64 = 1
     /// Retention's progress already folded into `index`.
     private var droppedThroughSeq: UInt64 = 0
+    private var expiredThroughSeq: UInt64 = 0
     /// Set when fdatasync failed: the daemon must stop (see `design.md`, Log).
     private(set) var fatalError: LogWriteError?
     var onFatal: ((LogWriteError) -> Void)?
@@ -112,10 +113,18 @@ final class EventStore: EventSink {
     /// Forgets the locations of segments retention deleted on the snapshot thread (an atomic
     /// load per batch; the index work only when retention moved).
     private func dropRetired() {
+        // Expiry is loaded first: the worker publishes it after the retirement it covers, so
+        // the drop below has already brought those segments into `index.retired`.
+        let expired = writer.expiredThroughSeq
         let retired = writer.retiredThroughSeq
-        guard retired > droppedThroughSeq else { return }
-        index.dropSegments(through: retired)
-        droppedThroughSeq = retired
+        if retired > droppedThroughSeq {
+            index.dropSegments(through: retired)
+            droppedThroughSeq = retired
+        }
+        if expired > expiredThroughSeq {
+            index.expire(through: expired)
+            expiredThroughSeq = expired
+        }
     }
 
     /// Called with each event once it is durable and in the index (before its completion).
