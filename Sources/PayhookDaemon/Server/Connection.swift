@@ -214,7 +214,12 @@ final class Connection: EventHandler, ConnectionSink {
         if let sendTimer { server.loop.cancel(sendTimer) }
         output.removeAll(keepingCapacity: output.capacity <= 65_536)
         outputSent = 0
-        if let h2, !h2.session.isAlive { closeAfterFlush = true }
+        if let h2, !h2.session.isAlive {
+            // The session's last frame is a GOAWAY: linger like after an HTTP/1.1 answer, or a
+            // client still sending makes our close an RST that can destroy the GOAWAY unread.
+            closeAfterFlush = true
+            lingerBeforeClose = true
+        }
         if closeAfterFlush { return lingerBeforeClose ? linger() : finalClose() }
         lingerBeforeClose = false
         setInterest(readPaused ? [] : .readable)
