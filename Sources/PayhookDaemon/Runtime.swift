@@ -66,7 +66,9 @@ final class Runtime {
         hooks = try HookSet(
             hooks: config.hooks, storageDir: config.storage.dir, store: store, fetcher: fetcher, loop: loop, clock: clock, progress: progress,
             retentionDays: config.storage.retentionDays, parkedMaxBytes: config.storage.hookParkedMaxBytes)
-        console = ConsoleAPI(store: store, fetcher: fetcher, metrics: metrics, clock: clock, maxResults: config.server.maxEventsPage)
+        console = ConsoleAPI(
+            store: store, fetcher: fetcher, metrics: metrics, clock: clock, maxResults: config.server.maxEventsPage,
+            logDir: Log.logDirectory(config.storage.dir))
         rejectsRoute = try RejectsRoute(ingest: ingest, storageDir: config.storage.dir, executor: loop.executor)
         let writer = store.writer
         var timer: TimerID?

@@ -33,6 +33,12 @@ enum IndexSnapshot {
     static func fileName(lastSeq: UInt64) -> String { SnapshotFiles.fileName(lastSeq: lastSeq) }
     static func lastSeq(fileName name: String) -> UInt64? { SnapshotFiles.lastSeq(fileName: name) }
 
+    /// When the snapshot ending at `lastSeq` was written (its file's mtime, Unix ms); `nil` when
+    /// it is not there. One `stat`: callers ask when the snapshot seq changes, not per request.
+    static func writtenAtMs(logDir: String, lastSeq: UInt64) -> Int64? {
+        (try? FileSystem.modifiedAtMs(logDir + "/" + fileName(lastSeq: lastSeq))) ?? nil
+    }
+
     static func encode(_ index: LogIndex) -> [UInt8] {
         var w = ByteWriter(capacity: 64 + index.dedupCount * 48 + index.paymentCount * 96)
         w.bytes.append(contentsOf: magic)

@@ -35,6 +35,12 @@ public enum Log {
     /// `storage.dir/log`.
     public static func logDirectory(_ dir: String) -> String { LogFiles.logDirectory(dir) }
 
+    /// When the snapshot ending at `lastSeq` in `logDir` was written (Unix ms), `nil` when it is
+    /// not there (`IndexSnapshot.writtenAtMs`).
+    public static func snapshotWrittenAtMs(logDir: String, lastSeq: UInt64) -> Int64? {
+        IndexSnapshot.writtenAtMs(logDir: logDir, lastSeq: lastSeq)
+    }
+
     /// Recovers the log under `dir` (`storage.dir`) and starts the writer and snapshot threads.
     ///
     /// Takes `log/LOCK` (flock) so two daemons never share a log; cuts a torn tail that no

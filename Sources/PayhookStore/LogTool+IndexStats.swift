@@ -21,7 +21,7 @@ extension LogTool {
         }
         let path = logDir + "/" + IndexSnapshot.fileName(lastSeq: newest)
         let bytes = (try? FileSystem.size(path)) ?? nil
-        let modifiedMs = (try? FileSystem.modifiedAtMs(path)) ?? nil
+        let modifiedMs = IndexSnapshot.writtenAtMs(logDir: logDir, lastSeq: newest)
         return lines + [
             "snapshot_seq: \(newest)", "snapshot_bytes: \(bytes.map { String($0) } ?? "-")",
             "snapshot_age_seconds: \(modifiedMs.map { String(max(0, nowMs - $0) / 1000) } ?? "-")",

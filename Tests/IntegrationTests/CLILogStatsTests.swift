@@ -64,4 +64,27 @@ import Testing
         #expect(f["index_dedup_entries"] == "1")
         #expect(f["snapshot_seq"] == "-" && f["snapshot_bytes"] == "-" && f["snapshot_age_seconds"] == "-")
     }
+
+    @Test("the console's overview gives the snapshot file's age: one written an hour before start-up reads as an hour old")
+    func overviewSnapshotAge() throws {
+        let dir = DaemonProcess.makeTempDir()
+        var d: DaemonProcess? = try DaemonProcess(server: ephemeralServer(), sources: fixtureSources, dir: dir)
+        let c = try RawClient(d!.ingest)
+        try c.send(nonstopayRequest("nonstopay-payin", body: #"{"status":"invoice:paid","id":"1"}"#))
+        #expect(c.readAnswer()?.status == 200)
+        d!.signal(SIGTERM)  // the final snapshot covers seq 1
+        #expect(d!.waitExit() == 0)
+        d = nil
+        let snap = dir + "/var/log/index-00000000000000000001.snap"
+        var times = [timeval(tv_sec: time(nil) - 3700, tv_usec: 0), timeval(tv_sec: time(nil) - 3700, tv_usec: 0)]
+        #expect(utimes(snap, &times) == 0)
+        unlink(dir + "/ready")
+        let again = try DaemonProcess(server: ephemeralServer(), sources: fixtureSources, dir: dir)
+        let admin = try RawClient(again.admin)
+        try admin.send(get("/v1/overview"))
+        let overview = try #require(json(admin.readAnswer()))
+        #expect(overview["log"]?["snapshot_seq"]?.numberText == "1", "\(overview)")
+        let age = Int(overview["log"]?["snapshot_age_seconds"]?.numberText ?? "") ?? 0
+        #expect(age >= 3700 && age < 3700 + 600, "\(age)")
+    }
 }

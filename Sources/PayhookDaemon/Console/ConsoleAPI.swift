@@ -16,16 +16,19 @@ final class ConsoleAPI {
     private(set) var activity = IngestActivity()
     /// The configured sources, listed even before their first request (live settings).
     var sources: () -> [String] = { [] }
-    /// The snapshot seq last seen and when this process first saw it (its age is an upper
-    /// bound taken at start-up: the snapshot read at recovery counts from then).
+    /// The snapshot seq last seen and when its file was written (read once per new seq; when
+    /// the file cannot be read, when this process first saw the seq).
     private var snapshotSeen: (seq: UInt64, atMs: Int64)
+    private let logDir: String
 
-    init(store: EventStore, fetcher: RecordFetcher, metrics: Metrics, clock: any Clock, maxResults: Int) {
+    init(store: EventStore, fetcher: RecordFetcher, metrics: Metrics, clock: any Clock, maxResults: Int, logDir: String) {
         self.store = store
+        self.logDir = logDir
         self.fetcher = fetcher
         self.clock = clock
         self.maxResults = maxResults
-        snapshotSeen = (store.writer.snapshotSeq, clock.nowUnixMs())
+        let seq = store.writer.snapshotSeq
+        snapshotSeen = (seq, Log.snapshotWrittenAtMs(logDir: logDir, lastSeq: seq) ?? clock.nowUnixMs())
         store.index.forEachPayment { search.add(source: $0.source, paymentID: $0.paymentID, merchantRef: $0.merchantRef) }
         store.onEventApplied = { [unowned self] event in
             guard let id = event.paymentID else { return }
@@ -84,7 +87,9 @@ final class ConsoleAPI {
     private func writeLog(now: Int64, into w: inout JSONWriter) {
         let index = store.index
         let snapshotSeq = store.writer.snapshotSeq
-        if snapshotSeq != snapshotSeen.seq { snapshotSeen = (snapshotSeq, now) }
+        if snapshotSeq != snapshotSeen.seq {
+            snapshotSeen = (snapshotSeq, Log.snapshotWrittenAtMs(logDir: logDir, lastSeq: snapshotSeq) ?? now)
+        }
         w.key("log")
         w.beginObject()
         w.key("bytes")
