@@ -17,8 +17,11 @@ public final class QueueWorker<Job>: @unchecked Sendable {
     private var thread: PosixThread?
     /// When the worker asked to be called again with nothing queued (monotonic ms).
     private var wakeAtMs: Int64?
-    /// Entries and cost queued or in the batch being processed (bounded workers only).
+    /// Entries and cost queued or in the batch being processed (bounded workers only), and the
+    /// cost of the queued part alone: a batch's cost is known when it is taken, so `cost` runs
+    /// once per job.
     private var held = (entries: 0, cost: 0)
+    private var queuedCost = 0
     private let bound: QueueBound<Job>?
 
     /// Starts the thread. `process` runs on it, once per batch taken, in submission order.
@@ -40,6 +43,7 @@ public final class QueueWorker<Job>: @unchecked Sendable {
                 guard !stopping, held.entries < bound.maxEntries, held.cost + cost <= bound.maxCost else { return false }
                 held.entries += 1
                 held.cost += cost
+                queuedCost += cost
             }
             queue.append(job)
             lock.signal()
@@ -83,16 +87,17 @@ public final class QueueWorker<Job>: @unchecked Sendable {
                 lock.wait(timeoutMs: left)
             }
             let jobs = queue
+            let batchCost = queuedCost
             queue.removeAll()
+            queuedCost = 0
             wakeAtMs = nil
             let isFinal = stopping && jobs.isEmpty
             lock.unlock()
             process(jobs, isFinal)
-            if let bound, !jobs.isEmpty {
-                let cost = jobs.reduce(0) { $0 + bound.cost($1) }
+            if bound != nil, !jobs.isEmpty {
                 lock.withLock {
                     held.entries -= jobs.count
-                    held.cost -= cost
+                    held.cost -= batchCost
                 }
             }
             if isFinal { return }
