@@ -1,4 +1,5 @@
 import PayhookCore
+import PayhookLog
 
 /// A 128-bit digest of an event identity (`LogIndex.dedupKey`): FNV-1a over the id's bytes in
 /// two lanes with different offsets, each finished by a 64-bit mixer. Stable across runs and
@@ -48,7 +49,7 @@ enum DedupCheck {
 ///   record written twice by an older version) goes to `exact`, keyed by its bytes; a lookup
 ///   that the slot's record did not confirm falls back to it. So a collision never answers a
 ///   false duplicate and never loses an identity.
-struct DedupTable: Sendable, Equatable {
+struct DedupTable: ShardedIndexTable {
     private(set) var slots: [UInt64: Slot] = [:]
     private(set) var exact: [ByteString: UInt64] = [:]
     /// `DedupDigest.of`; tests force collisions through it.
@@ -92,9 +93,54 @@ struct DedupTable: Sendable, Equatable {
 
     mutating func reserveCapacity(_ n: Int) { slots.reserveCapacity(n) }
 
+    // Interim form: one shard.
+    var shardCount: Int { 1 }
+
+    func encodeShard(_ i: Int, into w: inout ByteWriter) {
+        w.u64(UInt64(slots.count))
+        for (hi, slot) in slots {
+            w.u64(hi)
+            w.u64(slot.lo)
+            w.u64(slot.seq)
+        }
+        w.u64(UInt64(exact.count))
+        for (id, seq) in exact {
+            w.string(id.string)
+            w.u64(seq)
+        }
+    }
+
+    mutating func decodeShard(_ i: Int, from r: inout ByteReader) throws(DecodeError) {
+        let n = try r.u64("dedup count")
+        guard n <= UInt64(r.remaining / 24) else { throw DecodeError(offset: r.offset, what: "dedup count \(n) is impossible") }
+        slots.reserveCapacity(Int(n))
+        for _ in 0..<n {
+            let hi = try r.u64("digest hi")
+            restore(hi: hi, slot: Slot(lo: try r.u64("digest lo"), seq: try r.u64("seq")))
+        }
+        let e = try r.u64("exact dedup count")
+        guard e <= UInt64(r.remaining / 10) else { throw DecodeError(offset: r.offset, what: "exact dedup count \(e) is impossible") }
+        for _ in 0..<e {
+            let id = try r.string("id")
+            restoreExact(id, seq: try r.u64("seq"))
+        }
+    }
+
+    mutating func releaseShard(_ i: Int) {
+        slots = [:]
+        exact = [:]
+    }
+
+    func heapBytes() -> Int {
+        var bytes = HeapCost.dictionary(capacity: slots.capacity, keyStride: MemoryLayout<UInt64>.stride, valueStride: MemoryLayout<Slot>.stride)
+        bytes += HeapCost.dictionary(capacity: exact.capacity, keyStride: MemoryLayout<ByteString>.stride, valueStride: MemoryLayout<UInt64>.stride)
+        for key in exact.keys { bytes += HeapCost.string(key.string) }
+        return bytes
+    }
+
     /// Drops every identity first stored at a seq up to `seq` (bounded dedup).
     /// In place (no second table while it runs); the capacity stays for the entries to come.
-    mutating func expire(through seq: UInt64) {
+    mutating func expire(through seq: UInt64, shard i: Int) {
         var doomed: [UInt64] = []
         for (hi, slot) in slots where slot.seq <= seq { doomed.append(hi) }
         for hi in doomed { slots.removeValue(forKey: hi) }

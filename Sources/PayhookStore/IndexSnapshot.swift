@@ -58,7 +58,7 @@ enum IndexSnapshot {
             w.u64(seq)
         }
         w.u64(UInt64(index.payments.count))
-        for (_, p) in index.payments { encode(p, into: &w) }
+        index.payments.forEach { encode($0, into: &w) }
         w.u32(UInt32(index.segments.count))
         for s in index.segments {
             w.u64(s.firstSeq)
@@ -77,7 +77,7 @@ enum IndexSnapshot {
         return w.bytes
     }
 
-    private static func encode(_ p: PaymentState, into w: inout ByteWriter) {
+    static func encode(_ p: PaymentState, into w: inout ByteWriter) {
         w.string(p.source)
         w.string(p.paymentID)
         w.string(p.provider)
@@ -115,11 +115,7 @@ enum IndexSnapshot {
             try decodeLegacyDedup(&r, version: fileVersion, into: &index.dedupTable)
         }
         let paymentCount = try count(&r, "payment count", each: 40)
-        index.payments.reserveCapacity(paymentCount)
-        for _ in 0..<paymentCount {
-            let p = try decodePayment(&r)
-            index.payments[PaymentKey(source: p.source, paymentID: p.paymentID)] = p
-        }
+        for _ in 0..<paymentCount { index.payments.insert(try decodePayment(&r)) }
         let segmentCount = Int(try r.u32("segment count"))
         for _ in 0..<segmentCount {
             let first = try r.u64("first_seq")
@@ -176,7 +172,7 @@ enum IndexSnapshot {
         return Int(n)
     }
 
-    private static func decodePayment(_ r: inout ByteReader) throws(DecodeError) -> PaymentState {
+    static func decodePayment(_ r: inout ByteReader) throws(DecodeError) -> PaymentState {
         let source = try r.string("source")
         let paymentID = try r.string("payment_id")
         let provider = try r.string("provider")

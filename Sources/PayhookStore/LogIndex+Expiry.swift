@@ -33,10 +33,7 @@ extension LogIndex {
     public mutating func expire(through seq: UInt64) {
         guard retired.first.map({ $0.lastSeq <= seq }) == true else { return }
         dedupTable.expire(through: seq)
-        // In place, like the dedup table: no second copy of the payments while it runs.
-        var doomed: [PaymentKey] = []
-        for (key, p) in payments where p.lastSeq <= seq { doomed.append(key) }
-        for key in doomed { payments.removeValue(forKey: key) }
+        payments.expire(through: seq)
         retired.removeAll { $0.lastSeq <= seq }
     }
 }

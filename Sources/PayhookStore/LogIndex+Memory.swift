@@ -38,22 +38,8 @@ extension LogIndex {
     /// Heap bytes per part: dedup, payments (states and their event seqs), segments (seq ->
     /// location).
     public func memoryByPart() -> [IndexPartMemory] {
-        var dedup = HeapCost.dictionary(
-            capacity: dedupTable.slots.capacity, keyStride: MemoryLayout<UInt64>.stride,
-            valueStride: MemoryLayout<DedupTable.Slot>.stride)
-        dedup += HeapCost.dictionary(
-            capacity: dedupTable.exact.capacity, keyStride: MemoryLayout<ByteString>.stride, valueStride: MemoryLayout<UInt64>.stride)
-        for key in dedupTable.exact.keys { dedup += HeapCost.string(key.string) }
-        var payments = HeapCost.dictionary(
-            capacity: self.payments.capacity, keyStride: MemoryLayout<PaymentKey>.stride,
-            valueStride: MemoryLayout<PaymentState>.stride)
-        for (key, p) in self.payments {
-            payments += HeapCost.string(key.source) + HeapCost.string(key.paymentID)
-            payments += HeapCost.string(p.source) + HeapCost.string(p.paymentID) + HeapCost.string(p.provider)
-            payments += HeapCost.string(p.kind) + HeapCost.string(p.merchantRef) + HeapCost.string(p.providerStatus)
-            payments += HeapCost.string(p.amount) + HeapCost.string(p.currency)
-            payments += HeapCost.array(capacity: p.eventSeqs.capacity, stride: 8)
-        }
+        let dedup = dedupTable.heapBytes()
+        let payments = self.payments.heapBytes()
         var segments = HeapCost.array(capacity: segmentMap.segments.capacity, stride: MemoryLayout<SegmentSummary>.stride)
         for s in segmentMap.segments { segments += HeapCost.array(capacity: s.offsets.capacity, stride: 4) }
         // Segments retention deleted whose dedup entries have not expired yet (bounded dedup).

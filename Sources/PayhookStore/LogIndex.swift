@@ -22,7 +22,7 @@ public struct LogIndex: Sendable, RecoverableIndex {
     /// Reads the record behind a dedup digest hit (`nil`: no log to ask, the digest stands;
     /// unit tests of the index alone). `Log.open` sets it on the loop's index.
     public var records: LogReader?
-    var payments: [PaymentKey: PaymentState] = [:]
+    var payments = PaymentTable()
     /// Segments retention deleted whose entries have not expired yet, oldest first.
     public internal(set) var retired: [RetiredSegment] = []
     /// Events stored with a quarantine reason.
@@ -81,7 +81,7 @@ public struct LogIndex: Sendable, RecoverableIndex {
     public var paymentCount: Int { payments.count }
     /// Calls `body` with every payment (start-up of indexes kept beside this one, e.g. the
     /// console's search).
-    public func forEachPayment(_ body: (PaymentState) -> Void) { for p in payments.values { body(p) } }
+    public func forEachPayment(_ body: (PaymentState) -> Void) { payments.forEach(body) }
     public var dedupCount: Int { dedupTable.count }
     /// Seq of the newest durable record, 0 for an empty log.
     public var lastSeq: UInt64 { segmentMap.lastSeq }
@@ -109,12 +109,7 @@ public struct LogIndex: Sendable, RecoverableIndex {
         let key = Self.dedupKey(event)
         dedupTable.insert(key.string, seq: event.seq)
         guard let paymentID = event.paymentID else { return }
-        let payment = PaymentKey(source: event.source, paymentID: paymentID)
-        if payments[payment] == nil {
-            payments[payment] = PaymentState(first: event, paymentID: paymentID)
-        } else {
-            payments[payment]!.apply(event)
-        }
+        payments.apply(event, paymentID: paymentID)
     }
 
     /// Forgets the location summaries of segments deleted by retention (dedup entries and
