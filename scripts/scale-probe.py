@@ -5,8 +5,17 @@
 
 start_s: spawn to the ready file (recovery done, listeners bound); rss_start_mib: VmRSS then;
 rss_ingest_mib: after INGEST (default 200) signed webhooks (the loop and the snapshot thread each
-hold their index from then on); peak_mib: the process's peak RSS (getrusage) after SIGTERM,
+hold their index from then on); peak_run_mib: the peak RSS while serving (VmHWM before SIGTERM;
+with RATES=1 and SNAPSHOT_EVERY below the events the rates phase ingests, it covers snapshots
+written while serving); peak_mib: the process's peak RSS (getrusage) after SIGTERM,
 whose shutdown writes a final snapshot covering the new records.
+
+With RATES=1 (and wrk installed) it also measures, after the ingest above:
+status_rps: wrk -t2 -c64 -d$RATE_DURATION (default 5s) GET /v1/payments/noventiq/{id} over
+2,000 payments the generator wrote (`payhookd-logbench gen`'s ids; PAYMENTS = the log's payment
+count, N*0.3), spread over the whole log; ingest_rps: the same wrk POSTing unique callbacks
+(scripts/bench-ingest.lua) to a `signature = "none"` source, durable acks/s. bench-scale.sh
+compares them with the same probe on a small log.
 """
 import hashlib, hmac, http.client, os, resource, signal, subprocess, sys, tempfile, time
 
@@ -21,11 +30,18 @@ ingest = ["127.0.0.1:0"]
 admin = ["127.0.0.2:0"]
 [storage]
 dir = "{storage}"
+snapshot_every_events = {os.environ.get("SNAPSHOT_EVERY", "100000")}
 [[sources]]
 name = "noventiq"
 provider = "noventiq"
 kind = "payment"
 secret = "bench-noventiq"
+[[sources]]
+name = "load"
+provider = "nonstopay"
+kind = "payin"
+signature = "none"
+allow_from = ["127.0.0.1"]
 [[sources]]
 name = "nonstopay-payin"
 provider = "nonstopay"
@@ -48,6 +64,37 @@ def rss_mib(key="VmRSS"):
     return -1
 
 
+def wrk_rps(args):
+    out = subprocess.run(["wrk", "-t2", "-c64", "-d" + os.environ.get("RATE_DURATION", "5s")] + args,
+                         capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        if line.startswith("Requests/sec:"):
+            return float(line.split()[1])
+    sys.exit("wrk printed no rate:\n" + out)
+
+
+def payment_id(p):
+    """The id `payhookd-logbench gen` gives payment p (BenchScale.event)."""
+    return "ORD-%d-%d" % (1_000_000_000 + p, (p * 2_654_435_761) % 1_000_003)
+
+
+def measure_rates(ingest_addr, admin_addr):
+    payments = int(os.environ["PAYMENTS"])
+    step = max(1, payments // 2000)
+    paths = os.path.join(tmp, "paths")
+    with open(paths, "w") as f:
+        for p in range(0, payments, step):
+            f.write("/v1/payments/noventiq/%s\n" % payment_id(p))
+    lua = os.path.join(tmp, "paths.lua")
+    with open(lua, "w") as f:
+        f.write('local paths = {}\nfor line in io.lines("%s") do paths[#paths + 1] = line end\n'
+                'local i = 0\nrequest = function()\n  i = i %% #paths + 1\n  return wrk.format("GET", paths[i])\nend\n' % paths)
+    status = wrk_rps(["-s", lua, "http://" + admin_addr])
+    here = os.path.dirname(os.path.abspath(__file__))
+    ingest = wrk_rps(["-s", os.path.join(here, "bench-ingest.lua"), "http://" + ingest_addr, "--", "load", "scale%d" % os.getpid()])
+    return f"status_rps={status:.0f} ingest_rps={ingest:.0f}"
+
+
 while not (os.path.exists(ready) and os.path.getsize(ready) > 0):
     if proc.poll() is not None:
         sys.exit(open(os.path.join(tmp, "err")).read())
@@ -67,9 +114,13 @@ for i in range(ingest_count):
     assert r.status == 200, r.status
 time.sleep(0.5)
 rss_ingest = rss_mib()
+rates = ""
+if os.environ.get("RATES") == "1":
+    rates = " " + measure_rates(addr, [l.split()[1] for l in open(ready) if l.startswith("admin ")][0])
+peak_run = rss_mib("VmHWM")
 proc.send_signal(signal.SIGTERM)
 proc.wait()
 peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 import shutil
 shutil.rmtree(tmp, ignore_errors=True)
-print(f"{label} start_s={start_s:.3f} rss_start_mib={rss_start:.0f} rss_ingest_mib={rss_ingest:.0f} peak_mib={peak:.0f}")
+print(f"{label} start_s={start_s:.3f} rss_start_mib={rss_start:.0f} rss_ingest_mib={rss_ingest:.0f} peak_run_mib={peak_run:.0f} peak_mib={peak:.0f}{rates}")
