@@ -118,11 +118,14 @@ public enum LogRecovery {
             index.segmentMap.nextSeq = first
         }
         report.segments = seqs.count
+        if let resume, verifyCovered {
+            try CoveredCheck.run(
+                logDir: logDir, segments: index.segmentMap.segments.filter { $0.firstSeq <= resume.seq && seqs.contains($0.firstSeq) })
+        }
         var tail: LogEnd.Tail?
         for (i, first) in seqs.enumerated() {
             var startOffset = Int64(LogFormat.segmentHeaderBytes)
             if let resume {
-                if first <= resume.seq && verifyCovered { try checkCovered(logDir: logDir, firstSeq: first, map: index.segmentMap) }
                 if first < resume.seq { continue }
                 if first == resume.seq { startOffset = resume.offset }
             }
@@ -195,29 +198,6 @@ public enum LogRecovery {
         }
         report.recordsReplayed += replayed
         return try LogEnd.Tail(end, segment: path, fileBytes: Int64(bytes.count))
-    }
-
-    private static func checkCovered(logDir: String, firstSeq: UInt64, map: SegmentMap) throws(LogOpenError) {
-        guard let summary = map.segments.first(where: { $0.firstSeq == firstSeq }) else { return }
-        let path = logDir + "/" + summary.name
-        let bytes: [UInt8]
-        do throws(SyscallError) {
-            let file = try File.open(path, flags: O_RDONLY)
-            defer { file.close() }
-            bytes = try file.read(count: Int(summary.endOffset), at: 0)
-        } catch {
-            throw .io(error)
-        }
-        let header: SegmentHeader
-        do throws(DecodeError) { header = try SegmentHeader.decode(bytes[...]) } catch {
-            throw .damaged(segment: path, offset: Int64(error.offset), reason: error.what)
-        }
-        guard header.firstSeq == firstSeq else {
-            throw .damaged(segment: path, offset: 12, reason: "header first seq differs from the file name")
-        }
-        if case .damaged(let offset, let reason) = SegmentScanner.checkFrames(bytes, offsets: summary.offsets, end: summary.endOffset) {
-            throw .damaged(segment: path, offset: offset, reason: reason)
-        }
     }
 
     private static func truncate(_ path: String, to offset: Int64) throws(LogOpenError) {
