@@ -21,6 +21,8 @@ final class Runtime {
     let fetcher: RecordFetcher
     let hooks: HookSet
     let console: ConsoleAPI
+    /// The background check of the segments the snapshot covers (`check_covered`).
+    let coveredCheck: CoveredCheckProgress?
     /// How often retention and a snapshot check run. Default hourly.
     static let maintenanceIntervalMs: Int64 = 3_600_000
 
@@ -36,6 +38,7 @@ final class Runtime {
         options.retentionDays = config.storage.retentionDays
         options.dedupExtraDays = config.storage.dedupExtraDays
         options.ackedMarkIntervalMs = config.storage.ackedMarkIntervalMs
+        options.coveredCheck = config.storage.checkCovered
         options.clock = clock
         var limits = LogLimits()
         // Every body the HTTP layer accepts must fit a record.
@@ -46,6 +49,7 @@ final class Runtime {
             dir: config.storage.dir, options: options, limits: limits, isDelivered: { progress.isDelivered($0) },
             onDurable: { wake.notify() })
         Journal.info("log: \(opened.report.summary)")
+        coveredCheck = opened.coveredCheck
         store = EventStore(opened: opened)
         box.store = store
         rejects = try RejectStore(dir: config.storage.dir, options: RejectStoreOptions(config.storage), limits: limits, clock: clock)
@@ -129,6 +133,12 @@ final class Runtime {
             "payhook_rejects_dropped_total", .counter,
             help: "Refused requests not kept, by cause (sampled, queue_full, too_large, disk_reserve, write_failed, shutdown).",
             labels: ["cause"])
+        metrics.declare(
+            "payhook_log_covered_checked_segments", .gauge,
+            help: "Segments the snapshot covered at start-up that the background check has read (check_covered = after_ready).")
+        metrics.declare(
+            "payhook_log_covered_damaged", .gauge,
+            help: "1 when the background check found damage in a segment the snapshot covers (the journal says where).")
         metrics.declare("payhook_log_lines_dropped_total", .counter, help: "Log lines dropped because stderr was not read fast enough.")
         metrics.beforeRender = { [unowned self, weak server] m in
             if let server { ServerMetrics.export(m, server: server, writer: store.writer) }
@@ -143,6 +153,9 @@ final class Runtime {
                 m.set("payhook_rejects_dropped_total", [cause.label], to: Double(rejects.droppedCount(cause)))
             }
             m.set("payhook_log_lines_dropped_total", to: Double(Journal.droppedLines))
+            let check = coveredCheck
+            m.set("payhook_log_covered_checked_segments", to: Double(check?.checked.load(ordering: .relaxed) ?? 0))
+            m.set("payhook_log_covered_damaged", to: check?.damaged == nil ? 0 : 1)
         }
     }
 }

@@ -15,7 +15,7 @@ import Synchronization
 /// - segments are shared out among up to `maxThreads` threads (no more than the CPUs online),
 ///   taken in seq order. The damage reported is the lowest found, which is the first damage of
 ///   the log: every segment below it was taken and checked to its end or its own damage.
-enum CoveredCheck {
+public enum CoveredCheck {
     /// A window holds at least one whole frame, so a frame larger than this gets its own.
     static let windowBytes = 4 << 20
     static let maxThreads = 4
@@ -32,6 +32,37 @@ enum CoveredCheck {
         work.drain()
         for t in helpers { t.join() }
         if let first = work.firstDamage() { throw first }
+    }
+
+    /// Runs the check on a thread of its own (`CoveredCheckMode.afterOpen`), one segment at a
+    /// time: the daemon serves meanwhile and keeps the other CPU. A segment that is gone
+    /// (retention deleted it meanwhile) is skipped. The outcome goes to the journal and to
+    /// `progress`.
+    public static func background(logDir: String, segments: [SegmentSummary]) -> CoveredCheckProgress {
+        let progress = CoveredCheckProgress(segments: segments.count)
+        let started = try? PosixThread.spawn(name: "payhookd-check") {
+            var buffer = Buffer(bytes: windowBytes)
+            defer { buffer.free() }
+            for summary in segments {
+                do throws(LogOpenError) {
+                    try check(summary, logDir: logDir, window: windowBytes, buffer: &buffer)
+                } catch .io(let e) where e.errno == .noEntry {
+                    // Retention took it.
+                } catch {
+                    progress.found(error)
+                    Journal.error(
+                        "log: damage in a segment the snapshot covers, found after start-up: \(error). New events are still stored; `payhookd log verify` lists the damage (payhook_log_covered_damaged 1)"
+                    )
+                    return
+                }
+                progress.checked.add(1, ordering: .relaxed)
+            }
+            progress.done.store(true, ordering: .releasing)
+            Journal.info("log: the \(segments.count) segments the snapshot covers checked, no damage")
+        }
+        started?.detach()
+        if started == nil { progress.found(.invalidOption("could not start the covered-segments check thread")) }
+        return progress
     }
 
     /// Segments not taken yet, and the damage found so far (by segment index).
@@ -152,4 +183,23 @@ enum CoveredCheck {
         }
         return nil
     }
+}
+
+/// How far the background check of covered segments got (`CoveredCheck.background`), read by
+/// the daemon's metrics.
+public final class CoveredCheckProgress: Sendable {
+    public let segments: Int
+    public let checked = Atomic<Int>(0)
+    public let done = Atomic<Bool>(false)
+    private let damage = Mutex<LogOpenError?>(nil)
+
+    init(segments: Int) { self.segments = segments }
+
+    func found(_ error: LogOpenError) {
+        damage.withLock { $0 = error }
+        done.store(true, ordering: .releasing)
+    }
+
+    /// The damage found, `nil` while none is (or the check passed).
+    public var damaged: LogOpenError? { damage.withLock { $0 } }
 }

@@ -15,9 +15,9 @@ public struct LogOptions: Sendable {
     /// Dedup entries, and payments whose events all left retention, are kept this many days
     /// past retention, then dropped (bounded dedup). Default 30.
     public var dedupExtraDays: Int = 30
-    /// At start-up with a snapshot, still CRC-check every frame of the segments it covers (read,
-    /// not decoded), so damage anywhere stops start-up. Default true.
-    public var verifyCoveredSegments = true
+    /// When the frames of the segments a snapshot covers are CRC-checked (read, not decoded).
+    /// Default `.afterOpen`.
+    public var coveredCheck: CoveredCheckMode = .afterOpen
     /// The high-water mark `log/acked` (a witness recovery checks the log's end against) is
     /// rewritten at most this often, off the ack path on the snapshot thread, after a batch's
     /// fdatasync. Default 1,000 ms: acked seqs newer than that are proven only by the log.
@@ -32,6 +32,20 @@ public struct LogOptions: Sendable {
 
     /// Largest segment size the index can address (offsets are u32).
     public static let maxSegmentBytes = Int(UInt32.max) - LogFormat.maxRecordBytes
+}
+
+/// When start-up checks the segments a snapshot covers (`[storage] check_covered`). Their
+/// records are not replayed, so only this check reads them; at ten million events that is about
+/// 8 GB, several seconds even from the page cache.
+public enum CoveredCheckMode: String, Sendable, CaseIterable {
+    /// Before `Log.open` returns: damage anywhere stops start-up.
+    case beforeOpen = "before_ready"
+    /// On a background thread once the log is open (the daemon is ready meanwhile): damage is
+    /// reported (journal, metric), it does not stop the daemon. The index does not depend on
+    /// those bytes (the snapshot holds it) and new events go to new segments.
+    case afterOpen = "after_ready"
+    /// Never (`payhookd-logbench open --no-verify`).
+    case never
 }
 
 /// Why a submitted record was not made durable. The daemon answers 503 for all of these.

@@ -44,6 +44,8 @@ public struct RecoveryReport: Sendable, Equatable {
     public var provenSeq: UInt64 = 0
     /// What was cut or removed and why nothing acknowledged was lost (`LogJudgement`).
     public var note: String?
+    /// The segments the snapshot covers, as it mapped them (what `CoveredCheck` reads).
+    public var coveredSegments: [SegmentSummary] = []
 
     public static func == (a: RecoveryReport, b: RecoveryReport) -> Bool {
         a.segments == b.segments && a.recordsReplayed == b.recordsReplayed && a.snapshotSeq == b.snapshotSeq
@@ -118,9 +120,10 @@ public enum LogRecovery {
             index.segmentMap.nextSeq = first
         }
         report.segments = seqs.count
-        if let resume, verifyCovered {
-            try CoveredCheck.run(
-                logDir: logDir, segments: index.segmentMap.segments.filter { $0.firstSeq <= resume.seq && seqs.contains($0.firstSeq) })
+        if let resume {
+            let covered = index.segmentMap.segments.filter { $0.firstSeq <= resume.seq && seqs.contains($0.firstSeq) }
+            if verifyCovered { try CoveredCheck.run(logDir: logDir, segments: covered) }
+            report.coveredSegments = covered
         }
         var tail: LogEnd.Tail?
         for (i, first) in seqs.enumerated() {

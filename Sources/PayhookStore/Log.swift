@@ -11,6 +11,9 @@ public struct OpenedLog: Sendable {
     public let index: LogIndex
     public let reader: LogReader
     public let report: RecoveryReport
+    /// The background check of the segments the snapshot covers (`CoveredCheckMode.afterOpen`;
+    /// `nil` when there was none to run).
+    public let coveredCheck: CoveredCheckProgress?
 }
 
 /// The event log: PayhookLog's segments, writer and recovery, with this module's records,
@@ -62,7 +65,7 @@ public enum Log {
         let lockFile = try LogFiles.lock(logDir: logDir, waitMs: options.lockWaitMs)
         do throws(LogOpenError) {
             let recovered = try LogRecovery.recover(
-                logDir: logDir, repair: true, verifyCovered: options.verifyCoveredSegments, snapshot: IndexSnapshot.loadNewest)
+                logDir: logDir, repair: true, verifyCovered: options.coveredCheck == .beforeOpen, snapshot: IndexSnapshot.loadNewest)
             let active = try LogFiles.openActive(logDir: logDir, nextSeq: recovered.index.nextSeq, options: options)
             let writer: LogWriter
             do throws(SyscallError) {
@@ -83,7 +86,10 @@ public enum Log {
             var index = recovered.index
             let reader = LogReader(dir: dir)
             index.records = reader
-            return OpenedLog(writer: writer, index: index, reader: reader, report: recovered.report)
+            let covered = recovered.report.coveredSegments
+            let check =
+                options.coveredCheck == .afterOpen && !covered.isEmpty ? CoveredCheck.background(logDir: logDir, segments: covered) : nil
+            return OpenedLog(writer: writer, index: index, reader: reader, report: recovered.report, coveredCheck: check)
         } catch {
             lockFile.close()
             throw error

@@ -135,7 +135,7 @@ enum Bench {
         let start = cshim_monotonic_ns()
         var o = options(maxBatch: 1024)
         o.snapshotEveryEvents = 0  // do not write a new snapshot while measuring
-        o.verifyCoveredSegments = verify
+        o.coveredCheck = verify ? .beforeOpen : .never
         let opened = try! Log.open(dir: dir, options: o, isDelivered: { _ in true }, onDurable: {})
         let seconds = Double(cshim_monotonic_ns() - start) / 1e9
         let r = opened.report

@@ -1,4 +1,5 @@
 import PayhookCore
+import PayhookLog
 import PayhookProviders
 
 /// The daemon's configuration: the TOML file (`design.md`, "Config") after validation.
@@ -128,6 +129,9 @@ public struct Config: Sendable, Equatable {
         public var snapshotEveryEvents: Int = 100_000
         /// The high-water mark `log/acked` is rewritten at most this often.
         public var ackedMarkIntervalMs: Int = 1000
+        /// When the segments a snapshot covers are CRC-checked: before READY (damage stops
+        /// start-up) or after it, in the background (damage is reported).
+        public var checkCovered: CoveredCheckMode = .afterOpen
         public init() {}
     }
 

@@ -1,3 +1,5 @@
+import PayhookLog
+
 // [storage]: the log and the rejects store. Every key needs a restart: the files are open and
 // the writer threads sized at start.
 
@@ -57,5 +59,16 @@ extension Settings {
             .int(
                 "acked_mark_interval_ms", \.ackedMarkIntervalMs, 10...60_000, unit: .ms,
                 help: "log/acked (proof of acked seqs, checked at start-up) rewritten at most this often"),
+            .custom(
+                "check_covered", reload: .restart, example: #""after_ready""#,
+                help: "CRC check of segments a snapshot covers: \"after_ready\" in the background, or \"before_ready\" (slower start)",
+                value: { $0.checkCovered.rawValue }
+            ) { s, t, _ throws(ConfigError) in
+                guard let (text, line) = try t.string("check_covered") else { return }
+                guard let mode = CoveredCheckMode(rawValue: text), mode != .never else {
+                    throw t.error(line, "check_covered `\(text)` must be \"after_ready\" or \"before_ready\"")
+                }
+                s.checkCovered = mode
+            },
         ])
 }
