@@ -14,6 +14,8 @@ struct PaymentInterns: Sendable {
     static let entriesMax = 4096
     /// Longest string interned, in UTF-8 bytes (currencies and statuses are short; an id is not).
     static let stringBytesMax = 32
+    /// Lists up to this long are searched by scanning, longer ones through `ids`.
+    static let scanMax = 16
 
     private(set) var strings: [String] = []
     private var ids: [ByteString: Int] = [:]
@@ -26,8 +28,17 @@ struct PaymentInterns: Sendable {
     /// room), or inline.
     mutating func tag(_ s: String?) -> UInt64 {
         guard let s else { return PaymentRecord.tagAbsent }
+        // A short list is scanned (every fold tags five fields; hashing each costs more than
+        // comparing a few lengths); a longer one is looked up.
+        if strings.count <= Self.scanMax {
+            let n = s.utf8.count
+            for (id, e) in strings.enumerated() where e.utf8.count == n && e.utf8.elementsEqual(s.utf8) {
+                return PaymentRecord.tagInternBase + UInt64(id)
+            }
+        } else if let id = ids[ByteString(s)] {
+            return PaymentRecord.tagInternBase + UInt64(id)
+        }
         let key = ByteString(s)
-        if let id = ids[key] { return PaymentRecord.tagInternBase + UInt64(id) }
         guard strings.count < Self.entriesMax, s.utf8.count <= Self.stringBytesMax else { return PaymentRecord.tagInline }
         ids[key] = strings.count
         strings.append(s)

@@ -135,7 +135,7 @@ extension PaymentRecord {
     /// an arena this process wrote is trusted.
     static func decode(
         _ base: UnsafeBufferPointer<UInt8>, at start: Int, interns: PaymentInterns, source: String? = nil, paymentID: String? = nil,
-        validate: Bool = false
+        validate: Bool = false, spareSeqs: Int = 0
     ) throws(DecodeError) -> (state: PaymentState, end: Int) {
         var r = PaymentRecordReader(base, at: start)
         let view = try PaymentRecordView.key(&r, interns: interns)
@@ -169,7 +169,7 @@ extension PaymentRecord {
         p.lastSeq = lastSeq
         let n = try r.varint("event count")
         guard n <= UInt64(r.end - r.at) else { throw r.fail("event count \(n) is impossible") }
-        p.eventSeqs.reserveCapacity(Int(n))
+        p.eventSeqs.reserveCapacity(Int(n) + spareSeqs)
         var seq: UInt64 = 0
         for _ in 0..<n {
             seq = seq &+ UInt64(bitPattern: unzigzag(try r.varint("event seq")))

@@ -48,9 +48,11 @@ struct PaymentShard: Sendable {
     }
 
     /// The state of the record in `slot`.
-    func state(slot: Int, interns: PaymentInterns, source: String? = nil, paymentID: String? = nil) -> PaymentState {
+    /// `spareSeqs`: room for that many more event seqs (a fold appends one).
+    func state(slot: Int, interns: PaymentInterns, source: String? = nil, paymentID: String? = nil, spareSeqs: Int = 0) -> PaymentState {
         arena.withUnsafeBufferPointer { a in
-            try! PaymentRecord.decode(a, at: Int(slots[slot] - 1), interns: interns, source: source, paymentID: paymentID).state
+            try! PaymentRecord.decode(a, at: Int(slots[slot] - 1), interns: interns, source: source, paymentID: paymentID, spareSeqs: spareSeqs)
+                .state
         }
     }
 

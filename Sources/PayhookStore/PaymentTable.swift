@@ -55,28 +55,34 @@ struct PaymentTable: ShardedIndexTable {
     /// Folds in an event of payment `paymentID` (the first one creates its state), as
     /// `PaymentState.apply` does: the record is decoded, folded and written again.
     mutating func apply(_ event: NormalizedEvent, paymentID: String) {
-        upsert(source: event.source, paymentID: paymentID) { old in
-            guard var p = old else { return PaymentState(first: event, paymentID: paymentID) }
-            p.apply(event)
-            return p
-        }
+        let (h, slot) = locate(source: event.source, paymentID: paymentID)
+        let i = Self.shard(of: h)
+        guard let slot else { return store(PaymentState(first: event, paymentID: paymentID), shard: i, slot: nil, hash: h) }
+        var p = shards[i].state(slot: slot, interns: interns, source: event.source, paymentID: paymentID, spareSeqs: 1)
+        p.apply(event)
+        store(p, shard: i, slot: slot, hash: h)
     }
 
     /// A state as a snapshot stored it (formats 1-4).
-    mutating func insert(_ p: PaymentState) { upsert(source: p.source, paymentID: p.paymentID) { _ in p } }
+    mutating func insert(_ p: PaymentState) {
+        let (h, slot) = locate(source: p.source, paymentID: p.paymentID)
+        store(p, shard: Self.shard(of: h), slot: slot, hash: h)
+    }
 
-    private mutating func upsert(source: String, paymentID: String, _ next: (PaymentState?) -> PaymentState) {
+    /// The key's hash and its slot in its shard, if the payment is there.
+    private mutating func locate(source: String, paymentID: String) -> (hash: UInt64, slot: Int?) {
         if shards.isEmpty { shards = Array(repeating: PaymentShard(), count: Self.shardTotal) }
         var s = source
         var p = paymentID
-        let (h, slot) = s.withUTF8 { sb in
+        return s.withUTF8 { sb in
             p.withUTF8 { pb in
                 let h = Self.hash(source: sb, paymentID: pb)
                 return (h, shards[Self.shard(of: h)].find(hash: h, source: sb, paymentID: pb, interns: interns))
             }
         }
-        let i = Self.shard(of: h)
-        let state = next(slot.map { shards[i].state(slot: $0, interns: interns, source: source, paymentID: paymentID) })
+    }
+
+    private mutating func store(_ state: PaymentState, shard i: Int, slot: Int?, hash h: UInt64) {
         let tags = PaymentRecord.tags(state, interns: &interns)
         let list = interns
         if let slot {
