@@ -126,6 +126,9 @@ package struct ByteReader {
 
     package mutating func blob(_ what: String) throws(DecodeError) -> [UInt8] { Array(try take(try blobLength(what), what)) }
 
+    /// The next `n` bytes, copied (a table's raw arena in a snapshot).
+    package mutating func bytes(_ n: Int, _ what: String) throws(DecodeError) -> [UInt8] { Array(try take(n, what)) }
+
     package mutating func rest() -> [UInt8] {
         defer { offset = base.count }
         return Array(UnsafeRawBufferPointer(rebasing: base[offset...]))

@@ -60,6 +60,19 @@ public struct PaymentState: Sendable, Equatable {
         apply(e)
     }
 
+    /// A state with its identity and nothing else yet (a compact record being decoded).
+    init(source: String, paymentID: String, provider: String, kind: String, status: PaymentStatus) {
+        self.source = source
+        self.paymentID = paymentID
+        self.provider = provider
+        self.kind = kind
+        self.status = status
+        firstSeenMs = 0
+        lastSeenMs = 0
+        lastSeq = 0
+        eventSeqs = []
+    }
+
     /// Folds one more notification in, per design.md "Last-seen status":
     /// - history (`eventSeqs`, `lastSeq`, `lastSeenMs`) always records it;
     /// - the status moves only when `PaymentStatus.replaces(new, current:)` (never backwards,

@@ -1,60 +1,140 @@
 import PayhookCore
 import PayhookLog
 
-/// The last-seen status of every payment, by (source, payment_id).
-/// Interim form: one dictionary, one shard (the compact, sharded table replaces it).
+/// The last-seen status of every payment, by (source, payment_id), compactly: 65,536 shards
+/// (`PaymentShard`) chosen by the top 16 bits of a stable 64-bit hash of the key's bytes, each a
+/// byte arena of compact records (`PaymentRecord`, about 80 bytes a payment instead of about 550
+/// as a dictionary of `PaymentState`s) and a small slot table. Each shard is its own
+/// copy-on-write value: a copy of the table shares every shard, and a write copies only the one
+/// it touches (`ShardedIndexTable`).
+///
+/// Keys compare byte for byte (the NFC and NFD spellings of one id are two payments). The small
+/// strings payments repeat are interned once for the table (`PaymentInterns`); shard 0's snapshot
+/// encoding carries that list, so shard 0 decodes first (a record naming an entry the table does
+/// not hold throws, it never traps).
 struct PaymentTable: ShardedIndexTable {
-    private(set) var states: [PaymentKey: PaymentState] = [:]
+    static let shardBits = 16
+    static let shardTotal = 1 << shardBits
 
-    var shardCount: Int { 1 }
-    var count: Int { states.count }
+    /// Empty until the first payment (an index that holds none costs nothing), then `shardTotal`.
+    private(set) var shards: [PaymentShard] = []
+    private(set) var interns = PaymentInterns()
+    private(set) var count = 0
 
-    subscript(key: PaymentKey) -> PaymentState? { states[key] }
+    var shardCount: Int { Self.shardTotal }
 
-    /// Folds in an event of payment `paymentID` (the first one creates its state).
-    mutating func apply(_ event: NormalizedEvent, paymentID: String) {
-        let key = PaymentKey(source: event.source, paymentID: paymentID)
-        if states[key] == nil {
-            states[key] = PaymentState(first: event, paymentID: paymentID)
-        } else {
-            states[key]!.apply(event)
+    /// FNV-1a over source, a 0xFF separator (no UTF-8 byte, so ("ab", "c") and ("a", "bc")
+    /// differ), and payment_id, finished by splitmix64's mixer (`DedupDigest.mix`) so the top
+    /// bits (the shard) and low bits (the slot) both depend on every byte. Stable across runs.
+    static func hash<S: Sequence<UInt8>, P: Sequence<UInt8>>(source: S, paymentID: P) -> UInt64 {
+        let prime: UInt64 = 0x0000_0100_0000_01b3
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in source { h = (h ^ UInt64(b)) &* prime }
+        h = (h ^ 0xFF) &* prime
+        for b in paymentID { h = (h ^ UInt64(b)) &* prime }
+        return DedupDigest.mix(h)
+    }
+
+    static func shard(of hash: UInt64) -> Int { Int(hash >> UInt64(64 - shardBits)) }
+
+    /// The state of payment `key`: one hash, a probe or two, one record decoded.
+    subscript(key: PaymentKey) -> PaymentState? {
+        guard !shards.isEmpty else { return nil }
+        var source = key.source
+        var paymentID = key.paymentID
+        return source.withUTF8 { s in
+            paymentID.withUTF8 { p in
+                let h = Self.hash(source: s, paymentID: p)
+                let i = Self.shard(of: h)
+                guard let slot = shards[i].find(hash: h, source: s, paymentID: p, interns: interns) else { return nil }
+                return shards[i].state(slot: slot, interns: interns, source: key.source, paymentID: key.paymentID)
+            }
         }
     }
 
-    /// A state as a snapshot stored it.
-    mutating func insert(_ p: PaymentState) { states[PaymentKey(source: p.source, paymentID: p.paymentID)] = p }
+    /// Folds in an event of payment `paymentID` (the first one creates its state), as
+    /// `PaymentState.apply` does: the record is decoded, folded and written again.
+    mutating func apply(_ event: NormalizedEvent, paymentID: String) {
+        let (h, slot) = locate(source: event.source, paymentID: paymentID)
+        let i = Self.shard(of: h)
+        guard let slot else { return store(PaymentState(first: event, paymentID: paymentID), shard: i, slot: nil, hash: h) }
+        var p = shards[i].state(slot: slot, interns: interns, source: event.source, paymentID: paymentID, spareSeqs: 1)
+        p.apply(event)
+        store(p, shard: i, slot: slot, hash: h)
+    }
 
-    func forEach(_ body: (PaymentState) -> Void) { for p in states.values { body(p) } }
+    /// A state as a snapshot stored it (formats 1-4).
+    mutating func insert(_ p: PaymentState) {
+        let (h, slot) = locate(source: p.source, paymentID: p.paymentID)
+        store(p, shard: Self.shard(of: h), slot: slot, hash: h)
+    }
 
+    /// The key's hash and its slot in its shard, if the payment is there.
+    private mutating func locate(source: String, paymentID: String) -> (hash: UInt64, slot: Int?) {
+        if shards.isEmpty { shards = Array(repeating: PaymentShard(), count: Self.shardTotal) }
+        var s = source
+        var p = paymentID
+        return s.withUTF8 { sb in
+            p.withUTF8 { pb in
+                let h = Self.hash(source: sb, paymentID: pb)
+                return (h, shards[Self.shard(of: h)].find(hash: h, source: sb, paymentID: pb, interns: interns))
+            }
+        }
+    }
+
+    private mutating func store(_ state: PaymentState, shard i: Int, slot: Int?, hash h: UInt64) {
+        let tags = PaymentRecord.tags(state, interns: &interns)
+        let list = interns
+        if let slot {
+            shards[i].replace(slot: slot, with: state, tags: tags, interns: list)
+        } else {
+            shards[i].insert(state, tags: tags, hash: h, interns: list)
+            count += 1
+        }
+    }
+
+    /// Calls `body` with every payment, shard by shard.
+    func forEach(_ body: (PaymentState) -> Void) { for shard in shards { shard.forEach(interns: interns, body) } }
+
+    /// Shard 0 starts with the intern list (`PaymentInterns.encode`); then each shard as
+    /// `PaymentShard.encode` writes it.
     func encodeShard(_ i: Int, into w: inout ByteWriter) {
-        w.u64(UInt64(states.count))
-        for p in states.values { IndexSnapshot.encode(p, into: &w) }
+        if i == 0 { interns.encode(into: &w) }
+        if shards.isEmpty { PaymentShard().encode(into: &w) } else { shards[i].encode(into: &w) }
     }
 
     mutating func decodeShard(_ i: Int, from r: inout ByteReader) throws(DecodeError) {
-        let n = try r.u64("payment count")
-        guard n <= UInt64(r.remaining / 40) else { throw DecodeError(offset: r.offset, what: "payment count \(n) is impossible") }
-        for _ in 0..<n { insert(try IndexSnapshot.decodePayment(&r)) }
+        if i == 0 { try interns.decode(from: &r) }
+        if shards.isEmpty { shards = Array(repeating: PaymentShard(), count: Self.shardTotal) }
+        try shards[i].decode(from: &r, interns: interns)
+        count += Int(shards[i].count)
     }
 
-    mutating func releaseShard(_ i: Int) { states = [:] }
+    mutating func releaseShard(_ i: Int) {
+        guard !shards.isEmpty else { return }
+        count -= Int(shards[i].count)
+        shards[i] = PaymentShard()
+    }
 
     mutating func expire(through seq: UInt64, shard i: Int) {
-        var doomed: [PaymentKey] = []
-        for (key, p) in states where p.lastSeq <= seq { doomed.append(key) }
-        for key in doomed { states.removeValue(forKey: key) }
+        guard !shards.isEmpty else { return }
+        let list = interns
+        count -= shards[i].expire(through: seq, interns: list)
     }
 
     func heapBytes() -> Int {
-        var bytes = HeapCost.dictionary(
-            capacity: states.capacity, keyStride: MemoryLayout<PaymentKey>.stride, valueStride: MemoryLayout<PaymentState>.stride)
-        for (key, p) in states {
-            bytes += HeapCost.string(key.source) + HeapCost.string(key.paymentID)
-            bytes += HeapCost.string(p.source) + HeapCost.string(p.paymentID) + HeapCost.string(p.provider)
-            bytes += HeapCost.string(p.kind) + HeapCost.string(p.merchantRef) + HeapCost.string(p.providerStatus)
-            bytes += HeapCost.string(p.amount) + HeapCost.string(p.currency)
-            bytes += HeapCost.array(capacity: p.eventSeqs.capacity, stride: 8)
-        }
+        var bytes = HeapCost.array(capacity: shards.capacity, stride: MemoryLayout<PaymentShard>.stride) + interns.heapBytes()
+        for shard in shards { bytes += shard.heapBytes() }
         return bytes
+    }
+
+    /// Equal when both hold the same states (whatever their arenas' layout and intern order).
+    static func == (a: PaymentTable, b: PaymentTable) -> Bool {
+        guard a.count == b.count else { return false }
+        var same = true
+        a.forEach { p in
+            if same && b[PaymentKey(source: p.source, paymentID: p.paymentID)] != p { same = false }
+        }
+        return same
     }
 }

@@ -5,6 +5,8 @@
 //   fill DIR RECORDS                          writes RECORDS events (payments of 1..4 events)
 //   gen DIR RECORDS                           writes RECORDS events shaped like a busy merchant's
 //                                             (4 kinds over RECORDS*0.3 payments; bench-scale.sh)
+//   lookups EVENTS                            ns per payment lookup over EVENTS*0.3 payments in memory:
+//                                             the compact table against a dictionary of states
 //   open DIR [--no-snapshot|--no-verify]      start-up time and RSS of Log.open (--no-verify: trust
 //                                             the snapshot's segments without reading them)
 import CLinuxShim
@@ -17,7 +19,7 @@ import PayhookStore
 let args = CommandLine.arguments
 func usage() -> Never {
     print(
-        "usage: payhookd-logbench append DIR SUBMITTERS RECORDS MAX_BATCH | fill DIR RECORDS | gen DIR RECORDS | open DIR [--no-snapshot|--no-verify]"
+        "usage: payhookd-logbench append DIR SUBMITTERS RECORDS MAX_BATCH | fill DIR RECORDS | gen DIR RECORDS | lookups EVENTS | open DIR [--no-snapshot|--no-verify]"
     )
     exit(2)
 }
@@ -33,6 +35,9 @@ case "fill":
 case "gen":
     guard args.count == 4, let records = Int(args[3]) else { usage() }
     BenchScale.generate(dir: args[2], records: records)
+case "lookups":
+    guard args.count == 3, let events = Int(args[2]) else { usage() }
+    BenchLookup.run(events: events)
 case "open":
     Bench.open(dir: args[2], useSnapshot: !args.contains("--no-snapshot"), verify: !args.contains("--no-verify"))
 default:

@@ -1,0 +1,81 @@
+import PayhookCore
+import PayhookLog
+
+/// The small strings payments repeat (source, provider, kind, provider_status, currency), kept
+/// once for the whole table; a record names them by position. Append-only: an entry is never
+/// removed (so a copy of the table that shares the list still reads every record it holds), and
+/// a string is interned the first time it is seen or never, so one string always has one tag.
+///
+/// Bounded: a provider could send a new `provider_status` or currency on every event. Past
+/// `entriesMax` entries, or for strings longer than `stringBytesMax`, records keep the string
+/// inline (a few bytes more, nothing lost).
+struct PaymentInterns: Sendable {
+    /// Most entries the list takes (providers send tens of distinct statuses and currencies).
+    static let entriesMax = 4096
+    /// Longest string interned, in UTF-8 bytes (currencies and statuses are short; an id is not).
+    static let stringBytesMax = 32
+    /// Lists up to this long are searched by scanning, longer ones through `ids`.
+    static let scanMax = 16
+
+    private(set) var strings: [String] = []
+    private var ids: [ByteString: Int] = [:]
+
+    var count: Int { strings.count }
+
+    subscript(id: Int) -> String { strings[id] }
+
+    /// The record tag for `s` (`PaymentRecord`): absent, its intern entry (added when there is
+    /// room), or inline.
+    mutating func tag(_ s: String?) -> UInt64 {
+        guard let s else { return PaymentRecord.tagAbsent }
+        // A short list is scanned (every fold tags five fields; hashing each costs more than
+        // comparing a few lengths); a longer one is looked up.
+        if strings.count <= Self.scanMax {
+            let n = s.utf8.count
+            for (id, e) in strings.enumerated() where e.utf8.count == n && e.utf8.elementsEqual(s.utf8) {
+                return PaymentRecord.tagInternBase + UInt64(id)
+            }
+        } else if let id = ids[ByteString(s)] {
+            return PaymentRecord.tagInternBase + UInt64(id)
+        }
+        let key = ByteString(s)
+        guard strings.count < Self.entriesMax, s.utf8.count <= Self.stringBytesMax else { return PaymentRecord.tagInline }
+        ids[key] = strings.count
+        strings.append(s)
+        return PaymentRecord.tagInternBase + UInt64(strings.count - 1)
+    }
+
+    /// The list as a snapshot's shard 0 carries it (`PaymentTable.encodeShard`).
+    func encode(into w: inout ByteWriter) {
+        w.u32(UInt32(strings.count))
+        for s in strings { w.string(s) }
+    }
+
+    /// Reads a list `encode` wrote. A table that already holds entries takes the list only if it
+    /// starts with them (records decoded before it would otherwise name other strings).
+    mutating func decode(from r: inout ByteReader) throws(DecodeError) {
+        let n = try r.u32("intern count")
+        guard n <= Self.entriesMax else { throw DecodeError(offset: r.offset, what: "intern count \(n) is over \(Self.entriesMax)") }
+        var read: [String] = []
+        var seen = Set<ByteString>()
+        for _ in 0..<n {
+            let s = try r.string("interned string")
+            guard s.utf8.count <= Self.stringBytesMax, seen.insert(ByteString(s)).inserted else {
+                throw DecodeError(offset: r.offset, what: "interned string is too long or repeated")
+            }
+            read.append(s)
+        }
+        guard read.count >= strings.count, zip(read, strings).allSatisfy({ ByteString($0) == ByteString($1) }) else {
+            throw DecodeError(offset: r.offset, what: "intern list disagrees with the table's")
+        }
+        for s in read.dropFirst(strings.count) { _ = tag(s) }
+    }
+
+    func heapBytes() -> Int {
+        var bytes = HeapCost.array(capacity: strings.capacity, stride: MemoryLayout<String>.stride)
+        bytes += HeapCost.dictionary(capacity: ids.capacity, keyStride: MemoryLayout<ByteString>.stride, valueStride: MemoryLayout<Int>.stride)
+        // Each string's storage is shared by the list and the dictionary's key.
+        for s in strings { bytes += HeapCost.string(s) }
+        return bytes
+    }
+}
