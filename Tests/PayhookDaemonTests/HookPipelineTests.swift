@@ -161,6 +161,35 @@ private final class ScriptedServer: @unchecked Sendable {
         #expect(server.accepted.load(ordering: .relaxed) == 3)
     }
 
+    /// The first request never gets an answer: it times out alone. The two behind it waited,
+    /// unjudged; they go out again on a fresh connection with a fresh timeout and succeed.
+    @Test func hangingHeadTimesOutAloneTheOthersAreResent() throws {
+        let seen = Mutex<[[String]]>([])
+        let server = ScriptedServer { c, index in
+            let ids = ScriptedServer.readRequests(c, count: index == 0 ? 3 : 2)
+            seen.withLock { $0.append(ids) }
+            if index > 0 { ScriptedServer.answer(c, ids) }
+            _ = ScriptedServer.readRequests(c, count: 4)  // until the client closes
+        }
+        defer { server.stop() }
+        let loop = try EventLoop(capacity: 16)
+        let connection = HookConnection(loop: loop, address: .ipv4(host: "127.0.0.1", port: server.port), maxPipelined: 3)
+        defer { connection.release() }
+        var results: [String: String] = [:]
+        for id in ["a", "b", "c"] {
+            connection.send(Self.request(id), timeoutMs: 500) { r in
+                switch r {
+                case .success(let response): results[id] = String(decoding: response.body, as: UTF8.self)
+                case .failure(let failure): results[id] = "failed: \(failure.cause)"
+                }
+                if results.count == 3 { loop.stop() }
+            }
+        }
+        try loop.run()
+        #expect(results == ["a": "failed: timeout", "b": "b", "c": "c"])
+        #expect(seen.withLock { $0 } == [["a", "b", "c"], ["b", "c"]])
+    }
+
     /// `maxPipelined` N: the N-th request fits on the connection, the (N+1)-th does not.
     @Test(arguments: [1, 2, 16])
     func roomEndsAtMaxPipelined(limit: Int) throws {

@@ -1,3 +1,4 @@
+import Glibc
 import PayhookHTTP1
 import PayhookPosix
 
@@ -29,7 +30,7 @@ struct HookFailure: Error, Sendable {
 /// the socket had answered before (the receiver closed a kept-alive connection, or stopped after
 /// its own request limit): that request goes out once more at once on a fresh connection, at no
 /// attempt's cost. Requests behind the head got no answer and no judgement either: they are
-/// always written again on the fresh connection. Each death either fails the head or uses its
+/// always written again on the fresh connection, with a fresh `timeout_ms`. Each death either fails the head or uses its
 /// one free resend, so a receiver that keeps dying cannot loop forever.
 final class HookConnection: EventHandler {
     typealias Done = (Result<HTTP1Response, HookFailure>) -> Void
@@ -115,6 +116,10 @@ final class HookConnection: EventHandler {
         do {
             let (fd, isConnected) = try Socket.connectNonBlocking(address)
             self.fd = fd
+            // Nagle would hold a request written while the one before is unacknowledged until
+            // its answer comes (pipelining); requests go out whole, in one write each batch.
+            // (A unix socket refuses the option: nothing to hold there.)
+            try? Socket.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
             connected = isConnected
             registration = try loop.register(fd: fd, interest: .writable, handler: self)
             interest = .writable
@@ -207,6 +212,7 @@ final class HookConnection: EventHandler {
     private func answer(_ response: HTTP1Response) {
         let head = pending.removeFirst()
         answered += 1
+        if !response.keepAlive { renewDeadlines(from: 0) }
         armTimer()
         if !response.keepAlive { reopen() }
         head.done(.success(response))
@@ -225,14 +231,20 @@ final class HookConnection: EventHandler {
         let wasDispatching = dispatching
         close()
         guard !pending.isEmpty else { return }
-        if answered > 0 && !headStarted && !pending[0].resent && cause != .timeout {
-            pending[0].resent = true
-        } else {
-            let head = pending.removeFirst()
-            armTimer()
-            head.done(.failure(HookFailure(cause: cause, message: message)))
-        }
+        let keepsHead = answered > 0 && !headStarted && !pending[0].resent && cause != .timeout
+        var failed: Pending?
+        if keepsHead { pending[0].resent = true } else { failed = pending.removeFirst() }
+        renewDeadlines(from: keepsHead ? 1 : 0)
+        armTimer()
+        failed?.done(.failure(HookFailure(cause: cause, message: message)))
         if fd < 0 && !pending.isEmpty && !wasDispatching { connect() }  // else after the dispatch
+    }
+
+    /// Requests that waited behind another's answer were not judged: their time starts again
+    /// when they are written again (else one hanging request would time out all behind it).
+    private func renewDeadlines(from start: Int) {
+        guard start < pending.count else { return }
+        for i in start..<pending.count { pending[i].deadlineMs = loop.nowMs + timeoutMs }
     }
 
     private func timedOut() {
