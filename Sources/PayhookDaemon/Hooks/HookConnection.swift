@@ -1,4 +1,4 @@
-import Glibc
+import CLinuxShim
 import PayhookHTTP1
 import PayhookPosix
 
