@@ -69,7 +69,8 @@ final class HookReader: Sendable {
             return Item(seq: record.seq, event: nil, json: nil, receivedAtMs: 0)
         }
         let summary = HookEvent(event)
-        let json = filter.map { $0.matches(summary) } ?? true ? event.jsonBytes(data: request.bodyIsJSON ? request.body : nil) : nil
+        let wanted = filter?.matches(summary) ?? true
+        let json = wanted ? event.jsonBytes(data: request.bodyIsJSON ? request.body : nil) : nil
         return Item(seq: record.seq, event: summary, json: json, receivedAtMs: event.receivedAtMs)
     }
 }
