@@ -33,11 +33,19 @@ public enum HookRequest {
         ]
         if let key { fields += HookSigning.headers(key: key, eventID: id, timestampS: timestampS, body: body) }
         fields.append(("User-Agent", "payhookd"))
+        // Appended as bytes, not built as Strings: this runs on the loop for every attempt.
         var out: [UInt8] = []
-        out.reserveCapacity(256 + body.count)
-        out += Array("POST \(target.path) HTTP/1.1\r\n".utf8)
-        for (name, value) in fields { out += Array("\(name): \(value)\r\n".utf8) }
-        out += [0x0D, 0x0A]
+        out.reserveCapacity(64 + target.path.utf8.count + fields.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 } + body.count)
+        out += "POST ".utf8
+        out += target.path.utf8
+        out += " HTTP/1.1\r\n".utf8
+        for (name, value) in fields {
+            out += name.utf8
+            out += ": ".utf8
+            out += value.utf8
+            out += "\r\n".utf8
+        }
+        out += "\r\n".utf8
         out += body
         return out
     }

@@ -13,6 +13,8 @@ final class HookReceiver: @unchecked Sendable {
     }
 
     let port: UInt16
+    /// Connections accepted so far.
+    let accepted = Atomic<Int>(0)
     private let fd: Int32
     /// Joined before the listener is closed: a thread still to call accept(2) would otherwise
     /// accept on whatever socket reuses the descriptor number (and answer as this receiver).
@@ -42,6 +44,7 @@ final class HookReceiver: @unchecked Sendable {
             while true {
                 let c = accept(listener, nil, nil)
                 if c < 0 { return }
+                accepted.add(1, ordering: .relaxed)
                 _ = Worker { [self] in serve(c) }
             }
         }

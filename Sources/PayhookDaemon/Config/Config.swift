@@ -195,6 +195,8 @@ public struct Config: Sendable, Equatable {
         public var retryMaxAgeMs: Int64 = 72 * 3_600_000
         /// Deliveries in flight at once for this hook.
         public var maxInFlight: Int = 4
+        /// Requests written on one connection before their answers (HTTP/1.1 pipelining).
+        public var maxPipelined: Int = 16
         public var signingSecret: [UInt8]? = nil
         /// Event kinds this hook receives; empty means all.
         public var kinds: [String] = []

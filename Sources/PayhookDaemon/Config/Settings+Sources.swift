@@ -96,6 +96,9 @@ extension Settings {
                 "retry_max_interval", \.retryMaxIntervalMs, Settings.retryMaxIntervalMs, example: "10m", rangeText: "1s...24h",
                 commented: true, help: "longest wait between attempts, Retry-After included"),
             .int("max_in_flight", \.maxInFlight, 1...256, unit: .count, help: "concurrent deliveries for this hook"),
+            .int(
+                "max_pipelined", \.maxPipelined, 1...256, unit: .count,
+                help: "requests written on one connection before their answers (HTTP/1.1 pipelining); 1: none"),
             .custom(
                 "signing_secret_file", reload: .restart, example: #""orders-hook.key""#, commented: true,
                 help: "adds Payhook-Signature: t=..,v1=hmac-sha256; default: unsigned", value: { $0.signingSecret }

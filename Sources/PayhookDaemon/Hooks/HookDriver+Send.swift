@@ -29,10 +29,11 @@ extension HookDriver {
     private func sendHTTP(_ event: HookEvent, attempt: UInt32, body: [UInt8], target: HookTarget) {
         if deferWhileUnreachable({ [weak self] in self?.sendHTTP(event, attempt: attempt, body: body, target: target) }) { return }
         let connection: HookConnection
-        if let idle = connections.first(where: { $0.isIdle }) ?? connections.first(where: { !$0.isBusy }) {
-            connection = idle
+        // An open connection with room first (its requests then share writes), then a closed one.
+        if let open = connections.first(where: { $0.isOpen && $0.hasRoom }) ?? connections.first(where: { $0.hasRoom }) {
+            connection = open
         } else {
-            connection = HookConnection(loop: loop, address: target.address)
+            connection = HookConnection(loop: loop, address: target.address, maxPipelined: hook.maxPipelined)
             connections.append(connection)
         }
         let request = HookRequest.build(

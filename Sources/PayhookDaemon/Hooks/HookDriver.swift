@@ -4,14 +4,15 @@ import PayhookLog
 import PayhookPosix
 import PayhookStore
 
-/// One hook, running on the loop: reads the log in order (through `RecordFetcher`, so the loop
-/// never waits for the disk), feeds `DeliveryState`, performs the actions it returns (send, park,
+/// One hook, running on the loop: reads the log in order (through `HookReader`, so the loop
+/// never waits for the disk nor encodes event JSON), feeds `DeliveryState`, performs the actions it returns (send, park,
 /// persist the cursor), and wakes when new events become durable or a retry is due.
 final class HookDriver {
     let hook: Config.Hook
     let loop: EventLoop
     let store: EventStore
     let fetcher: RecordFetcher
+    let reader: HookReader
     let clock: any Clock
     let cursorPath: String
     /// Hands a cursor to the background writer (one fsync pair per batch).
@@ -62,8 +63,8 @@ final class HookDriver {
     static let scanBatch = 512
 
     init(
-        hook: Config.Hook, cursor: HookCursor, loop: EventLoop, store: EventStore, fetcher: RecordFetcher, clock: any Clock,
-        cursorPath: String, parked: ParkedList, persist: @escaping (String, HookCursor) -> Void,
+        hook: Config.Hook, cursor: HookCursor, loop: EventLoop, store: EventStore, fetcher: RecordFetcher, reader: HookReader,
+        clock: any Clock, cursorPath: String, parked: ParkedList, persist: @escaping (String, HookCursor) -> Void,
         persistParked: @escaping (ParkedChange) -> Void
     ) {
         self.parked = parked
@@ -72,6 +73,7 @@ final class HookDriver {
         self.loop = loop
         self.store = store
         self.fetcher = fetcher
+        self.reader = reader
         self.clock = clock
         self.cursorPath = cursorPath
         self.persist = persist
@@ -106,31 +108,33 @@ final class HookDriver {
             seqs = Array(state.scanSeq...min(last, state.scanSeq + UInt64(Self.scanBatch) - 1))
         }
         reading = true
-        fetcher.fetch(store.locations(seqs)) { [weak self] records, failure in
+        reader.fetch(store.locations(seqs), filter: state.filter) { [weak self] items, failure in
             guard let self, !stopped else { return }
             reading = false
-            scanned(seqs, records: records, failure: failure)
+            scanned(seqs, items: items, failure: failure)
         }
     }
 
-    private func scanned(_ seqs: [UInt64], records: [LogRecord], failure: LogReadError?) {
+    private func scanned(_ seqs: [UInt64], items: [HookReader.Item], failure: LogReadError?) {
         let now = clock.nowUnixMs()
-        let bySeq = Dictionary(records.map { ($0.seq, $0) }, uniquingKeysWith: { a, _ in a })
+        // Items come in the order of `seqs`, without those retention removed.
+        var next = items.startIndex
         for seq in seqs {
-            if failure != nil && bySeq[seq] == nil {
+            let item = next < items.endIndex && items[next].seq == seq ? items[next] : nil
+            if item != nil { next += 1 }
+            if failure != nil && item == nil {
                 // A read error is not "gone": stop here and try again later, never skip.
                 Journal.error("hook \(name): reading seq \(seq): \(failure!)")
                 loop.schedule(timer!, afterMs: 1000)
                 return
             }
-            guard let record = bySeq[seq], case .event(let request, let event) = record.payload else {
+            guard let item, let summary = item.event else {
                 perform(state.skip(seq, nowMs: now))
                 continue
             }
-            let summary = HookEvent(event)
-            if state.filter.matches(summary) {
-                if bodies.count < Self.maxCachedBodies { bodies[seq] = event.jsonBytes(data: request.bodyIsJSON ? request.body : nil) }
-                receivedAt[seq] = event.receivedAtMs
+            if let json = item.json {
+                if bodies.count < Self.maxCachedBodies { bodies[seq] = json }
+                receivedAt[seq] = item.receivedAtMs
             }
             let actions = state.offer(summary, nowMs: now)
             if actions.contains(.pauseScan) && state.scanSeq <= seq {
@@ -198,10 +202,7 @@ final class HookDriver {
         if let body = bodies[seq] { return done(body) }
         // A parked event's JSON is in its park entry: the log record may be gone.
         if let p = parked[seq], !p.eventJSON.isEmpty { return done(p.eventJSON) }
-        fetcher.fetch(store.locations([seq])) { records, _ in
-            guard case .event(let request, let event)? = records.first?.payload else { return done(nil) }
-            done(event.jsonBytes(data: request.bodyIsJSON ? request.body : nil))
-        }
+        reader.fetch(store.locations([seq]), filter: nil) { items, _ in done(items.first?.json) }
     }
 
     /// Stops delivery (shutdown or the hook was removed) and returns the cursor to write now.

@@ -24,6 +24,8 @@ final class HookSet {
     let directory: String
     let store: EventStore
     let fetcher: RecordFetcher
+    /// Reads the log for every hook (`HookReader.swift`).
+    let reader: HookReader
     let loop: EventLoop
     let clock: any Clock
     /// `storage.retention_days`: what a hook holds back is shown (`HookSet+Retention.swift`).
@@ -79,6 +81,7 @@ final class HookSet {
         self.progress = progress
         self.store = store
         self.fetcher = fetcher
+        reader = try HookReader(reader: store.reader, executor: loop.executor)
         self.loop = loop
         self.clock = clock
         self.retentionDays = retentionDays
@@ -140,7 +143,7 @@ final class HookSet {
         let parked = try knownParked ?? ParkedList.read(path: parkedPath, maxBytes: parkedMaxBytes)
         let writer = cursorWriter
         let driver = HookDriver(
-            hook: hook, cursor: cursor!, loop: loop, store: store, fetcher: fetcher, clock: clock, cursorPath: path, parked: parked,
+            hook: hook, cursor: cursor!, loop: loop, store: store, fetcher: fetcher, reader: reader, clock: clock, cursorPath: path, parked: parked,
             persist: { path, cursor in writer.submit(CursorJob(path: path, cursor: cursor, parked: nil)) },
             persistParked: { change in writer.submit(CursorJob(path: parkedPath, cursor: nil, parked: change)) })
         driver.onPersisted = { [unowned self] in updateProgress() }
@@ -154,6 +157,7 @@ final class HookSet {
     /// Stops every driver and writes each final cursor; then stops the writer thread.
     func shutdown() {
         let finals = drivers.map { ($0.cursorPath, $0.stop()) }
+        reader.shutdown()
         cursorWriter.shutdown()
         // The writer wrote every parked list it was handed before it stopped.
         for (path, cursor) in finals {
