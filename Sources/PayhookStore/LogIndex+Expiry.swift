@@ -39,6 +39,21 @@ public struct ExpiryPass: Sendable, Equatable {
     public init(through: UInt64) { self.through = through }
 }
 
+extension ExpiryPass {
+    /// Expires the next `shards` shards of both tables (whichever has fewer shards is done
+    /// first); true when the pass covered every shard of both.
+    mutating func step<A: ShardedIndexTable, B: ShardedIndexTable>(_ a: inout A, _ b: inout B, shards: Int) -> Bool {
+        let total = max(a.shardCount, b.shardCount)
+        let end = min(total, nextShard + max(1, shards))
+        for i in nextShard..<end {
+            if i < a.shardCount { a.expire(through: through, shard: i) }
+            if i < b.shardCount { b.expire(through: through, shard: i) }
+        }
+        nextShard = end
+        return end == total
+    }
+}
+
 extension LogIndex {
     /// Shards per table the loop expires in one turn: at 65,536 shards a pass takes 256 turns;
     /// at 10M entries a turn scans about 40k of them (a few milliseconds).
@@ -52,14 +67,7 @@ extension LogIndex {
     /// Expires the next `shards` shards of `pass`; true when the pass is complete (then the
     /// retired segments it covers are forgotten too).
     public mutating func expire(_ pass: inout ExpiryPass, shards: Int = expiryShardsPerTurn) -> Bool {
-        let total = max(dedupTable.shardCount, payments.shardCount)
-        let end = min(total, pass.nextShard + max(1, shards))
-        for i in pass.nextShard..<end {
-            if i < dedupTable.shardCount { dedupTable.expire(through: pass.through, shard: i) }
-            if i < payments.shardCount { payments.expire(through: pass.through, shard: i) }
-        }
-        pass.nextShard = end
-        guard end == total else { return false }
+        guard pass.step(&dedupTable, &payments, shards: shards) else { return false }
         retired.removeAll { $0.lastSeq <= pass.through }
         return true
     }

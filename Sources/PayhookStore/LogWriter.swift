@@ -71,6 +71,10 @@ public final class LogWriter: Sendable {
         snapshots.requestMaintenance()
     }
 
+    /// Heap bytes the snapshot thread keeps between snapshots (no index: its segment map and
+    /// retired list), for `log stats`-like reports and tests.
+    public var snapshotThreadBytes: Int { snapshots.keptBytes.load(ordering: .relaxed) }
+
     /// Counters for /metrics and the benchmark.
     public var batchCount: Int { segments.batchCount.load(ordering: .relaxed) }
     public var recordCount: Int { segments.recordCount.load(ordering: .relaxed) }
