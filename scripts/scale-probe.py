@@ -4,8 +4,8 @@
   scale-probe.py BIN STORAGE_DIR LABEL
 
 start_s: spawn to the ready file (recovery done, listeners bound); rss_start_mib: VmRSS then;
-rss_ingest_mib: after INGEST (default 200) signed webhooks (the loop and the snapshot thread each
-hold their index from then on); peak_run_mib: the peak RSS while serving (VmHWM before SIGTERM;
+rss_ingest_mib: after INGEST (default 200) signed webhooks (before format 5 the snapshot thread
+kept an index of its own from then on; now it keeps none); peak_run_mib: the peak RSS while serving (VmHWM before SIGTERM;
 with RATES=1 and SNAPSHOT_EVERY below the events the rates phase ingests, it covers snapshots
 written while serving); peak_mib: the process's peak RSS (getrusage) after SIGTERM,
 whose shutdown writes a final snapshot covering the new records.

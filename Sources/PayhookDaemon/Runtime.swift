@@ -74,14 +74,21 @@ final class Runtime {
             store: store, fetcher: fetcher, metrics: metrics, clock: clock, maxResults: config.server.maxEventsPage,
             logDir: Log.logDirectory(config.storage.dir))
         rejectsRoute = try RejectsRoute(ingest: ingest, storageDir: config.storage.dir, executor: loop.executor)
-        let writer = store.writer
         var timer: TimerID?
-        let maintenance = loop.makeTimer {
-            writer.requestMaintenance()
+        let maintenance = loop.makeTimer { [store] in
+            store.requestMaintenance()
             if let timer { loop.schedule(timer, afterMs: Self.maintenanceIntervalMs) }
         }
         timer = maintenance
         loop.schedule(maintenance, afterMs: Self.maintenanceIntervalMs)
+        // Expiry runs a few shards a turn (`EventStore.stepExpiry`), one turn a millisecond
+        // while a pass is under way, so ingest and queries go on between turns.
+        var expiryTimer: TimerID?
+        let expiry = loop.makeTimer { [store] in
+            if store.stepExpiry(), let expiryTimer { loop.schedule(expiryTimer, afterMs: 1) }
+        }
+        expiryTimer = expiry
+        store.onExpiryPending = { loop.schedule(expiry, afterMs: 1) }
         declareMetrics(server: server)
         metrics.renderExtra.append { [hooks] in HookMetrics.render(hooks) }
     }
@@ -111,8 +118,7 @@ final class Runtime {
     /// Stops the log's threads after the server drained (every answer sent).
     func shutdown() {
         hooks.shutdown()
-        store.writer.shutdown()
-        store.collect()
+        store.shutdown()
         rejects.shutdown()
         fetcher.shutdown()
         rejectsRoute.shutdown()

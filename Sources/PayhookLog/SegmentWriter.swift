@@ -3,7 +3,7 @@ import PayhookPosix
 import Synchronization
 
 /// A record made durable, handed to `onCommitted` on the writer thread (the store's snapshot
-/// worker keeps its shadow index from these).
+/// worker keeps its seq -> location map from these).
 public struct Committed<Entry: LogEntry>: Sendable {
     public var entry: Entry
     public var appended: AppendedRecord

@@ -4,21 +4,29 @@ import PayhookCore
 import PayhookLog
 import PayhookPosix
 
-// Snapshot file format, version 4 (storage.dir/log/index-<last seq, 20 digits>.snap):
+// Snapshot file format, version 5 (storage.dir/log/index-<last seq, 20 digits>.snap):
 //   magic "PAYHKSNP", version u16, reserved u16, then the body, then CRC32C (u32) of all bytes
 //   before it. Body: next_seq u64, quarantined u64;
-//   dedup: u64 count, then (digest hi u64, digest lo u64, seq u64) (`DedupDigest` of the id in
-//     today's escaped form, `EventID`); u64 count, then (id string, seq u64): the identities
-//     kept by their bytes (`DedupTable.exact`);
-//   payments: u64 count, then (source, payment_id, provider, kind, merchant_ref?, status u8,
-//     provider_status?, amount?, currency?, first_seen i64, last_seen i64, last_seq u64,
-//     u32 count + seqs u64);
+//   dedup: u32 shard count, then per shard that is not empty, in shard order: u32 shard index,
+//     u64 length, then the shard as `DedupTable` encodes it (`encodeShard`; its layout is the
+//     table's); then u32 0xFFFFFFFF. Shard 0 is always written (a table may keep table-wide
+//     data there: `PaymentTable`'s intern list); a shard left out is empty;
+//   payments: the same for `PaymentTable`;
 //   segments: u32 count, then (first_seq u64, end_offset i64, newest_ms i64, u32 count +
 //     offsets u32);
 //   retired: u32 count, then (last_seq u64, newest_ms i64): segments retention deleted whose
 //     dedup entries have not expired (`RetiredSegment`).
+// Written as a stream (`IndexSnapshot+Format5.swift`): ~1 MiB chunks, each shard released once
+// written, the CRC computed as the bytes go. Read as a stream too, shard by shard, and accepted
+// only when the CRC at the end matches. A shard count other than this build's does not decode.
 // Strings as in the record format. A snapshot that does not decode is ignored (recovery falls
 // back to an older one, or to a full replay).
+// Version 4 (read whole): body next_seq u64, quarantined u64; dedup: u64 count, then (digest hi
+//   u64, digest lo u64, seq u64) (`DedupDigest` of the id in today's escaped form, `EventID`);
+//   u64 count, then (id string, seq u64): the identities kept by their bytes; payments: u64
+//   count, then (source, payment_id, provider, kind, merchant_ref?, status u8,
+//   provider_status?, amount?, currency?, first_seen i64, last_seen i64, last_seq u64, u32
+//   count + seqs u64); segments and retired as in version 5.
 // Version 3 is version 4 without the retired list (nothing expires until retention runs again).
 // Version 2 stores dedup as (id string, seq u64) and no exact list; it is still read, each id
 // digested. Version 1 is the same as 2 except that dedup ids are in the previous, unescaped form; it is still
@@ -28,7 +36,7 @@ import PayhookPosix
 /// Encoding of `LogIndex` snapshots (format above).
 enum IndexSnapshot {
     static let magic: [UInt8] = Array("PAYHKSNP".utf8)
-    static let version: UInt16 = 4
+    static let version: UInt16 = 5
 
     static func fileName(lastSeq: UInt64) -> String { SnapshotFiles.fileName(lastSeq: lastSeq) }
     static func lastSeq(fileName name: String) -> UInt64? { SnapshotFiles.lastSeq(fileName: name) }
@@ -37,44 +45,6 @@ enum IndexSnapshot {
     /// it is not there. One `stat`: callers ask when the snapshot seq changes, not per request.
     static func writtenAtMs(logDir: String, lastSeq: UInt64) -> Int64? {
         (try? FileSystem.modifiedAtMs(logDir + "/" + fileName(lastSeq: lastSeq))) ?? nil
-    }
-
-    static func encode(_ index: LogIndex) -> [UInt8] {
-        var w = ByteWriter(capacity: 64 + index.dedupCount * 48 + index.paymentCount * 96)
-        w.bytes.append(contentsOf: magic)
-        w.u16(version)
-        w.u16(0)
-        w.u64(index.nextSeq)
-        w.u64(UInt64(index.quarantinedCount))
-        w.u64(UInt64(index.dedupTable.slots.count))
-        for (hi, slot) in index.dedupTable.slots {
-            w.u64(hi)
-            w.u64(slot.lo)
-            w.u64(slot.seq)
-        }
-        w.u64(UInt64(index.dedupTable.exact.count))
-        for (id, seq) in index.dedupTable.exact {
-            w.string(id.string)
-            w.u64(seq)
-        }
-        w.u64(UInt64(index.payments.count))
-        index.payments.forEach { encode($0, into: &w) }
-        w.u32(UInt32(index.segments.count))
-        for s in index.segments {
-            w.u64(s.firstSeq)
-            w.i64(s.endOffset)
-            w.i64(s.newestMs)
-            w.u32(UInt32(s.offsets.count))
-            for o in s.offsets { w.u32(o) }
-        }
-        w.u32(UInt32(index.retired.count))
-        for s in index.retired {
-            w.u64(s.lastSeq)
-            w.i64(s.newestMs)
-        }
-        let crc = w.bytes.withUnsafeBytes { cshim_crc32c(0, $0.baseAddress!, $0.count) }
-        w.u32(crc)
-        return w.bytes
     }
 
     static func encode(_ p: PaymentState, into w: inout ByteWriter) {
@@ -94,7 +64,15 @@ enum IndexSnapshot {
         for s in p.eventSeqs { w.u64(s) }
     }
 
+    /// Decodes a snapshot of any version held in memory (tests).
     static func decode(_ bytes: [UInt8]) throws(DecodeError) -> LogIndex {
+        try decode(size: bytes.count) { (offset: Int, count: Int) throws(DecodeError) -> [UInt8] in
+            Array(bytes[min(offset, bytes.count)..<min(offset + count, bytes.count)])
+        }
+    }
+
+    /// Versions 1-4, whole.
+    static func decodeWhole(_ bytes: [UInt8]) throws(DecodeError) -> LogIndex {
         guard bytes.count >= 16, Array(bytes.prefix(8)) == magic else { throw DecodeError(offset: 0, what: "bad snapshot magic") }
         let stored = SegmentScanner.readU32(bytes, bytes.count - 4)
         let actual = bytes.withUnsafeBytes { cshim_crc32c(0, $0.baseAddress!, $0.count - 4) }
@@ -104,7 +82,7 @@ enum IndexSnapshot {
 
     private static func decodeBody(_ r: inout ByteReader) throws(DecodeError) -> LogIndex {
         let fileVersion = try r.u16("version")
-        guard (1...version).contains(fileVersion) else { throw DecodeError(offset: 8, what: "snapshot version") }
+        guard (1...4).contains(fileVersion) else { throw DecodeError(offset: 8, what: "snapshot version") }
         _ = try r.u16("reserved")
         var index = LogIndex()
         index.segmentMap.nextSeq = try r.u64("next_seq")
@@ -208,9 +186,9 @@ extension IndexSnapshot {
         for covered in names.compactMap({ lastSeq(fileName: $0) }).sorted(by: >) {
             let path = logDir + "/" + fileName(lastSeq: covered)
             guard let file = try? File.open(path, flags: O_RDONLY) else { continue }
-            let bytes = (try? file.read(count: Int((try? file.size()) ?? 0), at: 0)) ?? []
+            let decoded = try? read(file, size: Int((try? file.size()) ?? 0))
             file.close()
-            guard var index = try? decode(bytes), index.lastSeq == covered else { continue }
+            guard var index = decoded, index.lastSeq == covered else { continue }
             // Segments retention deleted after this snapshot was written: retired now, so that
             // their dedup entries still expire (`LogIndex.expiryDue`).
             if let first = seqs.first, first > 1 { index.dropSegments(through: first - 1) }

@@ -28,12 +28,14 @@ public struct OpenedLog: Sendable {
 /// 3. When the eventfd fires: for each `writer.takeCompletions()` in order, on success
 ///    `index.apply(payload, at:frameBytes:)` with the payload submitted under its ticket, then
 ///    answer 200 with `completion.seq`; on failure
-///    answer 503 (`.failed` means fdatasync failed: stop accepting and exit non-zero).
+///    answer 503 (`.failed` means fdatasync failed: stop accepting and exit non-zero). Then
+///    `writer.applied(index)` (hands the snapshot thread a copy when one is due).
 /// 4. `/readyz` is `writer.isWritable`; status queries read `index.lookup`/`eventSeqs`, events
-///    come from `log.reader` (on a background thread: `RecordFetcher`). A timer calls `writer.requestMaintenance()` (retention) and may
-///    call `index.dropSegments(through: writer.retiredThroughSeq)`.
-/// 5. SIGTERM: stop accepting, `writer.shutdown()` (drains, fsyncs, final snapshot), then
-///    collect the last completions.
+///    come from `log.reader` (on a background thread: `RecordFetcher`). A timer calls `writer.requestMaintenance(index)` (retention) and
+///    the loop calls `index.dropSegments(through: writer.retiredThroughSeq)`, then expires
+///    through `writer.expiredThroughSeq` in an `ExpiryPass` over several turns.
+/// 5. SIGTERM: stop accepting, `writer.shutdown { collect(); return index }` (drains, fsyncs,
+///    the loop collects the last completions, final snapshot of its index).
 public enum Log {
     /// `storage.dir/log`.
     public static func logDirectory(_ dir: String) -> String { LogFiles.logDirectory(dir) }
@@ -64,14 +66,22 @@ public enum Log {
         let logDir = logDirectory(dir)
         let lockFile = try LogFiles.lock(logDir: logDir, waitMs: options.lockWaitMs)
         do throws(LogOpenError) {
-            let recovered = try LogRecovery.recover(
+            var recovered = try LogRecovery.recover(
                 logDir: logDir, repair: true, verifyCovered: options.coveredCheck == .beforeOpen, snapshot: IndexSnapshot.loadNewest)
+            // Entries due to expire that the snapshot still held (written mid-pass, or before
+            // the last expiry): at once, before the loop runs.
+            let nowMs = options.clock.nowUnixMs()
+            if let through = recovered.index.expiryDue(
+                nowMs: nowMs, retentionDays: options.retentionDays, extraDays: options.dedupExtraDays)
+            {
+                recovered.index.expire(through: through)  // in place: `recovered` holds the only copy
+            }
             let active = try LogFiles.openActive(logDir: logDir, nextSeq: recovered.index.nextSeq, options: options)
             let writer: LogWriter
             do throws(SyscallError) {
                 let snapshots = try SnapshotWorker(
                     index: recovered.index, snapshotSeq: recovered.report.snapshotSeq ?? 0, logDir: logDir, options: options,
-                    isDelivered: isDelivered)
+                    isDelivered: isDelivered, wakeLoop: onDurable)
                 let segments = try SegmentWriter<LogPayload>(
                     logDir: logDir, active: active, nextSeq: recovered.index.nextSeq, options: options, lockFile: lockFile,
                     admit: { payload in
@@ -83,8 +93,8 @@ public enum Log {
             } catch {
                 throw .io(error)
             }
-            var index = recovered.index
             let reader = LogReader(dir: dir)
+            var index = recovered.index
             index.records = reader
             let covered = recovered.report.coveredSegments
             let check =

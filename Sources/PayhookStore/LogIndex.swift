@@ -3,7 +3,8 @@ import PayhookLog
 
 /// The in-memory indexes over the log: dedup (event identity -> seq), last-seen status per payment,
 /// per-payment event seqs, and the log's seq -> location (`SegmentMap`). A value owned by one thread: the event loop
-/// owns the live one, the snapshot worker a shadow copy; no locks.
+/// owns the live one; the snapshot worker gets copies of it to write (O(1): the tables share
+/// their shards copy-on-write, `ShardedIndexTable`); no locks.
 ///
 /// Dedup window: the log's retention plus `dedup_extra_days`. Entries outlive retention because
 /// retention only deletes segments that a durable snapshot covers, and snapshots carry the dedup

@@ -28,9 +28,25 @@ public final class LogWriter: Sendable {
     /// For `/readyz`: running and not shutting down.
     public var isWritable: Bool { segments.isWritable }
 
-    /// Drains the queue, stops the writer, writes the final snapshot (still under `log/LOCK`)
-    /// and joins both threads. Call from one thread (the loop's); a second call does nothing.
-    public func shutdown() { segments.shutdown { snapshots.shutdown() } }
+    /// Drains the queue and stops the writer; then calls `finalIndex` (on the caller's thread,
+    /// the loop's: it collects the last completions into its index and returns it, or `nil`
+    /// for no final snapshot), writes the final snapshot of it when it is newer than the last
+    /// one (still under `log/LOCK`), and joins both threads. Call from one thread (the loop's);
+    /// a second call does nothing.
+    public func shutdown(finalIndex: () -> LogIndex?) {
+        segments.shutdown { snapshots.shutdown(finalIndex: finalIndex()) }
+    }
+
+    /// Call after folding completions into the loop's index: once `snapshotEveryEvents` records
+    /// passed since the last snapshot and none is being written, hands the snapshot thread a
+    /// copy of `index`. The copy is O(1) (the tables share their shards copy-on-write); the
+    /// thread releases each shard once written, and a write on the loop meanwhile copies only
+    /// the shard it touches. A failed snapshot is retried at the next call.
+    public func applied(_ index: LogIndex) {
+        let every = snapshots.snapshotEveryEvents
+        guard every > 0, index.lastSeq >= snapshotSeq + UInt64(every) else { return }
+        snapshots.hand(index)
+    }
 
     /// The newest seq the last snapshot covers (0 before the first).
     public var snapshotSeq: UInt64 { snapshots.snapshotSeq.load(ordering: .acquiring) }
@@ -39,17 +55,25 @@ public final class LogWriter: Sendable {
     /// `LogIndex.dropSegments(through:)` with it.
     public var retiredThroughSeq: UInt64 { snapshots.retiredThroughSeq.load(ordering: .acquiring) }
 
-    /// Dedup entries and payments up to this seq expired (`dedup_extra_days` past retention; 0
-    /// when none); the loop calls `LogIndex.expire(through:)` with it after `dropSegments`.
+    /// Dedup entries and payments up to this seq are due to expire (`dedup_extra_days` past
+    /// retention; 0 when none); the loop runs an `ExpiryPass` to it after `dropSegments`.
     public var expiredThroughSeq: UInt64 { snapshots.expiredThroughSeq.load(ordering: .acquiring) }
 
     /// Snapshot, high-water mark or retention attempts that failed (retried at the next one);
     /// `payhook_snapshot_failures_total`.
     public var snapshotFailureCount: Int { snapshots.snapshotFailures.load(ordering: .relaxed) }
 
-    /// Asks the background worker to write a snapshot if records arrived since the last one and
-    /// to apply retention now (the daemon calls it from a timer, e.g. hourly).
-    public func requestMaintenance() { snapshots.requestMaintenance() }
+    /// Hands the snapshot thread a copy of `index` (the loop's) if records arrived since the last
+    /// snapshot, and asks it to apply retention and expiry now (the daemon calls it from a
+    /// timer, e.g. hourly).
+    public func requestMaintenance(_ index: LogIndex) {
+        if index.lastSeq > snapshotSeq { snapshots.hand(index) }
+        snapshots.requestMaintenance()
+    }
+
+    /// Heap bytes the snapshot thread keeps between snapshots (no index: its segment map and
+    /// retired list), for `log stats`-like reports and tests.
+    public var snapshotThreadBytes: Int { snapshots.keptBytes.load(ordering: .relaxed) }
 
     /// Counters for /metrics and the benchmark.
     public var batchCount: Int { segments.batchCount.load(ordering: .relaxed) }

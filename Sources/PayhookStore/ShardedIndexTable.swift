@@ -11,6 +11,8 @@ import PayhookLog
 /// `IndexSnapshot`'s); a snapshot whose shard count differs from this build's does not decode
 /// and recovery replays instead.
 protocol ShardedIndexTable: Sendable, Equatable {
+    /// An empty table.
+    init()
     /// Number of shards (fixed per table type and build).
     var shardCount: Int { get }
     /// Entries in the table.

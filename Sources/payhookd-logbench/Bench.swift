@@ -88,7 +88,7 @@ enum Bench {
         dispatcher.join()
         let done = perSubmitter * submitters
         let syncs = writer.fdatasyncCount
-        writer.shutdown()
+        writer.shutdown { nil }  // no index kept: retention is off, nothing to snapshot
         print(
             "append submitters=\(submitters) max_batch=\(maxBatch) records=\(done) seconds=\(fmt(seconds)) "
                 + "appends_per_s=\(Int(Double(done) / seconds)) fdatasyncs=\(syncs) records_per_fdatasync=\(fmt(Double(done) / Double(max(syncs, 1))))"
@@ -101,6 +101,8 @@ enum Bench {
         o.snapshotEveryEvents = 100_000
         let opened = try! Log.open(dir: dir, options: o, isDelivered: { _ in true }, onDurable: { wake.fire() })
         let writer = opened.writer
+        // The loop's part: keep the index and hand it to the snapshot thread when due.
+        var index = opened.index
         let start = cshim_monotonic_ns()
         var completed = 0
         var n = 0
@@ -112,12 +114,15 @@ enum Bench {
             }
             wake.wait()
             for c in writer.takeCompletions() {
-                precondition(c.seq != nil, "fill failed: \(c.result)")
+                guard case .success(let appended) = c.result else { preconditionFailure("fill failed: \(c.result)") }
+                let t = Int(c.ticket)
+                index.apply(event(t, receivedAtMs: 1_795_341_600_000 + Int64(t)), at: appended, frameBytes: c.frameBytes)
                 completed += 1
             }
+            writer.applied(index)
         }
         let seconds = Double(cshim_monotonic_ns() - start) / 1e9
-        writer.shutdown()
+        writer.shutdown { index }
         print(
             "fill records=\(records) seconds=\(fmt(seconds)) appends_per_s=\(Int(Double(records) / seconds)) fdatasyncs=\(writer.fdatasyncCount)"
         )

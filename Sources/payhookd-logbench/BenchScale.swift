@@ -47,6 +47,8 @@ enum BenchScale {
         o.snapshotEveryEvents = 100_000
         let opened = try! Log.open(dir: dir, options: o, isDelivered: { _ in true }, onDurable: { wake.fire() })
         let writer = opened.writer
+        // The loop's part: keep the index and hand it to the snapshot thread when due.
+        var index = opened.index
         let payments = max(1, records * 3 / 10)
         let nowMs = Int64(cshim_realtime_ms())
         let start = cshim_monotonic_ns()
@@ -59,12 +61,16 @@ enum BenchScale {
             }
             wake.wait()
             for c in writer.takeCompletions() {
-                precondition(c.seq != nil, "gen failed: \(c.result)")
+                guard case .success(let appended) = c.result else { preconditionFailure("gen failed: \(c.result)") }
+                let t = Int(c.ticket)
+                index.apply(
+                    event(t, payments: payments, receivedAtMs: nowMs - Int64(records - t)), at: appended, frameBytes: c.frameBytes)
                 completed += 1
             }
+            writer.applied(index)
         }
         let seconds = Double(cshim_monotonic_ns() - start) / 1e9
-        writer.shutdown()
+        writer.shutdown { index }
         print("gen records=\(records) payments=\(payments) seconds=\(Bench.fmt(seconds))")
     }
 }

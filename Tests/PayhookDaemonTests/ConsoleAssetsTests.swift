@@ -119,3 +119,23 @@ import Testing
         #expect(a.total(source: "none", minutes: 60, atMs: t0) == [0, 0, 0, 0])
     }
 }
+
+@Suite struct ConsoleSearchPruneTests {
+    @Test("a prune pass drops payments the index no longer holds, 16 buckets a turn; ids and refs shared with kept payments stay")
+    func prune() {
+        var s = PaymentSearchIndex()
+        for n in 0..<300 { s.add(source: "a", paymentID: "\(n)", merchantRef: "ref-\(n / 2)") }
+        #expect(s.count == 450)
+        let idle = s.prune(exists: { _ in false })
+        #expect(!idle, "no pass started: nothing to do")
+        #expect(s.count == 450)
+        s.startPrune()
+        var turns = 1
+        while s.prune(exists: { Int($0.paymentID)! % 2 == 0 }) { turns += 1 }
+        #expect(turns == PaymentSearchIndex.bucketCount / PaymentSearchIndex.pruneBucketsPerTurn)
+        #expect(s.count == 300)
+        #expect(s.find("3", limit: 5).isEmpty)
+        #expect(s.find("4", limit: 5) == [.init(source: "a", paymentID: "4")])
+        #expect(s.find("ref-1", limit: 5) == [.init(source: "a", paymentID: "2")])
+    }
+}

@@ -45,7 +45,7 @@ import Testing
         let route = try IngestFixtures.route(store, dir: dir)
         for order in 1...8 { #expect(ingest(store, route, order, at: now - 100 * day).map { if case .stored = $0 { true } else { false } } == true) }
         #expect(ingest(store, route, 9, at: now).map { if case .stored = $0 { true } else { false } } == true)
-        store.writer.requestMaintenance()
+        store.requestMaintenance()
         for _ in 0..<10_000 where store.writer.retiredThroughSeq == 0 { usleep(1_000) }
         store.collect()
         #expect(store.writer.retiredThroughSeq > 0)
@@ -57,15 +57,15 @@ import Testing
         }
 
         clock.advance(ms: 21 * day)  // 121 days after the old events
-        store.writer.shutdown()  // its final maintenance applies expiry; joined here
-        store.collect()
+        store.shutdown()  // its final maintenance decides expiry; joined here
+        while store.stepExpiry() {}  // the loop's turns
         let gone = extraDays == 30
         #expect((store.writer.expiredThroughSeq > 0) == gone)
         #expect((store.index.lookup(source: "noventiq", paymentID: "1") == nil) == gone)
         #expect(store.index.lookup(source: "noventiq", paymentID: "9") != nil)
 
         let again = try open(dir, extraDays: extraDays, clock: clock)
-        defer { again.writer.shutdown() }
+        defer { again.shutdown() }
         let route2 = try IngestFixtures.route(again, dir: dir)
         #expect((again.status(source: "noventiq", paymentID: "2") == nil) == gone)
         switch ingest(again, route2, 2, at: clock.nowUnixMs()) {

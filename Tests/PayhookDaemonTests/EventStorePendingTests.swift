@@ -24,7 +24,7 @@ import Testing
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let store = EventStore(opened: try Log.open(dir: dir.path, isDelivered: { _ in true }, onDurable: {}))
-        defer { store.writer.shutdown() }
+        defer { store.shutdown() }
         let route = try IngestFixtures.route(store, dir: dir)
         let outcomes = Outcomes()
         let source = IngestFixtures.noventiq
@@ -41,7 +41,7 @@ import Testing
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let store = EventStore(opened: try Log.open(dir: dir.path, isDelivered: { _ in true }, onDurable: {}))
-        store.writer.shutdown()  // every later append fails with shuttingDown once collected
+        store.writer.shutdown { nil }  // every later append fails with shuttingDown once collected
         let route = try IngestFixtures.route(store, dir: dir)
         let outcomes = Outcomes()
         let source = IngestFixtures.noventiq

@@ -43,7 +43,7 @@ import Testing
         let log = try TestLog(options: o)
         defer { log.dir.remove() }
         fill(log)
-        log.writer.requestMaintenance()
+        log.writer.requestMaintenance(log.index)
         wait { log.writer.retiredThroughSeq > 0 }
         follow(log)
         // Past retention, within the margin: dedup and the last status still answer.
@@ -67,7 +67,7 @@ import Testing
         #expect(again.index.dedup(id: Fixtures.event(9, payment: "p2", status: .refunded).id) == 9)
         if !gone {
             clock.advance(ms: day)
-            again.writer.requestMaintenance()
+            again.writer.requestMaintenance(again.index)
             wait { again.writer.expiredThroughSeq > 0 }
             follow(again)
             #expect(again.index.dedup(id: Fixtures.event(1).id) == nil)

@@ -72,6 +72,7 @@ final class TestLog: @unchecked Sendable {
         for c in done {
             if case .success(let a) = c.result, let p = payloads[c.ticket] { index.apply(p, at: a, frameBytes: c.frameBytes) }
         }
+        writer.applied(index)  // as the loop does after each batch
         return done.sorted { $0.ticket < $1.ticket }
     }
 
@@ -93,7 +94,7 @@ final class TestLog: @unchecked Sendable {
     func close() {
         if closed { return }
         closed = true
-        writer.shutdown()
+        writer.shutdown { self.index }
         probe.uninstall()
     }
 

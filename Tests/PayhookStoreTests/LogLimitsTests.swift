@@ -41,7 +41,7 @@ import Testing
         }
         o.maxBatchRecords = 1
         let opened = try Log.open(dir: dir.path, options: o, isDelivered: { _ in true }, onDurable: {})
-        opened.writer.shutdown()
+        opened.writer.shutdown { opened.index }
     }
 
     @Test("max_batch_records bounds each group commit", arguments: [1, 4])

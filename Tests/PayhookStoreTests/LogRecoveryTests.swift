@@ -123,9 +123,14 @@ import Testing
         }
         log.append(Array(payloads.prefix(47)))
         // Let the worker write a snapshot at 40 or later before the last records arrive.
-        while log.writer.snapshotSeq < 40 { usleep(1000) }
+        // A hand-over refused while the previous snapshot was being written is repeated at the
+        // loop's next call (here: the wait's).
+        while log.writer.snapshotSeq < 40 {
+            log.writer.applied(log.index)
+            usleep(1000)
+        }
         log.append(Array(payloads.suffix(8)), firstTicket: 48)
-        log.writer.shutdown()  // the worker writes a final snapshot at 55
+        log.writer.shutdown { log.index }  // the worker writes a final snapshot at 55
         log.probe.uninstall()
         defer { log.dir.remove() }
         let logDir = Log.logDirectory(log.dir.path)

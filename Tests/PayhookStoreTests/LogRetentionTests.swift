@@ -49,7 +49,7 @@ import Testing
         let before = log.segmentPaths()
         #expect(before.count >= 3)
         clock.advance(ms: day)
-        log.writer.requestMaintenance()
+        log.writer.requestMaintenance(log.index)
         while log.writer.retiredThroughSeq == 0 { usleep(1000) }
         let after = log.segmentPaths()
         #expect(after == [before.last!])

@@ -34,7 +34,7 @@ import Testing
         let (verify, code) = LogTool.verify(dir: dir.path)  // first: start-up repairs
         do {
             let opened = try Log.open(dir: dir.path, options: Fixtures.options(), isDelivered: { _ in true }, onDurable: {})
-            opened.writer.shutdown()
+            opened.writer.shutdown { opened.index }
             #expect(code == 0, "verify: \(verify)", sourceLocation: sourceLocation)
             if let note = opened.report.note { #expect(verify.contains(note), "verify: \(verify)", sourceLocation: sourceLocation) }
             return (nil, opened.report, verify)

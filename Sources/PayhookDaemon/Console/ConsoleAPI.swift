@@ -34,6 +34,11 @@ final class ConsoleAPI {
             guard let id = event.paymentID else { return }
             search.add(source: event.source, paymentID: id, merchantRef: event.merchantRef)
         }
+        // Payments bounded dedup expired leave the search too, a few buckets a turn.
+        store.onPaymentsExpired = { [unowned self] in search.startPrune() }
+        store.onExpiryTurn = { [unowned self] in
+            search.prune { store.index.lookup(source: $0.source, paymentID: $0.paymentID) != nil }
+        }
         metrics.onAdd.append { [unowned self] name, labels, by in counted(name, labels, Int(by)) }
     }
 

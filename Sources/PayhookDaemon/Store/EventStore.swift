@@ -26,7 +26,18 @@ final class EventStore: EventSink {
     private var nextObserver: UInt64 = 1
     /// Retention's progress already folded into `index`.
     private var droppedThroughSeq: UInt64 = 0
+    /// Expiry: the seq the last pass started for, and the pass under way (a few shards a turn,
+    /// `stepExpiry`).
     private var expiredThroughSeq: UInt64 = 0
+    private(set) var expiryPass: ExpiryPass?
+    /// Called when a pass starts or has work left, to have `stepExpiry` called at a later turn
+    /// (the runtime's timer).
+    var onExpiryPending: (() -> Void)?
+    /// Called when a pass completed: expired payments are out of the index.
+    var onPaymentsExpired: (() -> Void)?
+    /// Called at each expiry turn for work kept beside the index (the console's search); true
+    /// while it has work left.
+    var onExpiryTurn: (() -> Bool)?
     /// Set when fdatasync failed: the daemon must stop (see `design.md`, Log).
     private(set) var fatalError: LogWriteError?
     var onFatal: ((LogWriteError) -> Void)?
@@ -104,6 +115,7 @@ final class EventStore: EventSink {
             entry.completion?(result)
             for c in copies { c(result) }
         }
+        writer.applied(index)
         if appendedEvents {
             let current = observers
             for (_, o) in current { o() }
@@ -121,10 +133,43 @@ final class EventStore: EventSink {
             index.dropSegments(through: retired)
             droppedThroughSeq = retired
         }
-        if expired > expiredThroughSeq {
-            index.expire(through: expired)
+        if expired > expiredThroughSeq, expiryPass == nil {
+            // A newer seq that arrives mid-pass waits for it to complete (then starts here).
+            expiryPass = ExpiryPass(through: expired)
             expiredThroughSeq = expired
+            onExpiryPending?()
         }
+    }
+
+    /// One turn of expiry: the next `LogIndex.expiryShardsPerTurn` shards of the pass under way,
+    /// then `onExpiryTurn`. True while work is left (call again at a later turn). A full pass
+    /// at once would hold the loop for a scan of the whole index (~0.2 s per million entries).
+    @discardableResult
+    func stepExpiry() -> Bool {
+        if var pass = expiryPass {
+            let done = index.expire(&pass)
+            expiryPass = done ? nil : pass
+            if done {
+                onPaymentsExpired?()
+                dropRetired()  // a newer seq published meanwhile starts its pass now
+            }
+        }
+        let follower = onExpiryTurn?() ?? false
+        return expiryPass != nil || follower
+    }
+
+    /// Hands the snapshot thread a copy of the index and asks for retention and expiry (the
+    /// maintenance timer).
+    func requestMaintenance() { writer.requestMaintenance(index) }
+
+    /// Stops the writer: drains it, collects the last completions into the index, has the
+    /// snapshot thread write the final snapshot of it, and joins both threads.
+    func shutdown() {
+        writer.shutdown { [self] in
+            collect()
+            return index
+        }
+        collect()
     }
 
     /// Called with each event once it is durable and in the index (before its completion).

@@ -1,0 +1,73 @@
+import Glibc
+import PayhookCore
+import PayhookLog
+import PayhookStore
+import TestSupport
+import Testing
+
+@testable import PayhookDaemon
+
+/// Expiry on the loop runs in turns: collecting the worker's decision only starts a pass; the
+/// turns (`stepExpiry`) expire the index and then let the console's search prune itself.
+@Suite struct EventStoreExpiryTurnsTests {
+    private let day: Int64 = 86_400_000
+    private let now: Int64 = 1_795_341_600_000
+
+    @Test("collect starts a pass and asks for turns; the turns expire the index, then the search prunes until done")
+    func expiryInTurns() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let clock = ManualClock(wallMs: now)
+        var o = LogOptions()
+        o.segmentBytes = 1024
+        o.snapshotEveryEvents = 0
+        o.retentionDays = 90
+        o.dedupExtraDays = 10
+        o.clock = clock
+        let store = EventStore(opened: try Log.open(dir: dir.path, options: o, isDelivered: { _ in true }, onDurable: {}))
+        defer { store.shutdown() }
+        let route = try IngestFixtures.route(store, dir: dir)
+        for order in 1...8 { ingest(store, route, order, at: now - 200 * day) }
+        ingest(store, route, 9, at: now)
+        var pendingCalls = 0
+        var expiredCalls = 0
+        var search = PaymentSearchIndex()
+        store.index.forEachPayment { search.add(source: $0.source, paymentID: $0.paymentID, merchantRef: $0.merchantRef) }
+        #expect(search.count >= 9)
+        store.onExpiryPending = { pendingCalls += 1 }
+        store.onPaymentsExpired = {
+            expiredCalls += 1
+            search.startPrune()
+        }
+        store.onExpiryTurn = { search.prune { store.index.lookup(source: $0.source, paymentID: $0.paymentID) != nil } }
+
+        store.requestMaintenance()
+        for _ in 0..<10_000 where store.writer.expiredThroughSeq == 0 { usleep(1_000) }
+        #expect(store.writer.expiredThroughSeq > 0)
+        store.collect()
+        // Started, not done: the entries are still there until the turns run.
+        #expect(pendingCalls == 1)
+        #expect(store.expiryPass != nil)
+        #expect(store.status(source: "noventiq", paymentID: "1") == .succeeded)
+        var turns = 0
+        while store.stepExpiry() { turns += 1 }
+        #expect(expiredCalls == 1)
+        #expect(store.expiryPass == nil)
+        #expect(turns >= PaymentSearchIndex.bucketCount / PaymentSearchIndex.pruneBucketsPerTurn - 1)
+        #expect(store.status(source: "noventiq", paymentID: "1") == nil)
+        #expect(store.status(source: "noventiq", paymentID: "9") == .succeeded)
+        #expect(search.find("1", limit: 5).isEmpty)
+        #expect(search.find("9", limit: 5).count == 1)
+    }
+
+    private func ingest(_ store: EventStore, _ route: IngestRoute, _ order: Int, at ms: Int64) {
+        let outcomes = Outcomes()
+        route.ingest(
+            IngestFixtures.noventiq, IngestFixtures.request(IngestFixtures.succeeded(order)), receivedAtMs: ms, origin: .provider,
+            finish: outcomes.finish)
+        for _ in 0..<5_000 where outcomes.all.isEmpty {
+            store.collect()
+            usleep(1_000)
+        }
+    }
+}
