@@ -8,7 +8,8 @@ import PayhookPosix
 //   magic "PAYHKSNP", version u16, reserved u16, then the body, then CRC32C (u32) of all bytes
 //   before it. Body: next_seq u64, quarantined u64;
 //   dedup: u64 count, then (digest hi u64, digest lo u64, seq u64) (`DedupDigest` of the id in
-//     today's escaped form, `EventID`); u64 count, then (id string, seq u64): the identities
+//     today's escaped form, `EventID`; since the sharded `DedupTable`, lo holds only the low
+//     24 bits the table keeps); u64 count, then (id string, seq u64): the identities
 //     kept by their bytes (`DedupTable.exact`);
 //   payments: u64 count, then (source, payment_id, provider, kind, merchant_ref?, status u8,
 //     provider_status?, amount?, currency?, first_seen i64, last_seen i64, last_seq u64,
