@@ -120,7 +120,7 @@ enum IndexSnapshot {
         table.reserveCapacity(n)
         for _ in 0..<n {
             let hi = try r.u64("digest hi")
-            table.restore(hi: hi, slot: DedupTable.Slot(lo: try r.u64("digest lo"), seq: try r.u64("seq")))
+            try table.restore(hi: hi, slot: DedupTable.Slot(lo: try r.u64("digest lo"), seq: try r.u64("seq")))
         }
         let exact = try count(&r, "exact dedup count", each: 10)
         for _ in 0..<exact {

@@ -11,8 +11,8 @@ import PayhookLog
 /// set and the retired segments' times (`retired`); `dedup_extra_days` after a segment left
 /// retention, its entries and the payments whose events all lay in it go (`expire(through:)`).
 /// Should every snapshot be lost, the window shrinks to the segments still on disk, which is
-/// still at least `retention_days`. Dedup keeps a 128-bit digest per identity (`DedupTable`,
-/// 24 bytes a slot), confirmed against the log record on a hit.
+/// still at least `retention_days`. Dedup keeps 88 bits of a 128-bit digest per identity
+/// (`DedupTable`, 16 bytes a slot in 65,536 shards), confirmed against the log record on a hit.
 ///
 /// Identities are compared byte for byte (`ByteString`): a Swift `String` key would take the NFC
 /// and NFD spellings of one payment id for the same payment.

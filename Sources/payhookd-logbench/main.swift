@@ -9,6 +9,8 @@
 //                                             the compact table against a dictionary of states
 //   open DIR [--no-snapshot|--no-verify]      start-up time and RSS of Log.open (--no-verify: trust
 //                                             the snapshot's segments without reading them)
+//   dedup N                                   the dedup table alone at N entries against the
+//                                             dictionary it replaced: bytes an entry, ns an op
 import CLinuxShim
 import Glibc
 import PayhookCore
@@ -19,7 +21,7 @@ import PayhookStore
 let args = CommandLine.arguments
 func usage() -> Never {
     print(
-        "usage: payhookd-logbench append DIR SUBMITTERS RECORDS MAX_BATCH | fill DIR RECORDS | gen DIR RECORDS | lookups EVENTS | open DIR [--no-snapshot|--no-verify]"
+        "usage: payhookd-logbench append DIR SUBMITTERS RECORDS MAX_BATCH | fill DIR RECORDS | gen DIR RECORDS | lookups EVENTS | open DIR [--no-snapshot|--no-verify] | dedup N"
     )
     exit(2)
 }
@@ -40,6 +42,9 @@ case "lookups":
     BenchLookup.run(events: events)
 case "open":
     Bench.open(dir: args[2], useSnapshot: !args.contains("--no-snapshot"), verify: !args.contains("--no-verify"))
+case "dedup":
+    guard let n = Int(args[2]), n > 0 else { usage() }
+    for line in DedupBench.run(entries: n) { print(line) }
 default:
     usage()
 }

@@ -5,7 +5,7 @@ import Testing
 @testable import PayhookLog
 @testable import PayhookStore
 
-/// Dedup by 128-bit digests (`DedupTable`): a digest hit is confirmed against the log record,
+/// Dedup by digests (`DedupTable`, 88 of 128 bits kept): a digest hit is confirmed against the log record,
 /// so collisions (forced here through the digest hook) never answer a false duplicate.
 @Suite struct DedupDigestTests {
     static let collide: @Sendable (String) -> DedupDigest = { _ in DedupDigest(hi: 42, lo: 42) }
@@ -41,7 +41,7 @@ import Testing
     func hitWithoutRecord() {
         var index = LogIndex(digest: Self.collide)
         index.apply(Self.event(1, payment: "a"), at: LogIdentityTests.at(1), frameBytes: 1)
-        // No log to read: the 128-bit digest decides (the documented rule past retention).
+        // No log to read: the kept digest bits decide (the documented rule past retention).
         #expect(index.dedup(Self.identity(Self.event(1, payment: "a"))) == 1)
         index.dropSegments(through: 1)
         #expect(index.location(of: 1) == nil)
