@@ -46,9 +46,9 @@ enum PaymentJSON {
         }
         // ISO 8601 timestamps and integers never need an escape.
         raw(#"],"first_seen":""#)
-        raw(Timestamp.iso8601(unixMs: state.firstSeenMs))
+        Timestamp.appendISO8601(unixMs: state.firstSeenMs, to: &out)
         raw(#"","last_seen":""#)
-        raw(Timestamp.iso8601(unixMs: state.lastSeenMs))
+        Timestamp.appendISO8601(unixMs: state.lastSeenMs, to: &out)
         raw(#"","last_seq":"#)
         raw(String(state.lastSeq))
         raw(#","events":"#)
