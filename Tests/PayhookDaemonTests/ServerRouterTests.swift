@@ -64,6 +64,23 @@ private func body(_ r: Response?) -> String { String(decoding: r?.body ?? [], as
         #expect(route(router, "GET", "/v1/payments/a/", on: .admin)?.status == 404)
     }
 
+    @Test("three parameters (two held inline, one beyond) reach the handler, and as a dictionary")
+    func threeParameters() {
+        var router = Router()
+        var seen: [String?] = []
+        var dictionary: [String: String] = [:]
+        router.add(["GET"], "/a/{x}/b/{y}/{z}", on: [.admin]) { req, responder in
+            seen = [req.parameters["x"], req.parameters["y"], req.parameters["z"], req.parameters["w"]]
+            dictionary = req.parameters.dictionary
+            responder.respond(.json(200, "{}"))
+        }
+        #expect(route(router, "GET", "/a/1/b/22/333", on: .admin)?.status == 200)
+        #expect(seen == ["1", "22", "333", nil])
+        #expect(dictionary == ["x": "1", "y": "22", "z": "333"])
+        #expect(route(router, "GET", "/a/1/c/22/333", on: .admin)?.status == 404)
+        #expect(route(router, "GET", "/a/1/bb/22/333", on: .admin)?.status == 404)
+    }
+
     @Test("a deferred responder answers later exactly once, and not at all after cancellation")
     func deferredOnce() {
         let sink = RecordingSink()

@@ -63,8 +63,7 @@ extension Connection {
             case .body:
                 mayHaveMore = true
             case .end:
-                guard let (id, request) = current else { continue }
-                current = nil
+                guard let (id, request) = current.take() else { continue }
                 step { $0.requestComplete() }
                 dispatch(id, request)
             case .error(let error):
