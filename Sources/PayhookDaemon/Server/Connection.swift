@@ -134,8 +134,9 @@ final class Connection: EventHandler, ConnectionSink {
 
     func perform(_ actions: ConnectionState.Actions) {
         guard registration != nil else { return }
-        for action in actions {
-            switch action {
+        // By index: an iterator would copy the actions (a retain of each answer they hold).
+        for i in 0..<actions.count {
+            switch actions[i] {
             case .write(let bytes):
                 output += bytes
                 lingerBeforeClose = true

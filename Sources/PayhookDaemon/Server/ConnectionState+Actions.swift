@@ -42,7 +42,7 @@ extension ConnectionState {
         }
 
         public static func += (lhs: inout Actions, rhs: Actions) {
-            for action in rhs { lhs.append(action) }
+            for i in 0..<rhs.count { lhs.append(rhs[i]) }
         }
 
         public static func + (lhs: Actions, rhs: Actions) -> Actions {
