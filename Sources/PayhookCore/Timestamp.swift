@@ -2,35 +2,57 @@
 public enum Timestamp {
     /// `2026-11-22T10:00:00.123Z` for a Unix time in milliseconds (proleptic Gregorian, UTC).
     public static func iso8601(unixMs: Int64) -> String {
-        let ms = Int(((unixMs % 1000) + 1000) % 1000)
-        let seconds = (unixMs - Int64(ms)) / 1000
-        let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
-        let secondOfDay = Int(seconds - Int64(days) * 86_400)
-        let (y, m, d) = civil(fromDays: days)
-        // Every status answer formats two of these: one allocation, digits written in place
-        // (the interpolated form below made a String per field).
+        let (y, m, d, secondOfDay, ms) = fields(unixMs: unixMs)
+        // One allocation, digits written in place (the interpolated form below made a String
+        // per field).
         if (0...9999).contains(y) {
             return String(unsafeUninitializedCapacity: 24) { b in
-                func put(_ v: Int, _ at: Int, _ width: Int) {
-                    var v = v
-                    for i in stride(from: at + width - 1, through: at, by: -1) {
-                        b[i] = UInt8(ascii: "0") + UInt8(v % 10)
-                        v /= 10
-                    }
-                }
-                put(y, 0, 4)
-                put(m, 5, 2)
-                put(d, 8, 2)
-                put(secondOfDay / 3600, 11, 2)
-                put(secondOfDay / 60 % 60, 14, 2)
-                put(secondOfDay % 60, 17, 2)
-                put(ms, 20, 3)
-                (b[4], b[7], b[10], b[13], b[16], b[19], b[23]) = (0x2D, 0x2D, 0x54, 0x3A, 0x3A, 0x2E, 0x5A)  // - - T : : . Z
+                writeFixed(y, m, d, secondOfDay, ms, into: UnsafeMutableRawBufferPointer(b))
                 return 24
             }
         }
         return
             "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(ms, 3))Z"
+    }
+
+    /// Appends `iso8601(unixMs:)` to `out` without a String in between: every status answer
+    /// holds two of these, and a String each was two of the answer's dozen allocations.
+    public static func appendISO8601(unixMs: Int64, to out: inout [UInt8]) {
+        let (y, m, d, secondOfDay, ms) = fields(unixMs: unixMs)
+        guard (0...9999).contains(y) else { return out.append(contentsOf: iso8601(unixMs: unixMs).utf8) }
+        let at = out.count
+        out.append(contentsOf: repeatElement(0, count: 24))
+        out.withUnsafeMutableBytes { b in
+            writeFixed(y, m, d, secondOfDay, ms, into: UnsafeMutableRawBufferPointer(rebasing: b[at..<at + 24]))
+        }
+    }
+
+    private static func fields(unixMs: Int64) -> (Int, Int, Int, Int, Int) {
+        let ms = Int(((unixMs % 1000) + 1000) % 1000)
+        let seconds = (unixMs - Int64(ms)) / 1000
+        let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
+        let secondOfDay = Int(seconds - Int64(days) * 86_400)
+        let (y, m, d) = civil(fromDays: days)
+        return (y, m, d, secondOfDay, ms)
+    }
+
+    /// The 24 bytes of a time whose year has four digits.
+    private static func writeFixed(_ y: Int, _ m: Int, _ d: Int, _ secondOfDay: Int, _ ms: Int, into b: UnsafeMutableRawBufferPointer) {
+        func put(_ v: Int, _ at: Int, _ width: Int) {
+            var v = v
+            for i in stride(from: at + width - 1, through: at, by: -1) {
+                b[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            }
+        }
+        put(y, 0, 4)
+        put(m, 5, 2)
+        put(d, 8, 2)
+        put(secondOfDay / 3600, 11, 2)
+        put(secondOfDay / 60 % 60, 14, 2)
+        put(secondOfDay % 60, 17, 2)
+        put(ms, 20, 3)
+        (b[4], b[7], b[10], b[13], b[16], b[19], b[23]) = (0x2D, 0x2D, 0x54, 0x3A, 0x3A, 0x2E, 0x5A)  // - - T : : . Z
     }
 
     /// Days since 1970-01-01 to (year, month, day); Howard Hinnant's `civil_from_days`.

@@ -20,21 +20,29 @@ public enum HTTP1ResponseWriter {
     ///   - isHeadResponse: the request was HEAD: head only.
     ///   - date: the `Date` value, written before `headers` (empty: none); a parameter so that
     ///     the server does not build a new field array per answer to put it first.
+    ///
+    /// `body` is a concrete array, not `some Collection`: a generic parameter across the module
+    /// boundary is not specialized, and every answer paid witness-table lookups and a byte-by-byte
+    /// generic append of its body.
     public static func write(
         status: Int, headers: [(name: String, value: String)] = [], date: String = "", contentType: String? = nil,
-        body: some Collection<UInt8> = [UInt8](), close: Bool = false, isHeadResponse: Bool = false,
+        body: [UInt8] = [], close: Bool = false, isHeadResponse: Bool = false,
         into out: inout [UInt8]
     ) {
         precondition((200...599).contains(status), "final status expected, got \(status)")
         out.reserveCapacity(out.count + 128 + body.count)
         append("HTTP/1.1 ", to: &out)
-        append(String(status), to: &out)
+        appendDecimal(status, to: &out)
         out.append(0x20)
         append(reasonPhrase(status), to: &out)
         append("\r\n", to: &out)
         if let contentType { field("Content-Type", contentType, to: &out) }
-        if status != 204 && status != 304 { field("Content-Length", String(body.count), to: &out) }
-        if close { field("Connection", "close", to: &out) }
+        if status != 204 && status != 304 {
+            append("Content-Length: ", to: &out)
+            appendDecimal(body.count, to: &out)
+            append("\r\n", to: &out)
+        }
+        if close { append("Connection: close\r\n", to: &out) }
         if !date.isEmpty { field("Date", date, to: &out) }
         for (name, value) in headers { field(name, value, to: &out) }
         append("\r\n", to: &out)
@@ -75,17 +83,39 @@ public enum HTTP1ResponseWriter {
     }
 
     private static func field(_ name: String, _ value: String, to out: inout [UInt8]) {
-        precondition(!name.isEmpty && name.utf8.allSatisfy(HTTP1ByteClass.isToken), "invalid field name \(name)")
-        precondition(value.utf8.allSatisfy { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }, "invalid value for \(name)")
+        precondition(!name.isEmpty && allBytes(of: name, HTTP1ByteClass.isToken), "invalid field name \(name)")
+        precondition(allBytes(of: value) { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }, "invalid value for \(name)")
         append(name, to: &out)
         append(": ", to: &out)
         append(value, to: &out)
         append("\r\n", to: &out)
     }
 
+    /// Whether every UTF-8 byte of `text` passes `test`, on the string's contiguous bytes (the
+    /// `UTF8View` iterator checks and steps an index per byte; every field of every answer is
+    /// checked).
+    @inline(__always)
+    private static func allBytes(of text: String, _ test: (UInt8) -> Bool) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { $0.allSatisfy(test) } ?? text.utf8.allSatisfy(test)
+    }
+
     @inline(__always)
     private static func append(_ text: String, to out: inout [UInt8]) {
-        out.append(contentsOf: text.utf8)
+        if text.utf8.withContiguousStorageIfAvailable({ out.append(contentsOf: $0) }) == nil { out.append(contentsOf: text.utf8) }
+    }
+
+    /// `value` (not negative) in decimal, without a temporary String.
+    @inline(__always)
+    private static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        precondition(value >= 0)
+        var divisor = 1
+        while divisor <= value / 10 { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
     }
 }
 

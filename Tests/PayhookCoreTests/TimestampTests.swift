@@ -16,4 +16,13 @@ import Testing
     func iso(ms: Int64, expected: String) {
         #expect(Timestamp.iso8601(unixMs: ms) == expected)
     }
+
+    @Test(
+        "appendISO8601 appends the same bytes after what the buffer holds, in and past the four-digit years",
+        arguments: [Int64(0), 1_795_341_600_123, -1, 253_402_300_799_999, 253_402_300_800_000, -62_167_219_200_001])
+    func append(ms: Int64) {
+        var out = Array("x".utf8)
+        Timestamp.appendISO8601(unixMs: ms, to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "x" + Timestamp.iso8601(unixMs: ms))
+    }
 }

@@ -56,4 +56,19 @@ import Testing
         s.currency = "EUR"
         #expect(String(decoding: PaymentJSON.render(s, unsigned: ["amount"]), as: UTF8.self) == viaWriter(s, ["amount"]))
     }
+
+    @Test("last_seq and events are the same decimal digits as JSONWriter's at 0, 9, 10, 99, 100 and UInt64.max")
+    func sameNumbers() {
+        let e = NormalizedEvent(
+            id: "s:p:e", seq: 1, source: "s", provider: "nonstopay", kind: "payin", paymentID: "p", status: .created,
+            providerStatus: "e", amount: nil, receivedAtMs: 0, verifiedBy: "none")
+        var s = PaymentState(first: e, paymentID: "p")
+        for n in [0, 9, 10, 99, 100] {
+            s.lastSeq = UInt64(n)
+            s.eventSeqs = (0..<UInt64(n)).map { $0 }
+            #expect(String(decoding: PaymentJSON.render(s, unsigned: []), as: UTF8.self) == viaWriter(s, []))
+        }
+        s.lastSeq = .max
+        #expect(String(decoding: PaymentJSON.render(s, unsigned: []), as: UTF8.self) == viaWriter(s, []))
+    }
 }

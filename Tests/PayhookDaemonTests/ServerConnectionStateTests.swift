@@ -13,7 +13,7 @@ private func limits() -> ConnectionLimits {
     return l
 }
 
-private func text(_ actions: [Action]) -> String {
+private func text(_ actions: ConnectionState.Actions) -> String {
     actions.compactMap { action -> String? in
         switch action {
         case .write(let b): return String(decoding: b, as: UTF8.self)
@@ -163,5 +163,27 @@ private func request(_ s: inout ConnectionState, keepAlive: Bool = true) -> UInt
         let actions = s.peerClosed()
         #expect(!actions.contains(.close) && actions.contains(.pauseReading))
         #expect(s.answered(id, .text(200, "x")).last == .close)
+    }
+
+    @Test("actions keep their order past the three held inline, through + and +=")
+    func actionsSpill() {
+        var a: ConnectionState.Actions = [.pauseReading, .deadline(afterMs: 1)]
+        a += [.resumeReading, .deadline(afterMs: nil)]
+        let b = a + ConnectionState.Actions(.close)
+        #expect(b.count == 5)
+        #expect(Array(b) == [.pauseReading, .deadline(afterMs: 1), .resumeReading, .deadline(afterMs: nil), .close])
+        #expect(b.last == .close && b != a && a == [.pauseReading, .deadline(afterMs: 1), .resumeReading, .deadline(afterMs: nil)])
+    }
+
+    @Test("pipelined answers flushed together keep request order past three actions")
+    func manyAnswersInOneStep() {
+        var s = ConnectionState(limits: limits())
+        let ids = (0..<3).map { _ in request(&s) }
+        for id in ids.dropFirst() { _ = s.answered(id, .text(200, "later \(id)")) }
+        let actions = s.answered(ids[0], .text(200, "first"))
+        let out = text(actions)
+        let order = ["first", "later \(ids[1])", "later \(ids[2])"].map { out.firstRange(of: $0)?.lowerBound }
+        #expect(order.allSatisfy { $0 != nil } && order == order.sorted { $0! < $1! })
+        #expect(actions.contains(.resumeReading) && actions.contains(.deadline(afterMs: 300)))
     }
 }

@@ -64,6 +64,35 @@ private func body(_ r: Response?) -> String { String(decoding: r?.body ?? [], as
         #expect(route(router, "GET", "/v1/payments/a/", on: .admin)?.status == 404)
     }
 
+    @Test("a target splits into path and query at its first ? byte, as the HTTP/1.1 parser does, even before a combining mark")
+    func targetSplit() {
+        let plain = Request(method: "GET", target: "/v1/payments/s/é?wait=5&x=?")
+        #expect(plain.path == "/v1/payments/s/é" && plain.query == "wait=5&x=?")
+        let combining = Request(method: "GET", target: "/a?\u{301}b")
+        #expect(combining.path == "/a" && combining.query == "\u{301}b")
+        let none = Request(method: "GET", target: "/a")
+        #expect(none.path == "/a" && none.query == "")
+        let empty = Request(method: "GET", target: "/a?")
+        #expect(empty.path == "/a" && empty.query == "")
+    }
+
+    @Test("three parameters (two held inline, one beyond) reach the handler, and as a dictionary")
+    func threeParameters() {
+        var router = Router()
+        var seen: [String?] = []
+        var dictionary: [String: String] = [:]
+        router.add(["GET"], "/a/{x}/b/{y}/{z}", on: [.admin]) { req, responder in
+            seen = [req.parameters["x"], req.parameters["y"], req.parameters["z"], req.parameters["w"]]
+            dictionary = req.parameters.dictionary
+            responder.respond(.json(200, "{}"))
+        }
+        #expect(route(router, "GET", "/a/1/b/22/333", on: .admin)?.status == 200)
+        #expect(seen == ["1", "22", "333", nil])
+        #expect(dictionary == ["x": "1", "y": "22", "z": "333"])
+        #expect(route(router, "GET", "/a/1/c/22/333", on: .admin)?.status == 404)
+        #expect(route(router, "GET", "/a/1/bb/22/333", on: .admin)?.status == 404)
+    }
+
     @Test("a deferred responder answers later exactly once, and not at all after cancellation")
     func deferredOnce() {
         let sink = RecordingSink()

@@ -33,6 +33,28 @@ import Testing
         #expect(Self.text(out) == "HTTP/1.1 204 No Content\r\n\r\n")
     }
 
+    @Test("Content-Length and the status code are written digit by digit: 0, 9, 10, 999, 1000, 1,000,000")
+    func decimalDigits() {
+        for n in [0, 9, 10, 999, 1000, 1_000_000] {
+            var out: [UInt8] = []
+            HTTP1ResponseWriter.write(status: 503, body: [UInt8](repeating: 0x61, count: n), isHeadResponse: true, into: &out)
+            #expect(Self.text(out) == "HTTP/1.1 503 Service Unavailable\r\nContent-Length: \(n)\r\n\r\n")
+        }
+    }
+
+    @Test("a Date and handler fields follow Content-Length and Connection; long and short values are copied whole")
+    func dateAndFields() {
+        var out: [UInt8] = []
+        let long = String(repeating: "v", count: 40)
+        HTTP1ResponseWriter.write(
+            status: 200, headers: [("X-Long", long), ("X", "s")], date: "Sun, 22 Nov 2026 10:00:00 GMT", body: [0x31],
+            close: true, into: &out)
+        #expect(
+            Self.text(out)
+                == "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nConnection: close\r\nDate: Sun, 22 Nov 2026 10:00:00 GMT\r\n"
+                + "X-Long: \(long)\r\nX: s\r\n\r\n1")
+    }
+
     @Test("100 Continue is the bare interim line")
     func continue100() {
         #expect(Self.text(HTTP1ResponseWriter.continue100) == "HTTP/1.1 100 Continue\r\n\r\n")

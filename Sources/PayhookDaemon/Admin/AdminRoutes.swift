@@ -180,7 +180,9 @@ enum EventJSON {
 /// RFC 3986 percent-decoding of one path segment; nil for a bad escape or invalid UTF-8.
 enum PercentDecoding {
     static func decode(_ s: String) -> String? {
-        guard s.utf8.contains(UInt8(ascii: "%")) else { return s }
+        // Most ids have no escape: one look at the contiguous bytes (every status query).
+        let percent = UInt8(ascii: "%")
+        guard s.utf8.withContiguousStorageIfAvailable({ $0.contains(percent) }) ?? s.utf8.contains(percent) else { return s }
         var out: [UInt8] = []
         var it = Array(s.utf8)[...]
         while let b = it.popFirst() {

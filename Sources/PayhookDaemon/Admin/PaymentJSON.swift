@@ -18,7 +18,9 @@ enum PaymentJSON {
     static func render(_ state: PaymentState, unsigned: [String]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(512)
-        func raw(_ s: String) { out.append(contentsOf: s.utf8) }
+        // Keys and punctuation are literals: copied from their static bytes, not through a
+        // String's UTF8View (an index step and check per byte).
+        func raw(_ s: StaticString) { out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
         func string(_ s: String) { quoted(s, into: &out) }
         func stringOrNull(_ s: String?) { if let s { string(s) } else { raw("null") } }
         raw(#"{"source":"#)
@@ -46,30 +48,45 @@ enum PaymentJSON {
         }
         // ISO 8601 timestamps and integers never need an escape.
         raw(#"],"first_seen":""#)
-        raw(Timestamp.iso8601(unixMs: state.firstSeenMs))
+        Timestamp.appendISO8601(unixMs: state.firstSeenMs, to: &out)
         raw(#"","last_seen":""#)
-        raw(Timestamp.iso8601(unixMs: state.lastSeenMs))
+        Timestamp.appendISO8601(unixMs: state.lastSeenMs, to: &out)
         raw(#"","last_seq":"#)
-        raw(String(state.lastSeq))
+        appendDecimal(state.lastSeq, to: &out)
         raw(#","events":"#)
-        raw(String(state.events))
+        appendDecimal(UInt64(state.events), to: &out)
         raw("}")
         return out
     }
 
     /// `s` as a JSON string: copied whole when no byte needs an escape, else by `JSONWriter`.
+    /// One look at the string's contiguous bytes checks and copies them.
     static func quoted(_ s: String, into out: inout [UInt8]) {
         var s = s
-        let plain = s.withUTF8 { bytes in
-            bytes.allSatisfy { $0 >= 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+        let copied = s.withUTF8 { bytes -> Bool in
+            guard bytes.allSatisfy({ $0 >= 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) else {
+                return false
+            }
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: bytes)
+            out.append(UInt8(ascii: "\""))
+            return true
         }
-        guard plain else {
-            var w = JSONWriter(reservingCapacity: s.utf8.count + 16)
-            w.string(s)
-            return out.append(contentsOf: w.bytes)
+        guard !copied else { return }
+        var w = JSONWriter(reservingCapacity: s.utf8.count + 16)
+        w.string(s)
+        out.append(contentsOf: w.bytes)
+    }
+
+    /// `value` in decimal, without a temporary String.
+    static func appendDecimal(_ value: UInt64, to out: inout [UInt8]) {
+        var divisor: UInt64 = 1
+        while divisor <= value / 10 { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
         }
-        out.append(UInt8(ascii: "\""))
-        out.append(contentsOf: s.utf8)
-        out.append(UInt8(ascii: "\""))
     }
 }

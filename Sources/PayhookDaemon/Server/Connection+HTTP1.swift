@@ -63,8 +63,7 @@ extension Connection {
             case .body:
                 mayHaveMore = true
             case .end:
-                guard let (id, request) = current else { continue }
-                current = nil
+                guard let (id, request) = current.take() else { continue }
                 step { $0.requestComplete() }
                 dispatch(id, request)
             case .error(let error):
@@ -95,6 +94,18 @@ extension Connection {
         return .payloadTooLarge(limitBytes: limit.bytes, setting: limit.setting)
     }
 
+    /// The method as routes compare it: a literal for the common ones (no decoding and
+    /// validating of the bytes per request), the bytes as sent otherwise.
+    private static func methodName(_ head: HTTP1RequestHead, _ bytes: UnsafeRawBufferPointer) -> String {
+        switch head.method {
+        case .get: "GET"
+        case .head: "HEAD"
+        case .post: "POST"
+        case .options: "OPTIONS"
+        default: HTTP1.string(head.methodBytes, in: bytes)
+        }
+    }
+
     /// Copies what routes need out of the parser's spans (they die with the buffer).
     private func makeRequest(_ bytes: UnsafeRawBufferPointer) -> Request {
         let head = parser.head
@@ -104,7 +115,7 @@ extension Connection {
             headers.append((HTTP1.string(field.name, in: bytes), HTTP1.string(field.value, in: bytes)))
         }
         var request = Request(
-            method: HTTP1.string(head.methodBytes, in: bytes), target: "", headers: headers,
+            method: Self.methodName(head, bytes), target: "", headers: headers,
             listener: role, peer: peer)
         request.path = head.path.isEmpty ? "/" : HTTP1.string(head.path, in: bytes)
         request.query = head.query.map { HTTP1.string($0, in: bytes) } ?? ""

@@ -114,7 +114,7 @@ final class Connection: EventHandler, ConnectionSink {
     }
 
     /// Runs a complete request through the router.
-    func dispatch(_ id: UInt64, _ request: Request) {
+    func dispatch(_ id: UInt64, _ request: consuming Request) {
         let responder = Responder(connection: self, requestID: id)
         if role == .ingest { responder.startNs = ServerStats.nowNs() }
         responders.append((id, responder))
@@ -128,14 +128,15 @@ final class Connection: EventHandler, ConnectionSink {
     }
 
     /// Runs one state machine step, then performs its actions.
-    func step(_ body: (inout ConnectionState) -> [ConnectionState.Action]) {
+    func step(_ body: (inout ConnectionState) -> ConnectionState.Actions) {
         perform(body(&state))
     }
 
-    func perform(_ actions: [ConnectionState.Action]) {
+    func perform(_ actions: ConnectionState.Actions) {
         guard registration != nil else { return }
-        for action in actions {
-            switch action {
+        // By index: an iterator would copy the actions (a retain of each answer they hold).
+        for i in 0..<actions.count {
+            switch actions[i] {
             case .write(let bytes):
                 output += bytes
                 lingerBeforeClose = true

@@ -65,21 +65,21 @@ public struct ConnectionState {
     public init(limits: ConnectionLimits) { self.limits = limits }
 
     /// The connection was accepted: wait `headerTimeoutMs` for a first byte.
-    public mutating func start() -> [Action] { setDeadline(.firstByte) }
+    public mutating func start() -> Actions { setDeadline(.firstByte) }
 
     /// Bytes arrived (before they are parsed).
-    public mutating func bytesArrived() -> [Action] {
-        guard reading == .idle else { return [] }
+    public mutating func bytesArrived() -> Actions {
+        guard reading == .idle else { return Actions() }
         reading = .head
         return setDeadline(.header)
     }
 
     /// A request head was parsed; returns the request's id, used to answer it.
-    public mutating func headReceived(isHead: Bool, hasBody: Bool, expectsContinue: Bool, keepAlive: Bool) -> (UInt64, [Action]) {
+    public mutating func headReceived(isHead: Bool, hasBody: Bool, expectsContinue: Bool, keepAlive: Bool) -> (UInt64, Actions) {
         let id = nextID
         nextID += 1
         queue.append(Pending(id: id, response: nil, isHead: isHead, close: !keepAlive, wantsContinue: expectsContinue && hasBody, bodyDone: !hasBody))
-        guard hasBody else { return (id, []) }
+        guard hasBody else { return (id, Actions()) }
         reading = .body
         var actions = setDeadline(.body)
         actions += sendContinueIfFront()
@@ -87,11 +87,11 @@ public struct ConnectionState {
     }
 
     /// The request's body is complete: the handler may run now.
-    public mutating func requestComplete() -> [Action] {
-        guard let last = queue.indices.last else { return [] }
+    public mutating func requestComplete() -> Actions {
+        guard let last = queue.indices.last else { return Actions() }
         queue[last].bodyDone = true
         queue[last].wantsContinue = false
-        var actions: [Action] = []
+        var actions = Actions()
         if queue[last].close || draining {
             reading = .stopped
             actions += pause()
@@ -105,16 +105,16 @@ public struct ConnectionState {
     }
 
     /// The parser rejected the input: answer `status` after the earlier answers, then close.
-    public mutating func parseFailed(status: Int, reason: String) -> [Action] {
+    public mutating func parseFailed(status: Int, reason: String) -> Actions {
         fail(.malformedHTTP(status: status, reason: reason))
     }
 
     /// The connection refuses the request being received (a route's body limit): answer
     /// `error` after the earlier answers, then close.
-    public mutating func refused(_ error: APIError) -> [Action] { fail(error) }
+    public mutating func refused(_ error: APIError) -> Actions { fail(error) }
 
     /// Answers `error` after the earlier answers, then closes; drops a request half received.
-    private mutating func fail(_ error: APIError) -> [Action] {
+    private mutating func fail(_ error: APIError) -> Actions {
         if let last = queue.last, !last.bodyDone { queue.removeLast() }
         reading = .stopped
         queue.append(Pending(id: nextID, response: error.response, isHead: false, close: true, wantsContinue: false, bodyDone: true))
@@ -123,15 +123,15 @@ public struct ConnectionState {
     }
 
     /// A handler answered request `id`.
-    public mutating func answered(_ id: UInt64, _ response: Response) -> [Action] {
-        guard let i = queue.firstIndex(where: { $0.id == id }), queue[i].response == nil else { return [] }
+    public mutating func answered(_ id: UInt64, _ response: Response) -> Actions {
+        guard let i = queue.firstIndex(where: { $0.id == id }), queue[i].response == nil else { return Actions() }
         queue[i].response = response
         return flush()
     }
 
     /// The deadline passed.
-    public mutating func deadlinePassed() -> [Action] {
-        guard let passed = deadline, !isClosed else { return [] }
+    public mutating func deadlinePassed() -> Actions {
+        guard let passed = deadline, !isClosed else { return Actions() }
         deadline = nil
         switch passed {
         case .firstByte, .idle:
@@ -142,7 +142,7 @@ public struct ConnectionState {
     }
 
     /// The peer closed its sending side: answer what is complete, then close.
-    public mutating func peerClosed() -> [Action] {
+    public mutating func peerClosed() -> Actions {
         if let last = queue.last, !last.bodyDone { queue.removeLast() }
         reading = .stopped
         if queue.isEmpty { return closeNow() }
@@ -152,24 +152,24 @@ public struct ConnectionState {
     }
 
     /// Shutdown: idle connections close now, busy ones after their answers.
-    public mutating func drain() -> [Action] {
+    public mutating func drain() -> Actions {
         draining = true
         switch reading {
         case .idle:
             reading = .stopped
             return queue.isEmpty ? closeNow() : pause() + setDeadline(nil)
         case .stopped:
-            return queue.isEmpty ? closeNow() : []
+            return queue.isEmpty ? closeNow() : Actions()
         case .head, .body:
-            return []
+            return Actions()
         }
     }
 
     /// Requests received and not answered yet.
     public var unansweredCount: Int { queue.filter { $0.response == nil }.count }
 
-    private mutating func flush() -> [Action] {
-        var actions: [Action] = []
+    private mutating func flush() -> Actions {
+        var actions = Actions()
         while let first = queue.first, let response = first.response {
             queue.removeFirst()
             let last = first.close || (reading == .stopped && queue.isEmpty)
@@ -190,34 +190,34 @@ public struct ConnectionState {
         return actions
     }
 
-    private mutating func sendContinueIfFront() -> [Action] {
-        guard let first = queue.first, first.wantsContinue, first.response == nil else { return [] }
+    private mutating func sendContinueIfFront() -> Actions {
+        guard let first = queue.first, first.wantsContinue, first.response == nil else { return Actions() }
         queue[0].wantsContinue = false
-        return [.write(ResponseEncoder.continue100)]
+        return Actions(.write(ResponseEncoder.continue100))
     }
 
-    private mutating func pause() -> [Action] {
-        guard !paused else { return [] }
+    private mutating func pause() -> Actions {
+        guard !paused else { return Actions() }
         paused = true
-        return [.pauseReading]
+        return Actions(.pauseReading)
     }
 
-    private mutating func closeNow() -> [Action] {
-        guard !isClosed else { return [] }
+    private mutating func closeNow() -> Actions {
+        guard !isClosed else { return Actions() }
         isClosed = true
         reading = .stopped
         deadline = nil
-        return [.close]
+        return Actions(.close)
     }
 
-    private mutating func setDeadline(_ kind: Deadline?) -> [Action] {
-        guard kind != deadline else { return [] }
+    private mutating func setDeadline(_ kind: Deadline?) -> Actions {
+        guard kind != deadline else { return Actions() }
         deadline = kind
         switch kind {
-        case nil: return [.deadline(afterMs: nil)]
-        case .firstByte, .header: return [.deadline(afterMs: limits.headerTimeoutMs)]
-        case .body: return [.deadline(afterMs: limits.bodyTimeoutMs)]
-        case .idle: return [.deadline(afterMs: limits.idleTimeoutMs)]
+        case nil: return Actions(.deadline(afterMs: nil))
+        case .firstByte, .header: return Actions(.deadline(afterMs: limits.headerTimeoutMs))
+        case .body: return Actions(.deadline(afterMs: limits.bodyTimeoutMs))
+        case .idle: return Actions(.deadline(afterMs: limits.idleTimeoutMs))
         }
     }
 }

@@ -170,7 +170,7 @@ final class HTTP2Driver {
         if draining && pending.isEmpty && session.openStreamCount == 0 { session.terminate(errorCode: 0) }
         if connection.outputPendingBytes < Self.refillBytes { session.send(into: &connection.output, maxBytes: Self.refillBytes) }
         if !session.isAlive {
-            return connection.perform([.close])
+            return connection.perform(ConnectionState.Actions(.close))
         }
         let idle = pending.isEmpty && session.openStreamCount == 0
         if !idle {
@@ -181,7 +181,7 @@ final class HTTP2Driver {
         var due = idleDueMs
         if let started = session.oldestIncompleteHeadMs { due = min(due ?? .max, started + server.options.connection.headerTimeoutMs) }
         for p in pending.values { if let d = p.dueMs { due = min(due ?? .max, d) } }
-        connection.perform([.deadline(afterMs: due.map { max(0, $0 - nowMs) })])
+        connection.perform(ConnectionState.Actions(.deadline(afterMs: due.map { max(0, $0 - nowMs) })))
     }
 
     /// Called by the connection as its output drains: more frames, if the session has them.

@@ -31,10 +31,9 @@ public struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
         if isLiteral { return path == description ? PathParameters() : nil }
         // First without allocating (most routes tried do not match), then the values.
         guard walk(path, { _ in }) else { return nil }
-        var values: [String] = []
-        values.reserveCapacity(names.count)
-        _ = walk(path) { values.append(String(decoding: $0, as: UTF8.self)) }
-        return PathParameters(names: names, values: values)
+        var parameters = PathParameters(names: names)
+        _ = walk(path) { parameters.append(String(decoding: $0, as: UTF8.self)) }
+        return parameters
     }
 
     /// Whether `path` has the pattern's segments; calls `parameter` with each `{name}` value.
@@ -52,7 +51,7 @@ public struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
                 let part = UnsafeBufferPointer(rebasing: bytes[start..<i])
                 switch segment {
                 case .literal(let s):
-                    guard part.elementsEqual(s.utf8) else { return false }
+                    guard Self.equal(part, s) else { return false }
                 case .parameter:
                     guard start != i else { return false }
                     parameter(part)
@@ -61,35 +60,63 @@ public struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
             return i == bytes.count
         }
     }
+
+    /// A path segment's bytes against a literal segment (`elementsEqual` on a `UTF8View`
+    /// steps and checks an index per byte; every status query compares several).
+    private static func equal(_ part: UnsafeBufferPointer<UInt8>, _ literal: String) -> Bool {
+        guard part.count == literal.utf8.count else { return false }
+        var literal = literal
+        return literal.withUTF8 { $0.elementsEqual(part) }
+    }
 }
 
 /// The values of a route's `{name}` segments: `request.parameters["source"]`. A route has one or
-/// two, so a search by name beats hashing into a dictionary built for every request.
+/// two, so a search by name beats hashing into a dictionary built for every request, and the
+/// first two values are held inline (no array per routed request).
 public struct PathParameters: Sendable, Equatable, ExpressibleByDictionaryLiteral {
     private var names: [String]
-    private var values: [String]
+    private var first = ""
+    private var second = ""
+    /// The third value and later ones.
+    private var rest: [String] = []
+    private var count = 0
 
-    public init() {
-        names = []
-        values = []
-    }
+    public init() { names = [] }
 
-    init(names: [String], values: [String]) {
-        self.names = names
-        self.values = values
-    }
+    init(names: [String]) { self.names = names }
 
     public init(dictionaryLiteral elements: (String, String)...) {
-        self.init(names: elements.map(\.0), values: elements.map(\.1))
+        self.init(names: elements.map(\.0))
+        for (_, value) in elements { append(value) }
+    }
+
+    /// Adds the value of the next name, in the order of `names`.
+    mutating func append(_ value: String) {
+        switch count {
+        case 0: first = value
+        case 1: second = value
+        default: rest.append(value)
+        }
+        count += 1
     }
 
     public subscript(name: String) -> String? {
-        for (i, n) in names.enumerated() where n == name { return values[i] }
+        for (i, n) in names.enumerated() where n == name && i < count { return value(at: i) }
         return nil
+    }
+
+    private func value(at i: Int) -> String {
+        switch i {
+        case 0: first
+        case 1: second
+        default: rest[i - 2]
+        }
     }
 
     public var isEmpty: Bool { names.isEmpty }
 
     /// As a dictionary (the body-limit providers' argument; asked only for requests with a body).
-    public var dictionary: [String: String] { Dictionary(zip(names, values)) { first, _ in first } }
+    public var dictionary: [String: String] {
+        Dictionary((0..<count).map { (names[$0], value(at: $0)) }) { first, _ in first }
+    }
 }

@@ -30,7 +30,8 @@ public struct Router {
         /// Index of the pattern in `patterns` (the `route` label of the request counts).
         let index: Int
     }
-    private var routes: [ListenerRole: [Route]] = [:]
+    /// Per listener, indexed by `slot(_:)`: an array index, not a hashed key per request.
+    private var routes: [[Route]] = [[], []]
     /// Every pattern added, once each, in order: what `Responder.route` indexes.
     public private(set) var patterns: [String] = []
     /// Checked before routing on the admin listener (bearer token); nil lets requests through.
@@ -49,7 +50,7 @@ public struct Router {
         let index = patterns.firstIndex(of: pattern) ?? patterns.count
         if index == patterns.count { patterns.append(pattern) }
         for listener in listeners {
-            routes[listener, default: []].append(
+            routes[Self.slot(listener)].append(
                 Route(
                     methods: methods, pattern: RoutePattern(pattern), handler: handler, bodyLimit: bodyLimit,
                     anyMethod: methods == ["*"], index: index))
@@ -59,7 +60,7 @@ public struct Router {
     /// The body limit the route of `request` declares, if any (the first route whose pattern
     /// matches, as `dispatch` would pick for its method).
     public func bodyLimit(for request: Request) -> BodyLimit? {
-        for route in routes[request.listener] ?? [] {
+        for route in routes[Self.slot(request.listener)] {
             guard let provider = route.bodyLimit, route.anyMethod || route.methods.contains(request.method),
                 let params = route.pattern.match(request.path)
             else { continue }
@@ -75,34 +76,36 @@ public struct Router {
     /// Whether admin requests need to pass `adminGuard` (a token is configured).
     public var guardsAdmin: Bool { adminGuard != nil && adminGuardActive() }
 
+    private static func slot(_ role: ListenerRole) -> Int { role == .ingest ? 0 : 1 }
+
     /// Routes `request` and runs the matching handler (or answers the error). Returns false
-    /// when the admin guard refused the request, true otherwise.
+    /// when the admin guard refused the request, true otherwise. `consuming`: the route's
+    /// parameters are set on this request, not on a copy (a copy retains and releases each of
+    /// its strings and arrays).
     @discardableResult
-    public func dispatch(_ request: Request, _ responder: Responder) -> Bool {
+    public func dispatch(_ request: consuming Request, _ responder: Responder) -> Bool {
         if request.listener == .admin, let error = adminGuard?(request) {
             responder.fail(error)
             return false
         }
-        route(request, responder)
+        route(&request, responder)
         return true
     }
 
-    private func route(_ request: Request, _ responder: Responder) {
+    private func route(_ request: inout Request, _ responder: Responder) {
         var allowed: [String] = []
-        for route in routes[request.listener] ?? [] {
+        for route in routes[Self.slot(request.listener)] {
             guard let params = route.pattern.match(request.path) else { continue }
             if responder.route < 0 { responder.route = route.index }
             guard route.anyMethod || route.methods.contains(request.method) else {
                 allowed += route.methods.filter { !allowed.contains($0) }
                 continue
             }
-            if params.isEmpty { return route.handler(request, responder) }  // no copy for literal routes
-            var routed = request
-            routed.parameters = params
-            return route.handler(routed, responder)
+            if !params.isEmpty { request.parameters = params }
+            return route.handler(request, responder)
         }
         if request.method == "OPTIONS" {
-            if request.path == "*" { allowed = (routes[request.listener] ?? []).flatMap(\.methods).filter { $0 != "*" } }
+            if request.path == "*" { allowed = routes[Self.slot(request.listener)].flatMap(\.methods).filter { $0 != "*" } }
             if !allowed.isEmpty { return responder.respond(Response(status: 204, headers: [("Allow", Self.allowList(allowed + ["OPTIONS"]))])) }
         }
         if !allowed.isEmpty { return responder.fail(.methodNotAllowed(allow: allowed)) }
