@@ -67,7 +67,8 @@ struct DedupTable: ShardedIndexTable {
         var seq: UInt64
     }
 
-    init(digest: @escaping @Sendable (String) -> DedupDigest = DedupDigest.of) { self.digest = digest }
+    init(digest: @escaping @Sendable (String) -> DedupDigest) { self.digest = digest }
+    init() { self.init(digest: DedupDigest.of) }
 
     static func shard(of hi: UInt64) -> Int { Int(hi >> (64 - shardBits)) }
 

@@ -9,6 +9,7 @@ import Testing
 private struct SeqTable: ShardedIndexTable {
     var shards: [[UInt64: UInt64]]
     init(shards: Int) { self.shards = Array(repeating: [:], count: shards) }
+    init() { self.init(shards: 1) }
     var shardCount: Int { shards.count }
     var count: Int { shards.reduce(0) { $0 + $1.count } }
     mutating func insert(_ key: UInt64, seq: UInt64) { shards[Int(key % UInt64(shards.count))][key] = seq }
