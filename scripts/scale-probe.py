@@ -10,6 +10,9 @@ with RATES=1 and SNAPSHOT_EVERY below the events the rates phase ingests, it cov
 written while serving); peak_mib: the process's peak RSS (getrusage) after SIGTERM,
 whose shutdown writes a final snapshot covering the new records.
 
+CHECK_COVERED=after_ready: the segments the snapshot covers are CRC-checked after READY instead
+of before (`[storage] check_covered`).
+
 With RATES=1 (and wrk installed) it also measures, after the ingest above:
 status_rps: wrk -t2 -c64 -d$RATE_DURATION (default 5s) GET /v1/payments/noventiq/{id} over
 2,000 payments the generator wrote (`payhookd-logbench gen`'s ids; PAYMENTS = the log's payment
@@ -31,6 +34,7 @@ admin = ["127.0.0.2:0"]
 [storage]
 dir = "{storage}"
 snapshot_every_events = {os.environ.get("SNAPSHOT_EVERY", "100000")}
+check_covered = "{os.environ.get("CHECK_COVERED", "before_ready")}"
 [[sources]]
 name = "noventiq"
 provider = "noventiq"

@@ -16,8 +16,8 @@ public struct LogOptions: Sendable {
     /// past retention, then dropped (bounded dedup). Default 30.
     public var dedupExtraDays: Int = 30
     /// When the frames of the segments a snapshot covers are CRC-checked (read, not decoded).
-    /// Default `.afterOpen`.
-    public var coveredCheck: CoveredCheckMode = .afterOpen
+    /// Default `.beforeOpen`.
+    public var coveredCheck: CoveredCheckMode = .beforeOpen
     /// The high-water mark `log/acked` (a witness recovery checks the log's end against) is
     /// rewritten at most this often, off the ack path on the snapshot thread, after a batch's
     /// fdatasync. Default 1,000 ms: acked seqs newer than that are proven only by the log.

@@ -3,10 +3,11 @@ import PayhookCore
 import Testing
 
 /// `[storage] check_covered` through the real binary: a flipped byte in a segment the snapshot
-/// covers is found after READY by default (the daemon keeps serving and says so: journal,
-/// metric), and stops start-up with `before_ready`.
+/// covers stops start-up by default (`before_ready`), and is found after READY with
+/// `after_ready` (the daemon keeps serving and says so: journal, metric).
 @Suite(.serialized) struct CoveredCheckIntegrationTests {
     let recovery = RecoveryIntegrationTests()
+    static let afterReady = "check_covered = \"after_ready\"\n" + RecoveryIntegrationTests.sources
 
     func metric(_ d: DaemonProcess, _ name: String) throws -> String? {
         let c = try RawClient(d.admin)
@@ -28,12 +29,12 @@ import Testing
         return (dir, segments[0], frame)
     }
 
-    @Test("after_ready (default): READY, the damage reported by the journal and payhook_log_covered_damaged, ingest still stores")
+    @Test("after_ready: READY, the damage reported by the journal and payhook_log_covered_damaged, ingest still stores")
     func afterReady() throws {
         let (dir, segment, offset) = try damagedLog()
         defer { removeTree(dir) }
         unlink(dir + "/ready")
-        let d = try DaemonProcess(server: ephemeralServer(), sources: RecoveryIntegrationTests.sources, dir: dir)
+        let d = try DaemonProcess(server: ephemeralServer(), sources: Self.afterReady, dir: dir)
         defer {
             d.signal(SIGTERM)
             _ = d.waitExit()
@@ -58,7 +59,7 @@ import Testing
         defer { removeTree(dir) }
         let count = recovery.segments(dir).count
         unlink(dir + "/ready")
-        let d = try DaemonProcess(server: ephemeralServer(), sources: RecoveryIntegrationTests.sources, dir: dir)
+        let d = try DaemonProcess(server: ephemeralServer(), sources: Self.afterReady, dir: dir)
         defer {
             d.signal(SIGTERM)
             _ = d.waitExit()
@@ -73,13 +74,13 @@ import Testing
         #expect(d.stderr.contains("log: the \(count) segments the snapshot covers checked, no damage"), "\(d.stderr)")
     }
 
-    @Test("before_ready: the same damage stops start-up, naming the segment and offset")
+    @Test("before_ready (the default): the same damage stops start-up, naming the segment and offset")
     func beforeReady() throws {
         let (dir, segment, offset) = try damagedLog()
         defer { removeTree(dir) }
         unlink(dir + "/ready")
         let d = try DaemonProcess(
-            server: ephemeralServer(), sources: "check_covered = \"before_ready\"\n" + RecoveryIntegrationTests.sources, awaitReady: false,
+            server: ephemeralServer(), sources: RecoveryIntegrationTests.sources, awaitReady: false,
             dir: dir)
         #expect(d.waitExit(timeoutMs: 30_000) == 1)
         #expect(access(dir + "/ready", F_OK) != 0)

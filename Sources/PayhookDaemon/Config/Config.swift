@@ -131,7 +131,7 @@ public struct Config: Sendable, Equatable {
         public var ackedMarkIntervalMs: Int = 1000
         /// When the segments a snapshot covers are CRC-checked: before READY (damage stops
         /// start-up) or after it, in the background (damage is reported).
-        public var checkCovered: CoveredCheckMode = .afterOpen
+        public var checkCovered: CoveredCheckMode = .beforeOpen
         public init() {}
     }
 

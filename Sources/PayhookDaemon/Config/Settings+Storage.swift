@@ -60,8 +60,8 @@ extension Settings {
                 "acked_mark_interval_ms", \.ackedMarkIntervalMs, 10...60_000, unit: .ms,
                 help: "log/acked (proof of acked seqs, checked at start-up) rewritten at most this often"),
             .custom(
-                "check_covered", reload: .restart, example: #""after_ready""#,
-                help: "CRC check of segments a snapshot covers: \"after_ready\" in the background, or \"before_ready\" (slower start)",
+                "check_covered", reload: .restart, example: #""before_ready""#,
+                help: "CRC check of segments a snapshot covers: \"before_ready\" (damage stops start-up), or \"after_ready\" (faster start)",
                 value: { $0.checkCovered.rawValue }
             ) { s, t, _ throws(ConfigError) in
                 guard let (text, line) = try t.string("check_covered") else { return }
