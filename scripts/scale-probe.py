@@ -34,7 +34,7 @@ admin = ["127.0.0.2:0"]
 [storage]
 dir = "{storage}"
 snapshot_every_events = {os.environ.get("SNAPSHOT_EVERY", "100000")}
-check_covered = "{os.environ.get("CHECK_COVERED", "before_ready")}"
+{('check_covered = "%s"' % os.environ["CHECK_COVERED"]) if os.environ.get("CHECK_COVERED") else ""}
 [[sources]]
 name = "noventiq"
 provider = "noventiq"
