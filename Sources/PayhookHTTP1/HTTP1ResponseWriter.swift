@@ -32,14 +32,14 @@ public enum HTTP1ResponseWriter {
         precondition((200...599).contains(status), "final status expected, got \(status)")
         out.reserveCapacity(out.count + 128 + body.count)
         append("HTTP/1.1 ", to: &out)
-        appendDecimal(status, to: &out)
+        ASCIIDecimal.append(UInt64(status), to: &out)
         out.append(0x20)
         append(reasonPhrase(status), to: &out)
         append("\r\n", to: &out)
         if let contentType { field("Content-Type", contentType, to: &out) }
         if status != 204 && status != 304 {
             append("Content-Length: ", to: &out)
-            appendDecimal(body.count, to: &out)
+            ASCIIDecimal.append(UInt64(body.count), to: &out)
             append("\r\n", to: &out)
         }
         if close { append("Connection: close\r\n", to: &out) }
@@ -102,20 +102,6 @@ public enum HTTP1ResponseWriter {
     @inline(__always)
     private static func append(_ text: String, to out: inout [UInt8]) {
         if text.utf8.withContiguousStorageIfAvailable({ out.append(contentsOf: $0) }) == nil { out.append(contentsOf: text.utf8) }
-    }
-
-    /// `value` (not negative) in decimal, without a temporary String.
-    @inline(__always)
-    private static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
-        precondition(value >= 0)
-        var divisor = 1
-        while divisor <= value / 10 { divisor *= 10 }
-        var rest = value
-        while divisor > 0 {
-            out.append(UInt8(ascii: "0") + UInt8(rest / divisor))
-            rest %= divisor
-            divisor /= 10
-        }
     }
 }
 

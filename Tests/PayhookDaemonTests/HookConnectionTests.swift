@@ -9,58 +9,18 @@ import Testing
 /// A loopback server that answers each connection's first request `204` (keep-alive), then
 /// closes that connection, as a receiver whose idle timeout fired: the next request on a
 /// kept-alive connection finds it dead.
-private final class ClosingServer: @unchecked Sendable {
-    let fd: Int32
-    let port: UInt16
-    let accepted = Atomic<Int>(0)
-    private var thread: pthread_t = 0
-
-    init() {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.fd = fd
-        var sin = sockaddr_in()
-        sin.sin_family = sa_family_t(AF_INET)
-        sin.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        _ = withUnsafePointer(to: &sin) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+private func closingServer() -> ScriptedServer {
+    ScriptedServer { c, _ in
+        var request: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while !String(decoding: request, as: UTF8.self).contains("\r\n\r\n") {
+            let n = buffer.withUnsafeMutableBytes { read(c, $0.baseAddress, 4096) }
+            if n <= 0 { break }
+            request += buffer[0..<n]
         }
-        listen(fd, 16)
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &sin) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        port = UInt16(bigEndian: sin.sin_port)
-        let box = Unmanaged.passRetained(self)
-        pthread_create(
-            &thread, nil,
-            { arg in
-                let server = Unmanaged<ClosingServer>.fromOpaque(arg!).takeRetainedValue()
-                server.serve()
-                return nil
-            }, box.toOpaque())
-    }
-
-    private func serve() {
-        while true {
-            let c = accept(fd, nil, nil)
-            if c < 0 { return }
-            accepted.add(1, ordering: .relaxed)
-            var request: [UInt8] = []
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            while !String(decoding: request, as: UTF8.self).contains("\r\n\r\n") {
-                let n = buffer.withUnsafeMutableBytes { read(c, $0.baseAddress, 4096) }
-                if n <= 0 { break }
-                request += buffer[0..<n]
-            }
-            let answer = Array("HTTP/1.1 204 No Content\r\n\r\n".utf8)
-            _ = answer.withUnsafeBytes { write(c, $0.baseAddress, $0.count) }
-            usleep(20_000)  // the client has read the answer before the close
-            close(c)
-        }
-    }
-
-    func stop() {
-        shutdown(fd, Int32(SHUT_RDWR))
-        pthread_join(thread, nil)
-        close(fd)
+        let answer = Array("HTTP/1.1 204 No Content\r\n\r\n".utf8)
+        _ = answer.withUnsafeBytes { write(c, $0.baseAddress, $0.count) }
+        usleep(20_000)  // the client has read the answer before the close
     }
 }
 
@@ -79,7 +39,7 @@ private final class ClosingServer: @unchecked Sendable {
     /// The receiver closed the kept-alive connection while it was idle and the loop had not seen
     /// it yet: the attempt goes out again at once on a fresh connection, not counted as failed.
     @Test func deadKeptAliveConnectionIsRetriedOnceOnAFreshOne() throws {
-        let server = ClosingServer()
+        let server = closingServer()
         defer { server.stop() }
         let loop = try EventLoop(capacity: 16)
         let connection = HookConnection(loop: loop, address: .ipv4(host: "127.0.0.1", port: server.port))
@@ -100,7 +60,7 @@ private final class ClosingServer: @unchecked Sendable {
 
     /// A fresh connection that fails is not retried: the failure is the attempt's.
     @Test func freshConnectionFailureIsNotRetried() throws {
-        let server = ClosingServer()
+        let server = closingServer()
         let port = server.port
         server.stop()
         let loop = try EventLoop(capacity: 16)

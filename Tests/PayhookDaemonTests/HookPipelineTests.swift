@@ -8,7 +8,7 @@ import Testing
 
 /// A loopback server running `script` on each accepted connection (its index from 0), one
 /// connection at a time, on a thread of its own.
-private final class ScriptedServer: @unchecked Sendable {
+final class ScriptedServer: @unchecked Sendable {
     let fd: Int32
     let port: UInt16
     let accepted = Atomic<Int>(0)

@@ -52,9 +52,9 @@ enum PaymentJSON {
         raw(#"","last_seen":""#)
         Timestamp.appendISO8601(unixMs: state.lastSeenMs, to: &out)
         raw(#"","last_seq":"#)
-        appendDecimal(state.lastSeq, to: &out)
+        ASCIIDecimal.append(state.lastSeq, to: &out)
         raw(#","events":"#)
-        appendDecimal(UInt64(state.events), to: &out)
+        ASCIIDecimal.append(UInt64(state.events), to: &out)
         raw("}")
         return out
     }
@@ -76,17 +76,5 @@ enum PaymentJSON {
         var w = JSONWriter(reservingCapacity: s.utf8.count + 16)
         w.string(s)
         out.append(contentsOf: w.bytes)
-    }
-
-    /// `value` in decimal, without a temporary String.
-    static func appendDecimal(_ value: UInt64, to out: inout [UInt8]) {
-        var divisor: UInt64 = 1
-        while divisor <= value / 10 { divisor *= 10 }
-        var rest = value
-        while divisor > 0 {
-            out.append(UInt8(ascii: "0") + UInt8(rest / divisor))
-            rest %= divisor
-            divisor /= 10
-        }
     }
 }

@@ -1,0 +1,15 @@
+/// Unsigned integers appended to a byte buffer in decimal, without a temporary String (status
+/// lines, Content-Length, JSON numbers on hot paths).
+public enum ASCIIDecimal {
+    @inline(__always)
+    public static func append(_ value: UInt64, to out: inout [UInt8]) {
+        var divisor: UInt64 = 1
+        while divisor <= value / 10 { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
+    }
+}
