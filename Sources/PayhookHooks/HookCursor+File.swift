@@ -38,19 +38,9 @@ extension HookCursor {
         do { try Self.replaceFile(path: path, bytes: encode()) } catch { throw .io(error) }
     }
 
-    /// Writes `bytes` to `path + ".tmp"`, fsyncs it, renames it over `path` and fsyncs the
-    /// directory (rename(2) is atomic; the directory fsync makes it durable).
+    /// Writes `bytes` to `path + ".tmp"` and renames it over `path`, durably
+    /// (`FileSystem.replaceDurably`).
     static func replaceFile(path: String, bytes: [UInt8]) throws(SyscallError) {
-        let tmp = path + ".tmp"
-        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-        let file = try File.open(tmp, flags: O_WRONLY | O_CREAT | O_TRUNC)
-        let written = Result { () throws(SyscallError) in
-            try file.pwriteAll(bytes, at: 0)
-            try file.fsync()
-        }
-        file.close()
-        try written.get()
-        try FileSystem.rename(tmp, to: path)
-        try FileSystem.syncDirectory(directory)
+        try FileSystem.replaceDurably(path) { (file: File) throws(SyscallError) in try file.pwriteAll(bytes, at: 0) }
     }
 }

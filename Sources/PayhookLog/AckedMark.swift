@@ -58,18 +58,6 @@ public enum AckedMark {
 
     /// Writes `seq` durably (temporary file, fdatasync, rename, fsync of the directory).
     public static func write(seq: UInt64, logDir: String) throws(SyscallError) {
-        let tmp = logDir + "/" + fileName + ".tmp"
-        let file = try File.open(tmp, flags: O_WRONLY | O_CREAT | O_TRUNC)
-        do throws(SyscallError) {
-            try file.pwriteAll(encode(seq: seq), at: 0)
-            try file.fdatasync()
-        } catch {
-            file.close()
-            try? FileSystem.unlink(tmp)
-            throw error
-        }
-        file.close()
-        try FileSystem.rename(tmp, to: logDir + "/" + fileName)
-        try FileSystem.syncDirectory(logDir)
+        try FileSystem.replaceDurably(logDir + "/" + fileName) { (file: File) throws(SyscallError) in try file.pwriteAll(encode(seq: seq), at: 0) }
     }
 }

@@ -36,6 +36,28 @@ public enum FileSystem {
         _ = try syscallOrThrow("unlink") { Glibc.unlink(path) }
     }
 
+    /// Replaces the file at `path` durably: `write` fills `temporary` (default `path + ".tmp"`,
+    /// created or truncated), which is fdatasynced and renamed over `path`, then the directory
+    /// is fsynced (rename(2) is atomic; the directory fsync makes it durable). On a failure
+    /// before the rename the temporary file is removed and `path` is untouched.
+    public static func replaceDurably(
+        _ path: String, temporary: String? = nil, _ write: (File) throws(SyscallError) -> Void
+    ) throws(SyscallError) {
+        let tmp = temporary ?? path + ".tmp"
+        let file = try File.open(tmp, flags: O_WRONLY | O_CREAT | O_TRUNC)
+        do throws(SyscallError) {
+            try write(file)
+            try file.fdatasync()
+        } catch {
+            file.close()
+            try? unlink(tmp)
+            throw error
+        }
+        file.close()
+        try rename(tmp, to: path)
+        try syncDirectory(path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ".")
+    }
+
     /// `fsync` of a directory, so that a create, rename or unlink in it is durable.
     public static func syncDirectory(_ path: String) throws(SyscallError) {
         let dir = try File.openDirectory(path)

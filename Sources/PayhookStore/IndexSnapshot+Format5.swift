@@ -160,20 +160,12 @@ extension IndexSnapshot {
     /// than the previous one (one spare survives a damaged newest).
     static func write(consuming index: inout LogIndex, logDir: String) throws(SyscallError) {
         let covered = index.lastSeq
-        let tmp = logDir + "/index.snap.tmp"
-        let file = try File.open(tmp, flags: O_WRONLY | O_CREAT | O_TRUNC)
-        do throws(SyscallError) {
+        // One temporary name: a crash mid-write leaves one file, truncated by the next write.
+        try FileSystem.replaceDurably(logDir + "/" + fileName(lastSeq: covered), temporary: logDir + "/index.snap.tmp") {
+            (file: File) throws(SyscallError) in
             var out = SnapshotStreamWriter(FileSnapshotSink(file: file))
             try stream(consuming: &index, into: &out)
-            try file.fdatasync()
-        } catch {
-            file.close()
-            try? FileSystem.unlink(tmp)
-            throw error
         }
-        file.close()
-        try FileSystem.rename(tmp, to: logDir + "/" + fileName(lastSeq: covered))
-        try FileSystem.syncDirectory(logDir)
         let old = try FileSystem.list(logDir).compactMap { lastSeq(fileName: $0) }.sorted().dropLast(2)
         for seq in old { try? FileSystem.unlink(logDir + "/" + fileName(lastSeq: seq)) }
     }
