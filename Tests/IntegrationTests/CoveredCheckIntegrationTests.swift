@@ -17,6 +17,22 @@ import Testing
         return line.map { String($0.dropFirst(name.count + 1)) }
     }
 
+    /// The metric's value once it reads `expected`, or the last value read after 10 s.
+    func waitForMetric(_ d: DaemonProcess, _ name: String, _ expected: String) throws -> String? {
+        var value: String?
+        for _ in 0..<500 where value != expected {
+            value = try metric(d, name)
+            usleep(20_000)
+        }
+        return value
+    }
+
+    /// The daemon on `dir` with `check_covered = "after_ready"`.
+    func startAfterReady(_ dir: String) throws -> DaemonProcess {
+        unlink(dir + "/ready")
+        return try DaemonProcess(server: ephemeralServer(), sources: Self.afterReady, dir: dir)
+    }
+
     /// A stored log of two segments or more, with a byte flipped in the first one's second frame.
     func damagedLog() throws -> (dir: String, segment: String, offset: Int) {
         let (dir, _) = try recovery.storedLog(150, padBytes: 8000)
@@ -33,18 +49,12 @@ import Testing
     func afterReady() throws {
         let (dir, segment, offset) = try damagedLog()
         defer { removeTree(dir) }
-        unlink(dir + "/ready")
-        let d = try DaemonProcess(server: ephemeralServer(), sources: Self.afterReady, dir: dir)
+        let d = try startAfterReady(dir)
         defer {
             d.signal(SIGTERM)
             _ = d.waitExit()
         }
-        var damaged: String?
-        for _ in 0..<500 where damaged != "1" {
-            damaged = try metric(d, "payhook_log_covered_damaged")
-            usleep(20_000)
-        }
-        #expect(damaged == "1")
+        #expect(try waitForMetric(d, "payhook_log_covered_damaged", "1") == "1")
         #expect(
             d.stderr.contains("damage in a segment the snapshot covers, found after start-up: \(segment): damaged at byte offset \(offset)"),
             "\(d.stderr)")
@@ -58,18 +68,12 @@ import Testing
         let (dir, _) = try recovery.storedLog(150, padBytes: 8000)
         defer { removeTree(dir) }
         let count = recovery.segments(dir).count
-        unlink(dir + "/ready")
-        let d = try DaemonProcess(server: ephemeralServer(), sources: Self.afterReady, dir: dir)
+        let d = try startAfterReady(dir)
         defer {
             d.signal(SIGTERM)
             _ = d.waitExit()
         }
-        var checked: String?
-        for _ in 0..<500 where checked != "\(count)" {
-            checked = try metric(d, "payhook_log_covered_checked_segments")
-            usleep(20_000)
-        }
-        #expect(checked == "\(count)")
+        #expect(try waitForMetric(d, "payhook_log_covered_checked_segments", "\(count)") == "\(count)")
         #expect(try metric(d, "payhook_log_covered_damaged") == "0")
         #expect(d.stderr.contains("log: the \(count) segments the snapshot covers checked, no damage"), "\(d.stderr)")
     }
