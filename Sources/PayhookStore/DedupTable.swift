@@ -154,7 +154,16 @@ struct DedupTable: ShardedIndexTable {
     func encodeShard(_ i: Int, into w: inout ByteWriter) { shards[i].encode(into: &w) }
 
     mutating func decodeShard(_ i: Int, from r: inout ByteReader) throws(DecodeError) {
-        let shard = try DedupShard.decode(&r, index: i, digest: digest)
+        install(try DedupShard.decode(&r, index: i, digest: digest), at: i)
+    }
+
+    var decodeContext: @Sendable (String) -> DedupDigest { digest }
+
+    static func decodeDetached(_ i: Int, from r: inout ByteReader, context: @Sendable (String) -> DedupDigest) throws(DecodeError) -> DedupShard {
+        try DedupShard.decode(&r, index: i, digest: context)
+    }
+
+    mutating func install(_ shard: DedupShard, at i: Int) {
         count += shard.count - shards[i].count
         shards[i] = shard
     }

@@ -115,6 +115,10 @@ extension IndexSnapshot {
             throw DecodeError(offset: r.consumed, what: "\(what): \(n) shards, this build has \(table.shardCount)")
         }
         var next = 0
+        // Shard 0 (which may carry table-wide state) is read at once, the others in batches on
+        // several threads (`decodeParts`).
+        var batch: [SnapshotShardBytes] = []
+        var batchBytes = 0
         while true {
             let index = try r.u32("\(what) shard index")
             if index == endOfShards { break }
@@ -125,8 +129,20 @@ extension IndexSnapshot {
             next = i + 1
             let bytes = try r.u64("\(what) shard length")
             guard bytes <= UInt64(r.remaining) else { throw DecodeError(offset: r.consumed, what: "\(what) shard \(i): \(bytes) bytes") }
-            try r.decode(Int(bytes), "\(what) shard \(i)") { (b: inout ByteReader) throws(DecodeError) in try table.decodeShard(i, from: &b) }
+            if i == 0 {
+                try r.decode(Int(bytes), "\(what) shard \(i)") { (b: inout ByteReader) throws(DecodeError) in try table.decodeShard(i, from: &b) }
+                continue
+            }
+            let at = r.consumed
+            batch.append(SnapshotShardBytes(index: i, offset: at, bytes: try r.take(Int(bytes), "\(what) shard \(i)")))
+            batchBytes += Int(bytes)
+            if batchBytes >= decodeBatchBytes {
+                try decodeParts(&table, what, batch)
+                batch.removeAll(keepingCapacity: true)
+                batchBytes = 0
+            }
         }
+        try decodeParts(&table, what, batch)
         guard next > 0 else { throw DecodeError(offset: r.consumed, what: "\(what): shard 0 missing") }
     }
 

@@ -19,10 +19,15 @@ struct PaymentInterns: Sendable {
 
     private(set) var strings: [String] = []
     private var ids: [ByteString: Int] = [:]
+    /// `PaymentTable.hashPrefix(source:)` of each entry, computed once when it is added.
+    private var hashPrefixes: [UInt64] = []
 
     var count: Int { strings.count }
 
     subscript(id: Int) -> String { strings[id] }
+
+    /// The key hash's state after entry `id` as a source (`PaymentTable.hashPrefix`).
+    func hashPrefix(_ id: Int) -> UInt64 { hashPrefixes[id] }
 
     /// The record tag for `s` (`PaymentRecord`): absent, its intern entry (added when there is
     /// room), or inline.
@@ -42,6 +47,7 @@ struct PaymentInterns: Sendable {
         guard strings.count < Self.entriesMax, s.utf8.count <= Self.stringBytesMax else { return PaymentRecord.tagInline }
         ids[key] = strings.count
         strings.append(s)
+        hashPrefixes.append(PaymentTable.hashPrefix(source: s.utf8))
         return PaymentRecord.tagInternBase + UInt64(strings.count - 1)
     }
 
@@ -73,6 +79,7 @@ struct PaymentInterns: Sendable {
 
     func heapBytes() -> Int {
         var bytes = HeapCost.array(capacity: strings.capacity, stride: MemoryLayout<String>.stride)
+        bytes += HeapCost.array(capacity: hashPrefixes.capacity, stride: MemoryLayout<UInt64>.stride)
         bytes += HeapCost.dictionary(capacity: ids.capacity, keyStride: MemoryLayout<ByteString>.stride, valueStride: MemoryLayout<Int>.stride)
         // Each string's storage is shared by the list and the dictionary's key.
         for s in strings { bytes += HeapCost.string(s) }

@@ -27,11 +27,22 @@ struct PaymentTable: ShardedIndexTable {
     /// differ), and payment_id, finished by splitmix64's mixer (`DedupDigest.mix`) so the top
     /// bits (the shard) and low bits (the slot) both depend on every byte. Stable across runs.
     static func hash<S: Sequence<UInt8>, P: Sequence<UInt8>>(source: S, paymentID: P) -> UInt64 {
-        let prime: UInt64 = 0x0000_0100_0000_01b3
+        hash(sourcePrefix: hashPrefix(source: source), paymentID: paymentID)
+    }
+
+    static let fnvPrime: UInt64 = 0x0000_0100_0000_01b3
+
+    /// The hash's state after the source and the separator: interned sources keep theirs
+    /// (`PaymentInterns.hashPrefix`), so a record's key hash runs over its payment_id only.
+    static func hashPrefix<S: Sequence<UInt8>>(source: S) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in source { h = (h ^ UInt64(b)) &* prime }
-        h = (h ^ 0xFF) &* prime
-        for b in paymentID { h = (h ^ UInt64(b)) &* prime }
+        for b in source { h = (h ^ UInt64(b)) &* fnvPrime }
+        return (h ^ 0xFF) &* fnvPrime
+    }
+
+    static func hash<P: Sequence<UInt8>>(sourcePrefix: UInt64, paymentID: P) -> UInt64 {
+        var h = sourcePrefix
+        for b in paymentID { h = (h ^ UInt64(b)) &* fnvPrime }
         return DedupDigest.mix(h)
     }
 
@@ -105,9 +116,22 @@ struct PaymentTable: ShardedIndexTable {
 
     mutating func decodeShard(_ i: Int, from r: inout ByteReader) throws(DecodeError) {
         if i == 0 { try interns.decode(from: &r) }
+        install(try Self.decodeDetached(i, from: &r, context: interns), at: i)
+    }
+
+    /// The intern list (shard 0 read it; the other shards' records name its entries).
+    var decodeContext: PaymentInterns { interns }
+
+    static func decodeDetached(_ i: Int, from r: inout ByteReader, context: PaymentInterns) throws(DecodeError) -> PaymentShard {
+        var shard = PaymentShard()
+        try shard.decode(from: &r, interns: context)
+        return shard
+    }
+
+    mutating func install(_ shard: PaymentShard, at i: Int) {
         if shards.isEmpty { shards = Array(repeating: PaymentShard(), count: Self.shardTotal) }
-        try shards[i].decode(from: &r, interns: interns)
-        count += Int(shards[i].count)
+        count += Int(shard.count) - Int(shards[i].count)
+        shards[i] = shard
     }
 
     mutating func releaseShard(_ i: Int) {

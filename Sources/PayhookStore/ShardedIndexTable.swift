@@ -21,6 +21,18 @@ protocol ShardedIndexTable: Sendable, Equatable {
     func encodeShard(_ i: Int, into w: inout ByteWriter)
     /// Reads shard `i` as `encodeShard` wrote it, into an empty shard.
     mutating func decodeShard(_ i: Int, from r: inout ByteReader) throws(DecodeError)
+
+    /// One shard read apart from the table (`decodeDetached`), to be `install`ed.
+    associatedtype Shard: Sendable
+    /// What `decodeDetached` needs of the table (read only, shared by the reading threads).
+    associatedtype DecodeContext: Sendable
+    var decodeContext: DecodeContext { get }
+    /// Reads shard `i` (never 0: shard 0 may carry table-wide state and goes through
+    /// `decodeShard`) as `encodeShard` wrote it, touching no table, so a snapshot's shards are
+    /// read on several threads at once (`IndexSnapshot.decodeParts`).
+    static func decodeDetached(_ i: Int, from r: inout ByteReader, context: DecodeContext) throws(DecodeError) -> Shard
+    /// Puts a shard `decodeDetached` read in place of empty shard `i`.
+    mutating func install(_ shard: Shard, at i: Int)
     /// Empties shard `i` (the snapshot's copy frees, shard by shard, what the loop no longer
     /// shares).
     mutating func releaseShard(_ i: Int)

@@ -15,6 +15,9 @@ private struct SeqTable: ShardedIndexTable {
     mutating func insert(_ key: UInt64, seq: UInt64) { shards[Int(key % UInt64(shards.count))][key] = seq }
     func encodeShard(_ i: Int, into w: inout ByteWriter) {}
     mutating func decodeShard(_ i: Int, from r: inout ByteReader) throws(DecodeError) {}
+    var decodeContext: Int { 0 }
+    static func decodeDetached(_ i: Int, from r: inout ByteReader, context: Int) throws(DecodeError) -> [UInt64: UInt64] { [:] }
+    mutating func install(_ shard: [UInt64: UInt64], at i: Int) { shards[i] = shard }
     mutating func releaseShard(_ i: Int) { shards[i] = [:] }
     mutating func expire(through seq: UInt64, shard i: Int) { shards[i] = shards[i].filter { $0.value > seq } }
     func heapBytes() -> Int { 0 }
