@@ -10,7 +10,8 @@ public struct PaymentRefView {
     public let keyHash: UInt64
     /// The merchant ref's UTF-8 bytes, `nil` when the payment has none.
     public let merchantRef: UnsafeBufferPointer<UInt8>?
-    /// The seq of the payment's first recorded event (answers are ordered by it).
+    /// The seq of the payment's first recorded event (answers are ordered by it); 0 in a raw
+    /// pass over the whole table (`LogIndex.scanPayments`), which does not read it.
     public let firstSeq: UInt64
 }
 
@@ -36,7 +37,7 @@ extension PaymentShard {
                     var i = home
                     while s[i] != 0 {
                         // Trusted: this process wrote the arena or validated it when a snapshot was read.
-                        body(try! Self.refView(a, at: Int(s[i] - 1), place: PaymentPlace(shard: shard, slot: i), interns: interns).ref)
+                        body(try! Self.refView(a, at: Int(s[i] - 1), place: PaymentPlace(shard: shard, slot: i), interns: interns))
                         i = (i + 1) & mask
                     }
                 }
@@ -44,32 +45,52 @@ extension PaymentShard {
         }
     }
 
-    /// Calls `body` with every live record of the shard, in slot order (a raw pass: no strings).
-    func forEachRef(shard: Int, interns: PaymentInterns, _ body: (PaymentRecordView, PaymentRefView) -> Void) {
+    /// Calls `body` with every live record of the shard, in slot order (a raw pass: no strings,
+    /// no first seq). `prefixes` caches the hash state after each interned source
+    /// (`PaymentTable.hashPrefix`): most of a key's hash is its source, hashed once per table.
+    func forEachRef(shard: Int, interns: PaymentInterns, prefixes: inout [UInt64?], _ body: (PaymentRecordView, PaymentRefView) -> Void) {
         arena.withUnsafeBufferPointer { a in
             for i in slots.indices where slots[i] != 0 {
-                let (key, ref) = try! Self.refView(a, at: Int(slots[i] - 1), place: PaymentPlace(shard: shard, slot: i), interns: interns)
-                body(key, ref)
+                var r = PaymentRecordReader(a, at: Int(slots[i] - 1))
+                let key = try! PaymentRecordView.key(&r, interns: interns)
+                let hash: UInt64
+                if case .interned(let id) = key.source {
+                    if prefixes.count <= id { prefixes += Array(repeating: nil, count: id + 1 - prefixes.count) }
+                    let prefix = prefixes[id] ?? PaymentTable.hashPrefix(source: interns[id].utf8)
+                    prefixes[id] = prefix
+                    hash = PaymentTable.hash(prefix: prefix, paymentID: key.paymentID)
+                } else {
+                    hash = key.keyHash(interns: interns)
+                }
+                let ref = try! Self.merchantRef(&r, interns: interns)
+                body(key, PaymentRefView(place: PaymentPlace(shard: shard, slot: i), keyHash: hash, merchantRef: ref, firstSeq: 0))
             }
         }
     }
 
-    /// Reads the key, merchant ref and first event seq of the record at `start`.
-    static func refView(_ a: UnsafeBufferPointer<UInt8>, at start: Int, place: PaymentPlace, interns: PaymentInterns) throws(DecodeError)
-        -> (key: PaymentRecordView, ref: PaymentRefView)
-    {
-        var r = PaymentRecordReader(a, at: start)
-        let key = try PaymentRecordView.key(&r, interns: interns)
+    /// Reads the merchant ref of the record whose key `r` just read (it is left after the ref).
+    static func merchantRef(_ r: inout PaymentRecordReader, interns: PaymentInterns) throws(DecodeError) -> UnsafeBufferPointer<UInt8>? {
         _ = try r.varint("last_seq")
         _ = try r.field("provider", interns: interns)
         _ = try r.field("kind", interns: interns)
-        var ref: UnsafeBufferPointer<UInt8>?
-        if case .inline(let b) = try r.field("merchant_ref", interns: interns) { ref = b }
-        for what in ["provider_status", "amount", "currency"] { _ = try r.field(what, interns: interns) }
+        if case .inline(let b) = try r.field("merchant_ref", interns: interns) { return b }
+        return nil
+    }
+
+    /// Reads the key, merchant ref and first event seq of the record at `start`.
+    static func refView(_ a: UnsafeBufferPointer<UInt8>, at start: Int, place: PaymentPlace, interns: PaymentInterns) throws(DecodeError)
+        -> PaymentRefView
+    {
+        var r = PaymentRecordReader(a, at: start)
+        let key = try PaymentRecordView.key(&r, interns: interns)
+        let ref = try merchantRef(&r, interns: interns)
+        _ = try r.field("provider_status", interns: interns)
+        _ = try r.field("amount", interns: interns)
+        _ = try r.field("currency", interns: interns)
         _ = try r.varint("first_seen")
         _ = try r.varint("last_seen")
         let n = try r.varint("event count")
         let first = n > 0 ? UInt64(bitPattern: PaymentRecord.unzigzag(try r.varint("event seq"))) : 0
-        return (key, PaymentRefView(place: place, keyHash: key.keyHash(interns: interns), merchantRef: ref, firstSeq: first))
+        return PaymentRefView(place: place, keyHash: key.keyHash(interns: interns), merchantRef: ref, firstSeq: first)
     }
 }

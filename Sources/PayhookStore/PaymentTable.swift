@@ -27,11 +27,20 @@ struct PaymentTable: ShardedIndexTable {
     /// differ), and payment_id, finished by splitmix64's mixer (`DedupDigest.mix`) so the top
     /// bits (the shard) and low bits (the slot) both depend on every byte. Stable across runs.
     static func hash<S: Sequence<UInt8>, P: Sequence<UInt8>>(source: S, paymentID: P) -> UInt64 {
-        let prime: UInt64 = 0x0000_0100_0000_01b3
+        hash(prefix: hashPrefix(source: source), paymentID: paymentID)
+    }
+
+    /// The hash's state after the source and the separator: a raw pass over many payments of
+    /// one source hashes it once (`LogIndex.scanPayments`).
+    static func hashPrefix<S: Sequence<UInt8>>(source: S) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in source { h = (h ^ UInt64(b)) &* prime }
-        h = (h ^ 0xFF) &* prime
-        for b in paymentID { h = (h ^ UInt64(b)) &* prime }
+        for b in source { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        return (h ^ 0xFF) &* 0x0000_0100_0000_01b3
+    }
+
+    static func hash<P: Sequence<UInt8>>(prefix: UInt64, paymentID: P) -> UInt64 {
+        var h = prefix
+        for b in paymentID { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
         return DedupDigest.mix(h)
     }
 

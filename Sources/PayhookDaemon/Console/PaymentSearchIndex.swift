@@ -13,9 +13,9 @@ import PayhookStore
 /// probe, never a wrong answer. About 8 bytes a payment instead of two strings in a dictionary
 /// (~300 bytes), and built at start-up by one raw pass over the table (no `PaymentState`, no
 /// string). Entries whose payment expired or took another ref are pruned a few shards a turn.
-struct PaymentSearchIndex {
+struct PaymentSearchIndex: Sendable {
     /// Merchant ref digest: 64 bits from the ref's bytes (tests force collisions with their own).
-    typealias Digest = (UnsafeBufferPointer<UInt8>) -> UInt64
+    typealias Digest = @Sendable (UnsafeBufferPointer<UInt8>) -> UInt64
 
     static let shardBits = 16
     static let shardCount = 1 << shardBits
@@ -73,12 +73,23 @@ struct PaymentSearchIndex {
         }
         for source in scan.sources { note(source: source) }
         guard !flat.isEmpty else { return }
-        var sizes = [Int](repeating: 0, count: Self.shardCount)
-        for s in flatShards { sizes[Int(s)] += 1 }
+        // A counting sort by shard, then each shard's array copied from its contiguous run:
+        // appending entry by entry to 65,536 arrays costs a cache miss and a uniqueness check
+        // per entry (about a third of the build at 900k payments).
+        var starts = [Int](repeating: 0, count: Self.shardCount + 1)
+        for s in flatShards { starts[Int(s) + 1] += 1 }
+        for s in 0..<Self.shardCount { starts[s + 1] += starts[s] }
+        var next = starts
+        var sorted = [UInt64](repeating: 0, count: flat.count)
+        for (e, s) in zip(flat, flatShards) {
+            sorted[next[Int(s)]] = e
+            next[Int(s)] += 1
+        }
+        flat = []
+        flatShards = []
         if shards.isEmpty { shards = Array(repeating: [], count: Self.shardCount) }
-        for s in sizes.indices where sizes[s] > 0 { shards[s].reserveCapacity(shards[s].count + sizes[s]) }
-        for (e, s) in zip(flat, flatShards) { shards[Int(s)].append(e) }
-        count += flat.count
+        for s in 0..<Self.shardCount where starts[s + 1] > starts[s] { shards[s] += sorted[starts[s]..<starts[s + 1]] }
+        count += sorted.count
     }
 
     /// Records that payment `source`/`paymentID` carries `merchantRef` (an event of it was
