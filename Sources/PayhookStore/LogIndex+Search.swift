@@ -30,7 +30,8 @@ public struct PaymentSourceScan {
 
 /// Read-only access for indexes kept beside this one (the console's search by merchant ref):
 /// raw passes over the payment table and probes by key hash, with no `PaymentState` and no
-/// string until an answer is decoded. Loop thread only, like the index.
+/// string until an answer is decoded. On the thread that owns this copy of the index, like the
+/// rest of it.
 extension LogIndex {
     /// Shards of the payment table (`scanPayments` takes a range of them).
     public static let paymentShardCount = PaymentTable.shardTotal

@@ -2,7 +2,9 @@ import PayhookCore
 import PayhookStore
 
 /// Payments by the text an operator types: a payment id or a merchant ref, matched exactly
-/// (bytes, like the status index), answered from the payment table itself. Loop thread only.
+/// (bytes, like the status index), answered from the payment table itself. A value: the loop
+/// owns the live one (`ConsoleAPI`); the first is built on a thread of its own from a copy of
+/// the index (`ConsoleAPI+Search.swift`).
 ///
 /// A payment id needs no index: the text is looked up as an id under each source the table
 /// holds (`sources`, a handful). A merchant ref goes through `shards`: one 64-bit entry per
@@ -11,8 +13,9 @@ import PayhookStore
 /// chosen by the digest's top 16 bits. A search walks the probe chains the candidates name and
 /// keeps only the payments whose ref equals the text byte for byte: a digest collision costs a
 /// probe, never a wrong answer. About 8 bytes a payment instead of two strings in a dictionary
-/// (~300 bytes), and built at start-up by one raw pass over the table (no `PaymentState`, no
-/// string). Entries whose payment expired or took another ref are pruned a few shards a turn.
+/// (~300 bytes), and built by one raw pass over the table (no `PaymentState`, no string).
+/// Entries whose payment expired or took another ref are pruned a few shards a turn; until
+/// then they cost a probe, not an answer (a payment answers to its current ref only).
 struct PaymentSearchIndex: Sendable {
     /// Merchant ref digest: 64 bits from the ref's bytes (tests force collisions with their own).
     typealias Digest = @Sendable (UnsafeBufferPointer<UInt8>) -> UInt64
