@@ -70,9 +70,9 @@ final class Runtime {
         hooks = try HookSet(
             hooks: config.hooks, storageDir: config.storage.dir, store: store, fetcher: fetcher, loop: loop, clock: clock, progress: progress,
             retentionDays: config.storage.retentionDays, parkedMaxBytes: config.storage.hookParkedMaxBytes)
-        console = ConsoleAPI(
+        console = try ConsoleAPI(
             store: store, fetcher: fetcher, metrics: metrics, clock: clock, maxResults: config.server.maxEventsPage,
-            logDir: Log.logDirectory(config.storage.dir))
+            logDir: Log.logDirectory(config.storage.dir), executor: loop.executor)
         rejectsRoute = try RejectsRoute(ingest: ingest, storageDir: config.storage.dir, executor: loop.executor)
         var timer: TimerID?
         let maintenance = loop.makeTimer { [store] in
@@ -122,6 +122,7 @@ final class Runtime {
         rejects.shutdown()
         fetcher.shutdown()
         rejectsRoute.shutdown()
+        console.shutdown()
     }
 
     private func declareMetrics(server: Server) {

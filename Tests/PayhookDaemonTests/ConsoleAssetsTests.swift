@@ -88,20 +88,6 @@ import Testing
 }
 
 @Suite struct ConsoleIndexTests {
-    @Test("search finds a payment by id and by merchant ref, each once, and several payments sharing a ref")
-    func search() {
-        var s = PaymentSearchIndex()
-        s.add(source: "a", paymentID: "1", merchantRef: "order-7")
-        s.add(source: "a", paymentID: "1", merchantRef: "order-7")
-        s.add(source: "b", paymentID: "2", merchantRef: "order-7")
-        s.add(source: "b", paymentID: "1", merchantRef: nil)
-        #expect(s.find("1", limit: 10) == [.init(source: "a", paymentID: "1"), .init(source: "b", paymentID: "1")])
-        #expect(s.find("order-7", limit: 10).count == 2)
-        #expect(s.find("order-7", limit: 1) == [.init(source: "a", paymentID: "1")])
-        #expect(s.find("order", limit: 10).isEmpty)
-        #expect(s.count == 3)
-    }
-
     @Test("activity: the hour holds the last 60 minutes, the day 1440; a slot reused a day later starts from zero")
     func activityWindows() {
         var a = IngestActivity()
@@ -117,25 +103,5 @@ import Testing
         a.count(source: "s", .duplicate, atMs: t0 + 1440 * 60_000)  // same slot as minute 0
         #expect(a.total(source: "s", minutes: 1, atMs: t0 + 1440 * 60_000) == [0, 0, 1, 0])
         #expect(a.total(source: "none", minutes: 60, atMs: t0) == [0, 0, 0, 0])
-    }
-}
-
-@Suite struct ConsoleSearchPruneTests {
-    @Test("a prune pass drops payments the index no longer holds, 16 buckets a turn; ids and refs shared with kept payments stay")
-    func prune() {
-        var s = PaymentSearchIndex()
-        for n in 0..<300 { s.add(source: "a", paymentID: "\(n)", merchantRef: "ref-\(n / 2)") }
-        #expect(s.count == 450)
-        let idle = s.prune(exists: { _ in false })
-        #expect(!idle, "no pass started: nothing to do")
-        #expect(s.count == 450)
-        s.startPrune()
-        var turns = 1
-        while s.prune(exists: { Int($0.paymentID)! % 2 == 0 }) { turns += 1 }
-        #expect(turns == PaymentSearchIndex.bucketCount / PaymentSearchIndex.pruneBucketsPerTurn)
-        #expect(s.count == 300)
-        #expect(s.find("3", limit: 5).isEmpty)
-        #expect(s.find("4", limit: 5) == [.init(source: "a", paymentID: "4")])
-        #expect(s.find("ref-1", limit: 5) == [.init(source: "a", paymentID: "2")])
     }
 }

@@ -32,14 +32,14 @@ import Testing
         var pendingCalls = 0
         var expiredCalls = 0
         var search = PaymentSearchIndex()
-        store.index.forEachPayment { search.add(source: $0.source, paymentID: $0.paymentID, merchantRef: $0.merchantRef) }
-        #expect(search.count >= 9)
+        search.build(from: store.index)
+        #expect(search.find("1", limit: 5, in: store.index).count == 1)
         store.onExpiryPending = { pendingCalls += 1 }
         store.onPaymentsExpired = {
             expiredCalls += 1
             search.startPrune()
         }
-        store.onExpiryTurn = { search.prune { store.index.lookup(source: $0.source, paymentID: $0.paymentID) != nil } }
+        store.onExpiryTurn = { search.prune(in: store.index) }
 
         store.requestMaintenance()
         for _ in 0..<10_000 where store.writer.expiredThroughSeq == 0 { usleep(1_000) }
@@ -53,11 +53,11 @@ import Testing
         while store.stepExpiry() { turns += 1 }
         #expect(expiredCalls == 1)
         #expect(store.expiryPass == nil)
-        #expect(turns >= PaymentSearchIndex.bucketCount / PaymentSearchIndex.pruneBucketsPerTurn - 1)
+        #expect(turns >= PaymentSearchIndex.shardCount / PaymentSearchIndex.pruneShardsPerTurn - 1)
         #expect(store.status(source: "noventiq", paymentID: "1") == nil)
         #expect(store.status(source: "noventiq", paymentID: "9") == .succeeded)
-        #expect(search.find("1", limit: 5).isEmpty)
-        #expect(search.find("9", limit: 5).count == 1)
+        #expect(search.find("1", limit: 5, in: store.index).isEmpty)
+        #expect(search.find("9", limit: 5, in: store.index).count == 1)
     }
 
     private func ingest(_ store: EventStore, _ route: IngestRoute, _ order: Int, at ms: Int64) {

@@ -1,5 +1,6 @@
 import PayhookCore
 import PayhookLog
+import PayhookPosix
 import PayhookStore
 
 /// The admin routes the console needs beyond the API it shares with other clients:
@@ -12,7 +13,11 @@ final class ConsoleAPI {
     let clock: any Clock
     /// Answers hold at most this many payments (`max_events_page`).
     let maxResults: Int
-    private(set) var search = PaymentSearchIndex()
+    /// `nil` until the background build hands it over (`ConsoleAPI+Search.swift`); meanwhile
+    /// `searchBacklog` keeps what it must catch up on.
+    var search: PaymentSearchIndex?
+    var searchBacklog = SearchBacklog()
+    let searchBuilder: QueueWorker<SearchBuild>
     private(set) var activity = IngestActivity()
     /// The configured sources, listed even before their first request (live settings).
     var sources: () -> [String] = { [] }
@@ -21,7 +26,9 @@ final class ConsoleAPI {
     private var snapshotSeen: (seq: UInt64, atMs: Int64)
     private let logDir: String
 
-    init(store: EventStore, fetcher: RecordFetcher, metrics: Metrics, clock: any Clock, maxResults: Int, logDir: String) {
+    init(
+        store: EventStore, fetcher: RecordFetcher, metrics: Metrics, clock: any Clock, maxResults: Int, logDir: String, executor: LoopExecutor
+    ) throws(SyscallError) {
         self.store = store
         self.logDir = logDir
         self.fetcher = fetcher
@@ -29,16 +36,22 @@ final class ConsoleAPI {
         self.maxResults = maxResults
         let seq = store.writer.snapshotSeq
         snapshotSeen = (seq, Log.snapshotWrittenAtMs(logDir: logDir, lastSeq: seq) ?? clock.nowUnixMs())
-        store.index.forEachPayment { search.add(source: $0.source, paymentID: $0.paymentID, merchantRef: $0.merchantRef) }
+        searchBuilder = try QueueWorker(name: "payhookd-search") { jobs, _ in for job in jobs { job.run(executor: executor) } }
+        // Built off the loop from an O(1) copy of the index (its shards are shared
+        // copy-on-write), so start-up does not wait for a pass over every payment.
+        searchBuilder.submit(
+            SearchBuild(index: store.index, startMs: clock.monotonicMs(), done: LoopBound { [weak self] in self?.install($0, startMs: $1) }))
         store.onEventApplied = { [unowned self] event in
             guard let id = event.paymentID else { return }
-            search.add(source: event.source, paymentID: id, merchantRef: event.merchantRef)
+            guard search != nil else { return searchBacklog.applied.append((event.source, id, event.merchantRef)) }
+            search?.add(source: event.source, paymentID: id, merchantRef: event.merchantRef)
         }
-        // Payments bounded dedup expired leave the search too, a few buckets a turn.
-        store.onPaymentsExpired = { [unowned self] in search.startPrune() }
-        store.onExpiryTurn = { [unowned self] in
-            search.prune { store.index.lookup(source: $0.source, paymentID: $0.paymentID) != nil }
+        // Payments bounded dedup expired leave the search too, a few shards a turn.
+        store.onPaymentsExpired = { [unowned self] in
+            guard search != nil else { return searchBacklog.pruneAsked = true }
+            search?.startPrune()
         }
+        store.onExpiryTurn = { [unowned self] in search?.prune(in: store.index) ?? false }
         metrics.onAdd.append { [unowned self] name, labels, by in counted(name, labels, Int(by)) }
     }
 
@@ -132,37 +145,6 @@ final class ConsoleAPI {
             w.endArray()
         }
         w.endArray()
-    }
-
-    /// `GET /v1/search?q=TEXT`: the payments whose id or merchant ref is TEXT (percent-decoded),
-    /// each with its last-seen status.
-    func find(_ request: Request, _ responder: Responder) {
-        guard let raw = request.queryItem("q"), let text = PercentDecoding.decode(raw.replacing("+", with: " ")), !text.isEmpty
-        else { return responder.fail(.badRequest("q must be a non-empty, percent-encoded payment id or merchant ref")) }
-        var w = JSONWriter(reservingCapacity: 512)
-        w.beginObject()
-        w.key("payments")
-        w.beginArray()
-        for key in search.find(text, limit: maxResults) {
-            guard let p = store.index.lookup(source: key.source, paymentID: key.paymentID) else { continue }
-            w.beginObject()
-            w.key("source")
-            w.string(p.source)
-            w.key("payment_id")
-            w.string(p.paymentID)
-            w.key("merchant_ref")
-            w.stringOrNull(p.merchantRef)
-            w.key("status")
-            w.string(p.status.rawValue)
-            w.key("events")
-            w.integer(p.events)
-            w.key("last_seen")
-            w.string(Timestamp.iso8601(unixMs: p.lastSeenMs))
-            w.endObject()
-        }
-        w.endArray()
-        w.endObject()
-        responder.respond(Response(status: 200, headers: [("Content-Type", "application/json")], body: w.bytes))
     }
 }
 
