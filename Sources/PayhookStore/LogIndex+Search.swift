@@ -47,9 +47,8 @@ extension LogIndex {
     public func scanPayments(shards: Range<Int>, sources: inout PaymentSourceScan, _ body: (PaymentRefView) -> Void) {
         guard !payments.shards.isEmpty else { return }
         let interns = payments.interns
-        var prefixes: [UInt64?] = []
         for i in shards.clamped(to: 0..<PaymentTable.shardTotal) {
-            payments.shards[i].forEachRef(shard: i, interns: interns, prefixes: &prefixes) { key, ref in
+            payments.shards[i].forEachRef(shard: i, interns: interns) { key, ref in
                 sources.note(key.source, interns: interns)
                 body(ref)
             }

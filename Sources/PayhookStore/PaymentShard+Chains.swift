@@ -46,22 +46,13 @@ extension PaymentShard {
     }
 
     /// Calls `body` with every live record of the shard, in slot order (a raw pass: no strings,
-    /// no first seq). `prefixes` caches the hash state after each interned source
-    /// (`PaymentTable.hashPrefix`): most of a key's hash is its source, hashed once per table.
-    func forEachRef(shard: Int, interns: PaymentInterns, prefixes: inout [UInt64?], _ body: (PaymentRecordView, PaymentRefView) -> Void) {
+    /// no first seq; an interned source's hash state is the intern list's, `hashPrefix`).
+    func forEachRef(shard: Int, interns: PaymentInterns, _ body: (PaymentRecordView, PaymentRefView) -> Void) {
         arena.withUnsafeBufferPointer { a in
             for i in slots.indices where slots[i] != 0 {
                 var r = PaymentRecordReader(a, at: Int(slots[i] - 1))
                 let key = try! PaymentRecordView.key(&r, interns: interns)
-                let hash: UInt64
-                if case .interned(let id) = key.source {
-                    if prefixes.count <= id { prefixes += Array(repeating: nil, count: id + 1 - prefixes.count) }
-                    let prefix = prefixes[id] ?? PaymentTable.hashPrefix(source: interns[id].utf8)
-                    prefixes[id] = prefix
-                    hash = PaymentTable.hash(sourcePrefix: prefix, paymentID: key.paymentID)
-                } else {
-                    hash = key.keyHash(interns: interns)
-                }
+                let hash = key.keyHash(interns: interns)
                 let ref = try! Self.merchantRef(&r, interns: interns)
                 body(key, PaymentRefView(place: PaymentPlace(shard: shard, slot: i), keyHash: hash, merchantRef: ref, firstSeq: 0))
             }
