@@ -6,17 +6,23 @@ import PayhookHTTP2
 /// single deadline and the responders (a stream's request id is its stream id).
 final class HTTP2Driver {
     struct Pending {
-        var request: Request
+        /// The request until its body is complete and it goes to the route (then nil: the
+        /// route has it, and only `isHead` is needed for the answer).
+        var request: Request?
+        let isHead: Bool
         /// The route's own body limit, when below `max_body_bytes`.
         var limit: BodyLimit?
-        /// Until the body must be complete (loop clock); nil once handed to the route.
-        var dueMs: Int64?
     }
 
     unowned(unsafe) let connection: Connection
     let session: H2Session
+    // `@exclusivity(unchecked)`: loop thread only, no overlapping accesses (as `Connection`).
     /// Streams with a head and no answer yet.
-    var pending: [Int32: Pending] = [:]
+    @exclusivity(unchecked) var pending: [Int32: Pending] = [:]
+    /// Until when each stream in `pending` whose body is still arriving must have it complete
+    /// (loop clock). Apart from `pending` so that `settle` finds the next deadline without
+    /// copying requests.
+    @exclusivity(unchecked) var bodyDueMs: [Int32: Int64] = [:]
     /// When an idle connection (no stream) is closed; from the start it bounds the wait for
     /// the first request by `header_timeout_ms`.
     var idleDueMs: Int64?
@@ -58,12 +64,12 @@ final class HTTP2Driver {
         case .headersTooLarge(let id):
             answer(id, APIError.malformedHTTP(status: 431, reason: "header list over h2_max_header_list_bytes").response, isHead: false)
         case .bodyTooLarge(let id):
-            guard let p = pending.removeValue(forKey: id) else { return }
+            guard let p = forget(id) else { return }
             let limit = BodyLimit(bytes: server.options.maxBodyBytes, setting: "max_body_bytes")
-            answer(id, tooLarge(p.limit ?? limit), isHead: p.request.method == "HEAD")
+            answer(id, tooLarge(p.limit ?? limit), isHead: p.isHead)
         case .end(let id): bodyComplete(id)
         case .closed(let id, _):
-            pending[id] = nil
+            _ = forget(id)
             if let i = connection.responders.firstIndex(where: { $0.id == UInt64(id) }) {
                 connection.responders.remove(at: i).responder.cancel()
             }
@@ -76,8 +82,9 @@ final class HTTP2Driver {
         // was answered within that read never looked busy to `settle`, and was cut off
         // `header_timeout_ms` after it opened, however many requests it carried.
         idleDueMs = nil
-        guard let head = session.head(of: id) else { return }
-        var headers = head.fields
+        guard var head = session.takeHead(of: id) else { return }
+        var headers: [(name: String, value: String)] = []
+        swap(&headers, &head.fields)
         if !head.authority.isEmpty && !headers.contains(where: { $0.name == "host" }) { headers.append(("host", head.authority)) }
         var request = Request(method: head.method, target: head.path, headers: headers, listener: connection.role, peer: connection.peer)
         if let n = head.contentLength { request.body.reserveCapacity(min(n, server.options.maxBodyBytes)) }
@@ -89,19 +96,25 @@ final class HTTP2Driver {
             session.discardBody(of: id)
             return answer(id, tooLarge(limit ?? BodyLimit(bytes: maxBytes, setting: "max_body_bytes")), isHead: head.method == "HEAD")
         }
-        pending[id] = Pending(request: request, limit: limit, dueMs: nowMs + server.options.connection.bodyTimeoutMs)
+        pending[id] = Pending(request: request, isHead: head.method == "HEAD", limit: limit)
+        bodyDueMs[id] = nowMs + server.options.connection.bodyTimeoutMs
     }
 
     private func bodyComplete(_ id: Int32) {
-        guard var p = pending[id], p.dueMs != nil else { return }
-        p.request.body = session.takeBody(of: id)
-        if let limit = p.limit, p.request.body.count > limit.bytes {
+        guard bodyDueMs.removeValue(forKey: id) != nil, let p = pending[id], var request = p.request else { return }
+        pending[id]?.request = nil
+        request.body = session.takeBody(of: id)
+        if let limit = p.limit, request.body.count > limit.bytes {
             pending[id] = nil
-            return answer(id, tooLarge(limit), isHead: p.request.method == "HEAD")
+            return answer(id, tooLarge(limit), isHead: p.isHead)
         }
-        p.dueMs = nil
-        pending[id] = p
-        connection.dispatch(UInt64(id), p.request)
+        connection.dispatch(UInt64(id), request)
+    }
+
+    /// Drops stream `id` from `pending` (and its body deadline); returns what it held.
+    private func forget(_ id: Int32) -> Pending? {
+        bodyDueMs[id] = nil
+        return pending.removeValue(forKey: id)
     }
 
     private func tooLarge(_ limit: BodyLimit) -> Response {
@@ -111,21 +124,14 @@ final class HTTP2Driver {
     /// A route's answer for stream `requestID`.
     func deliver(_ response: Response, for requestID: UInt64) {
         let id = Int32(truncatingIfNeeded: requestID)
-        guard let p = pending.removeValue(forKey: id) else { return }
-        answer(id, response, isHead: p.request.method == "HEAD")
+        guard let p = forget(id) else { return }
+        answer(id, response, isHead: p.isHead)
         if !receiving { settle() }
     }
 
+    /// The session lowercases the names and leaves out connection-specific fields.
     private func answer(_ id: Int32, _ response: Response, isHead: Bool) {
-        var headers: [(name: String, value: String)] = [("date", server.httpDate)]
-        for (name, value) in response.headers {
-            let lower = name.lowercased()
-            // Connection-specific fields are forbidden in HTTP/2 (RFC 9113 section 8.2.2).
-            if lower == "connection" || lower == "keep-alive" || lower == "transfer-encoding" || lower == "upgrade" { continue }
-            headers.append((lower, value))
-        }
-        headers.append(("content-length", String(response.body.count)))
-        session.respond(id, status: response.status, headers: headers, body: isHead ? nil : response.body)
+        session.respond(id, status: response.status, date: server.httpDate, fields: response.headers, body: response.body, omitBody: isHead)
     }
 
     /// Stops reading after the peer's FIN: answers in flight are dropped with the connection.
@@ -150,11 +156,10 @@ final class HTTP2Driver {
             // A header block left open blocks every stream: the connection goes.
             session.terminate(errorCode: 0xB)  // ENHANCE_YOUR_CALM
         }
-        for (id, p) in pending {
-            guard let due = p.dueMs, due <= now else { continue }
-            pending[id] = nil
+        for (id, due) in bodyDueMs where due <= now {
+            guard let p = forget(id) else { continue }
             session.discardBody(of: id)
-            answer(id, APIError.requestTimeout.response, isHead: p.request.method == "HEAD")
+            answer(id, APIError.requestTimeout.response, isHead: p.isHead)
         }
         settle()
     }
@@ -180,7 +185,7 @@ final class HTTP2Driver {
         }
         var due = idleDueMs
         if let started = session.oldestIncompleteHeadMs { due = min(due ?? .max, started + server.options.connection.headerTimeoutMs) }
-        for p in pending.values { if let d = p.dueMs { due = min(due ?? .max, d) } }
+        for d in bodyDueMs.values { due = min(due ?? .max, d) }
         connection.perform(ConnectionState.Actions(.deadline(afterMs: due.map { max(0, $0 - nowMs) })))
     }
 
