@@ -102,10 +102,14 @@ ticks() { awk '{print $14, $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 have_insn=0
 perf stat -e instructions:u true 2>&1 | grep -q 'not supported' || have_insn=1
-events=task-clock
-[ "$have_insn" = 1 ] && events=task-clock,instructions:u,instructions:k
+# Syscalls show the batching: a write per turn of many streams, or one per stream.
+reads=syscalls:sys_enter_read,syscalls:sys_enter_readv,syscalls:sys_enter_recvfrom
+writes=syscalls:sys_enter_write,syscalls:sys_enter_writev,syscalls:sys_enter_sendto,syscalls:sys_enter_sendmsg
+events=task-clock,$reads,$writes
+[ "$have_insn" = 1 ] && events=$events,instructions:u,instructions:k
 
-# round PID URIS: prints "reqs_per_s cpu_us_per_req user_us_per_req sys_us_per_req insn_u insn_k"
+# round PID URIS: prints "reqs_per_s cpu_us_per_req user_us_per_req sys_us_per_req insn_u insn_k
+# reads_per_req writes_per_req"
 round() {
   local pid=$1 uris=$2 t0 t1 out
   t0=$(ticks "$pid")
@@ -121,10 +125,12 @@ round() {
     $3 == "task-clock" || $3 ~ /^task-clock/ { ms = $1 }
     $3 ~ /instructions:u/ { iu = $1 }
     $3 ~ /instructions:k/ { ik = $1 }
+    $3 ~ /sys_enter_(read|readv|recvfrom)$/ { rd += $1 }
+    $3 ~ /sys_enter_(write|writev|sendto|sendmsg)$/ { wr += $1 }
     END {
       split(t0, a, " "); split(t1, b, " ")
-      printf "%s %.2f %.2f %.2f %s %s\n", rate, ms * 1000 / n, (b[1] - a[1]) * 1e6 / hz / n, (b[2] - a[2]) * 1e6 / hz / n,
-        (iu == "" ? "-" : sprintf("%.0f", iu / n)), (ik == "" ? "-" : sprintf("%.0f", ik / n))
+      printf "%s %.2f %.2f %.2f %s %s %.3f %.3f\n", rate, ms * 1000 / n, (b[1] - a[1]) * 1e6 / hz / n, (b[2] - a[2]) * 1e6 / hz / n,
+        (iu == "" ? "-" : sprintf("%.0f", iu / n)), (ik == "" ? "-" : sprintf("%.0f", ik / n)), rd / n, wr / n
     }' "$tmp/perf.csv"
 }
 # Keeps the round with the lowest CPU per request.
@@ -145,8 +151,9 @@ if [ -n "${PERF_RECORD:-}" ]; then
 fi
 
 show() {
-  read -r rate cpu user sys iu ik <<<"$2"
-  printf "  %-9s %9s req/s   CPU %6s us/req (user %s, sys %s)   instructions/req user %s kernel %s\n" "$1" "$rate" "$cpu" "$user" "$sys" "$iu" "$ik"
+  read -r rate cpu user sys iu ik rd wr <<<"$2"
+  printf "  %-9s %9s req/s   CPU %6s us/req (user %s, sys %s)   instructions/req user %s kernel %s   reads/req %s writes/req %s\n" \
+    "$1" "$rate" "$cpu" "$user" "$sys" "$iu" "$ik" "$rd" "$wr"
 }
 echo "status, h2c, CPU per request (h2load -n $REQUESTS -c8 -m16, best of $ROUNDS by CPU; load $(cut -d' ' -f1 /proc/loadavg) on $(nproc) cores)"
 show payhookd "$ph"

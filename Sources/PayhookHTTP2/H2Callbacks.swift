@@ -48,7 +48,10 @@ enum H2Callbacks {
             }
             return 0
         }
-        if H2Field.equals(n, "content-length") { stream.head.contentLength = H2Field.decimal(v) }
+        if H2Field.equals(n, "content-length") {
+            stream.head.contentLength = H2Field.decimal(v)
+            stream.declaredBodyBytes = stream.head.contentLength
+        }
         // Room for a usual request's fields plus the `host` the driver may add: one allocation.
         if stream.head.fields.capacity == 0 { stream.head.fields.reserveCapacity(8) }
         stream.head.fields.append((String(decoding: n, as: UTF8.self), String(decoding: v, as: UTF8.self)))
@@ -66,6 +69,7 @@ enum H2Callbacks {
             guard let stream = s.stream(id) else { return 0 }
             if !stream.headComplete {
                 stream.headComplete = true
+                stream.endedWithHead = endStream
                 s.incompleteHeads -= 1
                 s.events.append(stream.headersTooLarge ? .headersTooLarge(stream: id) : .head(stream: id))
             }
@@ -94,6 +98,9 @@ enum H2Callbacks {
             s.discardBody(of: id)
             return 0
         }
+        // One allocation for a body of declared length, not a doubling per chunk; never past
+        // the limit, whatever was declared.
+        if stream.body.capacity == 0, let n = stream.declaredBodyBytes { stream.body.reserveCapacity(min(n, s.limits.maxBodyBytes)) }
         stream.body.append(contentsOf: UnsafeBufferPointer(start: data, count: len))
         // The connection window is given back only as these bytes leave (`released`): what a
         // connection holds stays within `connectionWindowBytes`, enforced by flow control.

@@ -135,6 +135,11 @@ public final class H2Session {
         return head
     }
 
+    /// Whether the request on `stream` has no body: its HEADERS frame carried END_STREAM.
+    /// (Not merely "ended by now": DATA read in the same `receive` may have ended it, and that
+    /// body is still to be taken, or was refused.)
+    public func hasNoBody(_ stream: Int32) -> Bool { self.stream(stream)?.endedWithHead ?? false }
+
     /// The complete body; the stream's buffer is released (and the connection window reopened).
     public func takeBody(of stream: Int32) -> [UInt8] {
         guard let st = self.stream(stream) else { return [] }

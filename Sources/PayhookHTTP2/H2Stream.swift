@@ -9,9 +9,13 @@ final class H2Stream {
     var headersTooLarge = false
     var headComplete = false
     var body: [UInt8] = []
+    /// The declared `content-length`, to size `body` once (within the body limit).
+    var declaredBodyBytes: Int?
     /// Over the limit or answered early: the rest of the body is dropped.
     var discarding = false
     var ended = false
+    /// The HEADERS frame of the request carried END_STREAM: a request without a body.
+    var endedWithHead = false
     /// When the head began (loop clock), to time out a header block left open.
     let startedAtMs: Int64
     /// The answer's body while its DATA frames leave, and how much of it left already.

@@ -12,17 +12,21 @@ enum H2Client {
             + [UInt8(s >> 24), UInt8(s >> 16 & 0xFF), UInt8(s >> 8 & 0xFF), UInt8(s & 0xFF)] + payload
     }
 
-    /// HEADERS with END_HEADERS and END_STREAM.
-    static func headers(stream: Int32, method: String, path: String) -> [UInt8] {
+    /// HEADERS with END_HEADERS, and END_STREAM unless a body follows.
+    static func headers(stream: Int32, method: String, path: String, bodyBytes: Int? = nil) -> [UInt8] {
         var block: [UInt8] = []
+        let length = bodyBytes.map(String.init) ?? "0"
         let fields = [
-            (":method", method), (":scheme", "http"), (":path", path), (":authority", "a.test"), ("user-agent", "t"), ("content-length", "0"),
+            (":method", method), (":scheme", "http"), (":path", path), (":authority", "a.test"), ("user-agent", "t"), ("content-length", length),
         ]
         for (name, value) in fields {
             block += [0x00, UInt8(name.utf8.count)] + Array(name.utf8) + [UInt8(value.utf8.count)] + Array(value.utf8)
         }
-        return frame(type: 1, flags: 0x5, stream: stream, block)
+        return frame(type: 1, flags: bodyBytes == nil ? 0x5 : 0x4, stream: stream, block)
     }
+
+    /// DATA with END_STREAM.
+    static func data(stream: Int32, _ body: [UInt8]) -> [UInt8] { frame(type: 0, flags: 0x1, stream: stream, body) }
 
     static func request(stream: Int32, method: String, path: String) -> [UInt8] {
         preface + headers(stream: stream, method: method, path: path)

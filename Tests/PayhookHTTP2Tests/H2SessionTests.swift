@@ -18,6 +18,18 @@ import Testing
         #expect(s.takeHead(of: 1)?.fields.isEmpty == true)
     }
 
+    @Test("a request without body ends with its HEADERS; one whose DATA came in the same read has a body to take")
+    func noBodyOnlyWhenHeadersEnd() throws {
+        let s = H2Session(limits: H2Limits())
+        let body = Array("{\"id\":1}".utf8)
+        var bytes = H2Client.request(stream: 1, method: "GET", path: "/")
+        bytes += H2Client.headers(stream: 3, method: "POST", path: "/hooks/x", bodyBytes: body.count) + H2Client.data(stream: 3, body)
+        let events = try #require(try? s.receive(bytes, nowMs: 0).get())
+        #expect(events == [.head(stream: 1), .end(stream: 1), .head(stream: 3), .end(stream: 3)])
+        #expect(s.hasNoBody(1) && !s.hasNoBody(3))
+        #expect(s.takeBody(of: 3) == body && s.bufferedBodyBytes == 0)
+    }
+
     @Test("answer fields: names lowercased, connection-specific ones left out, date and content-length added")
     func answerFields() throws {
         let s = H2Session(limits: H2Limits())

@@ -5,24 +5,24 @@ import PayhookHTTP2
 /// answers them on their streams. The `Connection` keeps the socket, the output buffer, the
 /// single deadline and the responders (a stream's request id is its stream id).
 final class HTTP2Driver {
-    struct Pending {
-        /// The request until its body is complete and it goes to the route (then nil: the
-        /// route has it, and only `isHead` is needed for the answer).
-        var request: Request?
-        let isHead: Bool
+    /// A request whose body is still arriving.
+    struct BodyWait {
+        var request: Request
         /// The route's own body limit, when below `max_body_bytes`.
         var limit: BodyLimit?
+        /// Until when the body must be complete (loop clock).
+        var dueMs: Int64
     }
 
     unowned(unsafe) let connection: Connection
     let session: H2Session
     // `@exclusivity(unchecked)`: loop thread only, no overlapping accesses (as `Connection`).
-    /// Streams with a head and no answer yet.
-    @exclusivity(unchecked) var pending: [Int32: Pending] = [:]
-    /// Until when each stream in `pending` whose body is still arriving must have it complete
-    /// (loop clock). Apart from `pending` so that `settle` finds the next deadline without
-    /// copying requests.
-    @exclusivity(unchecked) var bodyDueMs: [Int32: Int64] = [:]
+    /// Streams with a head and no answer yet, and whether the request is a HEAD (its answer
+    /// carries no body). Only a flag: the request itself went to the route.
+    @exclusivity(unchecked) var unanswered: [Int32: Bool] = [:]
+    /// The streams of `unanswered` whose body is still arriving (none for a GET: its HEADERS
+    /// frame ends the stream, and it goes to the route at once).
+    @exclusivity(unchecked) var awaitingBody: [Int32: BodyWait] = [:]
     /// When an idle connection (no stream) is closed; from the start it bounds the wait for
     /// the first request by `header_timeout_ms`.
     var idleDueMs: Int64?
@@ -64,12 +64,13 @@ final class HTTP2Driver {
         case .headersTooLarge(let id):
             answer(id, APIError.malformedHTTP(status: 431, reason: "header list over h2_max_header_list_bytes").response, isHead: false)
         case .bodyTooLarge(let id):
-            guard let p = forget(id) else { return }
-            let limit = BodyLimit(bytes: server.options.maxBodyBytes, setting: "max_body_bytes")
-            answer(id, tooLarge(p.limit ?? limit), isHead: p.isHead)
+            guard let isHead = unanswered.removeValue(forKey: id) else { return }
+            let limit = awaitingBody.removeValue(forKey: id)?.limit ?? BodyLimit(bytes: server.options.maxBodyBytes, setting: "max_body_bytes")
+            answer(id, tooLarge(limit), isHead: isHead)
         case .end(let id): bodyComplete(id)
         case .closed(let id, _):
-            _ = forget(id)
+            unanswered[id] = nil
+            awaitingBody[id] = nil
             if let i = connection.responders.firstIndex(where: { $0.id == UInt64(id) }) {
                 connection.responders.remove(at: i).responder.cancel()
             }
@@ -86,8 +87,8 @@ final class HTTP2Driver {
         var headers: [(name: String, value: String)] = []
         swap(&headers, &head.fields)
         if !head.authority.isEmpty && !headers.contains(where: { $0.name == "host" }) { headers.append(("host", head.authority)) }
-        var request = Request(method: head.method, target: head.path, headers: headers, listener: connection.role, peer: connection.peer)
-        if let n = head.contentLength { request.body.reserveCapacity(min(n, server.options.maxBodyBytes)) }
+        // No body capacity reserved here: the session buffers the body (`takeBody`).
+        let request = Request(method: head.method, target: head.path, headers: headers, listener: connection.role, peer: connection.peer)
         var limit: BodyLimit? = nil
         if let routeLimit = server.router.bodyLimit(for: request), routeLimit.bytes < server.options.maxBodyBytes { limit = routeLimit }
         // A declared length over the limit is refused before any body byte is buffered.
@@ -96,25 +97,20 @@ final class HTTP2Driver {
             session.discardBody(of: id)
             return answer(id, tooLarge(limit ?? BodyLimit(bytes: maxBytes, setting: "max_body_bytes")), isHead: head.method == "HEAD")
         }
-        pending[id] = Pending(request: request, isHead: head.method == "HEAD", limit: limit)
-        bodyDueMs[id] = nowMs + server.options.connection.bodyTimeoutMs
+        unanswered[id] = head.method == "HEAD"
+        // Ended with its HEADERS frame (a GET): no body to wait for, to the route now (its
+        // `.end` event follows and finds nothing waiting).
+        if session.hasNoBody(id) { return connection.dispatch(UInt64(id), request) }
+        awaitingBody[id] = BodyWait(request: request, limit: limit, dueMs: nowMs + server.options.connection.bodyTimeoutMs)
     }
 
     private func bodyComplete(_ id: Int32) {
-        guard bodyDueMs.removeValue(forKey: id) != nil, let p = pending[id], var request = p.request else { return }
-        pending[id]?.request = nil
-        request.body = session.takeBody(of: id)
-        if let limit = p.limit, request.body.count > limit.bytes {
-            pending[id] = nil
-            return answer(id, tooLarge(limit), isHead: p.isHead)
+        guard var wait = awaitingBody.removeValue(forKey: id) else { return }
+        wait.request.body = session.takeBody(of: id)
+        if let limit = wait.limit, wait.request.body.count > limit.bytes {
+            return answer(id, tooLarge(limit), isHead: unanswered.removeValue(forKey: id) ?? false)
         }
-        connection.dispatch(UInt64(id), request)
-    }
-
-    /// Drops stream `id` from `pending` (and its body deadline); returns what it held.
-    private func forget(_ id: Int32) -> Pending? {
-        bodyDueMs[id] = nil
-        return pending.removeValue(forKey: id)
+        connection.dispatch(UInt64(id), wait.request)
     }
 
     private func tooLarge(_ limit: BodyLimit) -> Response {
@@ -124,8 +120,9 @@ final class HTTP2Driver {
     /// A route's answer for stream `requestID`.
     func deliver(_ response: Response, for requestID: UInt64) {
         let id = Int32(truncatingIfNeeded: requestID)
-        guard let p = forget(id) else { return }
-        answer(id, response, isHead: p.isHead)
+        // Not in `awaitingBody`: a request goes to its route only once its body is complete.
+        guard let isHead = unanswered.removeValue(forKey: id) else { return }
+        answer(id, response, isHead: isHead)
         if !receiving { settle() }
     }
 
@@ -156,10 +153,11 @@ final class HTTP2Driver {
             // A header block left open blocks every stream: the connection goes.
             session.terminate(errorCode: 0xB)  // ENHANCE_YOUR_CALM
         }
-        for (id, due) in bodyDueMs where due <= now {
-            guard let p = forget(id) else { continue }
+        for (id, wait) in awaitingBody where wait.dueMs <= now {
+            awaitingBody[id] = nil
+            let isHead = unanswered.removeValue(forKey: id) ?? false
             session.discardBody(of: id)
-            answer(id, APIError.requestTimeout.response, isHead: p.isHead)
+            answer(id, APIError.requestTimeout.response, isHead: isHead)
         }
         settle()
     }
@@ -172,12 +170,12 @@ final class HTTP2Driver {
             let c = session.takeStreamCounts()
             server.stats.h2Streams(connection.role, refused: c.refused, resetSent: c.resetSent, resetReceived: c.resetReceived)
         }
-        if draining && pending.isEmpty && session.openStreamCount == 0 { session.terminate(errorCode: 0) }
+        if draining && unanswered.isEmpty && session.openStreamCount == 0 { session.terminate(errorCode: 0) }
         if connection.outputPendingBytes < Self.refillBytes { session.send(into: &connection.output, maxBytes: Self.refillBytes) }
         if !session.isAlive {
             return connection.perform(ConnectionState.Actions(.close))
         }
-        let idle = pending.isEmpty && session.openStreamCount == 0
+        let idle = unanswered.isEmpty && session.openStreamCount == 0
         if !idle {
             idleDueMs = nil
         } else if idleDueMs == nil {
@@ -185,7 +183,8 @@ final class HTTP2Driver {
         }
         var due = idleDueMs
         if let started = session.oldestIncompleteHeadMs { due = min(due ?? .max, started + server.options.connection.headerTimeoutMs) }
-        for d in bodyDueMs.values { due = min(due ?? .max, d) }
+        // Streams still sending a body are few (a GET never waits): no copying to speak of.
+        for wait in awaitingBody.values { due = min(due ?? .max, wait.dueMs) }
         connection.perform(ConnectionState.Actions(.deadline(afterMs: due.map { max(0, $0 - nowMs) })))
     }
 
