@@ -1,4 +1,5 @@
 import PayhookHTTP2
+import PayhookPosix
 
 /// Serves one connection that opened with the HTTP/2 preface: feeds its bytes to the
 /// `H2Session` framer, turns complete streams into `Request`s for the same `Router`, and
@@ -15,6 +16,8 @@ final class HTTP2Driver {
     }
 
     unowned(unsafe) let connection: Connection
+    /// The loop outlives every connection; kept apart from `connection` for `deinit`.
+    unowned(unsafe) let loop: EventLoop
     let session: H2Session
     // `@exclusivity(unchecked)`: loop thread only, no overlapping accesses (as `Connection`).
     /// Streams with a head and no answer yet, and whether the request is a HEAD (its answer
@@ -31,16 +34,24 @@ final class HTTP2Driver {
     /// answer at once) wait for its one `settle`, so a read of 16 requests ends in one write of
     /// 16 answers, not 16 writes.
     private var receiving = false
+    /// Answers given outside `receive` come in batches for many streams (ingest acks after one
+    /// fdatasync, from one loop wakeup): they are settled once, by this timer due at once,
+    /// which the loop runs after the current batch of events. One write per turn, not one per
+    /// answer.
+    private var settleTimer: TimerID?
     /// Bytes of frames taken from the session per refill of the output buffer.
     static let refillBytes = 65_536
 
     init(connection: Connection) {
         self.connection = connection
+        self.loop = connection.server.loop
         var limits = connection.server.options.h2
         limits.maxBodyBytes = connection.server.options.maxBodyBytes
         session = H2Session(limits: limits)
         idleDueMs = connection.server.loop.nowMs + connection.server.options.connection.headerTimeoutMs
     }
+
+    deinit { if let settleTimer { loop.releaseTimer(settleTimer) } }
 
     var server: Server { connection.server }
     var nowMs: Int64 { server.loop.nowMs }
@@ -123,7 +134,13 @@ final class HTTP2Driver {
         // Not in `awaitingBody`: a request goes to its route only once its body is complete.
         guard let isHead = unanswered.removeValue(forKey: id) else { return }
         answer(id, response, isHead: isHead)
-        if !receiving { settle() }
+        if !receiving { settleSoon() }
+    }
+
+    private func settleSoon() {
+        let id = settleTimer ?? loop.makeTimer { [weak self] in self?.settle() }
+        settleTimer = id
+        if !loop.isScheduled(id) { loop.schedule(id, afterMs: 0) }
     }
 
     /// The session lowercases the names and leaves out connection-specific fields.
