@@ -22,6 +22,9 @@ if [ -z "$BIN" ]; then
 fi
 
 tmp=$(mktemp -d /tmp/payhookd-bench-status-XXXXXX)
+# mktemp makes the folder 0700: nginx's worker (not root) could not read the static file there,
+# and its 403s were counted as answers.
+chmod 755 "$tmp"
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
