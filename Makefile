@@ -11,7 +11,8 @@ DEB_PACKAGES := libnghttp2-dev libssl-dev libnats-dev pkg-config curl
 DEB_TEST_PACKAGES := systemd nginx-light openssl wrk nghttp2-client curl chromium nats-server
 # PyPI packages the tests use to check our output independently (scripts/ensure-pip).
 PIP_TEST_PACKAGES := standardwebhooks==1.1.0 h2==4.1.0 websockets==13.1
-DEB_BENCH_PACKAGES := wrk nginx-light nghttp2-client node-llhttp chromium nats-server
+# linux-perf: CPU per request (scripts/bench-status-h2-cpu.sh).
+DEB_BENCH_PACKAGES := wrk nginx-light nghttp2-client node-llhttp chromium nats-server linux-perf
 
 .PHONY: deps bench-deps build release run install config console test crash-test fuzz bench format clean
 
@@ -72,6 +73,7 @@ bench: bench-deps
 	@if [ -x scripts/bench-ingest.sh ]; then ./scripts/bench-ingest.sh; fi
 	./scripts/bench-flood.sh
 	./scripts/bench-status.sh
+	./scripts/bench-status-h2-cpu.sh
 	./scripts/bench-hooks.sh
 	./scripts/bench-console.sh
 	./scripts/bench-ingest-h2.sh

@@ -66,6 +66,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["PayhookCore", "PayhookPosix", "CLinuxShim"], path: "Tests/TestSupport"),
         .testTarget(name: "PayhookCoreTests", dependencies: ["PayhookCore", "TestSupport"]),
         .testTarget(name: "PayhookHTTP1Tests", dependencies: ["PayhookHTTP1", "TestSupport"]),
+        // CNGHTTP2 for its HPACK inflater only: the tests read the session's answers with it.
+        .testTarget(name: "PayhookHTTP2Tests", dependencies: ["PayhookHTTP2", "CNGHTTP2"]),
         .testTarget(name: "PayhookProvidersTests", dependencies: ["PayhookProviders", "TestSupport"]),
         .testTarget(name: "PayhookPosixTests", dependencies: ["PayhookPosix", "TestSupport"]),
         .testTarget(name: "PayhookLogTests", dependencies: ["PayhookLog", "TestSupport"]),

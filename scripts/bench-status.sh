@@ -22,6 +22,9 @@ if [ -z "$BIN" ]; then
 fi
 
 tmp=$(mktemp -d /tmp/payhookd-bench-status-XXXXXX)
+# mktemp makes the folder 0700: nginx's worker (not root) could not read the static file there,
+# and its 403s were counted as answers.
+chmod 755 "$tmp"
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -98,11 +101,19 @@ http {
   }
   server {
     listen 127.0.0.1:$ng2_port http2;
+    # nginx >= 1.19.7 counts h2 streams against keepalive_requests (default 1,000) and ends the
+    # connection with GOAWAY there: h2load -n 200000 would stop short. The whole run instead.
+    keepalive_requests 100000000;
     location / { default_type application/json; return 200 '{"ok":true}'; }
   }
   server {
     listen 127.0.0.1:$ngf_port;
+    root $tmp/www;
+    location / { default_type application/json; rewrite ^ /payment.json break; }
+  }
+  server {
     listen 127.0.0.1:$ngf2_port http2;
+    keepalive_requests 100000000;
     root $tmp/www;
     location / { default_type application/json; rewrite ^ /payment.json break; }
   }
@@ -113,10 +124,15 @@ pids+=("$!")
 for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$ng2_port") 2>/dev/null && break; sleep 0.05; done
 
 wrk_reqs() { wrk -t2 -c64 -d"$DURATION" -s "$tmp/paths.lua" "$1" | awk '/^Requests\/sec:/{print $2}'; }
-# h2load takes the paths as URIs on the command line's host (-i file of full URIs).
+# h2load takes the paths as URIs on the command line's host (-i file of full URIs). A run with
+# a failed or errored request (or one answered other than 2xx) is no figure: the script stops.
 h2_reqs() {
+  local out
   sed "s#^#http://$1#" "$tmp/paths" >"$tmp/uris"
-  h2load -n 200000 -c8 -m16 -i "$tmp/uris" | awk '/^finished in/{gsub(",", "", $4); print $4}'
+  out=$(h2load -n 200000 -c8 -m16 -i "$tmp/uris")
+  grep -q "succeeded, 0 failed, 0 errored" <<<"$out" && grep -q "status codes: 200000 2xx" <<<"$out" ||
+    { echo "h2load against $1:" >&2; grep -E '^(requests|status codes):' <<<"$out" >&2; exit 1; }
+  awk '/^finished in/{gsub(",", "", $4); print $4}' <<<"$out"
 }
 best() { awk -v a="$1" -v b="$2" 'BEGIN { print (a > b ? a : b) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
@@ -130,9 +146,13 @@ for _ in 1 2; do
   ph=$(best "$ph" "$(wrk_reqs "http://$admin")")
   ng=$(best "$ng" "$(wrk_reqs "http://127.0.0.1:$ng_port")")
   ngf=$(best "$ngf" "$(wrk_reqs "http://127.0.0.1:$ngf_port")")
-  ph2=$(best "$ph2" "$(h2_reqs "$admin")")
-  ng2=$(best "$ng2" "$(h2_reqs "127.0.0.1:$ng2_port")")
-  ngf2=$(best "$ngf2" "$(h2_reqs "127.0.0.1:$ngf2_port")")
+  # One assignment per run: a failing h2_reqs then stops the script (set -e).
+  r=$(h2_reqs "$admin")
+  ph2=$(best "$ph2" "$r")
+  r=$(h2_reqs "127.0.0.1:$ng2_port")
+  ng2=$(best "$ng2" "$r")
+  r=$(h2_reqs "127.0.0.1:$ngf2_port")
+  ngf2=$(best "$ngf2" "$r")
 done
 ok=$(curl -s -o /dev/null -w '%{http_code}' "http://$admin/v1/payments/nonstopay-payin/bench-1999")
 [ "$ok" = 200 ] || { echo "status query answered $ok, not 200"; exit 1; }

@@ -18,21 +18,15 @@ enum H2Callbacks {
 
     static let beginHeaders: nghttp2_on_begin_headers_callback = { _, frame, user in
         guard let frame, frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST else { return 0 }
-        let s = me(user)
-        var stream = H2Session.Stream()
-        stream.startedAtMs = s.nowMs
-        s.streams[frame.pointee.hd.stream_id] = stream
+        me(user).open(frame.pointee.hd.stream_id)
         return 0
     }
 
     static let header: nghttp2_on_header_callback = { _, frame, name, namelen, value, valuelen, _, user in
         let s = me(user)
         guard let frame, let name, let value else { return 0 }
-        let id = frame.pointee.hd.stream_id
         // Trailers and heads of streams we no longer track are dropped.
-        guard var stream = s.streams[id], !stream.headComplete else { return 0 }
-        s.streams[id] = nil  // unique while mutated: no copy of the field list
-        defer { s.streams[id] = stream }
+        guard let stream = s.stream(frame.pointee.hd.stream_id), !stream.headComplete else { return 0 }
         stream.headerBytes += namelen + valuelen + 32
         if stream.headerBytes > s.limits.maxHeaderListBytes {
             stream.headersTooLarge = true
@@ -40,17 +34,27 @@ enum H2Callbacks {
             return 0
         }
         if stream.headersTooLarge { return 0 }
-        let n = String(decoding: UnsafeBufferPointer(start: name, count: namelen), as: UTF8.self)
-        let v = String(decoding: UnsafeBufferPointer(start: value, count: valuelen), as: UTF8.self)
-        switch n {
-        case ":method": stream.head.method = v
-        case ":path": stream.head.path = v
-        case ":authority": stream.head.authority = v
-        case ":scheme": break
-        default:
-            if n == "content-length" { stream.head.contentLength = Int(v) }
-            stream.head.fields.append((n, v))
+        let n = UnsafeBufferPointer(start: name, count: namelen)
+        let v = UnsafeBufferPointer(start: value, count: valuelen)
+        // Names are compared as bytes: only the fields a route reads become Strings.
+        // libnghttp2 already refused unknown pseudo-fields and uppercase names (RFC 9113 8.3).
+        if namelen > 0 && n[0] == UInt8(ascii: ":") {
+            if H2Field.equals(n, ":method") {
+                stream.head.method = String(decoding: v, as: UTF8.self)
+            } else if H2Field.equals(n, ":path") {
+                stream.head.path = String(decoding: v, as: UTF8.self)
+            } else if H2Field.equals(n, ":authority") {
+                stream.head.authority = String(decoding: v, as: UTF8.self)
+            }
+            return 0
         }
+        if H2Field.equals(n, "content-length") {
+            stream.head.contentLength = H2Field.decimal(v)
+            stream.declaredBodyBytes = stream.head.contentLength
+        }
+        // Room for a usual request's fields plus the `host` the driver may add: one allocation.
+        if stream.head.fields.capacity == 0 { stream.head.fields.reserveCapacity(8) }
+        stream.head.fields.append((String(decoding: n, as: UTF8.self), String(decoding: v, as: UTF8.self)))
         return 0
     }
 
@@ -62,10 +66,11 @@ enum H2Callbacks {
         let endStream = hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
         switch UInt32(hd.type) {
         case NGHTTP2_HEADERS.rawValue:
-            guard var stream = s.streams[id] else { return 0 }
+            guard let stream = s.stream(id) else { return 0 }
             if !stream.headComplete {
                 stream.headComplete = true
-                s.streams[id] = stream
+                stream.endedWithHead = endStream
+                s.incompleteHeads -= 1
                 s.events.append(stream.headersTooLarge ? .headersTooLarge(stream: id) : .head(stream: id))
             }
             if endStream { s.ended(id) }
@@ -83,7 +88,7 @@ enum H2Callbacks {
     static let dataChunk: nghttp2_on_data_chunk_recv_callback = { session, _, id, data, len, user in
         let s = me(user)
         nghttp2_session_consume_stream(session, id, len)
-        guard let data, var stream = s.streams[id], !stream.discarding else {
+        guard let data, let stream = s.stream(id), !stream.discarding else {
             nghttp2_session_consume_connection(session, len)
             return 0
         }
@@ -93,9 +98,10 @@ enum H2Callbacks {
             s.discardBody(of: id)
             return 0
         }
-        s.streams[id] = nil
+        // One allocation for a body of declared length, not a doubling per chunk; never past
+        // the limit, whatever was declared.
+        if stream.body.capacity == 0, let n = stream.declaredBodyBytes { stream.body.reserveCapacity(min(n, s.limits.maxBodyBytes)) }
         stream.body.append(contentsOf: UnsafeBufferPointer(start: data, count: len))
-        s.streams[id] = stream
         // The connection window is given back only as these bytes leave (`released`): what a
         // connection holds stays within `connectionWindowBytes`, enforced by flow control.
         s.buffered(len)
@@ -104,10 +110,9 @@ enum H2Callbacks {
 
     static let streamClosed: nghttp2_on_stream_close_callback = { _, id, errorCode, user in
         let s = me(user)
-        s.outgoing[id] = nil
-        guard s.streams[id] != nil else { return 0 }
+        guard s.stream(id) != nil else { return 0 }
         s.discardBody(of: id)
-        s.streams[id] = nil
+        _ = s.forget(id)
         s.events.append(.closed(stream: id, errorCode: errorCode))
         return 0
     }
@@ -124,27 +129,28 @@ enum H2Callbacks {
         }
         guard type == NGHTTP2_HEADERS.rawValue || type == NGHTTP2_DATA.rawValue,
             hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0,
-            let stream = s.streams[hd.stream_id], !stream.ended
+            let stream = s.stream(hd.stream_id), !stream.ended
         else { return 0 }
         nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), hd.stream_id, UInt32(NGHTTP2_NO_ERROR.rawValue))
         return 0
     }
 
+    /// The data provider of an answer's body: copies the next part of the stream's `answer`.
     static let readBody: nghttp2_data_source_read_callback = { _, id, buf, length, flags, _, user in
         let s = me(user)
-        guard let buf, let flags, let out = s.outgoing[id] else {
+        guard let buf, let flags, let stream = s.stream(id) else {
             flags?.pointee |= UInt32(NGHTTP2_DATA_FLAG_EOF.rawValue)
             return 0
         }
-        let n = min(length, out.body.count - out.offset)
-        out.body.withUnsafeBufferPointer { b in
-            buf.update(from: b.baseAddress! + out.offset, count: n)
+        let n = min(length, stream.answer.count - stream.answerOffset)
+        stream.answer.withUnsafeBufferPointer { b in
+            buf.update(from: b.baseAddress! + stream.answerOffset, count: n)
         }
-        if out.offset + n == out.body.count {
+        stream.answerOffset += n
+        if stream.answerOffset == stream.answer.count {
             flags.pointee |= UInt32(NGHTTP2_DATA_FLAG_EOF.rawValue)
-            s.outgoing[id] = nil
-        } else {
-            s.outgoing[id]!.offset += n
+            stream.answer = []
+            stream.answerOffset = 0
         }
         return n
     }
@@ -152,8 +158,8 @@ enum H2Callbacks {
 
 extension H2Session {
     func ended(_ id: Int32) {
-        guard streams[id] != nil else { return }
-        streams[id]!.ended = true
+        guard let stream = stream(id) else { return }
+        stream.ended = true
         events.append(.end(stream: id))
     }
 

@@ -8,25 +8,25 @@ public final class H2Session {
     /// The client connection preface (RFC 9113 section 3.4).
     public static let preface: [UInt8] = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8)
 
-    struct Stream {
-        var head = H2RequestHead()
-        var headerBytes = 0
-        var headersTooLarge = false
-        var headComplete = false
-        var body: [UInt8] = []
-        /// Over the limit or answered early: the rest of the body is dropped.
-        var discarding = false
-        var ended = false
-        /// When the head began (loop clock), to time out a header block left open.
-        var startedAtMs: Int64 = 0
-    }
-
     public let limits: H2Limits
+    // `@exclusivity(unchecked)` on what the callbacks touch: one thread, and no overlapping
+    // accesses; the dynamic checks were a few percent of an h2c status query.
     var session: OpaquePointer?
-    var streams: [Int32: Stream] = [:]
-    var events: [H2Event] = []
-    /// Answers being sent: body and offset, read by the data provider.
-    var outgoing: [Int32: (body: [UInt8], offset: Int)] = [:]
+    @exclusivity(unchecked) var streams: [Int32: H2Stream] = [:]
+    /// The stream `stream(_:)` found last (see there).
+    @exclusivity(unchecked) var lastStreamID: Int32 = 0
+    @exclusivity(unchecked) var lastStream: H2Stream?
+    /// Streams whose header block is not complete yet (HEADERS awaiting CONTINUATION).
+    var incompleteHeads = 0
+    @exclusivity(unchecked) var events: [H2Event] = []
+    /// The array `receive` returned last, kept for its capacity: the next call swaps it in as
+    /// `events` instead of allocating one per read.
+    @exclusivity(unchecked) var eventsSpare: [H2Event] = []
+    /// Scratch for `respond`: the field bytes and the `nghttp2_nv` entries pointing into them,
+    /// reused for every answer (libnghttp2 copies both when the answer is submitted).
+    @exclusivity(unchecked) var fieldBytes: [UInt8] = []
+    @exclusivity(unchecked) var fieldSpans: [(name: Range<Int>, value: Range<Int>)] = []
+    @exclusivity(unchecked) var nameValues: [nghttp2_nv] = []
     /// Body bytes held for streams whose request is not complete or not taken yet.
     public private(set) var bufferedBodyBytes = 0
     var controlFrames = 0
@@ -71,9 +71,11 @@ public final class H2Session {
     /// GOAWAY: send what `send` yields, then close.
     public func receive(_ bytes: UnsafeRawBufferPointer, nowMs: Int64) -> Result<[H2Event], H2Failure> {
         self.nowMs = nowMs
+        // `events` may already hold `.closed` events from the last `send` (our answers' ends).
         let n = nghttp2_session_mem_recv(session, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count)
-        let happened = events
-        events = []
+        swap(&events, &eventsSpare)
+        let happened = eventsSpare
+        events.removeAll(keepingCapacity: true)
         // libnghttp2's own flood check (acks we could not send yet) counts as a flood too.
         if flooded || n == Int(NGHTTP2_ERR_FLOODED.rawValue) {
             nghttp2_session_terminate_session(session, UInt32(NGHTTP2_ENHANCE_YOUR_CALM.rawValue))
@@ -119,47 +121,41 @@ public final class H2Session {
 
     /// When the oldest head still incomplete began (a HEADERS frame awaiting CONTINUATION).
     public var oldestIncompleteHeadMs: Int64? {
+        guard incompleteHeads > 0 else { return nil }
         var oldest: Int64? = nil
         for s in streams.values where !s.headComplete { oldest = min(oldest ?? .max, s.startedAtMs) }
         return oldest
     }
 
-    public func head(of stream: Int32) -> H2RequestHead? { streams[stream]?.head }
+    /// The request head of `stream`, moved out (the session keeps no copy).
+    public func takeHead(of stream: Int32) -> H2RequestHead? {
+        guard let st = self.stream(stream) else { return nil }
+        var head = H2RequestHead()
+        swap(&head, &st.head)
+        return head
+    }
+
+    /// Whether the request on `stream` has no body: its HEADERS frame carried END_STREAM.
+    /// (Not merely "ended by now": DATA read in the same `receive` may have ended it, and that
+    /// body is still to be taken, or was refused.)
+    public func hasNoBody(_ stream: Int32) -> Bool { self.stream(stream)?.endedWithHead ?? false }
 
     /// The complete body; the stream's buffer is released (and the connection window reopened).
     public func takeBody(of stream: Int32) -> [UInt8] {
-        guard let body = streams[stream]?.body else { return [] }
-        streams[stream]?.body = []
+        guard let st = self.stream(stream) else { return [] }
+        var body: [UInt8] = []
+        swap(&body, &st.body)
         released(body.count)
         return body
     }
 
     /// Stops buffering this stream's body (it was refused or answered before it ended).
     public func discardBody(of stream: Int32) {
-        guard let count = streams[stream]?.body.count else { return }
-        streams[stream]?.body = []
-        streams[stream]?.discarding = true
+        guard let st = self.stream(stream) else { return }
+        let count = st.body.count
+        st.body = []
+        st.discarding = true
         released(count)
-    }
-
-    /// Queues the answer to `stream`. `headers`: lowercase names, no connection-specific
-    /// fields. `body` nil: the HEADERS frame ends the stream.
-    public func respond(_ stream: Int32, status: Int, headers: [(name: String, value: String)], body: [UInt8]?) {
-        var pairs: [(String, String)] = [(":status", String(status))]
-        pairs += headers
-        var provider = nghttp2_data_provider()
-        let hasBody = body != nil && !(body!.isEmpty)
-        if hasBody {
-            outgoing[stream] = (body!, 0)
-            provider.read_callback = H2Callbacks.readBody
-        }
-        Self.withNV(pairs) { nva in
-            if hasBody {
-                _ = nghttp2_submit_response(session, stream, nva.baseAddress, nva.count, &provider)
-            } else {
-                _ = nghttp2_submit_response(session, stream, nva.baseAddress, nva.count, nil)
-            }
-        }
     }
 
     /// Resets `stream` with `errorCode` (RST_STREAM).
@@ -188,25 +184,5 @@ public final class H2Session {
         guard count > 0 else { return }
         bufferedBodyBytes -= count
         nghttp2_session_consume_connection(session, count)
-    }
-
-    static func withNV(_ pairs: [(String, String)], _ body: (UnsafeMutableBufferPointer<nghttp2_nv>) -> Void) {
-        var storage: [UInt8] = []
-        var spans: [(Int, Int, Int, Int)] = []
-        for (name, value) in pairs {
-            let n = storage.count
-            storage += name.utf8
-            let v = storage.count
-            storage += value.utf8
-            spans.append((n, v - n, v, storage.count - v))
-        }
-        storage.withUnsafeMutableBufferPointer { raw in
-            var nva = spans.map { s in
-                nghttp2_nv(
-                    name: raw.baseAddress! + s.0, value: raw.baseAddress! + s.2, namelen: s.1, valuelen: s.3,
-                    flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
-            }
-            nva.withUnsafeMutableBufferPointer { body($0) }
-        }
     }
 }

@@ -1,22 +1,31 @@
 import PayhookHTTP2
+import PayhookPosix
 
 /// Serves one connection that opened with the HTTP/2 preface: feeds its bytes to the
 /// `H2Session` framer, turns complete streams into `Request`s for the same `Router`, and
 /// answers them on their streams. The `Connection` keeps the socket, the output buffer, the
 /// single deadline and the responders (a stream's request id is its stream id).
 final class HTTP2Driver {
-    struct Pending {
+    /// A request whose body is still arriving.
+    struct BodyWait {
         var request: Request
         /// The route's own body limit, when below `max_body_bytes`.
         var limit: BodyLimit?
-        /// Until the body must be complete (loop clock); nil once handed to the route.
-        var dueMs: Int64?
+        /// Until when the body must be complete (loop clock).
+        var dueMs: Int64
     }
 
     unowned(unsafe) let connection: Connection
+    /// The loop outlives every connection; kept apart from `connection` for `deinit`.
+    unowned(unsafe) let loop: EventLoop
     let session: H2Session
-    /// Streams with a head and no answer yet.
-    var pending: [Int32: Pending] = [:]
+    // `@exclusivity(unchecked)`: loop thread only, no overlapping accesses (as `Connection`).
+    /// Streams with a head and no answer yet, and whether the request is a HEAD (its answer
+    /// carries no body). Only a flag: the request itself went to the route.
+    @exclusivity(unchecked) var unanswered: [Int32: Bool] = [:]
+    /// The streams of `unanswered` whose body is still arriving (none for a GET: its HEADERS
+    /// frame ends the stream, and it goes to the route at once).
+    @exclusivity(unchecked) var awaitingBody: [Int32: BodyWait] = [:]
     /// When an idle connection (no stream) is closed; from the start it bounds the wait for
     /// the first request by `header_timeout_ms`.
     var idleDueMs: Int64?
@@ -25,16 +34,24 @@ final class HTTP2Driver {
     /// answer at once) wait for its one `settle`, so a read of 16 requests ends in one write of
     /// 16 answers, not 16 writes.
     private var receiving = false
+    /// Answers given outside `receive` come in batches for many streams (ingest acks after one
+    /// fdatasync, from one loop wakeup): they are settled once, by this timer due at once,
+    /// which the loop runs after the current batch of events. One write per turn, not one per
+    /// answer.
+    private var settleTimer: TimerID?
     /// Bytes of frames taken from the session per refill of the output buffer.
     static let refillBytes = 65_536
 
     init(connection: Connection) {
         self.connection = connection
+        self.loop = connection.server.loop
         var limits = connection.server.options.h2
         limits.maxBodyBytes = connection.server.options.maxBodyBytes
         session = H2Session(limits: limits)
         idleDueMs = connection.server.loop.nowMs + connection.server.options.connection.headerTimeoutMs
     }
+
+    deinit { if let settleTimer { loop.releaseTimer(settleTimer) } }
 
     var server: Server { connection.server }
     var nowMs: Int64 { server.loop.nowMs }
@@ -58,12 +75,13 @@ final class HTTP2Driver {
         case .headersTooLarge(let id):
             answer(id, APIError.malformedHTTP(status: 431, reason: "header list over h2_max_header_list_bytes").response, isHead: false)
         case .bodyTooLarge(let id):
-            guard let p = pending.removeValue(forKey: id) else { return }
-            let limit = BodyLimit(bytes: server.options.maxBodyBytes, setting: "max_body_bytes")
-            answer(id, tooLarge(p.limit ?? limit), isHead: p.request.method == "HEAD")
+            guard let isHead = unanswered.removeValue(forKey: id) else { return }
+            let limit = awaitingBody.removeValue(forKey: id)?.limit ?? BodyLimit(bytes: server.options.maxBodyBytes, setting: "max_body_bytes")
+            answer(id, tooLarge(limit), isHead: isHead)
         case .end(let id): bodyComplete(id)
         case .closed(let id, _):
-            pending[id] = nil
+            unanswered[id] = nil
+            awaitingBody[id] = nil
             if let i = connection.responders.firstIndex(where: { $0.id == UInt64(id) }) {
                 connection.responders.remove(at: i).responder.cancel()
             }
@@ -76,11 +94,12 @@ final class HTTP2Driver {
         // was answered within that read never looked busy to `settle`, and was cut off
         // `header_timeout_ms` after it opened, however many requests it carried.
         idleDueMs = nil
-        guard let head = session.head(of: id) else { return }
-        var headers = head.fields
+        guard var head = session.takeHead(of: id) else { return }
+        var headers: [(name: String, value: String)] = []
+        swap(&headers, &head.fields)
         if !head.authority.isEmpty && !headers.contains(where: { $0.name == "host" }) { headers.append(("host", head.authority)) }
-        var request = Request(method: head.method, target: head.path, headers: headers, listener: connection.role, peer: connection.peer)
-        if let n = head.contentLength { request.body.reserveCapacity(min(n, server.options.maxBodyBytes)) }
+        // No body capacity reserved here: the session buffers the body (`takeBody`).
+        let request = Request(method: head.method, target: head.path, headers: headers, listener: connection.role, peer: connection.peer)
         var limit: BodyLimit? = nil
         if let routeLimit = server.router.bodyLimit(for: request), routeLimit.bytes < server.options.maxBodyBytes { limit = routeLimit }
         // A declared length over the limit is refused before any body byte is buffered.
@@ -89,19 +108,20 @@ final class HTTP2Driver {
             session.discardBody(of: id)
             return answer(id, tooLarge(limit ?? BodyLimit(bytes: maxBytes, setting: "max_body_bytes")), isHead: head.method == "HEAD")
         }
-        pending[id] = Pending(request: request, limit: limit, dueMs: nowMs + server.options.connection.bodyTimeoutMs)
+        unanswered[id] = head.method == "HEAD"
+        // Ended with its HEADERS frame (a GET): no body to wait for, to the route now (its
+        // `.end` event follows and finds nothing waiting).
+        if session.hasNoBody(id) { return connection.dispatch(UInt64(id), request) }
+        awaitingBody[id] = BodyWait(request: request, limit: limit, dueMs: nowMs + server.options.connection.bodyTimeoutMs)
     }
 
     private func bodyComplete(_ id: Int32) {
-        guard var p = pending[id], p.dueMs != nil else { return }
-        p.request.body = session.takeBody(of: id)
-        if let limit = p.limit, p.request.body.count > limit.bytes {
-            pending[id] = nil
-            return answer(id, tooLarge(limit), isHead: p.request.method == "HEAD")
+        guard var wait = awaitingBody.removeValue(forKey: id) else { return }
+        wait.request.body = session.takeBody(of: id)
+        if let limit = wait.limit, wait.request.body.count > limit.bytes {
+            return answer(id, tooLarge(limit), isHead: unanswered.removeValue(forKey: id) ?? false)
         }
-        p.dueMs = nil
-        pending[id] = p
-        connection.dispatch(UInt64(id), p.request)
+        connection.dispatch(UInt64(id), wait.request)
     }
 
     private func tooLarge(_ limit: BodyLimit) -> Response {
@@ -111,21 +131,21 @@ final class HTTP2Driver {
     /// A route's answer for stream `requestID`.
     func deliver(_ response: Response, for requestID: UInt64) {
         let id = Int32(truncatingIfNeeded: requestID)
-        guard let p = pending.removeValue(forKey: id) else { return }
-        answer(id, response, isHead: p.request.method == "HEAD")
-        if !receiving { settle() }
+        // Not in `awaitingBody`: a request goes to its route only once its body is complete.
+        guard let isHead = unanswered.removeValue(forKey: id) else { return }
+        answer(id, response, isHead: isHead)
+        if !receiving { settleSoon() }
     }
 
+    private func settleSoon() {
+        let id = settleTimer ?? loop.makeTimer { [weak self] in self?.settle() }
+        settleTimer = id
+        if !loop.isScheduled(id) { loop.schedule(id, afterMs: 0) }
+    }
+
+    /// The session lowercases the names and leaves out connection-specific fields.
     private func answer(_ id: Int32, _ response: Response, isHead: Bool) {
-        var headers: [(name: String, value: String)] = [("date", server.httpDate)]
-        for (name, value) in response.headers {
-            let lower = name.lowercased()
-            // Connection-specific fields are forbidden in HTTP/2 (RFC 9113 section 8.2.2).
-            if lower == "connection" || lower == "keep-alive" || lower == "transfer-encoding" || lower == "upgrade" { continue }
-            headers.append((lower, value))
-        }
-        headers.append(("content-length", String(response.body.count)))
-        session.respond(id, status: response.status, headers: headers, body: isHead ? nil : response.body)
+        session.respond(id, status: response.status, date: server.httpDate, fields: response.headers, body: response.body, omitBody: isHead)
     }
 
     /// Stops reading after the peer's FIN: answers in flight are dropped with the connection.
@@ -150,11 +170,11 @@ final class HTTP2Driver {
             // A header block left open blocks every stream: the connection goes.
             session.terminate(errorCode: 0xB)  // ENHANCE_YOUR_CALM
         }
-        for (id, p) in pending {
-            guard let due = p.dueMs, due <= now else { continue }
-            pending[id] = nil
+        for (id, wait) in awaitingBody where wait.dueMs <= now {
+            awaitingBody[id] = nil
+            let isHead = unanswered.removeValue(forKey: id) ?? false
             session.discardBody(of: id)
-            answer(id, APIError.requestTimeout.response, isHead: p.request.method == "HEAD")
+            answer(id, APIError.requestTimeout.response, isHead: isHead)
         }
         settle()
     }
@@ -167,12 +187,12 @@ final class HTTP2Driver {
             let c = session.takeStreamCounts()
             server.stats.h2Streams(connection.role, refused: c.refused, resetSent: c.resetSent, resetReceived: c.resetReceived)
         }
-        if draining && pending.isEmpty && session.openStreamCount == 0 { session.terminate(errorCode: 0) }
+        if draining && unanswered.isEmpty && session.openStreamCount == 0 { session.terminate(errorCode: 0) }
         if connection.outputPendingBytes < Self.refillBytes { session.send(into: &connection.output, maxBytes: Self.refillBytes) }
         if !session.isAlive {
             return connection.perform(ConnectionState.Actions(.close))
         }
-        let idle = pending.isEmpty && session.openStreamCount == 0
+        let idle = unanswered.isEmpty && session.openStreamCount == 0
         if !idle {
             idleDueMs = nil
         } else if idleDueMs == nil {
@@ -180,7 +200,8 @@ final class HTTP2Driver {
         }
         var due = idleDueMs
         if let started = session.oldestIncompleteHeadMs { due = min(due ?? .max, started + server.options.connection.headerTimeoutMs) }
-        for p in pending.values { if let d = p.dueMs { due = min(due ?? .max, d) } }
+        // Streams still sending a body are few (a GET never waits): no copying to speak of.
+        for wait in awaitingBody.values { due = min(due ?? .max, wait.dueMs) }
         connection.perform(ConnectionState.Actions(.deadline(afterMs: due.map { max(0, $0 - nowMs) })))
     }
 
