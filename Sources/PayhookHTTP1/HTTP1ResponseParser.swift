@@ -62,9 +62,24 @@ public struct HTTP1ResponseParser: Sendable {
         line.reserveCapacity(min(limits.maxStatusLineBytes, 1024))
     }
 
+    /// A fresh parser that keeps `line`'s storage: a kept-alive hook connection parses one
+    /// answer per delivery, and a new line buffer each time was an allocation per event.
+    init(limits: HTTP1ResponseLimits, reusing buffer: consuming [UInt8]) {
+        self.limits = limits
+        buffer.removeAll(keepingCapacity: true)
+        line = buffer
+    }
+
+    /// Back to the start of the next response, the line buffer kept.
+    mutating func restart() {
+        var buffer: [UInt8] = []
+        swap(&buffer, &line)
+        self = HTTP1ResponseParser(limits: limits, reusing: buffer)
+    }
+
     /// Parses what arrived. After `.complete`, the next call starts the next response.
     public mutating func parse(_ bytes: UnsafeRawBufferPointer) -> HTTP1ResponseResult {
-        if state == .done { self = HTTP1ResponseParser(limits: limits) }
+        if state == .done { restart() }
         var i = 0
         while true {
             switch state {
@@ -87,7 +102,7 @@ public struct HTTP1ResponseParser: Sendable {
     /// The peer closed the connection: ends a close-delimited body; anything else is cut short
     /// (`.closedBeforeResponse` when nothing of a next response had arrived).
     public mutating func finish() -> HTTP1ResponseEvent {
-        if state == .done { self = HTTP1ResponseParser(limits: limits) }
+        if state == .done { restart() }
         switch state {
         case .closeBody:
             state = .done
