@@ -92,7 +92,7 @@ public struct HTTP1ResponseParser: Sendable {
             switch state {
             case .fixedBody, .closeBody, .chunkData: used = bodyBytes(bytes, from: i)
             case .chunkDataCR, .chunkDataLF: used = chunkDataEnd(bytes[i])
-            default: used = lineByte(bytes[i])
+            default: used = lineBytes(bytes, from: i)
             }
             i += used
             offset += used
@@ -118,6 +118,28 @@ public struct HTTP1ResponseParser: Sendable {
 
     mutating func fail(_ kind: HTTP1ResponseError.Kind, field: String? = nil) {
         state = .failed(HTTP1ResponseError(kind, offset: offset, field: field))
+    }
+
+    /// The bytes of a line up to its CR or LF, appended at once while they stay within the
+    /// line's limit; the byte that would pass it, and CR and LF, go through `lineByte`, so
+    /// errors and their offsets are those of the byte-by-byte path. Why: a hook's answers are
+    /// parsed on the loop, and a call per byte was most of the parser's cost.
+    mutating func lineBytes(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
+        guard !sawCR else { return lineByte(bytes[start]) }
+        let room: Int
+        switch state {
+        case .statusLine: room = limits.maxStatusLineBytes - line.count
+        case .fieldLine: room = limits.maxHeaderBytes - 2 - headerBytes - line.count
+        case .trailerLine: room = limits.maxTrailerBytes - 2 - headerBytes - line.count
+        case .chunkLine: room = 16 + 1 + limits.maxChunkExtensionBytes - line.count
+        default: room = 0
+        }
+        var end = start
+        let last = min(bytes.count, start + max(room, 0))
+        while end < last && bytes[end] != 0x0D && bytes[end] != 0x0A { end += 1 }
+        guard end > start else { return lineByte(bytes[start]) }
+        line.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+        return end - start
     }
 
     /// One byte of a line. Returns 1 (the byte is used even when it fails the response).
