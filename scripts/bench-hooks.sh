@@ -16,7 +16,11 @@
 # The log lives on the disk under $PAYHOOKD_BENCH_TMP (default /var/tmp), not on a tmpfs.
 # Usage: scripts/bench-hooks.sh [events, default 100000] [rate, default 1000] [duration of (c), default 5s]
 #        (ROUNDS=n in the environment: rounds of (c), default 2; PAYHOOKD_BENCH_BIN=path: that
-#        binary instead of building .build/release/payhookd, to compare two builds on one machine)
+#        binary instead of building .build/release/payhookd, to compare two builds on one machine;
+#        DRAIN_ROUNDS=n: drains of (a) at each max_in_flight, default 1; ONLY=a: (a) alone;
+#        PERF_DRAIN=DIR: a `perf record -g` of each drain in DIR)
+# Each drain also reports its rate over nginx's own (wrk -c4) and the daemon's CPU (user + sys,
+# every thread, from /proc/PID/stat) per event delivered.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EVENTS=${1:-100000}
@@ -159,19 +163,45 @@ done
 stored=$(metric payhook_log_records_total)
 stored=${stored%.*}
 stop_daemon
+# cpu_seconds PID: user + sys CPU of every thread of PID so far (/proc/PID/stat, as perf stat's
+# task-clock would count them).
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+# drain IN_FLIGHT ROUND: one drain of the whole backlog by a new hook; with PERF_DRAIN=DIR, a
+# `perf record -g` of the daemon over it in DIR/drain-IN_FLIGHT-ROUND.data.
 drain() {
   start_daemon backlog "[[hooks]]
-name = \"drain$1\"
+name = \"drain$1r$2\"
 url = \"http://127.0.0.1:$ng_port/events\"
 start = \"beginning\"
 max_in_flight = $1"
-  local secs
-  secs=$(wait_delivered "drain$1" "$stored" "$ready_at")
+  local secs cpu0 cpu1 perf_pid=""
+  cpu0=$(cpu_seconds "$ph_pid")
+  if [ -n "${PERF_DRAIN:-}" ]; then
+    perf record -q -g -o "$PERF_DRAIN/drain-$1-$2.data" -p "$ph_pid" 2>/dev/null &
+    perf_pid=$!
+  fi
+  secs=$(wait_delivered "drain$1r$2" "$stored" "$ready_at")
+  cpu1=$(cpu_seconds "$ph_pid")
+  if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true; fi
   stop_daemon
-  awk -v n="$stored" -v s="$secs" 'BEGIN { printf "%.0f events/s (%d events in %.2f s)", n / s, n, s }'
+  awk -v n="$stored" -v s="$secs" -v c="$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { print b - a }')" -v ng="$ng_c4" 'BEGIN {
+    printf "%.0f events/s (%d events in %.2f s; %.2fx nginx -c4 alone; CPU %.1f us/event)", n / s, n, s, n / s / ng, c * 1e6 / n }'
 }
-drain4=$(drain 4)
-drain64=$(drain 64)
+# DRAIN_ROUNDS=n: n drains at each max_in_flight, one after the other.
+drain4="" drain64=""
+for round in $(seq "${DRAIN_ROUNDS:-1}"); do
+  drain4+="${drain4:+
+                                                           }$(drain 4 "$round")"
+  drain64+="${drain64:+
+                                                           }$(drain 64 "$round")"
+done
+if [ "${ONLY:-}" = a ]; then  # ONLY=a: the drain alone
+  echo "(a) backlog drain to nginx return 204, max_in_flight 4:  $drain4"
+  echo "    the same, max_in_flight 64:                          $drain64"
+  echo "    nginx alone on that location: $ng_c4 req/s (wrk -t1 -c4), $ng_c64 req/s (wrk -t2 -c64)"
+  echo "    load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+  exit 0
+fi
 
 # (b) latency to a receiver that notes when each event arrived.
 rx_port=$(free_port)

@@ -51,7 +51,9 @@ extension NormalizedEvent {
 
     /// Convenience: the event as a standalone JSON document.
     public func jsonBytes(data: [UInt8]?) -> [UInt8] {
-        var w = JSONWriter()
+        // The fields come to some 500 bytes: room for them and the data at once (growing from
+        // the writer's default copied the event two or three times).
+        var w = JSONWriter(reservingCapacity: 768 + (data?.count ?? 0))
         writeJSON(into: &w, data: data)
         return w.bytes
     }

@@ -90,7 +90,7 @@ final class Runtime {
         expiryTimer = expiry
         store.onExpiryPending = { loop.schedule(expiry, afterMs: 1) }
         declareMetrics(server: server)
-        metrics.renderExtra.append { [hooks] in HookMetrics.render(hooks) }
+        metrics.renderExtra.append { [hooks] out in HookMetrics.render(hooks, to: &out) }
     }
 
     /// The full routing table: health, ingest, admin API. Built once; what a reload changes is

@@ -14,16 +14,19 @@ extension HTTP1ResponseParser {
         var end = l.count
         while start < end && HTTP1ByteClass.isOWS(l[start]) { start += 1 }
         while end > start && HTTP1ByteClass.isOWS(l[end - 1]) { end -= 1 }
-        let name = String(decoding: l[0..<colon], as: UTF8.self).lowercased()
-        guard l[start..<end].allSatisfy(HTTP1ByteClass.isFieldValueByte) else { return fail(.invalidFieldValue, field: name) }
+        let name = l[0..<colon]
+        guard l[start..<end].allSatisfy(HTTP1ByteClass.isFieldValueByte) else {
+            return fail(.invalidFieldValue, field: String(decoding: name, as: UTF8.self).lowercased())
+        }
         guard interpret else { return }
         let value = l[start..<end]
-        switch name {
+        // Compared as bytes, without a String per field: every delivery's answer comes here.
+        switch Self.interpreted.first(where: { Self.equalsIgnoringCase(name, $0) }) ?? "" {
         case "content-length": contentLengthField(value)
         case "transfer-encoding":
             // Only `chunked`, once: a receiver of ours has no reason to send anything else.
-            guard !chunked, value.count == 7, String(decoding: value, as: UTF8.self).lowercased() == "chunked" else {
-                return fail(.unsupportedTransferCoding, field: name)
+            guard !chunked, Self.equalsIgnoringCase(value, "chunked") else {
+                return fail(.unsupportedTransferCoding, field: "transfer-encoding")
             }
             chunked = true
         case "connection":
@@ -35,6 +38,15 @@ extension HTTP1ResponseParser {
         case "retry-after": response.retryAfter = HTTP1RetryAfter(value)
         default: break
         }
+    }
+
+    /// The head fields read (lower case); the others are only checked.
+    static let interpreted = ["content-length", "transfer-encoding", "connection", "retry-after"]
+
+    /// Whether `bytes` spell `lower` in any ASCII case (field names are case-insensitive, RFC 9110 §5.1).
+    static func equalsIgnoringCase(_ bytes: ArraySlice<UInt8>, _ lower: String) -> Bool {
+        bytes.count == lower.utf8.count
+            && zip(bytes, lower.utf8).allSatisfy { b, l in b == l || (b >= 0x41 && b <= 0x5A && b | 0x20 == l) }
     }
 
     /// `1*DIGIT`, once; at most 19 digits (a u64 beyond that would overflow; no body is that big).

@@ -62,9 +62,24 @@ public struct HTTP1ResponseParser: Sendable {
         line.reserveCapacity(min(limits.maxStatusLineBytes, 1024))
     }
 
+    /// A fresh parser that keeps `line`'s storage: a kept-alive hook connection parses one
+    /// answer per delivery, and a new line buffer each time was an allocation per event.
+    init(limits: HTTP1ResponseLimits, reusing buffer: consuming [UInt8]) {
+        self.limits = limits
+        buffer.removeAll(keepingCapacity: true)
+        line = buffer
+    }
+
+    /// Back to the start of the next response, the line buffer kept.
+    mutating func restart() {
+        var buffer: [UInt8] = []
+        swap(&buffer, &line)
+        self = HTTP1ResponseParser(limits: limits, reusing: buffer)
+    }
+
     /// Parses what arrived. After `.complete`, the next call starts the next response.
     public mutating func parse(_ bytes: UnsafeRawBufferPointer) -> HTTP1ResponseResult {
-        if state == .done { self = HTTP1ResponseParser(limits: limits) }
+        if state == .done { restart() }
         var i = 0
         while true {
             switch state {
@@ -77,7 +92,7 @@ public struct HTTP1ResponseParser: Sendable {
             switch state {
             case .fixedBody, .closeBody, .chunkData: used = bodyBytes(bytes, from: i)
             case .chunkDataCR, .chunkDataLF: used = chunkDataEnd(bytes[i])
-            default: used = lineByte(bytes[i])
+            default: used = lineBytes(bytes, from: i)
             }
             i += used
             offset += used
@@ -87,7 +102,7 @@ public struct HTTP1ResponseParser: Sendable {
     /// The peer closed the connection: ends a close-delimited body; anything else is cut short
     /// (`.closedBeforeResponse` when nothing of a next response had arrived).
     public mutating func finish() -> HTTP1ResponseEvent {
-        if state == .done { self = HTTP1ResponseParser(limits: limits) }
+        if state == .done { restart() }
         switch state {
         case .closeBody:
             state = .done
@@ -103,6 +118,28 @@ public struct HTTP1ResponseParser: Sendable {
 
     mutating func fail(_ kind: HTTP1ResponseError.Kind, field: String? = nil) {
         state = .failed(HTTP1ResponseError(kind, offset: offset, field: field))
+    }
+
+    /// The bytes of a line up to its CR or LF, appended at once while they stay within the
+    /// line's limit; the byte that would pass it, and CR and LF, go through `lineByte`, so
+    /// errors and their offsets are those of the byte-by-byte path. Why: a hook's answers are
+    /// parsed on the loop, and a call per byte was most of the parser's cost.
+    mutating func lineBytes(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
+        guard !sawCR else { return lineByte(bytes[start]) }
+        let room: Int
+        switch state {
+        case .statusLine: room = limits.maxStatusLineBytes - line.count
+        case .fieldLine: room = limits.maxHeaderBytes - 2 - headerBytes - line.count
+        case .trailerLine: room = limits.maxTrailerBytes - 2 - headerBytes - line.count
+        case .chunkLine: room = 16 + 1 + limits.maxChunkExtensionBytes - line.count
+        default: room = 0
+        }
+        var end = start
+        let last = min(bytes.count, start + max(room, 0))
+        while end < last && bytes[end] != 0x0D && bytes[end] != 0x0A { end += 1 }
+        guard end > start else { return lineByte(bytes[start]) }
+        line.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+        return end - start
     }
 
     /// One byte of a line. Returns 1 (the byte is used even when it fails the response).

@@ -56,8 +56,18 @@ extension DeliveryState {
 
     /// The progress to persist now: every seq below `scanSeq` not listed here is done.
     public var cursor: HookCursor {
-        var pending = entries.values.filter { !$0.extra }.map {
-            HookCursor.Pending(seq: $0.event.seq, firstAttemptMs: $0.firstAttemptMs ?? 0, attempts: $0.attempts)
+        var pending: [HookCursor.Pending] = []
+        pending.reserveCapacity(entries.count + restored.count)
+        // By index, not `entries.values.filter`: that copied each entry (its event's strings
+        // retained and released), every `cursorEveryAcks` completions over every held event.
+        var i = entries.startIndex
+        while i != entries.endIndex {
+            let seq = entries.keys[i]
+            if !entries.values[i].extra {
+                pending.append(
+                    HookCursor.Pending(seq: seq, firstAttemptMs: entries.values[i].firstAttemptMs ?? 0, attempts: entries.values[i].attempts))
+            }
+            entries.formIndex(after: &i)
         }
         pending += restored.values
         pending.sort { $0.seq < $1.seq }
@@ -84,15 +94,15 @@ extension DeliveryState {
     /// Removes a done event and promotes the next one of its payment.
     mutating func complete(_ seq: UInt64) {
         guard let entry = entries.removeValue(forKey: seq) else { return }
-        guard let key = entry.event.paymentKey, var lane = lanes[key] else { return }
-        let head = lane.popFirst()
+        guard let key = entry.key, let at = lanes.index(forKey: key) else { return }
+        // In place (one hash lookup; no copy of the lane's queue).
+        let head = lanes.values[at].popFirst()
         assert(head == seq, "only the first event of a payment completes")
-        if let next = lane.first {
+        if let next = lanes.values[at].first {
             entries[next]?.phase = .ready
             ready.append(next)
-            lanes[key] = lane
         } else {
-            lanes[key] = nil
+            lanes.remove(at: at)
         }
     }
 

@@ -58,6 +58,8 @@ public struct DeliveryState: Sendable {
 
     struct Entry: Sendable {
         var event: HookEvent
+        /// `event.paymentKey`, made once (it allocates).
+        var key: PaymentKey?
         var attempts: UInt32
         var firstAttemptMs: Int64?
         var phase: Phase
@@ -151,8 +153,9 @@ public struct DeliveryState: Sendable {
     public func isQueued(_ seq: UInt64) -> Bool { entries[seq] != nil || restored[seq] != nil }
 
     private mutating func accept(_ event: HookEvent, attempts: UInt32, firstAttemptMs: Int64?, extra: Bool = false) {
-        var entry = Entry(event: event, attempts: attempts, firstAttemptMs: firstAttemptMs, phase: .ready, extra: extra)
-        if let key = event.paymentKey {
+        let key = event.paymentKey
+        var entry = Entry(event: event, key: key, attempts: attempts, firstAttemptMs: firstAttemptMs, phase: .ready, extra: extra)
+        if let key {
             let ahead = lanes[key]?.isEmpty == false
             lanes[key, default: SeqQueue()].append(event.seq)
             if ahead { entry.phase = .held }

@@ -1,3 +1,5 @@
+import PayhookCore
+
 /// The outbound HTTP/1.1 request of one attempt: `POST` of the event JSON (design.md, Hooks).
 ///
 /// No `Connection` field: HTTP/1.1 connections persist by default (RFC 9112 §9.3), and the
@@ -23,29 +25,32 @@ public enum HookRequest {
         target: Target, event: HookEvent, attempt: UInt32, body: [UInt8], key: HookSigningKey?, timestampS: Int64
     ) -> [UInt8] {
         let id = headerValue(event.id)
-        var fields: [(name: String, value: String)] = [
-            ("Host", target.host),
-            ("Content-Type", "application/json"),
-            ("Content-Length", String(body.count)),
-            ("Payhook-Event-Id", id),
-            ("Payhook-Seq", String(event.seq)),
-            ("Payhook-Attempt", String(attempt)),
-        ]
-        if let key { fields += HookSigning.headers(key: key, eventID: id, timestampS: timestampS, body: body) }
-        fields.append(("User-Agent", "payhookd"))
-        // Appended as bytes, not built as Strings: this runs on the loop for every attempt.
+        let signing = key.map { HookSigning.headers(key: $0, eventID: id, timestampS: timestampS, body: body) } ?? []
+        // Appended as bytes, numbers without a String: this runs on the loop for every attempt.
         var out: [UInt8] = []
-        out.reserveCapacity(64 + target.path.utf8.count + fields.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 } + body.count)
+        out.reserveCapacity(
+            160 + target.path.utf8.count + target.host.utf8.count + id.utf8.count
+                + signing.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 } + body.count)
         out += "POST ".utf8
         out += target.path.utf8
-        out += " HTTP/1.1\r\n".utf8
-        for (name, value) in fields {
+        out += " HTTP/1.1\r\nHost: ".utf8
+        out += target.host.utf8
+        out += "\r\nContent-Type: application/json\r\nContent-Length: ".utf8
+        ASCIIDecimal.append(UInt64(body.count), to: &out)
+        out += "\r\nPayhook-Event-Id: ".utf8
+        out += id.utf8
+        out += "\r\nPayhook-Seq: ".utf8
+        ASCIIDecimal.append(event.seq, to: &out)
+        out += "\r\nPayhook-Attempt: ".utf8
+        ASCIIDecimal.append(UInt64(attempt), to: &out)
+        out += "\r\n".utf8
+        for (name, value) in signing {
             out += name.utf8
             out += ": ".utf8
             out += value.utf8
             out += "\r\n".utf8
         }
-        out += "\r\n".utf8
+        out += "User-Agent: payhookd\r\n\r\n".utf8
         out += body
         return out
     }

@@ -9,7 +9,7 @@ import Testing
         h.observe(0.001)  // on the first bound: inside it
         h.observe(0.0011)
         h.observe(7200)  // past the last bound: only +Inf
-        let text = h.samples("x_seconds", labels: "hook=\"a\"")
+        let text = h.samples("x_seconds", hook: "a")
         let lines = text.split(separator: "\n").map(String.init)
         #expect(lines.first == "x_seconds_bucket{hook=\"a\",le=\"0.001\"} 1")
         #expect(lines.contains("x_seconds_bucket{hook=\"a\",le=\"0.0025\"} 2"))

@@ -76,6 +76,10 @@ import Testing
         let limits = HTTP1ResponseLimits(maxStatusLineBytes: line.utf8.count)
         #expect(kind(line + "\r\nContent-Length: 0\r\n\r\n", limits: limits) == nil)
         #expect(kind(line + "k\r\nContent-Length: 0\r\n\r\n", limits: limits) == .statusLineTooLong)
+        // Read in one piece (lines are appended in runs): the error names the first byte past the limit.
+        var parser = HTTP1ResponseParser(limits: limits)
+        let r = bytes(line + "kk\r\n").withUnsafeBytes { parser.parse($0) }
+        #expect(r.event == .error(.init(.statusLineTooLong, offset: line.utf8.count)))
     }
 
     @Test("header flood: max_header_count fields pass, one more fails; so do max_header_bytes")

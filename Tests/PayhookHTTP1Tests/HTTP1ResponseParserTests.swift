@@ -44,6 +44,17 @@ import Testing
         #expect(check("HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\n\r\n").responses == [response(200, minor: 0)])
     }
 
+    @Test("field names match in any case, byte for byte otherwise; each answer on a connection starts clean")
+    func fieldNameCase() {
+        let t = check(
+            "HTTP/1.1 200 OK\r\nCONTENT-LENGTH: 2\r\nX-Long-Field: \(String(repeating: "v", count: 300))\r\n\r\nok"
+                + "HTTP/1.1 201 Created\r\ntransfer-encoding: ChUnKeD\r\n\r\n1\r\nx\r\n0\r\n\r\n"
+                + "HTTP/1.1 202 Accepted\r\nContent-Lengt: 7\r\ncOnNeCtIoN: CLOSE\r\nContent-Length: 0\r\n\r\n")
+        #expect(t.responses == [response(200, body: "ok"), response(201, body: "x"), response(202, keepAlive: false)])
+        #expect(t.error == nil)
+        #expect(check("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunkedx\r\n\r\n").error?.kind == .unsupportedTransferCoding)
+    }
+
     @Test("Retry-After: seconds or an IMF-fixdate; an invalid value is ignored")
     func retryAfter() {
         let s = check("HTTP/1.1 503 Busy\r\nRetry-After: 120\r\nContent-Length: 0\r\n\r\n")

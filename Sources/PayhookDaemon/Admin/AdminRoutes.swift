@@ -61,7 +61,7 @@ final class AdminRoutes {
         router.add(["GET", "HEAD"], "/v1/payments/{source}/{payment_id}/events", on: [.admin]) { [self] r, a in paymentEvents(r, a) }
         router.add(["GET", "HEAD"], "/v1/events", on: [.admin]) { [self] r, a in events(r, a) }
         router.add(["GET", "HEAD"], "/metrics", on: [.admin]) { [self] _, a in
-            a.respond(.text(200, metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8"))
+            a.respond(Response(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], body: metrics.renderBytes()))
         }
     }
 

@@ -27,7 +27,10 @@ extension HookDriver {
     }
 
     private func sendHTTP(_ event: HookEvent, attempt: UInt32, body: [UInt8], target: HookTarget) {
-        if deferWhileUnreachable({ [weak self] in self?.sendHTTP(event, attempt: attempt, body: body, target: target) }) { return }
+        // Checked first: the closure is an allocation per event, needed only while unreachable.
+        if connectBlockedUntilMs != 0, deferWhileUnreachable({ [weak self] in self?.sendHTTP(event, attempt: attempt, body: body, target: target) }) {
+            return
+        }
         let connection: HookConnection
         // An open connection with room first (its requests then share writes), then a closed one.
         if let open = connections.first(where: { $0.isOpen && $0.hasRoom }) ?? connections.first(where: { $0.hasRoom }) {

@@ -50,6 +50,8 @@ final class HookDriver {
     /// The lowest seq not done in the last durable cursor: retention keeps it.
     private(set) var durableLowSeq: UInt64
     var stats = HookStats()
+    /// This hook's `/metrics` line prefixes, rendered once.
+    let metricLines: HookMetrics.Lines
     /// The hook-wide connect backoff (`HookDriver+Backoff.swift`).
     var connectFailures = 0
     var connectBlockedUntilMs: Int64 = 0
@@ -86,6 +88,7 @@ final class HookDriver {
         key = hook.signingSecret.flatMap { HookSigningKey(secret: String(decoding: $0, as: UTF8.self)) }
         if case .url(let url) = hook.target { target = HookTarget(url: url) } else { target = nil }
         durableLowSeq = cursor.pending.first?.seq ?? cursor.scanSeq
+        metricLines = HookMetrics.Lines(hook: hook.name)
         startNATS()
         timer = loop.makeTimer { [unowned self] in
             perform(state.tick(nowMs: clock.nowUnixMs()))

@@ -89,7 +89,17 @@ final class HookSet {
         directory = storageDir + "/hooks"
         let files = ParkedFiles(maxBytes: parkedMaxBytes)
         cursorWriter = try QueueWorker(name: "payhookd-cursor") { jobs, _ in Self.write(jobs, files: files) }
-        for hook in hooks { drivers.append(try makeDriver(hook)) }
+        do {
+            for hook in hooks { drivers.append(try makeDriver(hook)) }
+        } catch {
+            // A damaged cursor or parked list stops the start: the threads and drivers begun
+            // so far would otherwise outlive it (a `QueueWorker` runs until `shutdown`).
+            for d in drivers { _ = d.stop() }
+            drivers = []
+            reader.shutdown()
+            cursorWriter.shutdown()
+            throw error
+        }
         updateProgress()
         _ = store.observe { [unowned self] in
             for d in drivers { d.pump() }

@@ -12,17 +12,24 @@ struct Histogram {
         sum += seconds
     }
 
-    /// The `_bucket`, `_sum` and `_count` samples of `name` with `labels` (already rendered,
-    /// `hook="orders"`), without HELP/TYPE.
-    func samples(_ name: String, labels: String) -> String {
-        var out = ""
-        var cumulative: UInt64 = 0
-        for (bound, n) in zip(Self.bounds, counts) {
-            cumulative += n
-            out += "\(name)_bucket{\(labels),le=\"\(bound)\"} \(cumulative)\n"
-        }
-        out += "\(name)_bucket{\(labels),le=\"+Inf\"} \(count)\n"
-        out += "\(name)_sum{\(labels)} \(sum)\n\(name)_count{\(labels)} \(count)\n"
-        return out
+    /// The line prefixes of `name` for one label set (`hook`), rendered once by the caller:
+    /// bounds as Swift prints them (`le="3600.0"`).
+    static func lines(_ name: String, labelNames: [String], labels: [String]) -> HistogramLines {
+        HistogramLines(name, labelNames, labels, bounds: bounds) { "\($0)" }
+    }
+
+    /// Appends the `_bucket`, `_sum` and `_count` samples, without HELP/TYPE.
+    func append(_ lines: HistogramLines, to out: inout [UInt8]) {
+        var cumulative: [UInt64] = []
+        cumulative.reserveCapacity(counts.count)
+        for n in counts { cumulative.append((cumulative.last ?? 0) + n) }
+        lines.append(cumulative: cumulative, total: count, sum: sum, to: &out)
+    }
+
+    /// The samples of `name` for one `hook` as text (tests).
+    func samples(_ name: String, hook: String) -> String {
+        var out: [UInt8] = []
+        append(Self.lines(name, labelNames: ["hook"], labels: [hook]), to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -2,43 +2,55 @@ import PayhookCore
 
 /// Counters and gauges for `/metrics`, rendered in the Prometheus text format 0.0.4.
 ///
-/// Lives on the loop thread (no locks): every update happens there, and so does rendering.
+/// Lives on the loop thread (no locks): every update happens there, and so does rendering, so
+/// a scrape reads every counter at one instant without racing its writers. Rendering is kept
+/// cheap instead of moved off the loop (`MetricsText.swift` says why and how): a sample's
+/// `name{labels} ` is rendered when its label set first appears, a scrape appends bytes.
 /// A family is declared once with its help text; samples are keyed by their label values.
 public final class Metrics {
     public enum Kind: String { case counter, gauge, histogram }
 
-    private struct Family {
+    private final class Family {
         let name: String
-        let help: String
         let kind: Kind
         let labelNames: [String]
-        var samples: [[String]: Double] = [:]
+        let header: [UInt8]
+        /// Label values -> index in `samples` or `histograms`, in first-seen order (stable output).
+        var index: [[String]: Int] = [:]
+        var samples: [(prefix: [UInt8], value: Double)] = []
         /// For `.histogram` families (set whole, from a snapshot).
-        var histograms: [[String]: HistogramSnapshot] = [:]
-        /// Label sets in first-seen order, so the output is stable.
-        var order: [[String]] = []
+        var histograms: [(lines: HistogramLines, snapshot: HistogramSnapshot)] = []
+
+        init(name: String, help: String, kind: Kind, labelNames: [String]) {
+            self.name = name
+            self.kind = kind
+            self.labelNames = labelNames
+            header = MetricsText.header(name, help: help, kind: kind.rawValue)
+        }
     }
 
     private var families: [String: Family] = [:]
-    private var familyOrder: [String] = []
+    private var familyOrder: [Family] = []
 
     /// Runs at the start of `render`, to copy values kept elsewhere (atomics, index sizes).
     public var beforeRender: ((Metrics) -> Void)?
-    /// Appended to the output as is: families rendered by their owner (hooks, histograms).
-    var renderExtra: [() -> String] = []
+    /// Appended to the output as is: families rendered by their owner (hooks).
+    var renderExtra: [(inout [UInt8]) -> Void] = []
 
     public init() {}
 
     /// Declares a metric family; declaring the same name twice keeps the first declaration.
     public func declare(_ name: String, _ kind: Kind, help: String, labels: [String] = []) {
         guard families[name] == nil else { return }
-        families[name] = Family(name: name, help: help, kind: kind, labelNames: labels)
-        familyOrder.append(name)
+        let family = Family(name: name, help: help, kind: kind, labelNames: labels)
+        families[name] = family
+        familyOrder.append(family)
     }
 
     /// Adds `by` to a counter (or gauge). The family must have been declared.
     public func add(_ name: String, _ labels: [String] = [], by: Double = 1) {
-        update(name, labels) { $0 += by }
+        let (family, i) = sample(name, labels)
+        family.samples[i].value += by
         for observer in onAdd { observer(name, labels, by) }
     }
 
@@ -48,98 +60,81 @@ public final class Metrics {
 
     /// Sets a gauge.
     public func set(_ name: String, _ labels: [String] = [], to value: Double) {
-        update(name, labels) { $0 = value }
+        let (family, i) = sample(name, labels)
+        family.samples[i].value = value
     }
 
     /// Sets a histogram's buckets, count and sum (a family declared `.histogram`).
     public func set(_ name: String, _ labels: [String] = [], histogram: HistogramSnapshot) {
-        guard var family = families[name], family.kind == .histogram else {
+        guard let family = families[name], family.kind == .histogram else {
             preconditionFailure("histogram \(name) used before it was declared")
         }
         precondition(labels.count == family.labelNames.count, "metric \(name): label count")
-        if family.histograms[labels] == nil { family.order.append(labels) }
-        family.histograms[labels] = histogram
-        families[name] = family
+        if let i = family.index[labels], family.histograms[i].lines.bounds == histogram.upperBounds {
+            family.histograms[i].snapshot = histogram
+            return
+        }
+        let lines = HistogramLines(name, family.labelNames, labels, bounds: histogram.upperBounds) { Self.format($0) }
+        if let i = family.index[labels] {
+            family.histograms[i] = (lines, histogram)
+        } else {
+            family.index[labels] = family.histograms.count
+            family.histograms.append((lines, histogram))
+        }
     }
 
     public func value(_ name: String, _ labels: [String] = []) -> Double {
-        families[name]?.samples[labels] ?? 0
+        guard let family = families[name], let i = family.index[labels], family.kind != .histogram else { return 0 }
+        return family.samples[i].value
     }
 
-    private func update(_ name: String, _ labels: [String], _ change: (inout Double) -> Void) {
-        guard var family = families[name] else {
+    /// The family and index of a counter's or gauge's sample, made (at 0) on first use.
+    private func sample(_ name: String, _ labels: [String]) -> (Family, Int) {
+        guard let family = families[name], family.kind != .histogram else {
             preconditionFailure("metric \(name) used before it was declared")
         }
+        if let i = family.index[labels] { return (family, i) }
         precondition(labels.count == family.labelNames.count, "metric \(name): label count")
-        if family.samples[labels] == nil {
-            family.samples[labels] = 0
-            family.order.append(labels)
-        }
-        change(&family.samples[labels]!)
-        families[name] = family
+        family.index[labels] = family.samples.count
+        family.samples.append((MetricsText.prefix(name, family.labelNames, labels), 0))
+        return (family, family.samples.count - 1)
     }
 
-    /// The text exposition format, version 0.0.4.
-    public func render() -> String {
+    /// The text exposition format, version 0.0.4, as bytes (what `/metrics` sends).
+    public func renderBytes() -> [UInt8] {
         beforeRender?(self)
-        var out = ""
-        for name in familyOrder {
-            guard let family = families[name] else { continue }
-            out += "# HELP \(name) \(Self.escapeHelp(family.help))\n# TYPE \(name) \(family.kind.rawValue)\n"
-            if family.kind == .histogram {
-                for labels in family.order { out += Self.render(name, family.labelNames, labels, family.histograms[labels]!) }
-                continue
+        var out: [UInt8] = []
+        out.reserveCapacity(lastRenderBytes + 1024)
+        for family in familyOrder {
+            out += family.header
+            for h in family.histograms {
+                let s = h.snapshot
+                h.lines.append(cumulative: s.cumulativeCounts.lazy.map { UInt64($0) }, total: UInt64(s.count), sum: s.sum, to: &out)
             }
-            if family.labelNames.isEmpty && family.order.isEmpty {
-                out += "\(name) 0\n"
+            if family.kind != .histogram && family.labelNames.isEmpty && family.samples.isEmpty {
+                out += family.name.utf8
+                out += " 0\n".utf8
             }
-            for labels in family.order {
-                let value = family.samples[labels] ?? 0
-                if labels.isEmpty {
-                    out += "\(name) \(Self.format(value))\n"
-                } else {
-                    let pairs = zip(family.labelNames, labels).map { "\($0)=\"\(Self.escapeLabel($1))\"" }
-                    out += "\(name){\(pairs.joined(separator: ","))} \(Self.format(value))\n"
-                }
+            for sample in family.samples {
+                out += sample.prefix
+                MetricsText.appendValue(sample.value, to: &out)
             }
         }
-        for extra in renderExtra { out += extra() }
+        for extra in renderExtra { extra(&out) }
+        lastRenderBytes = out.count
         return out
     }
 
-    /// `_bucket` lines (cumulative, `le` last among the labels), then `_sum` and `_count`.
-    private static func render(_ name: String, _ labelNames: [String], _ labels: [String], _ h: HistogramSnapshot) -> String {
-        let pairs = zip(labelNames, labels).map { "\($0)=\"\(Self.escapeLabel($1))\"" }
-        let prefix = pairs.isEmpty ? "" : pairs.joined(separator: ",") + ","
-        let plain = pairs.isEmpty ? "" : "{" + pairs.joined(separator: ",") + "}"
-        var out = ""
-        for (bound, count) in zip(h.upperBounds, h.cumulativeCounts) {
-            out += "\(name)_bucket{\(prefix)le=\"\(format(bound))\"} \(count)\n"
-        }
-        out += "\(name)_bucket{\(prefix)le=\"+Inf\"} \(h.count)\n"
-        out += "\(name)_sum\(plain) \(format(h.sum))\n\(name)_count\(plain) \(h.count)\n"
-        return out
-    }
+    /// The size of the last output: the next one reserves it (no regrowth while appending).
+    private var lastRenderBytes = 0
 
-    private static func format(_ v: Double) -> String {
-        if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
-        return String(v)
-    }
+    /// `renderBytes` as a String.
+    public func render() -> String { String(decoding: renderBytes(), as: UTF8.self) }
 
-    private static func escapeHelp(_ s: String) -> String {
-        s.replacingOccurrences("\\", "\\\\").replacingOccurrences("\n", "\\n")
-    }
-
-    private static func escapeLabel(_ s: String) -> String {
-        s.replacingOccurrences("\\", "\\\\").replacingOccurrences("\"", "\\\"").replacingOccurrences("\n", "\\n")
-    }
-}
-
-extension String {
-    fileprivate func replacingOccurrences(_ target: Character, _ replacement: String) -> String {
-        var out = ""
-        out.reserveCapacity(count)
-        for c in self { if c == target { out += replacement } else { out.append(c) } }
-        return out
+    /// A value as the text format spells it (integral values without a fraction).
+    static func format(_ v: Double) -> String {
+        var out: [UInt8] = []
+        MetricsText.appendValue(v, to: &out)
+        return String(decoding: out.dropLast(), as: UTF8.self)
     }
 }
