@@ -10,7 +10,9 @@ final class EventStore: EventSink {
 
     let writer: LogWriter
     let reader: LogReader
-    private(set) var index: LogIndex
+    /// `@exclusivity(unchecked)`: loop thread only, never through overlapping accesses; the
+    /// dynamic check ran on every status query's read of it.
+    @exclusivity(unchecked) private(set) var index: LogIndex
 
     private struct Waiting {
         let payload: LogPayload
