@@ -94,15 +94,18 @@ public struct Router {
 
     private func route(_ request: inout Request, _ responder: Responder) {
         var allowed: [String] = []
-        for route in routes[Self.slot(request.listener)] {
-            guard let params = route.pattern.match(request.path) else { continue }
-            if responder.route < 0 { responder.route = route.index }
-            guard route.anyMethod || route.methods.contains(request.method) else {
-                allowed += route.methods.filter { !allowed.contains($0) }
+        let table = routes[Self.slot(request.listener)]
+        // By index: `for route in` copied each `Route` tried (a retain and release of its
+        // arrays and closures per route, on every request).
+        for i in table.indices {
+            guard let params = table[i].pattern.match(request.path) else { continue }
+            if responder.route < 0 { responder.route = table[i].index }
+            guard table[i].anyMethod || table[i].methods.contains(request.method) else {
+                allowed += table[i].methods.filter { !allowed.contains($0) }
                 continue
             }
             if !params.isEmpty { request.parameters = params }
-            return route.handler(request, responder)
+            return table[i].handler(request, responder)
         }
         if request.method == "OPTIONS" {
             if request.path == "*" { allowed = routes[Self.slot(request.listener)].flatMap(\.methods).filter { $0 != "*" } }
