@@ -20,7 +20,9 @@ public typealias BodyLimitProvider = (_ parameters: [String: String]) -> BodyLim
 /// method answers 405 with `Allow`, `OPTIONS` on a routed path answers 204 with `Allow`
 /// (RFC 9110 section 9.3.7), and no match at all answers the JSON 404.
 public struct Router {
-    struct Route {
+    /// A class: every request reads several routes, and a struct's copy retained and released
+    /// its arrays, closures and pattern each time (four copies a status query).
+    final class Route {
         let methods: [String]
         let pattern: RoutePattern
         let handler: RouteHandler
@@ -29,6 +31,15 @@ public struct Router {
         let anyMethod: Bool
         /// Index of the pattern in `patterns` (the `route` label of the request counts).
         let index: Int
+
+        init(methods: [String], pattern: RoutePattern, handler: @escaping RouteHandler, bodyLimit: BodyLimitProvider?, anyMethod: Bool, index: Int) {
+            self.methods = methods
+            self.pattern = pattern
+            self.handler = handler
+            self.bodyLimit = bodyLimit
+            self.anyMethod = anyMethod
+            self.index = index
+        }
     }
     /// Per listener, indexed by `slot(_:)`: an array index, not a hashed key per request.
     private var routes: [[Route]] = [[], []]
