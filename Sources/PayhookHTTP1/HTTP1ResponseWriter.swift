@@ -91,7 +91,7 @@ public enum HTTP1ResponseWriter {
         name.withUTF8 { n in
             value.withUTF8 { v in
                 precondition(!n.isEmpty && isAll(n, HTTP1ByteClass.isTokenByTable), "invalid field name \(String(decoding: n, as: UTF8.self))")
-                precondition(isAll(v) { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }, "invalid value for \(String(decoding: n, as: UTF8.self))")
+                precondition(isFieldValue(v), "invalid value for \(String(decoding: n, as: UTF8.self))")
                 out.reserveCapacity(out.count + n.count + v.count + 4)
                 out.append(contentsOf: n)
                 out.append(0x3A)
@@ -101,6 +101,26 @@ public enum HTTP1ResponseWriter {
                 out.append(0x0A)
             }
         }
+    }
+
+    /// No CTL but HTAB (RFC 9110 section 5.5). Eight bytes a step (SWAR): only a word with a
+    /// byte below 0x20 or DEL is checked byte by byte (every answer checks its `Date` and
+    /// `Content-Type`).
+    private static func isFieldValue(_ v: UnsafeBufferPointer<UInt8>) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var i = 0
+        if let base = v.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while i + 8 <= v.count {
+                let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                let x = w ^ (ones &* 0x7F)
+                // Nonzero exactly when some byte is below 0x20 or is 0x7F ("Bit Twiddling Hacks").
+                if ((w &- ones &* 0x20) & ~w & highs) | ((x &- ones) & ~x & highs) != 0 { break }
+                i += 8
+            }
+        }
+        return isAll(UnsafeBufferPointer(rebasing: v[i...])) { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }
     }
 
     @inline(__always)

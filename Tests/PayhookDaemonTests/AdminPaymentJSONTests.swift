@@ -93,6 +93,8 @@ import Testing
             ("a\"b\\c\u{1}d\u{7F}é", "tab\there", "a provider status longer than the intern limit of 32 bytes", "1\n2", "€", 0),
             ("ΩMEGA-𝄞", "", "", "", "", -62_200_000_000_000),
             ("p", "x", "y", "z", "w", 253_402_300_800_000),
+            // Escapes past the first eight bytes, at a word's last byte and in a short tail.
+            ("0123456789\u{1F}abcdef\\xyz", "ABCDEFGH\u{7F}", "abcdefg\\", "12345678\"", "plainplainplainX", 1),
         ])
     func recordBytes(_ c: (id: String, ref: String, status: String, amount: String, currency: String, atMs: Int64)) {
         for nils in [false, true] {

@@ -102,13 +102,35 @@ private struct FieldWriter {
         byte(UInt8(ascii: "\""))
     }
 
-    /// No byte needs an escape (by index: `allSatisfy`'s closure per byte cost more).
+    /// No byte needs an escape. Eight bytes a step (SWAR): a word with a byte below 0x20, DEL,
+    /// a quote or a backslash is checked byte by byte; a byte a step with four compares was a
+    /// twentieth of a status query. A word flagged by mistake only costs the exact check.
     static func plain(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        for i in 0..<b.count {
+        var i = 0
+        if let base = b.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while i + 8 <= b.count {
+                if mayNeedEscape(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { break }
+                i += 8
+            }
+        }
+        while i < b.count {
             let c = b[i]
             if c < 0x20 || c == 0x7F || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { return false }
+            i += 1
         }
         return true
+    }
+
+    /// Whether some byte of `w` is below 0x20 or is 0x7F, `"` or `\` (never false for such a
+    /// word; see "Bit Twiddling Hacks", determine if a word has a byte less than n / equal to n).
+    @inline(__always)
+    static func mayNeedEscape(_ w: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func zeroByte(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+        let below20 = (w &- ones &* 0x20) & ~w & highs
+        return below20 | zeroByte(w ^ (ones &* 0x7F)) | zeroByte(w ^ (ones &* 0x22)) | zeroByte(w ^ (ones &* 0x5C)) != 0
     }
 
     mutating func string(_ s: String) {
