@@ -79,7 +79,7 @@ final class AdminRoutes {
         guard let (source, id) = key(request) else { return responder.fail(.badRequest("bad percent-encoding in the path")) }
         // Written from the record's bytes in the index (no `PaymentState` decoded per query).
         let verifiedBy = schemes()[source] ?? ""
-        let body = store.index.withPayment(source: source, paymentID: id) { p in
+        let body = store.withPayment(source: source, paymentID: id) { p in
             PaymentJSON.render(
                 p, source: source, paymentID: id, unsigned: SignatureCoverage.unsignedPaymentFields(verifiedBy: verifiedBy, status: p.status))
         }
