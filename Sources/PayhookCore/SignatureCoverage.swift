@@ -38,10 +38,15 @@ public enum SignatureCoverage {
     /// from the signed `product.returned` is listed too: the list errs towards "unsigned").
     public static func unsignedPaymentFields(verifiedBy: String, status: PaymentStatus) -> [String] {
         if wholeBodySchemes.contains(verifiedBy) { return [] }
-        guard verifiedBy == "sha512-fields" else { return ["merchant_ref", "status", "provider_status", "amount", "currency"] }
-        let refinable = status == .cancelled || status == .refunded
-        return (refinable ? ["merchant_ref", "status"] : ["merchant_ref"]) + ["provider_status", "amount"]
+        guard verifiedBy == "sha512-fields" else { return allPaymentFields }
+        return status == .cancelled || status == .refunded ? fieldsPaymentRefinable : fieldsPayment
     }
+
+    // The three answers, built once: every status query asks (a concatenation made a new array
+    // per query).
+    private static let allPaymentFields = ["merchant_ref", "status", "provider_status", "amount", "currency"]
+    private static let fieldsPaymentRefinable = ["merchant_ref", "status", "provider_status", "amount"]
+    private static let fieldsPayment = ["merchant_ref", "provider_status", "amount"]
 }
 
 extension NormalizedEvent {

@@ -82,21 +82,51 @@ public enum HTTP1ResponseWriter {
         }
     }
 
+    /// Checks and appends `name: value\r\n`. The checks run by index over the strings' bytes
+    /// (a token table, a range test) and the line goes in with one capacity check: the
+    /// per-byte closures and four appends of before were a tenth of a status answer's user time.
     private static func field(_ name: String, _ value: String, to out: inout [UInt8]) {
-        precondition(!name.isEmpty && allBytes(of: name, HTTP1ByteClass.isToken), "invalid field name \(name)")
-        precondition(allBytes(of: value) { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }, "invalid value for \(name)")
-        append(name, to: &out)
-        append(": ", to: &out)
-        append(value, to: &out)
-        append("\r\n", to: &out)
+        var name = name
+        var value = value
+        name.withUTF8 { n in
+            value.withUTF8 { v in
+                precondition(!n.isEmpty && isAll(n, HTTP1ByteClass.isTokenByTable), "invalid field name \(String(decoding: n, as: UTF8.self))")
+                precondition(isFieldValue(v), "invalid value for \(String(decoding: n, as: UTF8.self))")
+                out.reserveCapacity(out.count + n.count + v.count + 4)
+                out.append(contentsOf: n)
+                out.append(0x3A)
+                out.append(0x20)
+                out.append(contentsOf: v)
+                out.append(0x0D)
+                out.append(0x0A)
+            }
+        }
     }
 
-    /// Whether every UTF-8 byte of `text` passes `test`, on the string's contiguous bytes (the
-    /// `UTF8View` iterator checks and steps an index per byte; every field of every answer is
-    /// checked).
+    /// No CTL but HTAB (RFC 9110 section 5.5). Eight bytes a step (SWAR): only a word with a
+    /// byte below 0x20 or DEL is checked byte by byte (every answer checks its `Date` and
+    /// `Content-Type`).
+    private static func isFieldValue(_ v: UnsafeBufferPointer<UInt8>) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var i = 0
+        if let base = v.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while i + 8 <= v.count {
+                let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                let x = w ^ (ones &* 0x7F)
+                // Nonzero exactly when some byte is below 0x20 or is 0x7F ("Bit Twiddling Hacks").
+                if ((w &- ones &* 0x20) & ~w & highs) | ((x &- ones) & ~x & highs) != 0 { break }
+                i += 8
+            }
+        }
+        return isAll(UnsafeBufferPointer(rebasing: v[i...])) { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }
+    }
+
     @inline(__always)
-    private static func allBytes(of text: String, _ test: (UInt8) -> Bool) -> Bool {
-        text.utf8.withContiguousStorageIfAvailable { $0.allSatisfy(test) } ?? text.utf8.allSatisfy(test)
+    private static func isAll(_ bytes: UnsafeBufferPointer<UInt8>, _ test: (UInt8) -> Bool) -> Bool {
+        for i in 0..<bytes.count where !test(bytes[i]) { return false }
+        return true
     }
 
     @inline(__always)

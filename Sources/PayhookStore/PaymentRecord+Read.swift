@@ -98,7 +98,7 @@ struct PaymentRecordView {
 
     /// Whether this record's key is (`source`, `paymentID`), byte for byte.
     func matches(source: UnsafeBufferPointer<UInt8>, paymentID: UnsafeBufferPointer<UInt8>, interns: PaymentInterns) -> Bool {
-        guard self.paymentID.count == paymentID.count, self.paymentID.elementsEqual(paymentID) else { return false }
+        guard Self.same(self.paymentID, paymentID) else { return false }
         return Self.equal(self.source, source, interns: interns)
     }
 
@@ -117,9 +117,23 @@ struct PaymentRecordView {
     static func equal(_ f: Field, _ bytes: UnsafeBufferPointer<UInt8>, interns: PaymentInterns) -> Bool {
         switch f {
         case .absent: false
-        case .inline(let b): b.count == bytes.count && b.elementsEqual(bytes)
-        case .interned(let id): interns[id].utf8.count == bytes.count && interns[id].utf8.elementsEqual(bytes)
+        case .inline(let b): same(b, bytes)
+        case .interned(let id):
+            interns[id].utf8.count == bytes.count
+                && { () -> Bool in
+                    var s = interns[id]
+                    return s.withUTF8 { same($0, bytes) }
+                }()
         }
+    }
+
+    /// Byte equality by index over two spans: `elementsEqual` steps two iterators and was a
+    /// tenth of a status lookup (every probe compares the payment id, then the source).
+    @inline(__always)
+    static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        for i in 0..<a.count where a[i] != b[i] { return false }
+        return true
     }
 
     /// The stable 64-bit hash of the key (`PaymentTable.hash`), from the record's bytes.

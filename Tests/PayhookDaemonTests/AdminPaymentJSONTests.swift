@@ -1,4 +1,5 @@
 import PayhookCore
+import PayhookLog
 import PayhookStore
 import Testing
 
@@ -70,5 +71,54 @@ import Testing
         }
         s.lastSeq = .max
         #expect(String(decoding: PaymentJSON.render(s, unsigned: []), as: UTF8.self) == viaWriter(s, []))
+    }
+
+    /// Folds `events` (of one payment) into an index, as the log would.
+    private func index(_ events: [NormalizedEvent]) -> LogIndex {
+        var index = LogIndex()
+        let request = StoredRequest(peerAddress: "127.0.0.1:1", clientAddress: "127.0.0.1", path: "/hooks/s", headers: [], body: [], bodyIsJSON: true)
+        for (i, e) in events.enumerated() {
+            let seq = UInt64(i + 1)
+            index.apply(
+                .event(request, e), at: AppendedRecord(seq: seq, location: RecordLocation(segmentFirstSeq: 1, offset: Int64(i) * 100)),
+                frameBytes: 100)
+        }
+        return index
+    }
+
+    @Test(
+        "the answer written from the record's bytes (withPayment) is the answer of the decoded state, byte for byte",
+        arguments: [
+            ("bench-1", "M-1", "paid", "12.00", "EUR", Int64(1_764_460_800_123)),
+            ("a\"b\\c\u{1}d\u{7F}é", "tab\there", "a provider status longer than the intern limit of 32 bytes", "1\n2", "€", 0),
+            ("ΩMEGA-𝄞", "", "", "", "", -62_200_000_000_000),
+            ("p", "x", "y", "z", "w", 253_402_300_800_000),
+            // Escapes past the first eight bytes, at a word's last byte and in a short tail.
+            ("0123456789\u{1F}abcdef\\xyz", "ABCDEFGH\u{7F}", "abcdefg\\", "12345678\"", "plainplainplainX", 1),
+        ])
+    func recordBytes(_ c: (id: String, ref: String, status: String, amount: String, currency: String, atMs: Int64)) {
+        for nils in [false, true] {
+            for verifiedBy in ["hmac-sha256-hex", "sha512-fields", "none"] {
+                var events: [NormalizedEvent] = []
+                for (n, status) in [PaymentStatus.pending, .succeeded, .refunded].enumerated() {
+                    events.append(
+                        NormalizedEvent(
+                            id: "s:\(c.id):\(n)", source: "source-ü", provider: "nonstopay", kind: "payin", paymentID: c.id,
+                            merchantRef: nils ? nil : c.ref, status: status, providerStatus: nils ? nil : c.status + "\(n)",
+                            providerEvent: "e\(n)", amount: nils ? nil : c.amount, currency: nils ? nil : c.currency,
+                            receivedAtMs: c.atMs + Int64(n) * 1_000, verifiedBy: verifiedBy))
+                }
+                let idx = index(events)
+                let state = idx.lookup(source: "source-ü", paymentID: c.id)!
+                let expected = PaymentJSON.encode(state, verifiedBy: verifiedBy)
+                let written = idx.withPayment(source: "source-ü", paymentID: c.id) { p in
+                    PaymentJSON.render(
+                        p, source: "source-ü", paymentID: c.id,
+                        unsigned: SignatureCoverage.unsignedPaymentFields(verifiedBy: verifiedBy, status: p.status))
+                }
+                #expect(written.map { String(decoding: $0, as: UTF8.self) } == String(decoding: expected, as: UTF8.self))
+                #expect(idx.withPayment(source: "source-ü", paymentID: c.id + "x") { _ in [1] } == nil)
+            }
+        }
     }
 }

@@ -76,4 +76,33 @@ import Testing
         #expect(HTTP1Date.imfFixdate(unixSeconds: 0) == "Thu, 01 Jan 1970 00:00:00 GMT")
         #expect(HTTP1Date.imfFixdate(unixSeconds: 1_795_341_600) == "Sun, 22 Nov 2026 10:00:00 GMT")
     }
+
+    @Test("a field value with a control byte (other than HTAB) or DEL stops the process, in a checked word or in the tail")
+    func controlInValueTraps() async {
+        // Exit-test bodies capture nothing: one literal each.
+        await #expect(processExitsWith: .failure) {
+            var out: [UInt8] = []
+            HTTP1ResponseWriter.write(status: 200, headers: [("X-Test", "01234567\u{7F}")], into: &out)
+        }
+        await #expect(processExitsWith: .failure) {
+            var out: [UInt8] = []
+            HTTP1ResponseWriter.write(status: 200, headers: [("X-Test", "0123456\u{0}89abcdef")], into: &out)
+        }
+        await #expect(processExitsWith: .failure) {
+            var out: [UInt8] = []
+            HTTP1ResponseWriter.write(status: 200, headers: [("X-Test", "0123456789abcdef\r")], into: &out)
+        }
+        await #expect(processExitsWith: .failure) {
+            var out: [UInt8] = []
+            HTTP1ResponseWriter.write(status: 200, headers: [("X-Test", "\u{1F}234567")], into: &out)
+        }
+    }
+
+    @Test("HTAB and every byte from 0x20 but DEL pass the value check, in eight-byte words and in the tail")
+    func plainValuesPass() {
+        var out: [UInt8] = []
+        let value = "a\tb c~" + String(repeating: "xyz!#", count: 5) + "é\t"
+        HTTP1ResponseWriter.write(status: 200, headers: [("X-Test", value)], into: &out)
+        #expect(Self.text(out).contains("X-Test: \(value)\r\n"))
+    }
 }

@@ -77,11 +77,14 @@ final class AdminRoutes {
 
     func payment(_ request: Request, _ responder: Responder) {
         guard let (source, id) = key(request) else { return responder.fail(.badRequest("bad percent-encoding in the path")) }
-        guard let state = store.index.lookup(source: source, paymentID: id) else {
-            return responder.fail(.notFound(path: request.path))
+        // Written from the record's bytes in the index (no `PaymentState` decoded per query).
+        let verifiedBy = schemes()[source] ?? ""
+        let body = store.withPayment(source: source, paymentID: id) { p in
+            PaymentJSON.render(
+                p, source: source, paymentID: id, unsigned: SignatureCoverage.unsignedPaymentFields(verifiedBy: verifiedBy, status: p.status))
         }
-        responder.respond(
-            Response(status: 200, headers: Self.jsonHeaders, body: PaymentJSON.encode(state, verifiedBy: schemes()[state.source] ?? "")))
+        guard let body else { return responder.fail(.notFound(path: request.path)) }
+        responder.respond(Response(status: 200, headers: Self.jsonHeaders, body: body))
     }
 
     func paymentEvents(_ request: Request, _ responder: Responder) {

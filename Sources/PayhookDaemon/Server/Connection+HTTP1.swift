@@ -30,7 +30,7 @@ extension Connection {
         var mayHaveMore = false
         while registration != nil, !readPaused, state.reading != .stopped, consumedTotal < input.count || mayHaveMore {
             if consumedTotal < input.count { step { $0.bytesArrived() } }
-            let (event, consumed, request) = input.withUnsafeBytes { all in
+            let (event, consumed, parsed) = input.withUnsafeBytes { all in
                 let bytes = UnsafeRawBufferPointer(rebasing: all[consumedTotal...])
                 let result = parser.parse(bytes)
                 var request: Request? = nil
@@ -41,6 +41,7 @@ extension Connection {
                 }
                 return (result.event, result.consumed, request)
             }
+            var request = consume parsed
             consumedTotal += consumed
             mayHaveMore = false
             switch event {
@@ -57,7 +58,8 @@ extension Connection {
                 let (id, actions) = state.headReceived(
                     isHead: head.method == .head, hasBody: head.hasBody,
                     expectsContinue: head.expectsContinue, keepAlive: head.keepAlive)
-                current = (id, request!)
+                // Moved, not copied (a copy retained and released each of its strings).
+                current = (id, request.take()!)
                 perform(actions)
                 mayHaveMore = true
             case .body:

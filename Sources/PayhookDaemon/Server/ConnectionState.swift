@@ -170,10 +170,12 @@ public struct ConnectionState {
 
     private mutating func flush() -> Actions {
         var actions = Actions()
-        while let first = queue.first, let response = first.response {
-            queue.removeFirst()
+        // The answered entry is moved out (`removeFirst`), not copied out of the queue first (a
+        // retain and release of the answer's body and fields per answer).
+        while !queue.isEmpty, queue[0].response != nil {
+            let first = queue.removeFirst()
             let last = first.close || (reading == .stopped && queue.isEmpty)
-            actions.append(.send(response, headRequest: first.isHead, close: last))
+            actions.append(.send(first.response!, headRequest: first.isHead, close: last))
             if last {
                 queue.removeAll()
                 return actions + closeNow()

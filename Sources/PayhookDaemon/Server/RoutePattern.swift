@@ -66,7 +66,11 @@ public struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
     private static func equal(_ part: UnsafeBufferPointer<UInt8>, _ literal: String) -> Bool {
         guard part.count == literal.utf8.count else { return false }
         var literal = literal
-        return literal.withUTF8 { $0.elementsEqual(part) }
+        return literal.withUTF8 { l in
+            // By index: `elementsEqual` steps two iterators (a tenth of routing a status query).
+            for i in 0..<l.count where l[i] != part[i] { return false }
+            return true
+        }
     }
 }
 

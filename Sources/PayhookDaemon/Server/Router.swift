@@ -20,7 +20,9 @@ public typealias BodyLimitProvider = (_ parameters: [String: String]) -> BodyLim
 /// method answers 405 with `Allow`, `OPTIONS` on a routed path answers 204 with `Allow`
 /// (RFC 9110 section 9.3.7), and no match at all answers the JSON 404.
 public struct Router {
-    struct Route {
+    /// A class: every request reads several routes, and a struct's copy retained and released
+    /// its arrays, closures and pattern each time (four copies a status query).
+    final class Route {
         let methods: [String]
         let pattern: RoutePattern
         let handler: RouteHandler
@@ -29,6 +31,15 @@ public struct Router {
         let anyMethod: Bool
         /// Index of the pattern in `patterns` (the `route` label of the request counts).
         let index: Int
+
+        init(methods: [String], pattern: RoutePattern, handler: @escaping RouteHandler, bodyLimit: BodyLimitProvider?, anyMethod: Bool, index: Int) {
+            self.methods = methods
+            self.pattern = pattern
+            self.handler = handler
+            self.bodyLimit = bodyLimit
+            self.anyMethod = anyMethod
+            self.index = index
+        }
     }
     /// Per listener, indexed by `slot(_:)`: an array index, not a hashed key per request.
     private var routes: [[Route]] = [[], []]
@@ -94,15 +105,18 @@ public struct Router {
 
     private func route(_ request: inout Request, _ responder: Responder) {
         var allowed: [String] = []
-        for route in routes[Self.slot(request.listener)] {
-            guard let params = route.pattern.match(request.path) else { continue }
-            if responder.route < 0 { responder.route = route.index }
-            guard route.anyMethod || route.methods.contains(request.method) else {
-                allowed += route.methods.filter { !allowed.contains($0) }
+        let table = routes[Self.slot(request.listener)]
+        // By index: `for route in` copied each `Route` tried (a retain and release of its
+        // arrays and closures per route, on every request).
+        for i in table.indices {
+            guard let params = table[i].pattern.match(request.path) else { continue }
+            if responder.route < 0 { responder.route = table[i].index }
+            guard table[i].anyMethod || table[i].methods.contains(request.method) else {
+                allowed += table[i].methods.filter { !allowed.contains($0) }
                 continue
             }
             if !params.isEmpty { request.parameters = params }
-            return route.handler(request, responder)
+            return table[i].handler(request, responder)
         }
         if request.method == "OPTIONS" {
             if request.path == "*" { allowed = routes[Self.slot(request.listener)].flatMap(\.methods).filter { $0 != "*" } }

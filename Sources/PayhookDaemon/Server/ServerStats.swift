@@ -35,8 +35,26 @@ public final class ServerStats {
             | UInt64(UInt16(truncatingIfNeeded: status)) << 24
     }
 
+    /// The key answered last and how many times in a row since it was folded into `requests`:
+    /// a run of one kind of answer (a status query load) counts with one compare each instead
+    /// of hashing into the dictionary per request.
+    private var runKey = UInt64.max
+    private var runCount = 0
+
     func answered(_ role: ListenerRole, _ proto: WireProtocol, route: Int, status: Int) {
-        requests[Self.key(role, proto, route: route, status: status), default: 0] += 1
+        let key = Self.key(role, proto, route: route, status: status)
+        guard key != runKey else {
+            runCount += 1
+            return
+        }
+        foldRun()
+        runKey = key
+        runCount = 1
+    }
+
+    private func foldRun() {
+        if runCount > 0 { requests[runKey, default: 0] += runCount }
+        runCount = 0
     }
 
     func h2Streams(_ role: ListenerRole, refused: Int, resetSent: Int, resetReceived: Int) {
@@ -47,7 +65,8 @@ public final class ServerStats {
 
     /// The request counts as labels (listener, protocol, route pattern or "unmatched", status).
     public func requestCounts(routes: [String]) -> [(labels: [String], count: Int)] {
-        requests.sorted { $0.key < $1.key }.map { key, count in
+        foldRun()
+        return requests.sorted { $0.key < $1.key }.map { key, count in
             let role: ListenerRole = key & 1 == 1 ? .admin : .ingest
             let proto = WireProtocol(rawValue: Int(key >> 1 & 1))!
             let route = Int((key >> 8) & 0xFFFF) - 1

@@ -10,7 +10,9 @@ final class EventStore: EventSink {
 
     let writer: LogWriter
     let reader: LogReader
-    private(set) var index: LogIndex
+    /// `@exclusivity(unchecked)`: loop thread only, never through overlapping accesses; the
+    /// dynamic check ran on every status query's read of it.
+    @exclusivity(unchecked) private(set) var index: LogIndex
 
     private struct Waiting {
         let payload: LogPayload
@@ -52,6 +54,14 @@ final class EventStore: EventSink {
     var pendingCount: Int { waiting.count }
 
     func storedSeq(of event: NormalizedEvent) -> UInt64? { index.dedup(event) }
+
+    /// `LogIndex.withPayment` on the live index, in place. Calling it as `index.withPayment`
+    /// from outside copied the whole `LogIndex` per call (a retain and release of each of its
+    /// seven tables: the closure might write to `index`, so the read took a copy); through the
+    /// pointer it is borrowed. `body` must not touch the store.
+    func withPayment(source: String, paymentID: String, _ body: (PaymentFieldsView) -> [UInt8]) -> [UInt8]? {
+        withUnsafeMutablePointer(to: &index) { $0.pointee.withPayment(source: source, paymentID: paymentID, body) }
+    }
 
     func status(source: String, paymentID: String) -> PaymentStatus? {
         pending.status(source: source, paymentID: paymentID, over: index.lookup(source: source, paymentID: paymentID)?.status)

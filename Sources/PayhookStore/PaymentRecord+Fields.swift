@@ -1,0 +1,93 @@
+import PayhookCore
+import PayhookLog
+
+/// A payment's last-seen state read in place from its record (`PaymentRecord`): the status
+/// answer is written from these bytes, so a query makes no `PaymentState`, no `String` per field
+/// and no array of event seqs (those were most of a lookup's cost). Valid only inside the
+/// closure of `LogIndex.withPayment`: the spans point into the shard's arena.
+public struct PaymentFieldsView {
+    /// A text field: bytes in the record, or an entry of the table's intern list.
+    public enum Text {
+        case bytes(UnsafeBufferPointer<UInt8>)
+        case interned(String)
+    }
+
+    public var status: PaymentStatus
+    public var provider: Text
+    public var kind: Text
+    public var merchantRef: Text?
+    public var providerStatus: Text?
+    public var amount: Text?
+    public var currency: Text?
+    public var firstSeenMs: Int64
+    public var lastSeenMs: Int64
+    public var lastSeq: UInt64
+    /// How many notifications the payment has (`PaymentState.events`); the seqs are not read.
+    public var events: Int
+}
+
+extension PaymentRecord {
+    /// The fields of the trusted record at `start` (an arena this process wrote or validated).
+    static func fields(_ base: UnsafeBufferPointer<UInt8>, at start: Int, interns: PaymentInterns) throws(DecodeError) -> PaymentFieldsView {
+        var r = PaymentRecordReader(base, at: start)
+        let view = try PaymentRecordView.key(&r, interns: interns)
+        func text(_ f: PaymentRecordView.Field) -> PaymentFieldsView.Text? {
+            switch f {
+            case .absent: nil
+            case .inline(let b): .bytes(b)
+            case .interned(let id): .interned(interns[id])
+            }
+        }
+        func required(_ f: PaymentRecordView.Field, _ what: String) throws(DecodeError) -> PaymentFieldsView.Text {
+            guard let t = text(f) else { throw r.fail("\(what) is absent") }
+            return t
+        }
+        let lastSeq = try r.varint("last_seq")
+        let provider = try required(r.field("provider", interns: interns), "provider")
+        let kind = try required(r.field("kind", interns: interns), "kind")
+        let merchantRef = text(try r.field("merchant_ref", interns: interns))
+        let providerStatus = text(try r.field("provider_status", interns: interns))
+        let amount = text(try r.field("amount", interns: interns))
+        let currency = text(try r.field("currency", interns: interns))
+        let firstSeenMs = unzigzag(try r.varint("first_seen"))
+        let lastSeenMs = firstSeenMs &+ unzigzag(try r.varint("last_seen"))
+        let events = try r.varint("event count")
+        return PaymentFieldsView(
+            status: view.status, provider: provider, kind: kind, merchantRef: merchantRef, providerStatus: providerStatus, amount: amount,
+            currency: currency, firstSeenMs: firstSeenMs, lastSeenMs: lastSeenMs, lastSeq: lastSeq, events: Int(events))
+    }
+}
+
+extension PaymentShard {
+    /// Calls `body` with the fields of the record in `slot`.
+    func withFields(slot: Int, interns: PaymentInterns, _ body: (PaymentFieldsView) -> [UInt8]) -> [UInt8] {
+        arena.withUnsafeBufferPointer { a in body(try! PaymentRecord.fields(a, at: Int(slots[slot] - 1), interns: interns)) }
+    }
+}
+
+extension PaymentTable {
+    /// Calls `body` with payment `source`/`paymentID`'s fields read in place; nil when never seen.
+    func withFields(source: String, paymentID: String, _ body: (PaymentFieldsView) -> [UInt8]) -> [UInt8]? {
+        guard !shards.isEmpty else { return nil }
+        var source = source
+        var paymentID = paymentID
+        return source.withUTF8 { s in
+            paymentID.withUTF8 { p -> [UInt8]? in
+                let h = Self.hash(source: s, paymentID: p)
+                let i = Self.shard(of: h)
+                guard let slot = shards[i].find(hash: h, source: s, paymentID: p, interns: interns) else { return nil }
+                return shards[i].withFields(slot: slot, interns: interns, body)
+            }
+        }
+    }
+}
+
+extension LogIndex {
+    /// Calls `body` with the last-seen state of a payment as its record's bytes (see
+    /// `PaymentFieldsView`) and returns the bytes it writes, or nil when the payment was never
+    /// seen. The same state as `lookup`. Not generic: a generic function across the module
+    /// boundary runs unspecialized (every `withUTF8` and buffer access through witness tables).
+    public func withPayment(source: String, paymentID: String, _ body: (PaymentFieldsView) -> [UInt8]) -> [UInt8]? {
+        payments.withFields(source: source, paymentID: paymentID, body)
+    }
+}
