@@ -11,9 +11,9 @@ public enum LogReadError: Error, Equatable, Sendable {
 }
 
 /// Reads single record payloads by location, for the store's `LogReader` (admin API, hook
-/// delivery). One read is two `pread`s on a cached descriptor (frame header, then payload),
-/// run on a background thread (`RecordFetcher`), never on the event loop: a cold read may wait
-/// for the disk.
+/// delivery). One read is one `pread` on a cached descriptor (two for a record longer than
+/// `firstReadBytes`), run on a background thread (`RecordFetcher`, `HookReader`), never on the
+/// event loop: a cold read may wait for the disk.
 public final class SegmentReader: Sendable {
     public let logDir: String
     private let files = Mutex<[UInt64: File]>([:])
@@ -49,19 +49,26 @@ public final class SegmentReader: Sendable {
 
     private func path(_ location: RecordLocation) -> String { logDir + "/" + LogFormat.segmentName(firstSeq: location.segmentFirstSeq) }
 
+    /// Bytes read at a record's offset at once: its frame header and, for most records (a
+    /// webhook and its normalized event are a few KiB), the whole payload, so one `pread`
+    /// instead of two (a hook's backlog drain reads every record).
+    static let firstReadBytes = 8192
+
     private func payload(at location: RecordLocation, files table: inout [UInt64: File]) throws(LogReadError) -> [UInt8]? {
-        let path = path(location)
-        guard let file = try io({ () throws(SyscallError) in try file(location.segmentFirstSeq, path: path, table: &table) }) else { return nil }
-        func damaged(_ reason: String) -> LogReadError { .damaged(segment: path, offset: location.offset, reason: reason) }
-        let head = try io { () throws(SyscallError) in try file.read(count: LogFormat.frameHeaderBytes, at: location.offset) }
-        guard head.count == LogFormat.frameHeaderBytes else { throw damaged("frame header cut short") }
-        let length = SegmentScanner.readU32(head, 0)
+        guard let file = try io({ () throws(SyscallError) in try file(for: location, table: &table) }) else { return nil }
+        func damaged(_ reason: String) -> LogReadError { .damaged(segment: path(location), offset: location.offset, reason: reason) }
+        let header = LogFormat.frameHeaderBytes
+        let first = try io { () throws(SyscallError) in try file.read(count: Self.firstReadBytes, at: location.offset) }
+        guard first.count >= header else { throw damaged("frame header cut short") }
+        let length = SegmentScanner.readU32(first, 0)
         guard length >= 1, length <= LogFormat.maxRecordBytes else { throw damaged("frame length \(length) out of bounds") }
-        let payload = try io { () throws(SyscallError) in
-            try file.read(count: Int(length), at: location.offset + Int64(LogFormat.frameHeaderBytes))
+        var payload = Array(first[header..<min(first.count, header + Int(length))])
+        if payload.count < Int(length) {
+            let offset = location.offset + Int64(header + payload.count)
+            payload += try io { () throws(SyscallError) in try file.read(count: Int(length) - payload.count, at: offset) }
         }
         let crc = payload.withUnsafeBytes { FrameCodec.checksum(length: length, payload: $0) }
-        guard payload.count == Int(length), crc == SegmentScanner.readU32(head, 4) else { throw damaged("CRC mismatch") }
+        guard payload.count == Int(length), crc == SegmentScanner.readU32(first, 4) else { throw damaged("CRC mismatch") }
         return payload
     }
 
@@ -69,11 +76,13 @@ public final class SegmentReader: Sendable {
         do throws(SyscallError) { return try body() } catch { throw .io(error) }
     }
 
-    private func file(_ firstSeq: UInt64, path: String, table: inout [UInt64: File]) throws(SyscallError) -> File? {
+    /// The cached descriptor of `location`'s segment (its path is built only to open it).
+    private func file(for location: RecordLocation, table: inout [UInt64: File]) throws(SyscallError) -> File? {
+        let firstSeq = location.segmentFirstSeq
         if let f = table[firstSeq] { return f }
         let f: File
         do throws(SyscallError) {
-            f = try File.open(path, flags: O_RDONLY)
+            f = try File.open(path(location), flags: O_RDONLY)
         } catch  where error.errno == .noEntry {
             return nil
         }

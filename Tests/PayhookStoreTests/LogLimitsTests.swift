@@ -78,4 +78,43 @@ import Testing
         }
         #expect(reader.openFileCount == 2)
     }
+
+    @Test("records shorter and longer than the reader's first read come back whole; damage past the first read is found")
+    func readerFirstRead() throws {
+        let log = try TestLog(options: Fixtures.options())
+        defer {
+            log.close()
+            log.dir.remove()
+        }
+        let first = SegmentReader.firstReadBytes
+        let sizes = [64, first - 2000, first - 700, first, first + 1, 3 * first]
+        log.append(sizes.enumerated().map { .event(Fixtures.request(bodyBytes: $1), Fixtures.event($0 + 1)) })
+        let reader = LogReader(dir: log.dir.path)
+        var frames: [Int] = []
+        for (i, size) in sizes.enumerated() {
+            let record = try #require(try reader.read(seq: UInt64(i + 1), index: log.index))
+            guard case .event(let request, _) = record.payload else {
+                Issue.record("record \(i + 1) is no event")
+                continue
+            }
+            #expect(request.body == Fixtures.request(bodyBytes: size).body)
+            let at = try #require(log.index.location(of: UInt64(i + 1))).offset
+            let end = try #require(try FileSystem.size(log.segmentPaths()[0]))
+            let next = log.index.location(of: UInt64(i + 2))?.offset ?? end
+            frames.append(Int(next - at))
+        }
+        // The sizes straddle the first read: some frames fit it, some do not.
+        #expect(frames.contains { $0 < first } && frames.contains { $0 > first + 100 })
+        // The last byte of the longest record, far past the first read.
+        let last = try #require(log.index.location(of: UInt64(sizes.count)))
+        let file = try File.open(log.segmentPaths()[0], flags: O_RDWR)
+        let at = last.offset + Int64(frames.last! - 1)
+        var byte = try file.read(count: 1, at: at)
+        byte[0] ^= 0x5A
+        try file.pwriteAll(byte, at: at)
+        file.close()
+        let fresh = LogReader(dir: log.dir.path)
+        #expect(throws: LogReadError.self) { _ = try fresh.read(seq: UInt64(sizes.count), index: log.index) }
+        #expect(try fresh.read(seq: 1, index: log.index) != nil)
+    }
 }
