@@ -21,53 +21,10 @@ if [ -z "$BIN" ]; then
   BIN=.build/release/payhookd
 fi
 
-tmp=$(mktemp -d /tmp/payhookd-bench-status-XXXXXX)
-# mktemp makes the folder 0700: nginx's worker (not root) could not read the static file there,
-# and its 403s were counted as answers.
-chmod 755 "$tmp"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-cat >"$tmp/payhookd.toml" <<TOML
-[server]
-ingest = ["127.0.0.1:0"]
-admin = ["127.0.0.2:0"]
-max_connections = 4096
-[storage]
-dir = "$tmp/var"
-[[sources]]
-name = "nonstopay-payin"
-provider = "nonstopay"
-kind = "payin"
-signature = "hmac-sha256-hex"
-secret = "bench-secret"
-TOML
-PAYHOOKD_READY_FILE="$tmp/ready" "$BIN" serve --config "$tmp/payhookd.toml" 2>"$tmp/payhookd.err" &
-pids+=("$!")
-for _ in $(seq 100); do [ -s "$tmp/ready" ] && break; sleep 0.05; done
-ingest=$(awk '$1=="ingest"{print $2; exit}' "$tmp/ready")
-admin=$(awk '$1=="admin"{print $2; exit}' "$tmp/ready")
-[ -n "$admin" ] || { cat "$tmp/payhookd.err"; exit 1; }
-
-# The prepared log: 2,000 payments ingested over one keep-alive connection.
-python3 - "$ingest" "$PAYMENTS" <<'PY'
-import hashlib, hmac, http.client, sys
-host, port = sys.argv[1].rsplit(":", 1)
-c = http.client.HTTPConnection(host, int(port))
-for i in range(int(sys.argv[2])):
-    body = ('{"status":"invoice:paid","id":"bench-%d","amount":"%d.00"}' % (i, i + 1)).encode()
-    sig = hmac.new(b"bench-secret", body, hashlib.sha256).hexdigest()
-    c.request("POST", "/hooks/nonstopay-payin", body, {"Content-Type": "application/json", "X-Signature": sig})
-    r = c.getresponse(); r.read()
-    assert r.status == 200, (r.status, i)
-PY
+# shellcheck source=scripts/bench-status-lib.sh
+. scripts/bench-status-lib.sh
+bench_tmp status
+status_daemon "$BIN" "$PAYMENTS"
 for i in $(seq 0 $((PAYMENTS - 1))); do echo "/v1/payments/nonstopay-payin/bench-$i"; done >"$tmp/paths"
 cat >"$tmp/paths.lua" <<LUA
 local paths = {}

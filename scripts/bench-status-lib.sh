@@ -1,0 +1,56 @@
+# Shared by bench-status.sh and bench-status-h2-cpu.sh (sourced, not run): the temporary folder
+# and its clean-up, a free port, and payhookd serving a prepared log of known payments.
+
+# bench_tmp NAME: a folder under /tmp that the EXIT trap removes, with every pid in `pids`
+# killed first. Readable by nginx's worker (mktemp makes it 0700, and the worker is not root:
+# a static file there answered 403, counted as an answer).
+bench_tmp() {
+  tmp=$(mktemp -d "/tmp/payhookd-bench-$1-XXXXXX")
+  chmod 755 "$tmp"
+  pids=()
+  trap bench_cleanup EXIT
+}
+bench_cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$tmp"
+}
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# status_daemon BIN PAYMENTS: payhookd on free ports with PAYMENTS signed nonstopay-payin
+# webhooks ingested over one keep-alive connection (ids bench-0 ...); sets ph_pid, ingest, admin.
+status_daemon() {
+  cat >"$tmp/payhookd.toml" <<TOML
+[server]
+ingest = ["127.0.0.1:0"]
+admin = ["127.0.0.2:0"]
+max_connections = 4096
+[storage]
+dir = "$tmp/var"
+[[sources]]
+name = "nonstopay-payin"
+provider = "nonstopay"
+kind = "payin"
+signature = "hmac-sha256-hex"
+secret = "bench-secret"
+TOML
+  PAYHOOKD_READY_FILE="$tmp/ready" "$1" serve --config "$tmp/payhookd.toml" 2>"$tmp/payhookd.err" &
+  ph_pid=$!
+  pids+=("$ph_pid")
+  for _ in $(seq 100); do [ -s "$tmp/ready" ] && break; sleep 0.05; done
+  ingest=$(awk '$1=="ingest"{print $2; exit}' "$tmp/ready")
+  admin=$(awk '$1=="admin"{print $2; exit}' "$tmp/ready")
+  [ -n "$admin" ] || { cat "$tmp/payhookd.err"; exit 1; }
+  python3 - "$ingest" "$2" <<'PY'
+import hashlib, hmac, http.client, sys
+host, port = sys.argv[1].rsplit(":", 1)
+c = http.client.HTTPConnection(host, int(port))
+for i in range(int(sys.argv[2])):
+    body = ('{"status":"invoice:paid","id":"bench-%d","amount":"%d.00"}' % (i, i + 1)).encode()
+    sig = hmac.new(b"bench-secret", body, hashlib.sha256).hexdigest()
+    c.request("POST", "/hooks/nonstopay-payin", body, {"Content-Type": "application/json", "X-Signature": sig})
+    r = c.getresponse(); r.read()
+    assert r.status == 200, (r.status, i)
+PY
+}
