@@ -43,8 +43,9 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# free_port, nginx_start (its own clean-up above kills ng_pid).
+# shellcheck source=scripts/bench-lib.sh
+. scripts/bench-lib.sh
 
 # start_daemon DIR HOOK_TOML: the daemon on DIR's storage (kept across starts); sets ph_pid,
 # ingest, admin, and ready_at (seconds, CLOCK_MONOTONIC, when the ready file appeared).
@@ -123,25 +124,11 @@ post_wrk() {
 
 # nginx, one worker, `return 204` on every location.
 ng_port=$(free_port)
-cat >"$tmp/nginx.conf" <<NGINX
-worker_processes 1;
-daemon off;
-pid $tmp/nginx.pid;
-error_log $tmp/nginx.err;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $tmp/nginx-body;
-  server {
+nginx_start "  server {
     listen 127.0.0.1:$ng_port;
     keepalive_requests 1000000;
     location / { return 204; }
-  }
-}
-NGINX
-nginx -p "$tmp" -c "$tmp/nginx.conf" -e "$tmp/nginx.err" &
-ng_pid=$!
-for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$ng_port") 2>/dev/null && break; sleep 0.05; done
+  }" "$ng_port"
 ng_c4=$(wrk -t1 -c4 -d3s "http://127.0.0.1:$ng_port/events" | wrk_rate)
 ng_c64=$(wrk -t2 -c64 -d3s "http://127.0.0.1:$ng_port/events" | wrk_rate)
 

@@ -10,16 +10,9 @@ DURATION=${1:-5s}
 ./scripts/ensure-deb wrk nginx-light python3
 swift build -c release --product payhookd >/dev/null
 
-tmp=$(mktemp -d /tmp/payhookd-bench-XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=scripts/bench-lib.sh
+. scripts/bench-lib.sh
+bench_tmp http
 rss_kb() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
 
 cat >"$tmp/payhookd.toml" <<TOML
@@ -38,24 +31,10 @@ ph_addr=$(awk '$1=="ingest"{print $2; exit}' "$tmp/ready")
 [ -n "$ph_addr" ] || { cat "$tmp/payhookd.err"; exit 1; }
 
 ng_port=$(free_port)
-cat >"$tmp/nginx.conf" <<NGINX
-worker_processes 1;
-daemon off;
-pid $tmp/nginx.pid;
-error_log $tmp/nginx.err;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $tmp/nginx-body;
-  server {
+nginx_start "  server {
     listen 127.0.0.1:$ng_port;
-    location / { default_type application/json; return 200 '{"ok":true}'; }
-  }
-}
-NGINX
-nginx -p "$tmp" -c "$tmp/nginx.conf" -e "$tmp/nginx.err" &
-pids+=("$!")
-for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$ng_port") 2>/dev/null && break; sleep 0.05; done
+    location / { default_type application/json; return 200 '{\"ok\":true}'; }
+  }" "$ng_port"
 
 reqs() { wrk -t2 -c64 -d"$DURATION" "$1" | awk '/^Requests\/sec:/{print $2}'; }
 best() { awk -v a="$1" -v b="$2" 'BEGIN { print (a > b ? a : b) }'; }

@@ -27,31 +27,18 @@ if [ -z "$BIN" ]; then
   BIN=.build/release/payhookd
 fi
 
-# shellcheck source=scripts/bench-status-lib.sh
-. scripts/bench-status-lib.sh
+# shellcheck source=scripts/bench-lib.sh
+. scripts/bench-lib.sh
 bench_tmp h2cpu
 status_daemon "$BIN" "$PAYMENTS"
 
 ng_port=$(free_port)
-cat >"$tmp/nginx.conf" <<NGINX
-worker_processes 1;
-daemon off;
-pid $tmp/nginx.pid;
-error_log $tmp/nginx.err;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  server {
+nginx_start "  server {
     listen 127.0.0.1:$ng_port http2;
     # Streams per connection (nginx >= 1.19.7): the whole run on h2load's 8 connections.
     keepalive_requests 100000000;
-    location / { default_type application/json; return 200 '{"ok":true}'; }
-  }
-}
-NGINX
-nginx -p "$tmp" -c "$tmp/nginx.conf" -e "$tmp/nginx.err" &
-pids+=("$!")
-for _ in $(seq 100); do [ -s "$tmp/nginx.pid" ] && (echo >"/dev/tcp/127.0.0.1/$ng_port") 2>/dev/null && break; sleep 0.05; done
+    location / { default_type application/json; return 200 '{\"ok\":true}'; }
+  }" "$ng_port"
 # The worker, not the master, serves the requests.
 ng_worker=$(pgrep -P "$(cat "$tmp/nginx.pid")" | head -1)
 

@@ -21,8 +21,8 @@ if [ -z "$BIN" ]; then
   BIN=.build/release/payhookd
 fi
 
-# shellcheck source=scripts/bench-status-lib.sh
-. scripts/bench-status-lib.sh
+# shellcheck source=scripts/bench-lib.sh
+. scripts/bench-lib.sh
 bench_tmp status
 status_daemon "$BIN" "$PAYMENTS"
 for i in $(seq 0 $((PAYMENTS - 1))); do echo "/v1/payments/nonstopay-payin/bench-$i"; done >"$tmp/paths"
@@ -43,25 +43,16 @@ ng_port=$(free_port)
 ng2_port=$(free_port)
 ngf_port=$(free_port)
 ngf2_port=$(free_port)
-cat >"$tmp/nginx.conf" <<NGINX
-worker_processes 1;
-daemon off;
-pid $tmp/nginx.pid;
-error_log $tmp/nginx.err;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $tmp/nginx-body;
-  server {
+nginx_start "  server {
     listen 127.0.0.1:$ng_port;
-    location / { default_type application/json; return 200 '{"ok":true}'; }
+    location / { default_type application/json; return 200 '{\"ok\":true}'; }
   }
   server {
     listen 127.0.0.1:$ng2_port http2;
     # nginx >= 1.19.7 counts h2 streams against keepalive_requests (default 1,000) and ends the
     # connection with GOAWAY there: h2load -n 200000 would stop short. The whole run instead.
     keepalive_requests 100000000;
-    location / { default_type application/json; return 200 '{"ok":true}'; }
+    location / { default_type application/json; return 200 '{\"ok\":true}'; }
   }
   server {
     listen 127.0.0.1:$ngf_port;
@@ -73,12 +64,7 @@ http {
     keepalive_requests 100000000;
     root $tmp/www;
     location / { default_type application/json; rewrite ^ /payment.json break; }
-  }
-}
-NGINX
-nginx -p "$tmp" -c "$tmp/nginx.conf" -e "$tmp/nginx.err" &
-pids+=("$!")
-for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$ng2_port") 2>/dev/null && break; sleep 0.05; done
+  }" "$ng2_port"
 
 wrk_reqs() { wrk -t2 -c64 -d"$DURATION" -s "$tmp/paths.lua" "$1" | awk '/^Requests\/sec:/{print $2}'; }
 # h2load takes the paths as URIs on the command line's host (-i file of full URIs). A run with

@@ -1,11 +1,11 @@
-# Shared by bench-status.sh and bench-status-h2-cpu.sh (sourced, not run): the temporary folder
-# and its clean-up, a free port, and payhookd serving a prepared log of known payments.
+# Sourced by the bench scripts (not run): the temporary folder and its clean-up, a free port,
+# nginx with one worker, and payhookd serving a prepared log of known payments.
 
-# bench_tmp NAME: a folder under /tmp that the EXIT trap removes, with every pid in `pids`
-# killed first. Readable by nginx's worker (mktemp makes it 0700, and the worker is not root:
-# a static file there answered 403, counted as an answer).
+# bench_tmp NAME [BASE]: a folder under BASE (default /tmp) that the EXIT trap removes, with
+# every pid in `pids` killed first. Readable by nginx's worker (mktemp makes it 0700, and the
+# worker is not root: a static file there answered 403, counted as an answer).
 bench_tmp() {
-  tmp=$(mktemp -d "/tmp/payhookd-bench-$1-XXXXXX")
+  tmp=$(mktemp -d "${2:-/tmp}/payhookd-bench-$1-XXXXXX")
   chmod 755 "$tmp"
   pids=()
   trap bench_cleanup EXIT
@@ -17,6 +17,27 @@ bench_cleanup() {
 }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# nginx_start SERVERS PORT: nginx with one worker serving the `server { }` blocks SERVERS (its
+# files under $tmp), in `pids` for the clean-up; returns once PORT takes connections. Sets ng_pid.
+nginx_start() {
+  cat >"$tmp/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx.err;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $tmp/nginx-body;
+$1
+}
+NGINX
+  nginx -p "$tmp" -c "$tmp/nginx.conf" -e "$tmp/nginx.err" &
+  ng_pid=$!
+  pids+=("$ng_pid")
+  for _ in $(seq 100); do [ -s "$tmp/nginx.pid" ] && (echo >"/dev/tcp/127.0.0.1/$2") 2>/dev/null && break; sleep 0.05; done
+}
 
 # status_daemon BIN PAYMENTS: payhookd on free ports with PAYMENTS signed nonstopay-payin
 # webhooks ingested over one keep-alive connection (ids bench-0 ...); sets ph_pid, ingest, admin.
