@@ -15,20 +15,8 @@ swift build -c release --product payhookd >/dev/null
 bench_tmp http
 rss_kb() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
 
-cat >"$tmp/payhookd.toml" <<TOML
-[server]
-ingest = ["127.0.0.1:0"]
-admin = ["127.0.0.2:0"]
-max_connections = 4096
-[storage]
-dir = "$tmp/var"
-TOML
-PAYHOOKD_READY_FILE="$tmp/ready" .build/release/payhookd serve --config "$tmp/payhookd.toml" 2>"$tmp/payhookd.err" &
-ph_pid=$!
-pids+=("$ph_pid")
-for _ in $(seq 100); do [ -s "$tmp/ready" ] && break; sleep 0.05; done
-ph_addr=$(awk '$1=="ingest"{print $2; exit}' "$tmp/ready")
-[ -n "$ph_addr" ] || { cat "$tmp/payhookd.err"; exit 1; }
+payhookd_start .build/release/payhookd
+ph_addr=$ingest
 
 ng_port=$(free_port)
 nginx_start "  server {

@@ -20,33 +20,15 @@ if [ -z "$BIN" ]; then
   BIN=.build/release/payhookd
 fi
 
-tmp=$(mktemp -d "${PAYHOOKD_BENCH_TMP:-/var/tmp}/payhookd-bench-ingest-h2-XXXXXX")
-ph_pid=""
-cleanup() {
-  if [ -n "$ph_pid" ]; then kill "$ph_pid" 2>/dev/null || true; wait "$ph_pid" 2>/dev/null || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-cat >"$tmp/payhookd.toml" <<TOML
-[server]
-ingest = ["127.0.0.1:0"]
-admin = ["127.0.0.2:0"]
-max_connections = 4096
-[storage]
-dir = "$tmp/var"
-[[sources]]
+# shellcheck source=scripts/bench-lib.sh
+. scripts/bench-lib.sh
+bench_tmp ingest-h2 "${PAYHOOKD_BENCH_TMP:-/var/tmp}"
+payhookd_start "$BIN" '[[sources]]
 name = "load"
 provider = "nonstopay"
 kind = "payin"
 signature = "none"
-allow_from = ["127.0.0.1"]
-TOML
-PAYHOOKD_READY_FILE="$tmp/ready" "$BIN" serve --config "$tmp/payhookd.toml" 2>"$tmp/payhookd.err" &
-ph_pid=$!
-for _ in $(seq 200); do [ -s "$tmp/ready" ] && break; sleep 0.05; done
-ingest=$(awk '$1=="ingest"{print $2; exit}' "$tmp/ready" 2>/dev/null || true)
-[ -n "$ingest" ] || { cat "$tmp/payhookd.err"; exit 1; }
+allow_from = ["127.0.0.1"]'
 
 # run PROTO TAG: acks/s; fails on any answer that is not a fresh 200.
 run() {

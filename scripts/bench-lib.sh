@@ -39,9 +39,10 @@ NGINX
   for _ in $(seq 100); do [ -s "$tmp/nginx.pid" ] && (echo >"/dev/tcp/127.0.0.1/$2") 2>/dev/null && break; sleep 0.05; done
 }
 
-# status_daemon BIN PAYMENTS: payhookd on free ports with PAYMENTS signed nonstopay-payin
-# webhooks ingested over one keep-alive connection (ids bench-0 ...); sets ph_pid, ingest, admin.
-status_daemon() {
+# payhookd_start BIN [TOML]: payhookd on free ports (ingest 127.0.0.1, admin 127.0.0.2) with its
+# storage in $tmp/var and TOML appended to its config (sources, hooks), in `pids` for the
+# clean-up; returns once its ready file lists the listeners. Sets ph_pid, ingest, admin.
+payhookd_start() {
   cat >"$tmp/payhookd.toml" <<TOML
 [server]
 ingest = ["127.0.0.1:0"]
@@ -49,20 +50,26 @@ admin = ["127.0.0.2:0"]
 max_connections = 4096
 [storage]
 dir = "$tmp/var"
-[[sources]]
-name = "nonstopay-payin"
-provider = "nonstopay"
-kind = "payin"
-signature = "hmac-sha256-hex"
-secret = "bench-secret"
+${2:-}
 TOML
   PAYHOOKD_READY_FILE="$tmp/ready" "$1" serve --config "$tmp/payhookd.toml" 2>"$tmp/payhookd.err" &
   ph_pid=$!
   pids+=("$ph_pid")
-  for _ in $(seq 100); do [ -s "$tmp/ready" ] && break; sleep 0.05; done
-  ingest=$(awk '$1=="ingest"{print $2; exit}' "$tmp/ready")
-  admin=$(awk '$1=="admin"{print $2; exit}' "$tmp/ready")
+  for _ in $(seq 200); do [ -s "$tmp/ready" ] && break; sleep 0.05; done
+  ingest=$(awk '$1=="ingest"{print $2; exit}' "$tmp/ready" 2>/dev/null || true)
+  admin=$(awk '$1=="admin"{print $2; exit}' "$tmp/ready" 2>/dev/null || true)
   [ -n "$admin" ] || { cat "$tmp/payhookd.err"; exit 1; }
+}
+
+# status_daemon BIN PAYMENTS: payhookd_start with PAYMENTS signed nonstopay-payin webhooks
+# ingested over one keep-alive connection (ids bench-0 ...).
+status_daemon() {
+  payhookd_start "$1" '[[sources]]
+name = "nonstopay-payin"
+provider = "nonstopay"
+kind = "payin"
+signature = "hmac-sha256-hex"
+secret = "bench-secret"'
   python3 - "$ingest" "$2" <<'PY'
 import hashlib, hmac, http.client, sys
 host, port = sys.argv[1].rsplit(":", 1)
