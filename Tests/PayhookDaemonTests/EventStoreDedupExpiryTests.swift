@@ -11,47 +11,27 @@ import Testing
 /// retention + `dedup_extra_days`, and new once that passed; the payment's status answers until
 /// then. Real log, real ingest route, manual clock.
 @Suite struct EventStoreDedupExpiryTests {
-    private let day: Int64 = 86_400_000
-    private let now: Int64 = 1_795_341_600_000
-
-    private func open(_ dir: TemporaryDirectory, extraDays: Int, clock: ManualClock) throws -> EventStore {
-        var o = LogOptions()
-        o.segmentBytes = 1024
-        o.snapshotEveryEvents = 0
-        o.retentionDays = 90
-        o.dedupExtraDays = extraDays
-        o.clock = clock
-        return EventStore(opened: try Log.open(dir: dir.path, options: o, isDelivered: { _ in true }, onDurable: {}))
-    }
-
-    private func ingest(_ store: EventStore, _ route: IngestRoute, _ order: Int, at ms: Int64) -> IngestOutcome? {
-        let outcomes = Outcomes()
-        route.ingest(
-            IngestFixtures.noventiq, IngestFixtures.request(IngestFixtures.succeeded(order)), receivedAtMs: ms, origin: .provider,
-            finish: outcomes.finish)
-        for _ in 0..<5_000 where outcomes.all.isEmpty {
-            store.collect()
-            usleep(1_000)
-        }
-        return outcomes.all.first
-    }
+    private let day = ExpiryFixtures.day
+    private let now = ExpiryFixtures.now
 
     @Test("margin N: at retention + N + 1 days a resend is new with N = 30, still a duplicate with N = 31", arguments: [30, 31])
     func resendAcrossTheMargin(extraDays: Int) throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let clock = ManualClock(wallMs: now)
-        let store = try open(dir, extraDays: extraDays, clock: clock)
+        let store = try ExpiryFixtures.store(dir, extraDays: extraDays, clock: clock)
         let route = try IngestFixtures.route(store, dir: dir)
-        for order in 1...8 { #expect(ingest(store, route, order, at: now - 100 * day).map { if case .stored = $0 { true } else { false } } == true) }
-        #expect(ingest(store, route, 9, at: now).map { if case .stored = $0 { true } else { false } } == true)
+        for order in 1...8 {
+            #expect(ExpiryFixtures.ingest(store, route, order, at: now - 100 * day).map { if case .stored = $0 { true } else { false } } == true)
+        }
+        #expect(ExpiryFixtures.ingest(store, route, 9, at: now).map { if case .stored = $0 { true } else { false } } == true)
         store.requestMaintenance()
         for _ in 0..<10_000 where store.writer.retiredThroughSeq == 0 { usleep(1_000) }
         store.collect()
         #expect(store.writer.retiredThroughSeq > 0)
         // Past retention, within the margin: the status answers and a resend is a duplicate.
         #expect(store.status(source: "noventiq", paymentID: "1") == .succeeded)
-        guard case .duplicate(_, of: 1, _) = ingest(store, route, 1, at: now) else {
+        guard case .duplicate(_, of: 1, _) = ExpiryFixtures.ingest(store, route, 1, at: now) else {
             Issue.record("a resend within the margin is a duplicate of seq 1")
             return
         }
@@ -64,11 +44,11 @@ import Testing
         #expect((store.index.lookup(source: "noventiq", paymentID: "1") == nil) == gone)
         #expect(store.index.lookup(source: "noventiq", paymentID: "9") != nil)
 
-        let again = try open(dir, extraDays: extraDays, clock: clock)
+        let again = try ExpiryFixtures.store(dir, extraDays: extraDays, clock: clock)
         defer { again.shutdown() }
         let route2 = try IngestFixtures.route(again, dir: dir)
         #expect((again.status(source: "noventiq", paymentID: "2") == nil) == gone)
-        switch ingest(again, route2, 2, at: clock.nowUnixMs()) {
+        switch ExpiryFixtures.ingest(again, route2, 2, at: clock.nowUnixMs()) {
         case .stored: #expect(gone, "stored as new only past the margin")
         case .duplicate(_, of: 2, _): #expect(!gone, "a duplicate only within the margin")
         case let other: Issue.record("unexpected \(String(describing: other))")

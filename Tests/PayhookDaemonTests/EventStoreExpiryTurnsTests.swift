@@ -10,25 +10,19 @@ import Testing
 /// Expiry on the loop runs in turns: collecting the worker's decision only starts a pass; the
 /// turns (`stepExpiry`) expire the index and then let the console's search prune itself.
 @Suite struct EventStoreExpiryTurnsTests {
-    private let day: Int64 = 86_400_000
-    private let now: Int64 = 1_795_341_600_000
+    private let day = ExpiryFixtures.day
+    private let now = ExpiryFixtures.now
 
     @Test("collect starts a pass and asks for turns; the turns expire the index, then the search prunes until done")
     func expiryInTurns() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let clock = ManualClock(wallMs: now)
-        var o = LogOptions()
-        o.segmentBytes = 1024
-        o.snapshotEveryEvents = 0
-        o.retentionDays = 90
-        o.dedupExtraDays = 10
-        o.clock = clock
-        let store = EventStore(opened: try Log.open(dir: dir.path, options: o, isDelivered: { _ in true }, onDurable: {}))
+        let store = try ExpiryFixtures.store(dir, extraDays: 10, clock: clock)
         defer { store.shutdown() }
         let route = try IngestFixtures.route(store, dir: dir)
-        for order in 1...8 { ingest(store, route, order, at: now - 200 * day) }
-        ingest(store, route, 9, at: now)
+        for order in 1...8 { ExpiryFixtures.ingest(store, route, order, at: now - 200 * day) }
+        ExpiryFixtures.ingest(store, route, 9, at: now)
         var pendingCalls = 0
         var expiredCalls = 0
         var search = PaymentSearchIndex()
@@ -60,14 +54,4 @@ import Testing
         #expect(search.find("9", limit: 5, in: store.index).count == 1)
     }
 
-    private func ingest(_ store: EventStore, _ route: IngestRoute, _ order: Int, at ms: Int64) {
-        let outcomes = Outcomes()
-        route.ingest(
-            IngestFixtures.noventiq, IngestFixtures.request(IngestFixtures.succeeded(order)), receivedAtMs: ms, origin: .provider,
-            finish: outcomes.finish)
-        for _ in 0..<5_000 where outcomes.all.isEmpty {
-            store.collect()
-            usleep(1_000)
-        }
-    }
 }

@@ -1,3 +1,4 @@
+import Glibc
 import PayhookCore
 import PayhookLog
 import PayhookProviders
@@ -42,4 +43,36 @@ enum IngestFixtures {
 final class Outcomes {
     private(set) var all: [IngestOutcome] = []
     var finish: (IngestOutcome) -> Void { { [self] in all.append($0) } }
+}
+
+/// Bounded dedup through the real log and ingest route (`EventStoreDedupExpiryTests`,
+/// `EventStoreExpiryTurnsTests`): small segments, no snapshots, 90 days of retention.
+enum ExpiryFixtures {
+    static let day: Int64 = 86_400_000
+    static let now: Int64 = 1_795_341_600_000
+
+    static func store(_ dir: TemporaryDirectory, extraDays: Int, clock: ManualClock) throws -> EventStore {
+        var o = LogOptions()
+        o.segmentBytes = 1024
+        o.snapshotEveryEvents = 0
+        o.retentionDays = 90
+        o.dedupExtraDays = extraDays
+        o.clock = clock
+        return EventStore(opened: try Log.open(dir: dir.path, options: o, isDelivered: { _ in true }, onDurable: {}))
+    }
+
+    /// Noventiq's succeeded callback for `order`, received at `ms`; collects the store until
+    /// the route answers (5 s at most) and returns that answer.
+    @discardableResult
+    static func ingest(_ store: EventStore, _ route: IngestRoute, _ order: Int, at ms: Int64) -> IngestOutcome? {
+        let outcomes = Outcomes()
+        route.ingest(
+            IngestFixtures.noventiq, IngestFixtures.request(IngestFixtures.succeeded(order)), receivedAtMs: ms, origin: .provider,
+            finish: outcomes.finish)
+        for _ in 0..<5_000 where outcomes.all.isEmpty {
+            store.collect()
+            usleep(1_000)
+        }
+        return outcomes.all.first
+    }
 }
