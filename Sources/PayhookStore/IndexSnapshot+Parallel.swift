@@ -79,7 +79,7 @@ final class ShardWork<R: Sendable>: @unchecked Sendable {
         let work = ShardWork(n: n, stride: t, body: body)
         var started: [PosixThread] = []
         var leftOver: [Int] = []
-        for k in 1..<max(1, t) {
+        for k in 1..<t {
             if let thread = try? PosixThread.spawn(name: "payhookd-index", { work.share(k) }) {
                 started.append(thread)
             } else {
