@@ -65,18 +65,7 @@ extension LogIndex {
     }
 
     /// Where payment (`source`, `paymentID`) is, if the index holds it.
-    public func place(source: String, paymentID: String) -> PaymentPlace? {
-        guard !payments.shards.isEmpty else { return nil }
-        var s = source
-        var p = paymentID
-        return s.withUTF8 { sb in
-            p.withUTF8 { pb in
-                let h = PaymentTable.hash(source: sb, paymentID: pb)
-                let i = PaymentTable.shard(of: h)
-                return payments.shards[i].find(hash: h, source: sb, paymentID: pb, interns: payments.interns).map { PaymentPlace(shard: i, slot: $0) }
-            }
-        }
-    }
+    public func place(source: String, paymentID: String) -> PaymentPlace? { payments.place(source: source, paymentID: paymentID) }
 
     /// The payment at `place` (given by this index since its last change).
     public func payment(at place: PaymentPlace) -> PaymentState {

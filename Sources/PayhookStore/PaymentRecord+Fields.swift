@@ -68,17 +68,7 @@ extension PaymentShard {
 extension PaymentTable {
     /// Calls `body` with payment `source`/`paymentID`'s fields read in place; nil when never seen.
     func withFields(source: String, paymentID: String, _ body: (PaymentFieldsView) -> [UInt8]) -> [UInt8]? {
-        guard !shards.isEmpty else { return nil }
-        var source = source
-        var paymentID = paymentID
-        return source.withUTF8 { s in
-            paymentID.withUTF8 { p -> [UInt8]? in
-                let h = Self.hash(source: s, paymentID: p)
-                let i = Self.shard(of: h)
-                guard let slot = shards[i].find(hash: h, source: s, paymentID: p, interns: interns) else { return nil }
-                return shards[i].withFields(slot: slot, interns: interns, body)
-            }
-        }
+        place(source: source, paymentID: paymentID).map { shards[$0.shard].withFields(slot: $0.slot, interns: interns, body) }
     }
 }
 

@@ -48,18 +48,25 @@ struct PaymentTable: ShardedIndexTable {
 
     static func shard(of hash: UInt64) -> Int { Int(hash >> UInt64(64 - shardBits)) }
 
-    /// The state of payment `key`: one hash, a probe or two, one record decoded.
-    subscript(key: PaymentKey) -> PaymentState? {
+    /// Where payment (`source`, `paymentID`) is: one hash, a probe or two. Valid until the table
+    /// next changes.
+    func place(source: String, paymentID: String) -> PaymentPlace? {
         guard !shards.isEmpty else { return nil }
-        var source = key.source
-        var paymentID = key.paymentID
+        var source = source
+        var paymentID = paymentID
         return source.withUTF8 { s in
             paymentID.withUTF8 { p in
                 let h = Self.hash(source: s, paymentID: p)
                 let i = Self.shard(of: h)
-                guard let slot = shards[i].find(hash: h, source: s, paymentID: p, interns: interns) else { return nil }
-                return shards[i].state(slot: slot, interns: interns, source: key.source, paymentID: key.paymentID)
+                return shards[i].find(hash: h, source: s, paymentID: p, interns: interns).map { PaymentPlace(shard: i, slot: $0) }
             }
+        }
+    }
+
+    /// The state of payment `key`: its place, one record decoded.
+    subscript(key: PaymentKey) -> PaymentState? {
+        place(source: key.source, paymentID: key.paymentID).map {
+            shards[$0.shard].state(slot: $0.slot, interns: interns, source: key.source, paymentID: key.paymentID)
         }
     }
 
