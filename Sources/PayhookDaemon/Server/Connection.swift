@@ -12,6 +12,9 @@ final class Connection: EventHandler, ConnectionSink {
     unowned(unsafe) let server: Server
     private(set) var registration: Registration?
     @exclusivity(unchecked) var state: ConnectionState
+    /// The connection's timers hold it strongly (no `weak`: one weak reference gives an object a
+    /// side table, and every retain and release of it takes the slow path); `finalClose`
+    /// releases them, which ends that cycle.
     private var timer: TimerID?
     /// When the state machine's deadline is due (loop clock), nil when none runs. The heap
     /// entry may be earlier (see `setDeadline`).
@@ -62,7 +65,7 @@ final class Connection: EventHandler, ConnectionSink {
     func start(registration: Registration) {
         self.registration = registration
         if role == .admin && server.router.guardsAdmin {
-            let id = server.loop.makeTimer { [weak self] in self?.abort() }
+            let id = server.loop.makeTimer { self.abort() }
             probationTimer = id
             server.loop.schedule(id, afterMs: server.options.adminUnauthenticatedTimeoutMs)
         }
@@ -168,7 +171,7 @@ final class Connection: EventHandler, ConnectionSink {
         }
         let due = server.loop.nowMs + afterMs
         deadlineAtMs = due
-        let id = timer ?? server.loop.makeTimer { [weak self] in self?.timerFired() }
+        let id = timer ?? server.loop.makeTimer { self.timerFired() }
         timer = id
         if let scheduled = server.loop.deadline(of: id), scheduled <= due { return }
         server.loop.schedule(id, atMs: due)
@@ -186,7 +189,7 @@ final class Connection: EventHandler, ConnectionSink {
     /// A client that reads none of our bytes for `sendTimeoutMs` is cut off: otherwise it could
     /// hold a connection and its buffered answers forever (no other deadline runs meanwhile).
     private func armSendTimer() {
-        let id = sendTimer ?? server.loop.makeTimer { [weak self] in self?.abort() }
+        let id = sendTimer ?? server.loop.makeTimer { self.abort() }
         sendTimer = id
         if !server.loop.isScheduled(id) { server.loop.schedule(id, afterMs: server.options.sendTimeoutMs) }
     }
