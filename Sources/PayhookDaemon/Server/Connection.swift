@@ -121,13 +121,16 @@ final class Connection: EventHandler, ConnectionSink {
         let responder = Responder(connection: self, requestID: id)
         if role == .ingest { responder.startNs = ServerStats.nowNs() }
         responders.append((id, responder))
-        let admitted = server.router.dispatch(request, responder)
         // The first request with the valid token ends the unauthenticated timeout; a refused
         // one leaves it running (a wrong token buys no time).
-        if admitted, let probationTimer {
-            self.probationTimer = nil
-            server.loop.releaseTimer(probationTimer)
-        }
+        if server.router.dispatch(request, responder) { admitted() }
+    }
+
+    /// A request passed the admin guard: the unauthenticated timeout ends.
+    func admitted() {
+        guard let probationTimer else { return }
+        self.probationTimer = nil
+        server.loop.releaseTimer(probationTimer)
     }
 
     /// Runs one state machine step, then performs its actions.
