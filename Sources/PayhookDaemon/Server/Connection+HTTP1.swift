@@ -24,7 +24,17 @@ extension Connection {
         if !protocolChosen && !choseProtocol() { return }
         if let h2 { return h2.receive() }
         var consumedTotal = 0
-        defer { if consumedTotal > 0, registration != nil { input.removeFirst(min(consumedTotal, input.count)) } }
+        defer {
+            if consumedTotal > 0, registration != nil {
+                // All of it, as usual (one request per read): nothing left to shift, and a buffer
+                // grown by a large body is let go, as the output's is.
+                if consumedTotal >= input.count {
+                    input.removeAll(keepingCapacity: input.capacity <= 65_536)
+                } else {
+                    input.removeFirst(consumedTotal)
+                }
+            }
+        }
         // After a head or body event the parser may finish the request without new bytes
         // (a bodiless request ends right after its head), so it is asked again.
         var mayHaveMore = false

@@ -91,7 +91,8 @@ final class Connection: EventHandler, ConnectionSink {
             if let h2 { return h2.peerClosed() }
             step { $0.peerClosed() }
         case .success(let n?):
-            input.append(contentsOf: server.scratch[0..<n])
+            // Through a buffer pointer: an `ArraySlice` append went through the generic path.
+            server.scratch.withUnsafeBufferPointer { input.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<n])) }
             processInput()
         }
     }
