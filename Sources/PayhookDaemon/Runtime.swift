@@ -97,7 +97,7 @@ final class Runtime {
     /// read from `live` per request.
     func router(isReady: @escaping () -> Bool) -> Router {
         var router = DefaultRoutes.router(adminToken: { [live] in live.current.adminToken }, isReady: isReady)
-        admin.schemes = { [live] in live.current.schemes }
+        admin.scheme = { [live] in live.current.schemeTable.scheme(ofSource: $0) }
         router.add(["*"], "/hooks/{source}", on: [.ingest], bodyLimit: { [ingest] in ingest.bodyLimit($0) }) { [ingest] request, responder in
             ingest.handle(request, responder)
         }

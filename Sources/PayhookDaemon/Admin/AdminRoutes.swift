@@ -13,7 +13,7 @@ final class AdminRoutes {
     let schedule: (_ ms: Int64, _ action: @escaping () -> Void) -> () -> Void
     /// The signature scheme of each configured source (`verified_by` names), for the payment
     /// answer's `unsigned`; read from the live settings, so a reload changes it.
-    var schemes: () -> [String: String] = { [:] }
+    var scheme: (_ source: UnsafeRawBufferPointer) -> String? = { _ in nil }
     /// Long polls in wait, each as the action that answers it (see `events`).
     private var waiters: LongPollWaiters<() -> Void>
 
@@ -87,7 +87,7 @@ final class AdminRoutes {
         let answer = PercentDecoding.withDecoded(values[0]) { source in
             PercentDecoding.withDecoded(values[1]) { id in
                 // Written from the record's bytes in the index (no `PaymentState` decoded per query).
-                let verifiedBy = schemes()[String(decoding: source, as: UTF8.self)] ?? ""
+                let verifiedBy = scheme(source) ?? ""
                 // Into the buffer kept for answers: unshared again by the next query unless an
                 // answer is still held (HTTP/2 writes later), and then the buffer is new.
                 answerBuffer.removeAll(keepingCapacity: true)
