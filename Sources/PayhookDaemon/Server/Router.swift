@@ -58,12 +58,41 @@ public struct Router {
             allowsHead = anyMethod || methods.contains("HEAD")
         }
     }
-    /// Per listener, indexed by `slot(_:)`: an array index, not a hashed key per request.
-    private var routes: [[Route]] = [[], []]
+    /// The router's state in one object, copied on write: a `Router` held in a `var` (the
+    /// server's) was copied by every call on it, a retain and release of each of its four
+    /// arrays and closures, twice per status query.
+    final class Table {
+        /// Per listener, indexed by `slot(_:)`: an array index, not a hashed key per request.
+        var routes: [[Route]] = [[], []]
+        var patterns: [String] = []
+        var adminGuard: ((Request) -> APIError?)?
+        var adminGuardActive: () -> Bool = { true }
+
+        init() {}
+
+        init(copying t: Table) {
+            routes = t.routes
+            patterns = t.patterns
+            adminGuard = t.adminGuard
+            adminGuardActive = t.adminGuardActive
+        }
+    }
+    private var state = Table()
+
+    /// The state, alone to this router before it changes.
+    private mutating func writable() -> Table {
+        if !isKnownUniquelyReferenced(&state) { state = Table(copying: state) }
+        return state
+    }
+
+    private var routes: [[Route]] { state.routes }
     /// Every pattern added, once each, in order: what `Responder.route` indexes.
-    public private(set) var patterns: [String] = []
+    public var patterns: [String] { state.patterns }
     /// Checked before routing on the admin listener (bearer token); nil lets requests through.
-    public var adminGuard: ((Request) -> APIError?)?
+    public var adminGuard: ((Request) -> APIError?)? {
+        get { state.adminGuard }
+        set { writable().adminGuard = newValue }
+    }
 
     public init() {}
 
@@ -94,10 +123,11 @@ public struct Router {
         _ methods: [String], _ pattern: String, on listeners: [ListenerRole], bodyLimit: BodyLimitProvider?, immediate: ImmediateHandler?,
         _ handler: @escaping RouteHandler
     ) {
-        let index = patterns.firstIndex(of: pattern) ?? patterns.count
-        if index == patterns.count { patterns.append(pattern) }
+        let table = writable()
+        let index = table.patterns.firstIndex(of: pattern) ?? table.patterns.count
+        if index == table.patterns.count { table.patterns.append(pattern) }
         for listener in listeners {
-            routes[Self.slot(listener)].append(
+            table.routes[Self.slot(listener)].append(
                 Route(
                     methods: methods, pattern: RoutePattern(pattern), handler: handler, bodyLimit: bodyLimit,
                     anyMethod: methods == ["*"], index: index, immediate: immediate))
@@ -141,7 +171,10 @@ public struct Router {
 
     /// Whether a token is configured now (a reload may set or remove it); `adminGuard` lets
     /// every request through while this is false.
-    public var adminGuardActive: () -> Bool = { true }
+    public var adminGuardActive: () -> Bool {
+        get { state.adminGuardActive }
+        set { writable().adminGuardActive = newValue }
+    }
 
     /// Whether admin requests need to pass `adminGuard` (a token is configured).
     public var guardsAdmin: Bool { adminGuard != nil && adminGuardActive() }
