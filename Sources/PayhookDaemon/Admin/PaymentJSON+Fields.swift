@@ -149,6 +149,13 @@ private struct FieldWriter {
                 if mayNeedEscape(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { break }
                 i += 8
             }
+            // The last bytes (most fields are shorter than a word) as one word too, padded
+            // with "a": four compares a byte were a twentieth of a status query.
+            if i < b.count && b.count - i < 8 {
+                var tail: UInt64 = 0x6161_6161_6161_6161
+                withUnsafeMutableBytes(of: &tail) { $0.baseAddress!.copyMemory(from: raw + i, byteCount: b.count - i) }
+                if !mayNeedEscape(tail) { return true }
+            }
         }
         while i < b.count {
             let c = b[i]
