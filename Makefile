@@ -11,8 +11,9 @@ DEB_PACKAGES := libnghttp2-dev libssl-dev libnats-dev pkg-config curl
 DEB_TEST_PACKAGES := systemd nginx-light openssl wrk nghttp2-client curl chromium nats-server
 # PyPI packages the tests use to check our output independently (scripts/ensure-pip).
 PIP_TEST_PACKAGES := standardwebhooks==1.1.0 h2==4.1.0 websockets==13.1
-# linux-perf: CPU per request (scripts/bench-status-h2-cpu.sh).
-DEB_BENCH_PACKAGES := wrk nginx-light nghttp2-client node-llhttp chromium nats-server linux-perf
+# linux-perf: CPU per request (scripts/bench-status-h2-cpu.sh); valgrind: instructions per status
+# query (scripts/bench-status-instructions.sh).
+DEB_BENCH_PACKAGES := wrk nginx-light nghttp2-client node-llhttp chromium nats-server linux-perf valgrind
 
 .PHONY: deps bench-deps build release run install config console test crash-test fuzz bench format clean
 
@@ -73,6 +74,7 @@ bench: bench-deps
 	@if [ -x scripts/bench-ingest.sh ]; then ./scripts/bench-ingest.sh; fi
 	./scripts/bench-flood.sh
 	./scripts/bench-status.sh
+	./scripts/bench-status-instructions.sh
 	./scripts/bench-status-h2-cpu.sh
 	./scripts/bench-hooks.sh
 	./scripts/bench-console.sh

@@ -6,13 +6,15 @@
 #             a payment answer (one of them, copied byte for byte)
 #   h2c:      h2load -n 200000 -c8 -m16 on the same paths vs nginx `listen ... http2` (no TLS),
 #             both ways
-# and prints req/s and the ratios payhookd/nginx (goal >= 1.0 for all).
-# Usage: scripts/bench-status.sh [wrk duration, default 5s]
+# alternating, ROUNDS rounds (each side's best), and prints req/s and the ratios payhookd/nginx
+# (goal >= 1.0 for all).
+# Usage: scripts/bench-status.sh [wrk duration, default 5s] [rounds, default 3]
 #   PAYHOOKD_BIN=path: measure that binary instead of building .build/release/payhookd
 #   (to compare a build before and after a change).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-5s}
+ROUNDS=${2:-3}
 PAYMENTS=2000
 ./scripts/ensure-deb wrk nginx-light nghttp2-client python3
 BIN=${PAYHOOKD_BIN:-}
@@ -80,14 +82,19 @@ h2_reqs() {
 best() { awk -v a="$1" -v b="$2" 'BEGIN { print (a > b ? a : b) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
-# Warm up, then measure twice alternating and keep each side's best (load bursts on a shared
-# machine then hurt both alike).
+# Warm up, then measure ROUNDS times alternating and keep each side's best (steal time and
+# load bursts on a shared machine then hurt both alike); each round's own HTTP/1.1 ratio is
+# printed too, so the spread shows.
 wrk -t2 -c64 -d1s -s "$tmp/paths.lua" "http://$admin" >/dev/null
 wrk -t2 -c64 -d1s -s "$tmp/paths.lua" "http://127.0.0.1:$ng_port" >/dev/null
 ph=0 ng=0 ngf=0 ph2=0 ng2=0 ngf2=0
-for _ in 1 2; do
-  ph=$(best "$ph" "$(wrk_reqs "http://$admin")")
-  ng=$(best "$ng" "$(wrk_reqs "http://127.0.0.1:$ng_port")")
+rounds=()
+for _ in $(seq "$ROUNDS"); do
+  a=$(wrk_reqs "http://$admin")
+  b=$(wrk_reqs "http://127.0.0.1:$ng_port")
+  rounds+=("$(ratio "$a" "$b")")
+  ph=$(best "$ph" "$a")
+  ng=$(best "$ng" "$b")
   ngf=$(best "$ngf" "$(wrk_reqs "http://127.0.0.1:$ngf_port")")
   # One assignment per run: a failing h2_reqs then stops the script (set -e).
   r=$(h2_reqs "$admin")
@@ -101,9 +108,9 @@ ok=$(curl -s -o /dev/null -w '%{http_code}' "http://$admin/v1/payments/nonstopay
 [ "$ok" = 200 ] || { echo "status query answered $ok, not 200"; exit 1; }
 
 size=$(stat -c %s "$tmp/www/payment.json")
-echo "status, HTTP/1.1 (wrk -t2 -c64 -d$DURATION, $PAYMENTS payments, best of 2; answers of $size bytes)"
-echo "  payhookd: $ph req/s   nginx return 200: $ng req/s   ratio $(ratio "$ph" "$ng")"
+echo "status, HTTP/1.1 (wrk -t2 -c64 -d$DURATION, $PAYMENTS payments, best of $ROUNDS; answers of $size bytes)"
+echo "  payhookd: $ph req/s   nginx return 200: $ng req/s   ratio $(ratio "$ph" "$ng")   (each round: ${rounds[*]})"
 echo "  nginx static file of $size bytes: $ngf req/s   ratio $(ratio "$ph" "$ngf")"
-echo "status, h2c (h2load -n 200000 -c8 -m16, best of 2)"
+echo "status, h2c (h2load -n 200000 -c8 -m16, best of $ROUNDS)"
 echo "  payhookd: $ph2 req/s   nginx h2c return 200: $ng2 req/s   ratio $(ratio "$ph2" "$ng2")"
 echo "  nginx h2c static file of $size bytes: $ngf2 req/s   ratio $(ratio "$ph2" "$ngf2")"

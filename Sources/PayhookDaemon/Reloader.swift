@@ -1,3 +1,4 @@
+import Glibc
 import PayhookPosix
 
 /// What a SIGHUP may change, as one immutable value. The loop reads it per request; a reload
@@ -9,6 +10,8 @@ struct LiveSettings: Sendable {
     let sources: SourceTable
     /// Signature scheme per source (`verified_by`), for the admin payment answer.
     let schemes: [String: String]
+    /// The same, by a name's bytes (`SchemeTable`).
+    let schemeTable: SchemeTable
     var adminToken: String? { config.server.adminToken }
 
     /// Built off the loop on reload: the provider adapters are set up here, not between requests.
@@ -16,6 +19,31 @@ struct LiveSettings: Sendable {
         self.config = config
         sources = SourceTable(config: config)
         schemes = sources.sources.mapValues { $0.provider.scheme.rawValue }
+        schemeTable = SchemeTable(schemes)
+    }
+}
+
+/// Signature schemes by source name, for a name given as UTF-8 bytes (a status query's path).
+/// For a few sources a compare each beats making a `String` and hashing it (together a
+/// twentieth of a status query's instructions). A class: the loop reads it out of the live
+/// settings as one reference (a method on `LiveSettings` itself copied the whole value).
+final class SchemeTable: Sendable {
+    /// Up to this many sources names are compared byte for byte; past it, hashed.
+    static let listedSources = 16
+    private let schemes: [String: String]
+    private let list: [(name: [UInt8], scheme: String)]
+
+    init(_ schemes: [String: String]) {
+        self.schemes = schemes
+        list = schemes.count <= Self.listedSources ? schemes.map { (Array($0.key.utf8), $0.value) } : []
+    }
+
+    func scheme(ofSource name: UnsafeRawBufferPointer) -> String? {
+        guard schemes.count <= Self.listedSources else { return schemes[String(decoding: name, as: UTF8.self)] }
+        for entry in list where entry.name.count == name.count {
+            if name.isEmpty || entry.name.withUnsafeBytes({ memcmp($0.baseAddress!, name.baseAddress!, name.count) == 0 }) { return entry.scheme }
+        }
+        return nil
     }
 }
 

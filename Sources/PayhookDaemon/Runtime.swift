@@ -97,7 +97,7 @@ final class Runtime {
     /// read from `live` per request.
     func router(isReady: @escaping () -> Bool) -> Router {
         var router = DefaultRoutes.router(adminToken: { [live] in live.current.adminToken }, isReady: isReady)
-        admin.schemes = { [live] in live.current.schemes }
+        admin.scheme = { [live] in live.current.schemeTable.scheme(ofSource: $0) }
         router.add(["*"], "/hooks/{source}", on: [.ingest], bodyLimit: { [ingest] in ingest.bodyLimit($0) }) { [ingest] request, responder in
             ingest.handle(request, responder)
         }
@@ -147,8 +147,11 @@ final class Runtime {
             "payhook_log_covered_damaged", .gauge,
             help: "1 when the background check found damage in a segment the snapshot covers (the journal says where).")
         metrics.declare("payhook_log_lines_dropped_total", .counter, help: "Log lines dropped because stderr was not read fast enough.")
-        metrics.beforeRender = { [unowned self, weak server] m in
-            if let server { ServerMetrics.export(m, server: server, writer: store.writer) }
+        // `unowned`, not `weak`: a weak reference gives the server a side table, and then every
+        // retain of it (several per request on the connections' path) takes the slow path. The
+        // metrics render on its loop, which it outlives.
+        metrics.beforeRender = { [unowned self, unowned server] m in
+            ServerMetrics.export(m, server: server, writer: store.writer)
             m.set("payhook_log_last_seq", to: Double(store.index.lastSeq))
             m.set("payhook_log_fdatasync_total", to: Double(store.writer.fdatasyncCount))
             m.set("payhook_log_records_total", to: Double(store.writer.recordCount))

@@ -18,8 +18,9 @@ public enum HTTP1ResponseWriter {
     ///   - body: the content; its length is announced even when `isHeadResponse` omits it.
     ///   - close: adds `Connection: close`; the caller closes after sending.
     ///   - isHeadResponse: the request was HEAD: head only.
-    ///   - date: the `Date` value, written before `headers` (empty: none); a parameter so that
-    ///     the server does not build a new field array per answer to put it first.
+    ///   - date: the `Date` value, an `HTTP1Date.imfFixdate` (not checked), written before
+    ///     `headers` (empty: none); a parameter so that the server does not build a new field
+    ///     array per answer to put it first.
     ///
     /// `body` is a concrete array, not `some Collection`: a generic parameter across the module
     /// boundary is not specialized, and every answer paid witness-table lookups and a byte-by-byte
@@ -30,23 +31,41 @@ public enum HTTP1ResponseWriter {
         into out: inout [UInt8]
     ) {
         precondition((200...599).contains(status), "final status expected, got \(status)")
-        out.reserveCapacity(out.count + 128 + body.count)
-        append("HTTP/1.1 ", to: &out)
-        ASCIIDecimal.append(UInt64(status), to: &out)
-        out.append(0x20)
-        append(reasonPhrase(status), to: &out)
-        append("\r\n", to: &out)
-        if let contentType { field("Content-Type", contentType, to: &out) }
-        if status != 204 && status != 304 {
-            append("Content-Length: ", to: &out)
-            ASCIIDecimal.append(UInt64(body.count), to: &out)
-            append("\r\n", to: &out)
+        let reason = reasonPhrase(status)
+        let hasBody = status != 204 && status != 304
+        // The head is composed by pointer in a buffer sized here (strings' UTF-8 counts are
+        // stored), then appended to `out` at once: about fifteen `Array.append` calls with
+        // their capacity and uniqueness checks were a tenth of a status query's instructions.
+        // The fixed text: the status line (15 bytes and the reason), `Content-Type` (16),
+        // `Content-Length` (38 at most), `Connection: close` (19), `Date` (8), the blank line.
+        var size = 128 + reason.utf8.count + date.utf8.count + (contentType?.utf8.count ?? 0)
+        for (name, value) in headers { size += name.utf8.count + value.utf8.count + 4 }
+        out.reserveCapacity(out.count + size + (isHeadResponse || !hasBody ? 0 : body.count))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: size) { buffer in
+            var w = HeadWriter(buffer)
+            w.raw("HTTP/1.1 ")
+            w.decimal(UInt64(status))
+            w.byte(0x20)
+            w.text(reason)
+            w.raw("\r\n")
+            if let contentType { w.field("Content-Type", contentType) }
+            if hasBody {
+                w.raw("Content-Length: ")
+                w.decimal(UInt64(body.count))
+                w.raw("\r\n")
+            }
+            if close { w.raw("Connection: close\r\n") }
+            if !date.isEmpty {
+                // Not checked as the handlers' fields are: it is `HTTP1Date`'s.
+                w.raw("Date: ")
+                w.text(date)
+                w.raw("\r\n")
+            }
+            for (name, value) in headers { w.field(name, value) }
+            w.raw("\r\n")
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<w.at]))
         }
-        if close { append("Connection: close\r\n", to: &out) }
-        if !date.isEmpty { field("Date", date, to: &out) }
-        for (name, value) in headers { field(name, value, to: &out) }
-        append("\r\n", to: &out)
-        if !isHeadResponse && status != 204 && status != 304 { out.append(contentsOf: body) }
+        if !isHeadResponse && hasBody { out.append(contentsOf: body) }
     }
 
     /// The reason phrase of the statuses payhookd answers (RFC 9110 §15); "Unknown" otherwise.
@@ -82,31 +101,10 @@ public enum HTTP1ResponseWriter {
         }
     }
 
-    /// Checks and appends `name: value\r\n`. The checks run by index over the strings' bytes
-    /// (a token table, a range test) and the line goes in with one capacity check: the
-    /// per-byte closures and four appends of before were a tenth of a status answer's user time.
-    private static func field(_ name: String, _ value: String, to out: inout [UInt8]) {
-        var name = name
-        var value = value
-        name.withUTF8 { n in
-            value.withUTF8 { v in
-                precondition(!n.isEmpty && isAll(n, HTTP1ByteClass.isTokenByTable), "invalid field name \(String(decoding: n, as: UTF8.self))")
-                precondition(isFieldValue(v), "invalid value for \(String(decoding: n, as: UTF8.self))")
-                out.reserveCapacity(out.count + n.count + v.count + 4)
-                out.append(contentsOf: n)
-                out.append(0x3A)
-                out.append(0x20)
-                out.append(contentsOf: v)
-                out.append(0x0D)
-                out.append(0x0A)
-            }
-        }
-    }
-
     /// No CTL but HTAB (RFC 9110 section 5.5). Eight bytes a step (SWAR): only a word with a
     /// byte below 0x20 or DEL is checked byte by byte (every answer checks its `Date` and
     /// `Content-Type`).
-    private static func isFieldValue(_ v: UnsafeBufferPointer<UInt8>) -> Bool {
+    fileprivate static func isFieldValue(_ v: UnsafeBufferPointer<UInt8>) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         var i = 0
@@ -124,14 +122,66 @@ public enum HTTP1ResponseWriter {
     }
 
     @inline(__always)
-    private static func isAll(_ bytes: UnsafeBufferPointer<UInt8>, _ test: (UInt8) -> Bool) -> Bool {
+    fileprivate static func isAll(_ bytes: UnsafeBufferPointer<UInt8>, _ test: (UInt8) -> Bool) -> Bool {
         for i in 0..<bytes.count where !test(bytes[i]) { return false }
         return true
     }
+}
 
-    @inline(__always)
-    private static func append(_ text: String, to out: inout [UInt8]) {
-        if text.utf8.withContiguousStorageIfAvailable({ out.append(contentsOf: $0) }) == nil { out.append(contentsOf: text.utf8) }
+/// Writes a response head into a buffer `HTTP1ResponseWriter.write` sized for it.
+private struct HeadWriter {
+    let out: UnsafeMutableBufferPointer<UInt8>
+    var at = 0
+
+    init(_ out: UnsafeMutableBufferPointer<UInt8>) { self.out = out }
+
+    mutating func bytes(_ b: UnsafeBufferPointer<UInt8>) {
+        guard let base = b.baseAddress, b.count > 0 else { return }
+        precondition(at + b.count <= out.count, "response head over its bound")
+        (out.baseAddress! + at).update(from: base, count: b.count)
+        at += b.count
+    }
+
+    mutating func byte(_ b: UInt8) {
+        out[at] = b
+        at += 1
+    }
+
+    mutating func raw(_ s: StaticString) { bytes(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
+
+    mutating func text(_ s: String) {
+        if s.utf8.withContiguousStorageIfAvailable({ bytes($0) }) == nil { for b in s.utf8 { byte(b) } }
+    }
+
+    mutating func decimal(_ value: UInt64) {
+        var divisor: UInt64 = 1
+        while divisor <= value / 10 { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            byte(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
+    }
+
+    /// Checks and writes `name: value\r\n`: the name a token, the value without CTLs but HTAB
+    /// (the writer traps otherwise: fields come from code, not from requests).
+    mutating func field(_ name: String, _ value: String) {
+        var name = name
+        var value = value
+        name.withUTF8 { n in
+            precondition(
+                !n.isEmpty && HTTP1ResponseWriter.isAll(n, HTTP1ByteClass.isTokenByTable), "invalid field name \(String(decoding: n, as: UTF8.self))")
+            value.withUTF8 { v in
+                precondition(HTTP1ResponseWriter.isFieldValue(v), "invalid value for \(String(decoding: n, as: UTF8.self))")
+                bytes(n)
+                byte(0x3A)
+                byte(0x20)
+                bytes(v)
+                byte(0x0D)
+                byte(0x0A)
+            }
+        }
     }
 }
 

@@ -60,7 +60,7 @@ extension PaymentRecord {
 
 extension PaymentShard {
     /// Calls `body` with the fields of the record in `slot`.
-    func withFields(slot: Int, interns: PaymentInterns, _ body: (PaymentFieldsView) -> [UInt8]) -> [UInt8] {
+    func withFields<T>(slot: Int, interns: PaymentInterns, _ body: (PaymentFieldsView) -> T) -> T {
         arena.withUnsafeBufferPointer { a in body(try! PaymentRecord.fields(a, at: Int(slots[slot] - 1), interns: interns)) }
     }
 }
@@ -79,5 +79,19 @@ extension LogIndex {
     /// boundary runs unspecialized (every `withUTF8` and buffer access through witness tables).
     public func withPayment(source: String, paymentID: String, _ body: (PaymentFieldsView) -> [UInt8]) -> [UInt8]? {
         payments.withFields(source: source, paymentID: paymentID, body)
+    }
+
+    /// `withPayment` of a key given as its UTF-8 bytes, for an index held in a class's stored
+    /// property (the daemon's store), which it does not change: `mutating` only so that the index is passed by address. A
+    /// non-mutating call copied the whole `LogIndex` first (a retain and release of each of its
+    /// tables per status query), because `body` might have written to that property meanwhile.
+    /// Returns false, without calling `body`, when the payment was never seen.
+    public mutating func withPaymentInPlace(
+        source: UnsafeRawBufferPointer, paymentID: UnsafeRawBufferPointer, _ body: (PaymentFieldsView) -> Void
+    ) -> Bool {
+        guard let place = payments.place(source: source.assumingMemoryBound(to: UInt8.self), paymentID: paymentID.assumingMemoryBound(to: UInt8.self))
+        else { return false }
+        payments.shards[place.shard].withFields(slot: place.slot, interns: payments.interns, body)
+        return true
     }
 }

@@ -54,13 +54,15 @@ struct PaymentTable: ShardedIndexTable {
         guard !shards.isEmpty else { return nil }
         var source = source
         var paymentID = paymentID
-        return source.withUTF8 { s in
-            paymentID.withUTF8 { p in
-                let h = Self.hash(source: s, paymentID: p)
-                let i = Self.shard(of: h)
-                return shards[i].find(hash: h, source: s, paymentID: p, interns: interns).map { PaymentPlace(shard: i, slot: $0) }
-            }
-        }
+        return source.withUTF8 { s in paymentID.withUTF8 { p in place(source: s, paymentID: p) } }
+    }
+
+    /// `place` of a key given as its UTF-8 bytes.
+    func place(source s: UnsafeBufferPointer<UInt8>, paymentID p: UnsafeBufferPointer<UInt8>) -> PaymentPlace? {
+        guard !shards.isEmpty else { return nil }
+        let h = Self.hash(source: s, paymentID: p)
+        let i = Self.shard(of: h)
+        return shards[i].find(hash: h, source: s, paymentID: p, interns: interns).map { PaymentPlace(shard: i, slot: $0) }
     }
 
     /// The state of payment `key`: its place, one record decoded.

@@ -95,6 +95,8 @@ import Testing
             ("p", "x", "y", "z", "w", 253_402_300_800_000),
             // Escapes past the first eight bytes, at a word's last byte and in a short tail.
             ("0123456789\u{1F}abcdef\\xyz", "ABCDEFGH\u{7F}", "abcdefg\\", "12345678\"", "plainplainplainX", 1),
+            // Escapes in fields shorter than a word (the padded tail), and a field of one byte.
+            ("q\"", "\u{01}", "a\\b", "x\u{7F}", "\"", 2),
         ])
     func recordBytes(_ c: (id: String, ref: String, status: String, amount: String, currency: String, atMs: Int64)) {
         for nils in [false, true] {

@@ -186,4 +186,41 @@ private func request(_ s: inout ConnectionState, keepAlive: Bool = true) -> UInt
         #expect(order.allSatisfy { $0 != nil } && order == order.sorted { $0! < $1! })
         #expect(actions.contains(.resumeReading) && actions.contains(.deadline(afterMs: 300)))
     }
+
+    @Test("answerAtOnce on an idle keep-alive connection: the answer, then the idle deadline")
+    func answerAtOnceIdle() {
+        var s = ConnectionState(limits: limits())
+        _ = s.bytesArrived()
+        let actions = s.answerAtOnce(isHead: false, keepAlive: true, .json(200, "{}"))
+        #expect(text(actions).hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(actions.last == .deadline(afterMs: 300))
+        #expect(s.unansweredCount == 0 && s.reading == .idle)
+        // The next request gets the next id: the answer took one.
+        let id = request(&s)
+        #expect(id == 1)
+        #expect(s.deadlinePassed() == [])
+    }
+
+    @Test("answerAtOnce behind an unanswered request waits for it, and both leave in order")
+    func answerAtOnceInOrder() {
+        var s = ConnectionState(limits: limits())
+        let first = request(&s)
+        _ = s.bytesArrived()
+        #expect(text(s.answerAtOnce(isHead: false, keepAlive: true, .json(200, #"{"n":2}"#))) == "")
+        let actions = s.answered(first, .json(200, #"{"n":1}"#))
+        let out = text(actions)
+        #expect(out.firstRange(of: #"{"n":1}"#)!.lowerBound < out.firstRange(of: #"{"n":2}"#)!.lowerBound)
+        #expect(s.unansweredCount == 0)
+    }
+
+    @Test("answerAtOnce of a Connection: close request ends the connection after its answer")
+    func answerAtOnceClose() {
+        var s = ConnectionState(limits: limits())
+        _ = s.bytesArrived()
+        let actions = s.answerAtOnce(isHead: true, keepAlive: false, .json(200, "{}"))
+        #expect(text(actions).contains("Connection: close\r\n"))
+        #expect(!text(actions).hasSuffix("{}"))
+        #expect(actions.last == .close)
+        #expect(s.isClosed)
+    }
 }

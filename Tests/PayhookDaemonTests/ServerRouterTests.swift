@@ -121,4 +121,52 @@ private func body(_ r: Response?) -> String { String(decoding: r?.body ?? [], as
         #expect(sink.delivered.first?.1.status == 200)
         #expect(route(router, "GET", "/healthz", on: .ingest)?.status == 200)
     }
+
+    /// `immediateRoute` for `path`: the route's index and the values it read, as text.
+    private func immediate(_ router: Router, _ path: String, isHead: Bool = false) -> (Int, [String])? {
+        var path = path
+        return path.withUTF8 { bytes in
+            router.immediateRoute(UnsafeRawBufferPointer(bytes), isHead: isHead, on: .admin).map { found in
+                (found.route.index, (0..<found.values.count).map { String(decoding: found.values[$0], as: UTF8.self) })
+            }
+        }
+    }
+
+    @Test("an immediate route answers from its path's values, the same through dispatch")
+    func immediateSameAnswer() {
+        var router = Router()
+        router.add(["GET", "HEAD"], "/p/{a}/{b}", on: [.admin]) { values in
+            .json(200, "\(String(decoding: values[0], as: UTF8.self))+\(String(decoding: values[1], as: UTF8.self))")
+        }
+        let found = immediate(router, "/p/x%41/yy")
+        #expect(found?.0 == 0 && found?.1 == ["x%41", "yy"])
+        #expect(body(route(router, "GET", "/p/x%41/yy", on: .admin)) == "x%41+yy")
+        #expect(route(router, "GET", "/p/x/yy", on: .ingest)?.status == 404)
+        #expect(immediate(router, "/p/x") == nil && immediate(router, "/p/x/y/z") == nil && immediate(router, "/p//y") == nil)
+    }
+
+    @Test("immediateRoute keeps first-added-first: an ordinary route matched first, or a method it lacks, leaves it to dispatch")
+    func immediateFirstMatch() {
+        var router = Router()
+        router.add(["GET"], "/q/fixed", on: [.admin]) { _, responder in responder.respond(.json(200, "ordinary")) }
+        router.add(["GET"], "/q/{id}", on: [.admin]) { values in .json(200, String(decoding: values[0], as: UTF8.self)) }
+        #expect(immediate(router, "/q/fixed") == nil)
+        #expect(body(route(router, "GET", "/q/fixed", on: .admin)) == "ordinary")
+        #expect(immediate(router, "/q/other")?.1 == ["other"])
+        // HEAD is not among the route's methods: dispatch answers 405 with Allow.
+        #expect(immediate(router, "/q/other", isHead: true) == nil)
+        #expect(route(router, "HEAD", "/q/other", on: .admin)?.status == 405)
+    }
+
+    @Test("route patterns: a literal route matches its path only, a value is one non-empty segment")
+    func patternBytes() {
+        #expect(RoutePattern("/").match("/") != nil && RoutePattern("/").match("") == nil && RoutePattern("/").match("//") == nil)
+        #expect(RoutePattern("/healthz").match("/healthz") != nil && RoutePattern("/healthz").match("/healthzz") == nil)
+        #expect(RoutePattern("/healthz").match("/health") == nil && RoutePattern("/healthz").match("/healthz/") == nil)
+        let three = RoutePattern("/a/{x}/b/{y}/{z}")
+        let p = three.match("/a/1/b/22/333")
+        #expect(p?["x"] == "1" && p?["y"] == "22" && p?["z"] == "333")
+        #expect(three.match("/a/1/c/22/333") == nil && three.match("/a/1/b//333") == nil)
+        #expect(RoutePattern("/{x}").match("/é")?["x"] == "é")
+    }
 }

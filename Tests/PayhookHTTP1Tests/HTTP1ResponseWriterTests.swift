@@ -19,6 +19,19 @@ import Testing
         #expect(Self.text(out) == "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\nConnection: close\r\nAllow: POST\r\n\r\n")
     }
 
+    @Test("every fixed field at once (the longest reason, type, length, close, date, an extra field) fits the head's buffer")
+    func longestHead() {
+        var out: [UInt8] = []
+        let date = "Mon, 30 Nov 2026 10:44:09 GMT"
+        HTTP1ResponseWriter.write(
+            status: 431, headers: [("Retry-After", "1")], date: date, contentType: "application/json", body: [UInt8](repeating: 0x61, count: 1_000_000),
+            close: true, isHeadResponse: true, into: &out)
+        #expect(
+            Self.text(out)
+                == "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n"
+                + "Connection: close\r\nDate: \(date)\r\nRetry-After: 1\r\n\r\n")
+    }
+
     @Test("HEAD gets the head with the GET's Content-Length and no body")
     func headResponse() {
         var out: [UInt8] = []

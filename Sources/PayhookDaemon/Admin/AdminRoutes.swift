@@ -13,7 +13,7 @@ final class AdminRoutes {
     let schedule: (_ ms: Int64, _ action: @escaping () -> Void) -> () -> Void
     /// The signature scheme of each configured source (`verified_by` names), for the payment
     /// answer's `unsigned`; read from the live settings, so a reload changes it.
-    var schemes: () -> [String: String] = { [:] }
+    var scheme: (_ source: UnsafeRawBufferPointer) -> String? = { _ in nil }
     /// Long polls in wait, each as the action that answers it (see `events`).
     private var waiters: LongPollWaiters<() -> Void>
 
@@ -57,7 +57,7 @@ final class AdminRoutes {
     }
 
     func install(into router: inout Router) {
-        router.add(["GET", "HEAD"], "/v1/payments/{source}/{payment_id}", on: [.admin]) { [self] r, a in payment(r, a) }
+        router.add(["GET", "HEAD"], "/v1/payments/{source}/{payment_id}", on: [.admin], immediate: { [self] values in payment(values) })
         router.add(["GET", "HEAD"], "/v1/payments/{source}/{payment_id}/events", on: [.admin]) { [self] r, a in paymentEvents(r, a) }
         router.add(["GET", "HEAD"], "/v1/events", on: [.admin]) { [self] r, a in events(r, a) }
         router.add(["GET", "HEAD"], "/metrics", on: [.admin]) { [self] _, a in
@@ -65,26 +65,42 @@ final class AdminRoutes {
         }
     }
 
-    private func key(_ request: Request) -> (String, String)? {
-        guard let source = request.parameters["source"].flatMap(PercentDecoding.decode),
-            let id = request.parameters["payment_id"].flatMap(PercentDecoding.decode)
+    private func key(_ request: Request) -> (String, String)? { key(request.parameters) }
+
+    private func key(_ parameters: PathParameters) -> (String, String)? {
+        guard let source = parameters["source"].flatMap(PercentDecoding.decode),
+            let id = parameters["payment_id"].flatMap(PercentDecoding.decode)
         else { return nil }
         return (source, id)
     }
 
+    /// The payment answers' bytes (`payment`), kept from one answer to the next.
+    private var answerBuffer: [UInt8] = []
+
     /// Shared by every payment answer (no array built per answer).
     static let jsonHeaders: [(name: String, value: String)] = [("Content-Type", "application/json")]
 
-    func payment(_ request: Request, _ responder: Responder) {
-        guard let (source, id) = key(request) else { return responder.fail(.badRequest("bad percent-encoding in the path")) }
-        // Written from the record's bytes in the index (no `PaymentState` decoded per query).
-        let verifiedBy = schemes()[source] ?? ""
-        let body = store.withPayment(source: source, paymentID: id) { p in
-            PaymentJSON.render(
-                p, source: source, paymentID: id, unsigned: SignatureCoverage.unsignedPaymentFields(verifiedBy: verifiedBy, status: p.status))
+    /// `GET /v1/payments/{source}/{payment_id}`: an immediate route (`Router.ImmediateHandler`),
+    /// on the path's bytes: no `String` for the payment id, none for the source but its scheme's
+    /// lookup.
+    func payment(_ values: PathValues) -> Response {
+        let answer = PercentDecoding.withDecoded(values[0]) { source in
+            PercentDecoding.withDecoded(values[1]) { id in
+                // Written from the record's bytes in the index (no `PaymentState` decoded per query).
+                let verifiedBy = scheme(source) ?? ""
+                // Into the buffer kept for answers: unshared again by the next query unless an
+                // answer is still held (HTTP/2 writes later), and then the buffer is new.
+                answerBuffer.removeAll(keepingCapacity: true)
+                let found = store.withPayment(source: source, paymentID: id) { p in
+                    PaymentJSON.render(
+                        p, source: source, paymentID: id,
+                        unsigned: SignatureCoverage.unsignedPaymentFields(verifiedBy: verifiedBy, status: p.status), into: &answerBuffer)
+                }
+                guard found else { return APIError.notFound(path: String(decoding: values.path, as: UTF8.self)).response }
+                return Response(status: 200, headers: Self.jsonHeaders, body: answerBuffer)
+            }
         }
-        guard let body else { return responder.fail(.notFound(path: request.path)) }
-        responder.respond(Response(status: 200, headers: Self.jsonHeaders, body: body))
+        return answer.flatMap { $0 } ?? APIError.badRequest("bad percent-encoding in the path").response
     }
 
     func paymentEvents(_ request: Request, _ responder: Responder) {
@@ -182,6 +198,16 @@ enum EventJSON {
 
 /// RFC 3986 percent-decoding of one path segment; nil for a bad escape or invalid UTF-8.
 enum PercentDecoding {
+    /// Calls `body` with `bytes` percent-decoded (the bytes themselves when they hold no `%`,
+    /// as most ids do); nil, without calling it, when an escape is malformed or the decoded
+    /// bytes are not UTF-8.
+    static func withDecoded<T>(_ bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> T) -> T? {
+        guard bytes.contains(UInt8(ascii: "%")) else { return body(bytes) }
+        guard let decoded = decode(String(decoding: bytes, as: UTF8.self)) else { return nil }
+        var copy = decoded
+        return copy.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+    }
+
     static func decode(_ s: String) -> String? {
         // Most ids have no escape: one look at the contiguous bytes (every status query).
         let percent = UInt8(ascii: "%")

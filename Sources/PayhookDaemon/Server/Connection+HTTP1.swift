@@ -24,18 +24,31 @@ extension Connection {
         if !protocolChosen && !choseProtocol() { return }
         if let h2 { return h2.receive() }
         var consumedTotal = 0
-        defer { if consumedTotal > 0, registration != nil { input.removeFirst(min(consumedTotal, input.count)) } }
+        defer {
+            if consumedTotal > 0, registration != nil {
+                // All of it, as usual (one request per read): nothing left to shift, and a buffer
+                // grown by a large body is let go, as the output's is.
+                if consumedTotal >= input.count {
+                    input.removeAll(keepingCapacity: input.capacity <= 65_536)
+                } else {
+                    input.removeFirst(consumedTotal)
+                }
+            }
+        }
         // After a head or body event the parser may finish the request without new bytes
         // (a bodiless request ends right after its head), so it is asked again.
         var mayHaveMore = false
         while registration != nil, !readPaused, state.reading != .stopped, consumedTotal < input.count || mayHaveMore {
             if consumedTotal < input.count { step { $0.bytesArrived() } }
+            var immediate: (route: Int, response: Response)? = nil
             let (event, consumed, parsed) = input.withUnsafeBytes { all in
                 let bytes = UnsafeRawBufferPointer(rebasing: all[consumedTotal...])
                 let result = parser.parse(bytes)
                 var request: Request? = nil
                 switch result.event {
-                case .head: request = makeRequest(bytes)
+                case .head:
+                    immediate = immediateAnswer(bytes)
+                    if immediate == nil { request = makeRequest(bytes) }
                 case .body(let range): current?.request.body += bytes[range]
                 default: break
                 }
@@ -47,6 +60,14 @@ extension Connection {
             switch event {
             case .needMore:
                 return
+            case .head where immediate != nil:
+                let head = parser.head
+                let (route, response) = immediate.take()!
+                perform(state.answerAtOnce(isHead: head.method == .head, keepAlive: head.keepAlive, response))
+                admitted()
+                if registration != nil { server.stats.answered(role, .http1, route: route, status: response.status) }
+                // The parser's `.end` for this request follows and finds no `current`.
+                mayHaveMore = true
             case .head:
                 let head = parser.head
                 routeBodyLimit = nil
@@ -94,6 +115,20 @@ extension Connection {
     private func bodyLimitError() -> APIError {
         let limit = routeBodyLimit ?? BodyLimit(bytes: parser.limits.maxBodyBytes, setting: "max_body_bytes")
         return .payloadTooLarge(limitBytes: limit.bytes, setting: limit.setting)
+    }
+
+    /// The answer of an immediate route (`Router.ImmediateHandler`) to the head just parsed,
+    /// when one takes it: a bodiless GET or HEAD whose route is immediate, on a listener with no
+    /// admin token to check (the ordinary way checks it, with the whole `Request`). Answers still
+    /// leave in request order (`ConnectionState.answerAtOnce` queues this one behind any other).
+    private func immediateAnswer(_ bytes: UnsafeRawBufferPointer) -> (route: Int, response: Response)? {
+        let head = parser.head
+        guard !head.hasBody, head.method == .get || head.method == .head, !head.path.isEmpty,
+            role == .ingest || !server.router.guardsAdmin
+        else { return nil }
+        let path = UnsafeRawBufferPointer(rebasing: bytes[head.path])
+        guard let (route, values) = server.router.immediateRoute(path, isHead: head.method == .head, on: role) else { return nil }
+        return (route.index, route.immediate!(values))
     }
 
     /// The method as routes compare it: a literal for the common ones (no decoding and

@@ -12,6 +12,9 @@ final class Connection: EventHandler, ConnectionSink {
     unowned(unsafe) let server: Server
     private(set) var registration: Registration?
     @exclusivity(unchecked) var state: ConnectionState
+    /// The connection's timers hold it strongly (no `weak`: one weak reference gives an object a
+    /// side table, and every retain and release of it takes the slow path); `finalClose`
+    /// releases them, which ends that cycle.
     private var timer: TimerID?
     /// When the state machine's deadline is due (loop clock), nil when none runs. The heap
     /// entry may be earlier (see `setDeadline`).
@@ -62,7 +65,7 @@ final class Connection: EventHandler, ConnectionSink {
     func start(registration: Registration) {
         self.registration = registration
         if role == .admin && server.router.guardsAdmin {
-            let id = server.loop.makeTimer { [weak self] in self?.abort() }
+            let id = server.loop.makeTimer { self.abort() }
             probationTimer = id
             server.loop.schedule(id, afterMs: server.options.adminUnauthenticatedTimeoutMs)
         }
@@ -88,7 +91,8 @@ final class Connection: EventHandler, ConnectionSink {
             if let h2 { return h2.peerClosed() }
             step { $0.peerClosed() }
         case .success(let n?):
-            input.append(contentsOf: server.scratch[0..<n])
+            // Through a buffer pointer: an `ArraySlice` append went through the generic path.
+            server.scratch.withUnsafeBufferPointer { input.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<n])) }
             processInput()
         }
     }
@@ -118,13 +122,16 @@ final class Connection: EventHandler, ConnectionSink {
         let responder = Responder(connection: self, requestID: id)
         if role == .ingest { responder.startNs = ServerStats.nowNs() }
         responders.append((id, responder))
-        let admitted = server.router.dispatch(request, responder)
         // The first request with the valid token ends the unauthenticated timeout; a refused
         // one leaves it running (a wrong token buys no time).
-        if admitted, let probationTimer {
-            self.probationTimer = nil
-            server.loop.releaseTimer(probationTimer)
-        }
+        if server.router.dispatch(request, responder) { admitted() }
+    }
+
+    /// A request passed the admin guard: the unauthenticated timeout ends.
+    func admitted() {
+        guard let probationTimer else { return }
+        self.probationTimer = nil
+        server.loop.releaseTimer(probationTimer)
     }
 
     /// Runs one state machine step, then performs its actions.
@@ -168,7 +175,7 @@ final class Connection: EventHandler, ConnectionSink {
         }
         let due = server.loop.nowMs + afterMs
         deadlineAtMs = due
-        let id = timer ?? server.loop.makeTimer { [weak self] in self?.timerFired() }
+        let id = timer ?? server.loop.makeTimer { self.timerFired() }
         timer = id
         if let scheduled = server.loop.deadline(of: id), scheduled <= due { return }
         server.loop.schedule(id, atMs: due)
@@ -186,7 +193,7 @@ final class Connection: EventHandler, ConnectionSink {
     /// A client that reads none of our bytes for `sendTimeoutMs` is cut off: otherwise it could
     /// hold a connection and its buffered answers forever (no other deadline runs meanwhile).
     private func armSendTimer() {
-        let id = sendTimer ?? server.loop.makeTimer { [weak self] in self?.abort() }
+        let id = sendTimer ?? server.loop.makeTimer { self.abort() }
         sendTimer = id
         if !server.loop.isScheduled(id) { server.loop.schedule(id, afterMs: server.options.sendTimeoutMs) }
     }

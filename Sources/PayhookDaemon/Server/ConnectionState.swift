@@ -104,6 +104,27 @@ public struct ConnectionState {
         return actions
     }
 
+    /// A bodiless request whose answer was ready as soon as its head was parsed: the steps
+    /// `headReceived`, `requestComplete` and `answered` in one (it leaves after the answers
+    /// still owed, in order).
+    public mutating func answerAtOnce(isHead: Bool, keepAlive: Bool, _ response: Response) -> Actions {
+        // Nothing owed and the connection stays: the three steps' net effect (the request
+        // enters and leaves the queue, the header deadline gives way to the idle one), without
+        // queueing the answer and taking it out again.
+        if queue.isEmpty && reading == .head && keepAlive && !draining && !paused {
+            nextID += 1
+            reading = .idle
+            var actions = Actions(.send(response, headRequest: isHead, close: false))
+            deadline = nil
+            actions += setDeadline(.idle)
+            return actions
+        }
+        var (id, actions) = headReceived(isHead: isHead, hasBody: false, expectsContinue: false, keepAlive: keepAlive)
+        actions += requestComplete()
+        actions += answered(id, response)
+        return actions
+    }
+
     /// The parser rejected the input: answer `status` after the earlier answers, then close.
     public mutating func parseFailed(status: Int, reason: String) -> Actions {
         fail(.malformedHTTP(status: status, reason: reason))

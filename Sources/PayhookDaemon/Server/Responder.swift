@@ -5,8 +5,14 @@
 /// later from the loop thread (from a `LoopNotifier` action or a loop timer). Answers of
 /// pipelined requests still leave in request order. If the client went away first, `respond` is
 /// a no-op and `isCancelled` is true; `onCancel` lets a long poll drop its waiter early.
+///
+/// The connection is held strongly until the request is answered or cancelled, then let go:
+/// the connection holds its unanswered responders too, and each of them ends that cycle (the
+/// connection cancels those left when it closes). Not `weak`: one weak reference gave the
+/// connection a side table, and every retain and release of it took the slow path.
 public final class Responder {
-    private weak var connection: ConnectionSink?
+    private var connection: ConnectionSink?
+    private var cancelled = false
     private let requestID: UInt64
     public private(set) var isAnswered = false
     /// Called once if the connection closes before `respond` (client gone, shutdown deadline).
@@ -23,14 +29,16 @@ public final class Responder {
     }
 
     /// True when the answer can no longer reach the client.
-    public var isCancelled: Bool { connection == nil || connection?.isOpen == false }
+    public var isCancelled: Bool { cancelled || (!isAnswered && connection?.isOpen != true) }
 
     /// Sends `response` (in order with the connection's other answers). Later calls are ignored.
     public func respond(_ response: Response) {
         guard !isAnswered else { return }
         isAnswered = true
         onCancel = nil
-        connection?.deliver(response, for: requestID)
+        let sink = connection
+        connection = nil
+        sink?.deliver(response, for: requestID)
     }
 
     /// Answers with the JSON form of `error`.
@@ -39,6 +47,8 @@ public final class Responder {
     func cancel() {
         guard !isAnswered else { return }
         isAnswered = true
+        cancelled = true
+        connection = nil
         let action = onCancel
         onCancel = nil
         action?()

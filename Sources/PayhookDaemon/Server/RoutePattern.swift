@@ -1,76 +1,132 @@
+import Glibc
+
 /// A path pattern: literal segments and `{name}` segments that match one non-empty segment.
 ///
 /// Matching walks the path's UTF-8 bytes once per candidate route and allocates only for a
 /// match's parameter values: status queries go through it many times a second, and the former
 /// split-then-dictionary form cost an array per route tried and a hashed dictionary per answer.
 public struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
-    enum Segment: Sendable, Equatable {
-        case literal(String)
-        case parameter(String)
-    }
-    let segments: [Segment]
+    /// The pattern's bytes after the leading `/`, and per segment where its literal bytes are
+    /// in them (`nil` for a `{name}` segment): matching compares bytes in place, with no
+    /// `String` (and no retain of one) per segment tried.
+    private let bytes: [UInt8]
+    private let segments: [Range<Int>?]
+    /// How many of `bytes` come before the first `{name}` segment (all of them when none): a
+    /// path that does not start with them (most routes tried) is refused with one compare.
+    private let prefixCount: Int
     /// The `{name}` segments' names in order, shared by every `PathParameters` of this route.
     let names: [String]
-    /// No `{name}` segment: matching is one string comparison.
-    let isLiteral: Bool
     public let description: String
 
     /// `"/v1/payments/{source}/{payment_id}"`.
     public init(_ pattern: String) {
         precondition(pattern.hasPrefix("/"), "route patterns start with /")
         description = pattern
-        segments = pattern.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map { s in
-            s.hasPrefix("{") && s.hasSuffix("}") ? .parameter(String(s.dropFirst().dropLast())) : .literal(String(s))
+        bytes = Array(pattern.utf8.dropFirst())
+        var segments: [Range<Int>?] = []
+        var names: [String] = []
+        var firstValueAt: Int? = nil
+        var start = 0
+        for i in 0...bytes.count where i == bytes.count || bytes[i] == UInt8(ascii: "/") {
+            let part = bytes[start..<i]
+            if part.first == UInt8(ascii: "{") && part.last == UInt8(ascii: "}") && part.count >= 2 {
+                if firstValueAt == nil { firstValueAt = start }
+                segments.append(nil)
+                names.append(String(decoding: part.dropFirst().dropLast(), as: UTF8.self))
+            } else {
+                segments.append(start..<i)
+            }
+            start = i + 1
         }
-        names = segments.compactMap { if case .parameter(let name) = $0 { name } else { nil } }
-        isLiteral = names.isEmpty
+        self.segments = segments
+        self.names = names
+        prefixCount = firstValueAt ?? bytes.count
     }
+
+    public static func == (a: RoutePattern, b: RoutePattern) -> Bool { a.description == b.description }
 
     /// The parameters when `path` matches, nil otherwise.
     func match(_ path: String) -> PathParameters? {
-        if isLiteral { return path == description ? PathParameters() : nil }
-        // First without allocating (most routes tried do not match), then the values.
-        guard walk(path, { _ in }) else { return nil }
+        var path = path
+        return path.withUTF8 { match(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The parameters when the path's bytes `path` match, nil otherwise: one walk, and the
+    /// values (made only on a match) from the spans it noted.
+    func match(_ path: UnsafeRawBufferPointer) -> PathParameters? {
+        guard names.count <= 2 else {
+            var values: [String] = []
+            guard walk(path, { values.append(String(decoding: UnsafeRawBufferPointer(rebasing: path[$0]), as: UTF8.self)) }) else { return nil }
+            var parameters = PathParameters(names: names)
+            for value in values { parameters.append(value) }
+            return parameters
+        }
+        guard let values = values(path) else { return nil }
         var parameters = PathParameters(names: names)
-        _ = walk(path) { parameters.append(String(decoding: $0, as: UTF8.self)) }
+        for i in 0..<values.count { parameters.append(String(decoding: values[i], as: UTF8.self)) }
         return parameters
     }
 
-    /// Whether `path` has the pattern's segments; calls `parameter` with each `{name}` value.
-    /// On the raw UTF-8 bytes: `String.UTF8View` index steps cost a check each.
-    private func walk(_ path: String, _ parameter: (UnsafeBufferPointer<UInt8>) -> Void) -> Bool {
-        var path = path
-        return path.withUTF8 { bytes in
-            var i = 0
-            let slash = UInt8(ascii: "/")
-            for segment in segments {
-                guard i < bytes.count, bytes[i] == slash else { return false }
-                i += 1
-                let start = i
-                while i < bytes.count, bytes[i] != slash { i += 1 }
-                let part = UnsafeBufferPointer(rebasing: bytes[start..<i])
-                switch segment {
-                case .literal(let s):
-                    guard Self.equal(part, s) else { return false }
-                case .parameter:
-                    guard start != i else { return false }
-                    parameter(part)
-                }
-            }
-            return i == bytes.count
-        }
+    /// Whether `path` matches (no value made).
+    func matches(_ path: UnsafeRawBufferPointer) -> Bool { walk(path, { _ in }) }
+
+    /// The `{name}` values' bytes when `path` matches, nil otherwise; for patterns of at most
+    /// two (`PathValues`).
+    func values(_ path: UnsafeRawBufferPointer) -> PathValues? {
+        precondition(names.count <= 2, "PathValues holds two values")
+        var values = PathValues(path: path)
+        return walk(path, { values.note($0) }) ? values : nil
     }
 
-    /// A path segment's bytes against a literal segment (`elementsEqual` on a `UTF8View`
-    /// steps and checks an index per byte; every status query compares several).
-    private static func equal(_ part: UnsafeBufferPointer<UInt8>, _ literal: String) -> Bool {
-        guard part.count == literal.utf8.count else { return false }
-        var literal = literal
-        return literal.withUTF8 { l in
-            // By index: `elementsEqual` steps two iterators (a tenth of routing a status query).
-            for i in 0..<l.count where l[i] != part[i] { return false }
-            return true
+    /// Whether `path` has the pattern's segments; calls `value` with each `{name}` value's span.
+    private func walk(_ path: UnsafeRawBufferPointer, _ value: (Range<Int>) -> Void) -> Bool {
+        bytes.withUnsafeBytes { pattern in
+            guard path.count > prefixCount, prefixCount == 0 || memcmp(path.baseAddress! + 1, pattern.baseAddress!, prefixCount) == 0 else {
+                return false
+            }
+            return segments.withUnsafeBufferPointer { segments in
+                var i = 0
+                let slash = UInt8(ascii: "/")
+                for segment in segments {
+                    guard i < path.count, path[i] == slash else { return false }
+                    i += 1
+                    let start = i
+                    while i < path.count, path[i] != slash { i += 1 }
+                    if let literal = segment {
+                        guard i - start == literal.count,
+                            literal.isEmpty || memcmp(path.baseAddress! + start, pattern.baseAddress! + literal.lowerBound, literal.count) == 0
+                        else { return false }
+                    } else {
+                        guard start != i else { return false }
+                        value(start..<i)
+                    }
+                }
+                return i == path.count
+            }
         }
+    }
+}
+
+/// The `{name}` values of a matched path, by position, as the request sent them (not
+/// percent-decoded): bytes in the request's buffer, valid while it is, with no `String` made.
+/// What an immediate route reads (`ImmediateHandler`); at most two.
+public struct PathValues {
+    /// The whole path.
+    public let path: UnsafeRawBufferPointer
+    private var first = 0..<0
+    private var second = 0..<0
+    public private(set) var count = 0
+
+    init(path: UnsafeRawBufferPointer) { self.path = path }
+
+    mutating func note(_ span: Range<Int>) {
+        if count == 0 { first = span } else { second = span }
+        count += 1
+    }
+
+    public subscript(i: Int) -> UnsafeRawBufferPointer {
+        precondition(i >= 0 && i < count, "path value index out of range")
+        return UnsafeRawBufferPointer(rebasing: path[i == 0 ? first : second])
     }
 }
 

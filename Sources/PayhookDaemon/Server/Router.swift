@@ -12,6 +12,13 @@ public struct BodyLimit: Sendable, Equatable {
     }
 }
 
+/// A route whose answer is ready at once and depends on its path's `{name}` values alone (a
+/// status query). An HTTP/1.1 connection calls it straight from the parsed head, with no
+/// `Request` or `Responder` (`Router.immediateRoute`); every other way (HTTP/2, an admin token
+/// to check) reaches it through an ordinary handler that calls it, so the answer is the same.
+/// It reads the `{name}` values as bytes (`PathValues`), valid during the call.
+public typealias ImmediateHandler = (_ values: PathValues) -> Response
+
 /// Asked once a request head with a body is parsed, with the route's path parameters.
 public typealias BodyLimitProvider = (_ parameters: [String: String]) -> BodyLimit?
 
@@ -31,22 +38,61 @@ public struct Router {
         let anyMethod: Bool
         /// Index of the pattern in `patterns` (the `route` label of the request counts).
         let index: Int
+        /// Set for a route added with `immediate:`.
+        let immediate: ImmediateHandler?
+        let allowsGet: Bool
+        let allowsHead: Bool
 
-        init(methods: [String], pattern: RoutePattern, handler: @escaping RouteHandler, bodyLimit: BodyLimitProvider?, anyMethod: Bool, index: Int) {
+        init(
+            methods: [String], pattern: RoutePattern, handler: @escaping RouteHandler, bodyLimit: BodyLimitProvider?, anyMethod: Bool, index: Int,
+            immediate: ImmediateHandler?
+        ) {
             self.methods = methods
             self.pattern = pattern
             self.handler = handler
             self.bodyLimit = bodyLimit
             self.anyMethod = anyMethod
             self.index = index
+            self.immediate = immediate
+            allowsGet = anyMethod || methods.contains("GET")
+            allowsHead = anyMethod || methods.contains("HEAD")
         }
     }
-    /// Per listener, indexed by `slot(_:)`: an array index, not a hashed key per request.
-    private var routes: [[Route]] = [[], []]
+    /// The router's state in one object, copied on write: a `Router` held in a `var` (the
+    /// server's) was copied by every call on it, a retain and release of each of its four
+    /// arrays and closures, twice per status query.
+    final class Table {
+        /// Per listener, indexed by `slot(_:)`: an array index, not a hashed key per request.
+        var routes: [[Route]] = [[], []]
+        var patterns: [String] = []
+        var adminGuard: ((Request) -> APIError?)?
+        var adminGuardActive: () -> Bool = { true }
+
+        init() {}
+
+        init(copying t: Table) {
+            routes = t.routes
+            patterns = t.patterns
+            adminGuard = t.adminGuard
+            adminGuardActive = t.adminGuardActive
+        }
+    }
+    private var state = Table()
+
+    /// The state, alone to this router before it changes.
+    private mutating func writable() -> Table {
+        if !isKnownUniquelyReferenced(&state) { state = Table(copying: state) }
+        return state
+    }
+
+    private var routes: [[Route]] { state.routes }
     /// Every pattern added, once each, in order: what `Responder.route` indexes.
-    public private(set) var patterns: [String] = []
+    public var patterns: [String] { state.patterns }
     /// Checked before routing on the admin listener (bearer token); nil lets requests through.
-    public var adminGuard: ((Request) -> APIError?)?
+    public var adminGuard: ((Request) -> APIError?)? {
+        get { state.adminGuard }
+        set { writable().adminGuard = newValue }
+    }
 
     public init() {}
 
@@ -58,31 +104,77 @@ public struct Router {
         _ methods: [String], _ pattern: String, on listeners: [ListenerRole], bodyLimit: BodyLimitProvider? = nil,
         _ handler: @escaping RouteHandler
     ) {
-        let index = patterns.firstIndex(of: pattern) ?? patterns.count
-        if index == patterns.count { patterns.append(pattern) }
+        add(methods, pattern, on: listeners, bodyLimit: bodyLimit, immediate: nil, handler)
+    }
+
+    /// Adds a route that answers at once from its path (see `ImmediateHandler`): bodiless
+    /// methods only (`GET`, `HEAD`).
+    public mutating func add(_ methods: [String], _ pattern: String, on listeners: [ListenerRole], immediate: @escaping ImmediateHandler) {
+        precondition(methods.allSatisfy { $0 == "GET" || $0 == "HEAD" }, "immediate routes answer GET and HEAD only")
+        let compiled = RoutePattern(pattern)
+        add(methods, pattern, on: listeners, bodyLimit: nil, immediate: immediate) { request, responder in
+            // The router matched this pattern against this path: the values are there.
+            var path = request.path
+            responder.respond(path.withUTF8 { immediate(compiled.values(UnsafeRawBufferPointer($0))!) })
+        }
+    }
+
+    private mutating func add(
+        _ methods: [String], _ pattern: String, on listeners: [ListenerRole], bodyLimit: BodyLimitProvider?, immediate: ImmediateHandler?,
+        _ handler: @escaping RouteHandler
+    ) {
+        let table = writable()
+        let index = table.patterns.firstIndex(of: pattern) ?? table.patterns.count
+        if index == table.patterns.count { table.patterns.append(pattern) }
         for listener in listeners {
-            routes[Self.slot(listener)].append(
+            table.routes[Self.slot(listener)].append(
                 Route(
                     methods: methods, pattern: RoutePattern(pattern), handler: handler, bodyLimit: bodyLimit,
-                    anyMethod: methods == ["*"], index: index))
+                    anyMethod: methods == ["*"], index: index, immediate: immediate))
         }
     }
 
     /// The body limit the route of `request` declares, if any (the first route whose pattern
     /// matches, as `dispatch` would pick for its method).
     public func bodyLimit(for request: Request) -> BodyLimit? {
-        for route in routes[Self.slot(request.listener)] {
-            guard let provider = route.bodyLimit, route.anyMethod || route.methods.contains(request.method),
-                let params = route.pattern.match(request.path)
-            else { continue }
-            return provider(params.dictionary)
+        var path = request.path
+        return path.withUTF8 { bytes in
+            for route in routes[Self.slot(request.listener)] {
+                guard let provider = route.bodyLimit, route.anyMethod || route.methods.contains(request.method),
+                    let params = route.pattern.match(UnsafeRawBufferPointer(bytes))
+                else { continue }
+                return provider(params.dictionary)
+            }
+            return nil
+        }
+    }
+
+    /// The immediate route that `dispatch` would run for a GET (or, `isHead`, a HEAD) of the
+    /// path's bytes `path` on `listener`, with its parameters: nil when the first route whose
+    /// pattern matches is an ordinary one or does not take the method (`dispatch` answers then:
+    /// 405 with the methods of every matching route, or a later route).
+    func immediateRoute(_ path: UnsafeRawBufferPointer, isHead: Bool, on listener: ListenerRole) -> (route: Route, values: PathValues)? {
+        let table = routes[Self.slot(listener)]
+        for i in table.indices {
+            let route = table[i]
+            // Values only for an immediate route (at most two); an ordinary one ends the search.
+            guard route.immediate != nil else {
+                if route.pattern.matches(path) { return nil }
+                continue
+            }
+            guard let values = route.pattern.values(path) else { continue }
+            guard isHead ? route.allowsHead : route.allowsGet else { return nil }
+            return (route, values)
         }
         return nil
     }
 
     /// Whether a token is configured now (a reload may set or remove it); `adminGuard` lets
     /// every request through while this is false.
-    public var adminGuardActive: () -> Bool = { true }
+    public var adminGuardActive: () -> Bool {
+        get { state.adminGuardActive }
+        set { writable().adminGuardActive = newValue }
+    }
 
     /// Whether admin requests need to pass `adminGuard` (a token is configured).
     public var guardsAdmin: Bool { adminGuard != nil && adminGuardActive() }
@@ -106,17 +198,26 @@ public struct Router {
     private func route(_ request: inout Request, _ responder: Responder) {
         var allowed: [String] = []
         let table = routes[Self.slot(request.listener)]
-        // By index: `for route in` copied each `Route` tried (a retain and release of its
-        // arrays and closures per route, on every request).
-        for i in table.indices {
-            guard let params = table[i].pattern.match(request.path) else { continue }
-            if responder.route < 0 { responder.route = table[i].index }
-            guard table[i].anyMethod || table[i].methods.contains(request.method) else {
-                allowed += table[i].methods.filter { !allowed.contains($0) }
-                continue
+        // The first route whose pattern and method match, and the methods of those whose
+        // pattern alone matched (405). On the path's bytes, taken once for every route tried.
+        var path = request.path
+        let chosen: (route: Route, parameters: PathParameters)? = path.withUTF8 { bytes in
+            // By index: `for route in` copied each `Route` tried (a retain and release of its
+            // arrays and closures per route, on every request).
+            for i in table.indices {
+                guard let params = table[i].pattern.match(UnsafeRawBufferPointer(bytes)) else { continue }
+                if responder.route < 0 { responder.route = table[i].index }
+                guard table[i].anyMethod || table[i].methods.contains(request.method) else {
+                    allowed += table[i].methods.filter { !allowed.contains($0) }
+                    continue
+                }
+                return (table[i], params)
             }
+            return nil
+        }
+        if let (route, params) = chosen {
             if !params.isEmpty { request.parameters = params }
-            return table[i].handler(request, responder)
+            return route.handler(request, responder)
         }
         if request.method == "OPTIONS" {
             if request.path == "*" { allowed = routes[Self.slot(request.listener)].flatMap(\.methods).filter { $0 != "*" } }

@@ -55,12 +55,10 @@ final class EventStore: EventSink {
 
     func storedSeq(of event: NormalizedEvent) -> UInt64? { index.dedup(event) }
 
-    /// `LogIndex.withPayment` on the live index, in place. Calling it as `index.withPayment`
-    /// from outside copied the whole `LogIndex` per call (a retain and release of each of its
-    /// seven tables: the closure might write to `index`, so the read took a copy); through the
-    /// pointer it is borrowed. `body` must not touch the store.
-    func withPayment(source: String, paymentID: String, _ body: (PaymentFieldsView) -> [UInt8]) -> [UInt8]? {
-        withUnsafeMutablePointer(to: &index) { $0.pointee.withPayment(source: source, paymentID: paymentID, body) }
+    /// `LogIndex.withPayment` on the live index, in place (`withPaymentInPlace`: no copy of the
+    /// index per status query). `body` must not touch the store.
+    func withPayment(source: UnsafeRawBufferPointer, paymentID: UnsafeRawBufferPointer, _ body: (PaymentFieldsView) -> Void) -> Bool {
+        index.withPaymentInPlace(source: source, paymentID: paymentID, body)
     }
 
     func status(source: String, paymentID: String) -> PaymentStatus? {

@@ -1,0 +1,96 @@
+import Glibc
+import PayhookCore
+import Testing
+
+/// `GET /v1/payments/{source}/{payment_id}` over HTTP/1.1 through the real binary. The route is
+/// immediate: the connection answers it straight from the parsed head (`Router.immediateRoute`),
+/// and every other way (HTTP/2, an admin token to check) through the ordinary handler. These
+/// checks hold the fast way to the same answers, and to the connection's ordering and closing.
+@Suite(.serialized) struct StatusQueryIntegrationTests {
+    static let token = "status-test-token-0123456789"
+
+    func daemon(_ server: String = "") throws -> DaemonProcess {
+        try DaemonProcess(server: ephemeralServer(server), sources: fixtureSources)
+    }
+
+    /// Ingests one paid payment `id` of 10.50.
+    func pay(_ d: DaemonProcess, id: String) throws {
+        let c = try RawClient(d.ingest)
+        try c.send(nonstopayRequest("nonstopay-payin", body: "{\"status\":\"invoice:paid\",\"id\":\"\(id)\",\"amount\":\"10.50\"}"))
+        #expect(c.readAnswer()?.status == 200)
+    }
+
+    @Test("GET, HEAD, a percent-encoded id, an unknown one and a bad escape answer as the contract says")
+    func answers() throws {
+        let d = try daemon()
+        try pay(d, id: "p-77")
+        let admin = try RawClient(d.admin)
+        try admin.send(get("/v1/payments/nonstopay-payin/p-77"))
+        let got = try #require(admin.readAnswer())
+        #expect(got.status == 200 && got.header("content-type") == "application/json")
+        let body = try #require(json(got))
+        #expect(body["payment_id"]?.stringValue == "p-77" && body["status"]?.stringValue == "succeeded")
+        #expect(body["amount"]?.stringValue == "10.50" && body["events"]?.numberText == "1")
+
+        try admin.send("HEAD /v1/payments/nonstopay-payin/p-77 HTTP/1.1\r\nHost: test\r\n\r\n")
+        let head = try #require(admin.readAnswer(headRequest: true))
+        #expect(head.status == 200 && head.header("content-length") == got.header("content-length") && head.body.isEmpty)
+
+        // %70 is "p": the same payment, the same bytes.
+        try admin.send(get("/v1/payments/nonstopay-payin/%70-77"))
+        #expect(admin.readAnswer()?.body == got.body)
+
+        try admin.send(get("/v1/payments/nonstopay-payin/p-78"))
+        let missing = try #require(admin.readAnswer())
+        #expect(missing.status == 404)
+        #expect(json(missing)?["error"]?["message"]?.stringValue?.contains("/v1/payments/nonstopay-payin/p-78") == true)
+
+        // %FF decodes to a byte that is not UTF-8: the route refuses it (the parser took the escape).
+        try admin.send(get("/v1/payments/nonstopay-payin/p%FF"))
+        let bad = try #require(admin.readAnswer())
+        #expect(bad.status == 400 && json(bad)?["error"]?["code"]?.stringValue == "bad_request")
+
+        // A method the route does not take still gets 405 with Allow (the ordinary way).
+        try admin.send("DELETE /v1/payments/nonstopay-payin/p-77 HTTP/1.1\r\nHost: test\r\n\r\n")
+        let refused = try #require(admin.readAnswer())
+        #expect(refused.status == 405 && refused.header("allow")?.contains("GET") == true)
+    }
+
+    @Test("a status query pipelined behind a long poll waits for it: answers leave in request order")
+    func pipelinedOrder() throws {
+        let d = try daemon()
+        try pay(d, id: "p-1")
+        let admin = try RawClient(d.admin)
+        // The long poll waits for an event after seq 1 (none comes): about a second.
+        try admin.send(get("/v1/events?after=1&wait=1") + get("/v1/payments/nonstopay-payin/p-1") + get("/healthz"))
+        let first = try #require(admin.readAnswer())
+        #expect(json(first)?["events"]?.arrayElements?.isEmpty == true)
+        let second = try #require(admin.readAnswer())
+        #expect(json(second)?["payment_id"]?.stringValue == "p-1")
+        #expect(admin.readAnswer()?.status == 200)
+    }
+
+    @Test("Connection: close on a status query: the answer says so and the connection ends")
+    func closes() throws {
+        let d = try daemon()
+        try pay(d, id: "p-2")
+        let admin = try RawClient(d.admin)
+        try admin.send(get("/v1/payments/nonstopay-payin/p-2", close: true))
+        let answer = try #require(admin.readAnswer())
+        #expect(answer.status == 200 && answer.closes)
+        #expect(admin.isClosedByPeer())
+    }
+
+    @Test("with admin_token a status query needs the bearer token, and gets the same answer with it")
+    func token() throws {
+        let d = try daemon("admin_token = \"\(Self.token)\"")
+        try pay(d, id: "p-3")
+        let admin = try RawClient(d.admin)
+        try admin.send(get("/v1/payments/nonstopay-payin/p-3"))
+        #expect(admin.readAnswer()?.status == 401)
+        let authorized = try RawClient(d.admin)
+        try authorized.send("GET /v1/payments/nonstopay-payin/p-3 HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer \(Self.token)\r\n\r\n")
+        let answer = try #require(authorized.readAnswer())
+        #expect(answer.status == 200 && json(answer)?["payment_id"]?.stringValue == "p-3")
+    }
+}
