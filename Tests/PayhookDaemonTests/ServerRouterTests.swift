@@ -169,4 +169,20 @@ private func body(_ r: Response?) -> String { String(decoding: r?.body ?? [], as
         #expect(three.match("/a/1/c/22/333") == nil && three.match("/a/1/b//333") == nil)
         #expect(RoutePattern("/{x}").match("/é")?["x"] == "é")
     }
+
+    @Test("immediateRoute checks only the earlier routes that could take the same path; later ones never matter")
+    func immediateOverlap() {
+        #expect(RoutePattern("/a/{x}").mayOverlap(RoutePattern("/a/b")) && RoutePattern("/{x}/b").mayOverlap(RoutePattern("/a/{y}")))
+        #expect(!RoutePattern("/a/{x}").mayOverlap(RoutePattern("/b/{x}")) && !RoutePattern("/a/{x}").mayOverlap(RoutePattern("/a/{x}/c")))
+        var router = Router()
+        router.add(["GET"], "/v/{x}/tail", on: [.admin]) { _, responder in responder.respond(.json(200, "tail")) }
+        router.add(["GET"], "/v/{x}", on: [.admin]) { _, responder in responder.respond(.json(200, "ordinary")) }
+        router.add(["GET"], "/w/{x}", on: [.admin]) { values in .json(200, String(decoding: values[0], as: UTF8.self)) }
+        router.add(["GET"], "/v/{x}", on: [.admin]) { values in .json(200, "never") }
+        router.add(["GET"], "/w/{x}", on: [.admin]) { _, responder in responder.respond(.json(200, "later")) }
+        #expect(immediate(router, "/w/1")?.1 == ["1"])
+        #expect(body(route(router, "GET", "/w/1", on: .admin)) == "1")
+        #expect(immediate(router, "/v/1") == nil)
+        #expect(body(route(router, "GET", "/v/1", on: .admin)) == "ordinary")
+    }
 }

@@ -67,6 +67,18 @@ public struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
         return parameters
     }
 
+    /// Whether some path matches both patterns: as many segments, and where both have a
+    /// literal, the same one (a `{name}` matches any non-empty segment; counted as overlapping
+    /// an empty literal too, which only costs a needless check).
+    func mayOverlap(_ other: RoutePattern) -> Bool {
+        guard segments.count == other.segments.count else { return false }
+        for (a, b) in zip(segments, other.segments) {
+            guard let a, let b else { continue }
+            if bytes[a] != other.bytes[b] { return false }
+        }
+        return true
+    }
+
     /// Whether `path` matches (no value made).
     func matches(_ path: UnsafeRawBufferPointer) -> Bool { walk(path, { _ in }) }
 

@@ -64,6 +64,10 @@ public struct Router {
     final class Table {
         /// Per listener, indexed by `slot(_:)`: an array index, not a hashed key per request.
         var routes: [[Route]] = [[], []]
+        /// Per listener, the immediate routes in order, each with the routes added before it
+        /// that some path could match too (`RoutePattern.mayOverlap`): what `immediateRoute`
+        /// tries, instead of every route.
+        var immediates: [[(route: Route, before: [Route])]] = [[], []]
         var patterns: [String] = []
         var adminGuard: ((Request) -> APIError?)?
         var adminGuardActive: () -> Bool = { true }
@@ -72,6 +76,7 @@ public struct Router {
 
         init(copying t: Table) {
             routes = t.routes
+            immediates = t.immediates
             patterns = t.patterns
             adminGuard = t.adminGuard
             adminGuardActive = t.adminGuardActive
@@ -127,10 +132,14 @@ public struct Router {
         let index = table.patterns.firstIndex(of: pattern) ?? table.patterns.count
         if index == table.patterns.count { table.patterns.append(pattern) }
         for listener in listeners {
-            table.routes[Self.slot(listener)].append(
-                Route(
-                    methods: methods, pattern: RoutePattern(pattern), handler: handler, bodyLimit: bodyLimit,
-                    anyMethod: methods == ["*"], index: index, immediate: immediate))
+            let route = Route(
+                methods: methods, pattern: RoutePattern(pattern), handler: handler, bodyLimit: bodyLimit,
+                anyMethod: methods == ["*"], index: index, immediate: immediate)
+            let slot = Self.slot(listener)
+            if immediate != nil {
+                table.immediates[slot].append((route, table.routes[slot].filter { $0.pattern.mayOverlap(route.pattern) }))
+            }
+            table.routes[slot].append(route)
         }
     }
 
@@ -154,15 +163,12 @@ public struct Router {
     /// pattern matches is an ordinary one or does not take the method (`dispatch` answers then:
     /// 405 with the methods of every matching route, or a later route).
     func immediateRoute(_ path: UnsafeRawBufferPointer, isHead: Bool, on listener: ListenerRole) -> (route: Route, values: PathValues)? {
-        let table = routes[Self.slot(listener)]
-        for i in table.indices {
-            let route = table[i]
-            // Values only for an immediate route (at most two); an ordinary one ends the search.
-            guard route.immediate != nil else {
-                if route.pattern.matches(path) { return nil }
-                continue
-            }
-            guard let values = route.pattern.values(path) else { continue }
+        let candidates = state.immediates[Self.slot(listener)]
+        for i in candidates.indices {
+            guard let values = candidates[i].route.pattern.values(path) else { continue }
+            // A route added before it takes this path too: `dispatch` decides.
+            for earlier in candidates[i].before where earlier.pattern.matches(path) { return nil }
+            let route = candidates[i].route
             guard isHead ? route.allowsHead : route.allowsGet else { return nil }
             return (route, values)
         }
