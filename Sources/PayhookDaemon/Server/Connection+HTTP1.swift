@@ -63,7 +63,11 @@ extension Connection {
             case .head where immediate != nil:
                 let head = parser.head
                 let (route, response) = immediate.take()!
-                perform(state.answerAtOnce(isHead: head.method == .head, keepAlive: head.keepAlive, response))
+                if let idleMs = state.answerAtOnceWhenIdle(keepAlive: head.keepAlive) {
+                    sendAtOnce(response, isHead: head.method == .head, idleMs: idleMs)
+                } else {
+                    perform(state.answerAtOnce(isHead: head.method == .head, keepAlive: head.keepAlive, response))
+                }
                 admitted()
                 if registration != nil { server.stats.answered(role, .http1, route: route, status: response.status) }
                 // The parser's `.end` for this request follows and finds no `current`.

@@ -165,6 +165,17 @@ final class Connection: EventHandler, ConnectionSink {
         flush()
     }
 
+    /// `perform([.send(response, headRequest: isHead, close: false), .deadline(afterMs:
+    /// idleMs)])` without building the actions: an immediate answer on an idle connection
+    /// (`ConnectionState.answerAtOnceWhenIdle`), the status query's common case.
+    func sendAtOnce(_ response: Response, isHead: Bool, idleMs: Int64) {
+        guard registration != nil else { return }
+        ResponseEncoder.encode(response, headRequest: isHead, close: false, date: server.httpDate, into: &output)
+        lingerBeforeClose = true
+        setDeadline(idleMs)
+        flush()
+    }
+
     /// Deadlines move on every request, almost always later. Moving a heap entry later is
     /// deferred: the entry fires at the old time, sees the new deadline and re-arms once. Only
     /// an earlier deadline touches the heap at once. Clearing leaves the entry to fire as a no-op.

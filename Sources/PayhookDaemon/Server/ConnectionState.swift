@@ -108,21 +108,28 @@ public struct ConnectionState {
     /// `headReceived`, `requestComplete` and `answered` in one (it leaves after the answers
     /// still owed, in order).
     public mutating func answerAtOnce(isHead: Bool, keepAlive: Bool, _ response: Response) -> Actions {
-        // Nothing owed and the connection stays: the three steps' net effect (the request
-        // enters and leaves the queue, the header deadline gives way to the idle one), without
-        // queueing the answer and taking it out again.
-        if queue.isEmpty && reading == .head && keepAlive && !draining && !paused {
-            nextID += 1
-            reading = .idle
+        if let idleMs = answerAtOnceWhenIdle(keepAlive: keepAlive) {
             var actions = Actions(.send(response, headRequest: isHead, close: false))
-            deadline = nil
-            actions += setDeadline(.idle)
+            actions.append(.deadline(afterMs: idleMs))
             return actions
         }
         var (id, actions) = headReceived(isHead: isHead, hasBody: false, expectsContinue: false, keepAlive: keepAlive)
         actions += requestComplete()
         actions += answered(id, response)
         return actions
+    }
+
+    /// `answerAtOnce` in its common case, nothing owed and the connection staying: then the
+    /// three steps' net effect is taken (the request enters and leaves the queue, the header
+    /// deadline gives way to the idle one) and the idle deadline returned; the caller sends the
+    /// answer, then sets it (the actions `[.send(answer), .deadline(idle)]`, not built). Nil,
+    /// with nothing changed, in every other case.
+    public mutating func answerAtOnceWhenIdle(keepAlive: Bool) -> Int64? {
+        guard queue.isEmpty && reading == .head && keepAlive && !draining && !paused else { return nil }
+        nextID += 1
+        reading = .idle
+        deadline = .idle
+        return limits.idleTimeoutMs
     }
 
     /// The parser rejected the input: answer `status` after the earlier answers, then close.
