@@ -128,6 +128,37 @@ private struct FieldWriter {
 
     /// A JSON string: copied whole when no byte needs an escape, else as `JSONWriter` writes it.
     mutating func quoted(_ b: UnsafeBufferPointer<UInt8>) {
+        // Checked and copied a word at a time in one pass, the last bytes as one word padded
+        // with "a" (stored whole: the closing quote overwrites the padding, and the buffer's
+        // bound leaves room for it). A word that may need an escape sends the field to the
+        // exact way below, which writes it again from the same place.
+        if let base = b.baseAddress, at + b.count + 10 <= out.count {
+            let raw = UnsafeRawPointer(base)
+            let to = at + 1
+            var i = 0
+            var clean = true
+            while i + 8 <= b.count {
+                let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                if Self.mayNeedEscape(word) {
+                    clean = false
+                    break
+                }
+                out.storeBytes(of: word, toByteOffset: to + i, as: UInt64.self)
+                i += 8
+            }
+            if clean && i < b.count {
+                var word: UInt64 = 0x6161_6161_6161_6161
+                withUnsafeMutableBytes(of: &word) { $0.baseAddress!.copyMemory(from: raw + i, byteCount: b.count - i) }
+                if Self.mayNeedEscape(word) { clean = false } else { out.storeBytes(of: word, toByteOffset: to + i, as: UInt64.self) }
+            }
+            if clean {
+                out[at] = UInt8(ascii: "\"")
+                at = to + b.count
+                out[at] = UInt8(ascii: "\"")
+                at += 1
+                return
+            }
+        }
         guard Self.plain(b) else {
             var w = JSONWriter(reservingCapacity: b.count * 6 + 2)
             w.string(String(decoding: b, as: UTF8.self))
