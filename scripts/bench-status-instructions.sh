@@ -39,8 +39,9 @@ LUA
 # Valgrind 3.19 (Debian 12) cannot read the DWARF 5 of Swift 6 binaries: a copy without it.
 strip --strip-debug -o "$tmp/payhookd" "$BIN"
 
-# measure NAME PID URL: instructions per request of PID (under callgrind, instrumentation off)
-# over 4 s of wrk; stops PID and reads the count callgrind prints at exit.
+# measure NAME PID URL SIGNAL: instructions per request of PID (under callgrind,
+# instrumentation off) over 4 s of wrk; stops PID with SIGNAL and reads the count callgrind
+# prints at exit (nginx takes QUIT: under valgrind a TERM was once left unanswered).
 measure() {
   local out n
   wrk -t1 -c8 -d2s -s "$tmp/paths.lua" "$3" >/dev/null
@@ -48,8 +49,9 @@ measure() {
   out=$(wrk -t1 -c8 -d4s -s "$tmp/paths.lua" "$3")
   callgrind_control -i off "$2" >/dev/null 2>&1
   n=$(awk '/requests in/{print $1}' <<<"$out")
-  kill "$2"
-  while kill -0 "$2" 2>/dev/null; do sleep 0.2; done
+  kill -"$4" "$2"
+  for _ in $(seq 300); do kill -0 "$2" 2>/dev/null || break; sleep 0.2; done
+  kill -0 "$2" 2>/dev/null && { echo "$1 under callgrind did not stop on $4" >&2; exit 1; }
   awk -v n="$n" '/Collected :/{gsub(",", "", $4); printf "%d", $4 / n}' "$tmp/$1.err"
 }
 
@@ -61,7 +63,7 @@ for _ in $(seq 600); do [ -s "$tmp/ready-cg" ] && break; sleep 0.1; done
 admin=$(awk '$1=="admin"{print $2; exit}' "$tmp/ready-cg")
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$admin/v1/payments/nonstopay-payin/bench-1")" = 200 ] ||
   { echo "status query under callgrind did not answer 200" >&2; exit 1; }
-ph=$(measure payhookd "$pid" "http://$admin")
+ph=$(measure payhookd "$pid" "http://$admin" TERM)
 
 ng_port=$(free_port)
 cat >"$tmp/nginx-cg.conf" <<NGINX
@@ -85,7 +87,7 @@ valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$tmp/nginx.cg
 pid=$!
 pids+=("$pid")
 for _ in $(seq 600); do (echo >"/dev/tcp/127.0.0.1/$ng_port") 2>/dev/null && break; sleep 0.1; done
-ng=$(measure nginx "$pid" "http://127.0.0.1:$ng_port")
+ng=$(measure nginx "$pid" "http://127.0.0.1:$ng_port" QUIT)
 
 echo "status, HTTP/1.1: user-space instructions per request (callgrind, wrk -t1 -c8, $PAYMENTS payments)"
 echo "  payhookd: $ph   nginx return 200: $ng   payhookd/nginx $(awk -v a="$ph" -v b="$ng" 'BEGIN { printf "%.2f", a / b }')"
