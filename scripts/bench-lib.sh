@@ -1,5 +1,6 @@
 # Sourced by the bench scripts (not run): the temporary folder and its clean-up, a free port,
-# nginx with one worker, and payhookd serving a prepared log of known payments.
+# nginx with one worker, and payhookd serving a prepared log of known payments (and their status
+# query paths, for wrk).
 
 # bench_tmp NAME [BASE]: a folder under BASE (default /tmp) that the EXIT trap removes, with
 # every pid in `pids` killed first. Readable by nginx's worker (mktemp makes it 0700, and the
@@ -81,4 +82,19 @@ for i in range(int(sys.argv[2])):
     r = c.getresponse(); r.read()
     assert r.status == 200, (r.status, i)
 PY
+}
+
+# status_paths PAYMENTS: the status query paths of the payments status_daemon made, one a line
+# in $tmp/paths, and $tmp/paths.lua, a wrk script that asks them in turn.
+status_paths() {
+  for i in $(seq 0 $(($1 - 1))); do echo "/v1/payments/nonstopay-payin/bench-$i"; done >"$tmp/paths"
+  cat >"$tmp/paths.lua" <<LUA
+local paths = {}
+for line in io.lines("$tmp/paths") do paths[#paths + 1] = line end
+local i = 0
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+LUA
 }

@@ -26,22 +26,13 @@ bench_tmp status-ir
 status_daemon "$BIN" "$PAYMENTS"
 kill "$ph_pid"
 wait "$ph_pid" 2>/dev/null || true
-for i in $(seq 0 $((PAYMENTS - 1))); do echo "/v1/payments/nonstopay-payin/bench-$i"; done >"$tmp/paths"
-cat >"$tmp/paths.lua" <<LUA
-local paths = {}
-for line in io.lines("$tmp/paths") do paths[#paths + 1] = line end
-local i = 0
-request = function()
-  i = i % #paths + 1
-  return wrk.format("GET", paths[i])
-end
-LUA
+status_paths "$PAYMENTS"
 # Valgrind 3.19 (Debian 12) cannot read the DWARF 5 of Swift 6 binaries: a copy without it.
 strip --strip-debug -o "$tmp/payhookd" "$BIN"
 
 # measure NAME PID URL SIGNAL: instructions per request of PID (under callgrind,
 # instrumentation off) over 4 s of wrk; stops PID with SIGNAL and reads the count callgrind
-# prints at exit (nginx takes QUIT: under valgrind a TERM was once left unanswered).
+# prints at exit (nginx takes QUIT, its graceful stop).
 measure() {
   local out n
   wrk -t1 -c8 -d2s -s "$tmp/paths.lua" "$3" >/dev/null
@@ -50,7 +41,12 @@ measure() {
   callgrind_control -i off "$2" >/dev/null 2>&1
   n=$(awk '/requests in/{print $1}' <<<"$out")
   kill -"$4" "$2"
-  for _ in $(seq 300); do kill -0 "$2" 2>/dev/null || break; sleep 0.2; done
+  # A request wakes it too: under valgrind a signal can wait until its epoll_wait returns.
+  for _ in $(seq 300); do
+    kill -0 "$2" 2>/dev/null || break
+    curl -s -m 1 -o /dev/null "$3/healthz" || true
+    sleep 0.2
+  done
   kill -0 "$2" 2>/dev/null && { echo "$1 under callgrind did not stop on $4" >&2; exit 1; }
   awk -v n="$n" '/Collected :/{gsub(",", "", $4); printf "%d", $4 / n}' "$tmp/$1.err"
 }

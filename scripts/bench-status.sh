@@ -27,16 +27,7 @@ fi
 . scripts/bench-lib.sh
 bench_tmp status
 status_daemon "$BIN" "$PAYMENTS"
-for i in $(seq 0 $((PAYMENTS - 1))); do echo "/v1/payments/nonstopay-payin/bench-$i"; done >"$tmp/paths"
-cat >"$tmp/paths.lua" <<LUA
-local paths = {}
-for line in io.lines("$tmp/paths") do paths[#paths + 1] = line end
-local i = 0
-request = function()
-  i = i % #paths + 1
-  return wrk.format("GET", paths[i])
-end
-LUA
+status_paths "$PAYMENTS"
 
 # The static file: a payment answer as payhookd sends it, so both bodies have the same size.
 mkdir -p "$tmp/www"

@@ -153,16 +153,7 @@ private struct HeadWriter {
         if s.utf8.withContiguousStorageIfAvailable({ bytes($0) }) == nil { for b in s.utf8 { byte(b) } }
     }
 
-    mutating func decimal(_ value: UInt64) {
-        var divisor: UInt64 = 1
-        while divisor <= value / 10 { divisor *= 10 }
-        var rest = value
-        while divisor > 0 {
-            byte(UInt8(ascii: "0") + UInt8(rest / divisor))
-            rest %= divisor
-            divisor /= 10
-        }
-    }
+    mutating func decimal(_ value: UInt64) { ASCIIDecimal.forEachDigit(value) { byte($0) } }
 
     /// Checks and writes `name: value\r\n`: the name a token, the value without CTLs but HTAB
     /// (the writer traps otherwise: fields come from code, not from requests).

@@ -232,14 +232,5 @@ private struct FieldWriter {
         }
     }
 
-    mutating func decimal(_ value: UInt64) {
-        var divisor: UInt64 = 1
-        while divisor <= value / 10 { divisor *= 10 }
-        var rest = value
-        while divisor > 0 {
-            byte(UInt8(ascii: "0") + UInt8(rest / divisor))
-            rest %= divisor
-            divisor /= 10
-        }
-    }
+    mutating func decimal(_ value: UInt64) { ASCIIDecimal.forEachDigit(value) { byte($0) } }
 }
