@@ -85,7 +85,8 @@ let package = Package(
 // overlapping access still traps there.
 for target in package.targets where target.name.hasPrefix("Payhook") || target.name.hasPrefix("payhookd") {
     guard target.type == .regular || target.type == .executable else { continue }
-    target.swiftSettings = (target.swiftSettings ?? []) + [
-        .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
-    ]
+    target.swiftSettings =
+        (target.swiftSettings ?? []) + [
+            .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
+        ]
 }

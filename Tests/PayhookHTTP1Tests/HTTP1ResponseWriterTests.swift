@@ -24,7 +24,8 @@ import Testing
         var out: [UInt8] = []
         let date = "Mon, 30 Nov 2026 10:44:09 GMT"
         HTTP1ResponseWriter.write(
-            status: 431, headers: [("Retry-After", "1")], date: date, contentType: "application/json", body: [UInt8](repeating: 0x61, count: 1_000_000),
+            status: 431, headers: [("Retry-After", "1")], date: date, contentType: "application/json",
+            body: [UInt8](repeating: 0x61, count: 1_000_000),
             close: true, isHeadResponse: true, into: &out)
         #expect(
             Self.text(out)
