@@ -4,7 +4,7 @@ import PayhookLog
 /// A payment's last-seen state read in place from its record (`PaymentRecord`): the status
 /// answer is written from these bytes, so a query makes no `PaymentState`, no `String` per field
 /// and no array of event seqs (those were most of a lookup's cost). Valid only inside the
-/// closure of `LogIndex.withPayment`: the spans point into the shard's arena.
+/// closure of `LogIndex.withPaymentInPlace`: the spans point into the shard's arena.
 public struct PaymentFieldsView {
     /// A text field: bytes in the record, or an entry of the table's intern list.
     public enum Text {
@@ -60,32 +60,21 @@ extension PaymentRecord {
 
 extension PaymentShard {
     /// Calls `body` with the fields of the record in `slot`.
-    func withFields<T>(slot: Int, interns: PaymentInterns, _ body: (PaymentFieldsView) -> T) -> T {
+    func withFields(slot: Int, interns: PaymentInterns, _ body: (PaymentFieldsView) -> Void) {
         arena.withUnsafeBufferPointer { a in body(try! PaymentRecord.fields(a, at: Int(slots[slot] - 1), interns: interns)) }
-    }
-}
-
-extension PaymentTable {
-    /// Calls `body` with payment `source`/`paymentID`'s fields read in place; nil when never seen.
-    func withFields(source: String, paymentID: String, _ body: (PaymentFieldsView) -> [UInt8]) -> [UInt8]? {
-        place(source: source, paymentID: paymentID).map { shards[$0.shard].withFields(slot: $0.slot, interns: interns, body) }
     }
 }
 
 extension LogIndex {
     /// Calls `body` with the last-seen state of a payment as its record's bytes (see
-    /// `PaymentFieldsView`) and returns the bytes it writes, or nil when the payment was never
-    /// seen. The same state as `lookup`. Not generic: a generic function across the module
-    /// boundary runs unspecialized (every `withUTF8` and buffer access through witness tables).
-    public func withPayment(source: String, paymentID: String, _ body: (PaymentFieldsView) -> [UInt8]) -> [UInt8]? {
-        payments.withFields(source: source, paymentID: paymentID, body)
-    }
-
-    /// `withPayment` of a key given as its UTF-8 bytes, for an index held in a class's stored
-    /// property (the daemon's store), which it does not change: `mutating` only so that the index is passed by address. A
-    /// non-mutating call copied the whole `LogIndex` first (a retain and release of each of its
-    /// tables per status query), because `body` might have written to that property meanwhile.
-    /// Returns false, without calling `body`, when the payment was never seen.
+    /// `PaymentFieldsView`), the key given as its UTF-8 bytes; the same state as `lookup`.
+    /// Returns false, without calling `body`, when the payment was never seen. Not generic: a
+    /// generic function across the module boundary runs unspecialized.
+    ///
+    /// `mutating` only so that the index is passed by address (it changes nothing): called on
+    /// an index held in a class's stored property (the daemon's store), a non-mutating method
+    /// copied the whole `LogIndex` first (a retain and release of each of its tables per status
+    /// query), because `body` might have written to that property meanwhile.
     public mutating func withPaymentInPlace(
         source: UnsafeRawBufferPointer, paymentID: UnsafeRawBufferPointer, _ body: (PaymentFieldsView) -> Void
     ) -> Bool {

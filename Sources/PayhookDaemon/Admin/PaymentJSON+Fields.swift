@@ -2,30 +2,16 @@ import PayhookCore
 import PayhookStore
 
 extension PaymentJSON {
-    /// The payment answer from the record's bytes (`LogIndex.withPayment`): the same bytes as
+    /// The payment answer from the record's bytes (`LogIndex.withPaymentInPlace`): the same bytes as
     /// `render(_:unsigned:)` of the `PaymentState` that `lookup` would decode (AdminPaymentJSONTests
     /// compares them), written through a pointer into a buffer sized once. The state path made a
     /// `String` per field, an array of every event seq, and called `Array.append` about thirty
     /// times per answer: together about half of a status query's user time.
-    static func render(_ p: PaymentFieldsView, source: String, paymentID: String, unsigned: [String]) -> [UInt8] {
-        var source = source
-        var paymentID = paymentID
-        return source.withUTF8 { s in
-            paymentID.withUTF8 { id in render(p, source: UnsafeRawBufferPointer(s), paymentID: UnsafeRawBufferPointer(id), unsigned: unsigned) }
-        }
-    }
-
-    /// `render` with the key as its UTF-8 bytes (a status query's, from its path).
-    static func render(_ p: PaymentFieldsView, source: UnsafeRawBufferPointer, paymentID: UnsafeRawBufferPointer, unsigned: [String]) -> [UInt8] {
-        let bound = bound(p, source: source, paymentID: paymentID, unsigned: unsigned)
-        return [UInt8](unsafeUninitializedCapacity: bound) { buffer, count in
-            count = write(p, source: source, paymentID: paymentID, unsigned: unsigned, into: UnsafeMutableRawBufferPointer(buffer))
-        }
-    }
-
-    /// `render` appended to `out`: a buffer the caller keeps from answer to answer has room
-    /// already, where a new array per answer cost an allocation and a generic metadata lookup
-    /// (a twentieth of a status query).
+    ///
+    /// The key is given as its UTF-8 bytes (a status query's, from its path), and the answer
+    /// is appended to `out`: a buffer the caller keeps from answer to answer has room already,
+    /// where a new array per answer cost an allocation and a generic metadata lookup (a
+    /// twentieth of a status query).
     static func render(
         _ p: PaymentFieldsView, source: UnsafeRawBufferPointer, paymentID: UnsafeRawBufferPointer, unsigned: [String], into out: inout [UInt8]
     ) {

@@ -55,7 +55,7 @@ final class EventStore: EventSink {
 
     func storedSeq(of event: NormalizedEvent) -> UInt64? { index.dedup(event) }
 
-    /// `LogIndex.withPayment` on the live index, in place (`withPaymentInPlace`: no copy of the
+    /// `LogIndex.withPaymentInPlace` on the live index (passed by address: no copy of the
     /// index per status query). `body` must not touch the store.
     func withPayment(source: UnsafeRawBufferPointer, paymentID: UnsafeRawBufferPointer, _ body: (PaymentFieldsView) -> Void) -> Bool {
         index.withPaymentInPlace(source: source, paymentID: paymentID, body)
