@@ -148,8 +148,7 @@ final class Connection: EventHandler, ConnectionSink {
                 output += bytes
                 lingerBeforeClose = true
             case .send(let response, let headRequest, let close):
-                ResponseEncoder.encode(response, headRequest: headRequest, close: close, date: server.httpDate, into: &output)
-                lingerBeforeClose = true
+                queue(response, headRequest: headRequest, close: close)
             case .deadline(let afterMs):
                 setDeadline(afterMs)
             case .pauseReading:
@@ -170,10 +169,15 @@ final class Connection: EventHandler, ConnectionSink {
     /// (`ConnectionState.answerAtOnceWhenIdle`), the status query's common case.
     func sendAtOnce(_ response: Response, isHead: Bool, idleMs: Int64) {
         guard registration != nil else { return }
-        ResponseEncoder.encode(response, headRequest: isHead, close: false, date: server.httpDate, into: &output)
-        lingerBeforeClose = true
+        queue(response, headRequest: isHead, close: false)
         setDeadline(idleMs)
         flush()
+    }
+
+    /// Encodes an answer into the output (sent by the next `flush`).
+    private func queue(_ response: Response, headRequest: Bool, close: Bool) {
+        ResponseEncoder.encode(response, headRequest: headRequest, close: close, date: server.httpDate, into: &output)
+        lingerBeforeClose = true
     }
 
     /// Deadlines move on every request, almost always later. Moving a heap entry later is
