@@ -18,6 +18,11 @@ struct PaymentInterns: Sendable {
     static let scanMax = 16
 
     private(set) var strings: [String] = []
+    /// Every entry's UTF-8 back to back, and where each ends: a status answer and a probe read
+    /// an entry's bytes from here (`withUTF8`), with no `String` retained, released and opened
+    /// per field (a fifth of the retains and releases of a status query).
+    private var utf8: [UInt8] = []
+    private var utf8Ends: [UInt32] = []
     private var ids: [ByteString: Int] = [:]
     /// `PaymentTable.hashPrefix(source:)` of each entry, computed once when it is added.
     private var hashPrefixes: [UInt64] = []
@@ -25,6 +30,11 @@ struct PaymentInterns: Sendable {
     var count: Int { strings.count }
 
     subscript(id: Int) -> String { strings[id] }
+
+    /// Calls `body` with the entries' bytes (valid inside it only).
+    func withUTF8<R>(_ body: (InternedUTF8) -> R) -> R {
+        utf8.withUnsafeBufferPointer { bytes in utf8Ends.withUnsafeBufferPointer { ends in body(InternedUTF8(bytes: bytes, ends: ends)) } }
+    }
 
     /// The key hash's state after entry `id` as a source (`PaymentTable.hashPrefix`).
     func hashPrefix(_ id: Int) -> UInt64 { hashPrefixes[id] }
@@ -47,6 +57,8 @@ struct PaymentInterns: Sendable {
         guard strings.count < Self.entriesMax, s.utf8.count <= Self.stringBytesMax else { return PaymentRecord.tagInline }
         ids[key] = strings.count
         strings.append(s)
+        utf8.append(contentsOf: s.utf8)
+        utf8Ends.append(UInt32(utf8.count))
         hashPrefixes.append(PaymentTable.hashPrefix(source: s.utf8))
         return PaymentRecord.tagInternBase + UInt64(strings.count - 1)
     }
@@ -79,10 +91,23 @@ struct PaymentInterns: Sendable {
 
     func heapBytes() -> Int {
         var bytes = HeapCost.array(capacity: strings.capacity, stride: MemoryLayout<String>.stride)
+        bytes += HeapCost.array(capacity: utf8.capacity, stride: 1) + HeapCost.array(capacity: utf8Ends.capacity, stride: 4)
         bytes += HeapCost.array(capacity: hashPrefixes.capacity, stride: MemoryLayout<UInt64>.stride)
         bytes += HeapCost.dictionary(capacity: ids.capacity, keyStride: MemoryLayout<ByteString>.stride, valueStride: MemoryLayout<Int>.stride)
         // Each string's storage is shared by the list and the dictionary's key.
         for s in strings { bytes += HeapCost.string(s) }
         return bytes
+    }
+}
+
+/// `PaymentInterns`' entries as bytes (`PaymentInterns.withUTF8`): entry `id` is the bytes from
+/// where entry `id - 1` ends to where it ends.
+struct InternedUTF8 {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let ends: UnsafeBufferPointer<UInt32>
+
+    subscript(id: Int) -> UnsafeBufferPointer<UInt8> {
+        let start = id == 0 ? 0 : Int(ends[id - 1])
+        return UnsafeBufferPointer(rebasing: bytes[start..<Int(ends[id])])
     }
 }

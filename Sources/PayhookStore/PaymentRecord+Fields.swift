@@ -6,11 +6,9 @@ import PayhookLog
 /// and no array of event seqs (those were most of a lookup's cost). Valid only inside the
 /// closure of `LogIndex.withPaymentInPlace`: the spans point into the shard's arena.
 public struct PaymentFieldsView {
-    /// A text field: bytes in the record, or an entry of the table's intern list.
-    public enum Text {
-        case bytes(UnsafeBufferPointer<UInt8>)
-        case interned(String)
-    }
+    /// A text field's UTF-8: bytes in the record, or an entry of the table's intern list
+    /// (`PaymentInterns.withUTF8`); either way no `String` is made, retained or released.
+    public typealias Text = UnsafeBufferPointer<UInt8>
 
     public var status: PaymentStatus
     public var provider: Text
@@ -27,24 +25,26 @@ public struct PaymentFieldsView {
 }
 
 extension PaymentRecord {
-    /// The fields of the trusted record at `start` (an arena this process wrote or validated).
-    static func fields(_ base: UnsafeBufferPointer<UInt8>, at start: Int, interns: PaymentInterns) throws(DecodeError) -> PaymentFieldsView {
-        var r = PaymentRecordReader(base, at: start)
-        let view = try PaymentRecordView.key(&r, interns: interns)
+    /// The fields of a trusted record (an arena this process wrote or validated) whose key `r`
+    /// has just read (`PaymentRecordView.key`, `status` from its head): the probe's reader goes
+    /// on, and the key is not read twice.
+    static func fields(
+        _ r: inout PaymentRecordReader, status: PaymentStatus, interns: PaymentInterns, utf8: InternedUTF8
+    ) throws(DecodeError) -> PaymentFieldsView {
         func text(_ f: PaymentRecordView.Field) -> PaymentFieldsView.Text? {
             switch f {
             case .absent: nil
-            case .inline(let b): .bytes(b)
-            case .interned(let id): .interned(interns[id])
+            case .inline(let b): b
+            case .interned(let id): utf8[id]
             }
         }
-        func required(_ f: PaymentRecordView.Field, _ what: String) throws(DecodeError) -> PaymentFieldsView.Text {
+        func required(_ f: PaymentRecordView.Field, _ what: String, _ r: PaymentRecordReader) throws(DecodeError) -> PaymentFieldsView.Text {
             guard let t = text(f) else { throw r.fail("\(what) is absent") }
             return t
         }
         let lastSeq = try r.varint("last_seq")
-        let provider = try required(r.field("provider", interns: interns), "provider")
-        let kind = try required(r.field("kind", interns: interns), "kind")
+        let provider = try required(r.field("provider", interns: interns), "provider", r)
+        let kind = try required(r.field("kind", interns: interns), "kind", r)
         let merchantRef = text(try r.field("merchant_ref", interns: interns))
         let providerStatus = text(try r.field("provider_status", interns: interns))
         let amount = text(try r.field("amount", interns: interns))
@@ -53,15 +53,25 @@ extension PaymentRecord {
         let lastSeenMs = firstSeenMs &+ unzigzag(try r.varint("last_seen"))
         let events = try r.varint("event count")
         return PaymentFieldsView(
-            status: view.status, provider: provider, kind: kind, merchantRef: merchantRef, providerStatus: providerStatus, amount: amount,
+            status: status, provider: provider, kind: kind, merchantRef: merchantRef, providerStatus: providerStatus, amount: amount,
             currency: currency, firstSeenMs: firstSeenMs, lastSeenMs: lastSeenMs, lastSeq: lastSeq, events: Int(events))
     }
 }
 
-extension PaymentShard {
-    /// Calls `body` with the fields of the record in `slot`.
-    func withFields(slot: Int, interns: PaymentInterns, _ body: (PaymentFieldsView) -> Void) {
-        arena.withUnsafeBufferPointer { a in body(try! PaymentRecord.fields(a, at: Int(slots[slot] - 1), interns: interns)) }
+extension PaymentTable {
+    /// Calls `body` with the fields of payment (`source`, `paymentID`), read in the same pass as
+    /// the probe that finds it; false, without calling `body`, when it is not here.
+    func withFields(source: UnsafeBufferPointer<UInt8>, paymentID: UnsafeBufferPointer<UInt8>, _ body: (PaymentFieldsView) -> Void) -> Bool {
+        guard !shards.isEmpty else { return false }
+        let h = Self.hash(source: source, paymentID: paymentID)
+        let shard = shards[Self.shard(of: h)]
+        return interns.withUTF8 { utf8 in
+            shard.arena.withUnsafeBufferPointer { a in
+                guard var found = shard.probe(a, hash: h, source: source, paymentID: paymentID, interns: interns, utf8: utf8) else { return false }
+                body(try! PaymentRecord.fields(&found.reader, status: found.view.status, interns: interns, utf8: utf8))
+                return true
+            }
+        }
     }
 }
 
@@ -78,9 +88,6 @@ extension LogIndex {
     public mutating func withPaymentInPlace(
         source: UnsafeRawBufferPointer, paymentID: UnsafeRawBufferPointer, _ body: (PaymentFieldsView) -> Void
     ) -> Bool {
-        guard let place = payments.place(source: source.assumingMemoryBound(to: UInt8.self), paymentID: paymentID.assumingMemoryBound(to: UInt8.self))
-        else { return false }
-        payments.shards[place.shard].withFields(slot: place.slot, interns: payments.interns, body)
-        return true
+        payments.withFields(source: source.assumingMemoryBound(to: UInt8.self), paymentID: paymentID.assumingMemoryBound(to: UInt8.self), body)
     }
 }

@@ -97,9 +97,9 @@ struct PaymentRecordView {
     }
 
     /// Whether this record's key is (`source`, `paymentID`), byte for byte.
-    func matches(source: UnsafeBufferPointer<UInt8>, paymentID: UnsafeBufferPointer<UInt8>, interns: PaymentInterns) -> Bool {
+    func matches(source: UnsafeBufferPointer<UInt8>, paymentID: UnsafeBufferPointer<UInt8>, utf8: InternedUTF8) -> Bool {
         guard Self.same(self.paymentID, paymentID) else { return false }
-        return Self.equal(self.source, source, interns: interns)
+        return Self.equal(self.source, source, utf8: utf8)
     }
 
     /// Whether two records have one key (interned entries are distinct strings, so two ids
@@ -115,15 +115,16 @@ struct PaymentRecordView {
     }
 
     static func equal(_ f: Field, _ bytes: UnsafeBufferPointer<UInt8>, interns: PaymentInterns) -> Bool {
+        if case .interned = f { return interns.withUTF8 { equal(f, bytes, utf8: $0) } }
+        return equal(f, bytes, utf8: nil)
+    }
+
+    /// `equal` with the intern list's bytes at hand (`utf8` is only read for an interned field).
+    static func equal(_ f: Field, _ bytes: UnsafeBufferPointer<UInt8>, utf8: InternedUTF8?) -> Bool {
         switch f {
         case .absent: false
         case .inline(let b): same(b, bytes)
-        case .interned(let id):
-            interns[id].utf8.count == bytes.count
-                && { () -> Bool in
-                    var s = interns[id]
-                    return s.withUTF8 { same($0, bytes) }
-                }()
+        case .interned(let id): same(utf8![id], bytes)
         }
     }
 

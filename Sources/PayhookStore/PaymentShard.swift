@@ -31,19 +31,30 @@ struct PaymentShard: Sendable {
     /// The slot holding the record keyed (`source`, `paymentID`), if any.
     func find(hash: UInt64, source: UnsafeBufferPointer<UInt8>, paymentID: UnsafeBufferPointer<UInt8>, interns: PaymentInterns) -> Int? {
         guard !slots.isEmpty else { return nil }
+        return interns.withUTF8 { utf8 in
+            arena.withUnsafeBufferPointer { a in probe(a, hash: hash, source: source, paymentID: paymentID, interns: interns, utf8: utf8)?.slot }
+        }
+    }
+
+    /// The slot of the record keyed (`source`, `paymentID`) in the arena `a`, with a reader left
+    /// just past its key and the key's view; nil when the key is not here (or the shard is empty).
+    @inline(__always)
+    func probe(
+        _ a: UnsafeBufferPointer<UInt8>, hash: UInt64, source: UnsafeBufferPointer<UInt8>, paymentID: UnsafeBufferPointer<UInt8>,
+        interns: PaymentInterns, utf8: InternedUTF8
+    ) -> (slot: Int, reader: PaymentRecordReader, view: PaymentRecordView)? {
+        guard !slots.isEmpty else { return nil }
         let mask = slots.count - 1
-        return arena.withUnsafeBufferPointer { a in
-            slots.withUnsafeBufferPointer { s in
-                var i = Int(truncatingIfNeeded: hash) & mask
-                while s[i] != 0 {
-                    var r = PaymentRecordReader(a, at: Int(s[i] - 1))
-                    // This arena was written by this process or validated when a snapshot was read.
-                    let view = try! PaymentRecordView.key(&r, interns: interns)
-                    if view.matches(source: source, paymentID: paymentID, interns: interns) { return i }
-                    i = (i + 1) & mask
-                }
-                return nil
+        return slots.withUnsafeBufferPointer { s in
+            var i = Int(truncatingIfNeeded: hash) & mask
+            while s[i] != 0 {
+                var r = PaymentRecordReader(a, at: Int(s[i] - 1))
+                // This arena was written by this process or validated when a snapshot was read.
+                let view = try! PaymentRecordView.key(&r, interns: interns)
+                if view.matches(source: source, paymentID: paymentID, utf8: utf8) { return (i, r, view) }
+                i = (i + 1) & mask
             }
+            return nil
         }
     }
 

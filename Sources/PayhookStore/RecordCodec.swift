@@ -68,8 +68,20 @@ public enum RecordCodec {
     }
 
     /// The status of an on-disk code; `nil` for a code this version does not know (damage).
+    /// The inverse of `statusCode`, spelled out (a search of `allCases` fetched and released
+    /// that array on every record a probe reads); LogFormatStatusTests checks both ways for every case.
     public static func status(code: UInt8) -> PaymentStatus? {
-        PaymentStatus.allCases.first { statusCode($0) == code }
+        switch code {
+        case 0: .created
+        case 1: .pending
+        case 2: .failed
+        case 3: .expired
+        case 4: .cancelled
+        case 5: .succeeded
+        case 6: .refunded
+        case 7: .unknown
+        default: nil
+        }
     }
 
     /// peer, client, method, path, headers, body (shared with the rejects store).

@@ -28,13 +28,7 @@ extension PaymentJSON {
         // worst (6 bytes a byte, `JSONWriter`), with room to spare.
         var bound = 320 + 2 * 40 + 2 * 20
         func add(_ n: Int) { bound += 6 * n + 2 }
-        func add(_ t: PaymentFieldsView.Text?) {
-            switch t {
-            case .bytes(let b)?: add(b.count)
-            case .interned(let s)?: add(s.utf8.count)
-            case nil: break
-            }
-        }
+        func add(_ t: PaymentFieldsView.Text?) { if let t { add(t.count) } }
         add(source.count)
         add(paymentID.count)
         // One call each: a loop over an array literal would allocate the array.
@@ -198,12 +192,7 @@ private struct FieldWriter {
         s.withUTF8 { quoted($0) }
     }
 
-    mutating func text(_ t: PaymentFieldsView.Text) {
-        switch t {
-        case .bytes(let b): quoted(b)
-        case .interned(let s): string(s)
-        }
-    }
+    mutating func text(_ t: PaymentFieldsView.Text) { quoted(t) }
 
     mutating func textOrNull(_ t: PaymentFieldsView.Text?) {
         if let t { text(t) } else { raw("null") }
