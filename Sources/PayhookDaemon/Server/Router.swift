@@ -163,16 +163,27 @@ public struct Router {
     /// pattern matches is an ordinary one or does not take the method (`dispatch` answers then:
     /// 405 with the methods of every matching route, or a later route).
     func immediateRoute(_ path: UnsafeRawBufferPointer, isHead: Bool, on listener: ListenerRole) -> (route: Route, values: PathValues)? {
-        let candidates = state.immediates[Self.slot(listener)]
-        for i in candidates.indices {
-            guard let values = candidates[i].route.pattern.values(path) else { continue }
-            // A route added before it takes this path too: `dispatch` decides.
-            for earlier in candidates[i].before where earlier.pattern.matches(path) { return nil }
-            let route = candidates[i].route
-            guard isHead ? route.allowsHead : route.allowsGet else { return nil }
-            return (route, values)
+        withImmediateRoute(path, isHead: isHead, on: listener) { ($0, $1) }
+    }
+
+    /// `body` of the route `immediateRoute` finds and its values; nil when there is none. The
+    /// route is lent, not returned: the answer's way made no copy of it to retain, release and
+    /// destroy (about three hundred instructions of a status query).
+    @inline(__always)
+    func withImmediateRoute<R>(
+        _ path: UnsafeRawBufferPointer, isHead: Bool, on listener: ListenerRole, _ body: (Route, PathValues) -> R
+    ) -> R? {
+        state.immediates[Self.slot(listener)].withUnsafeBufferPointer { candidates in
+            for i in candidates.indices {
+                guard let values = candidates[i].route.pattern.values(path) else { continue }
+                // A route added before it takes this path too: `dispatch` decides.
+                for earlier in candidates[i].before where earlier.pattern.matches(path) { return nil }
+                let route = candidates[i].route
+                guard isHead ? route.allowsHead : route.allowsGet else { return nil }
+                return body(route, values)
+            }
+            return nil
         }
-        return nil
     }
 
     /// Whether a token is configured now (a reload may set or remove it); `adminGuard` lets
