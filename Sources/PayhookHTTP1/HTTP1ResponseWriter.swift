@@ -30,42 +30,64 @@ public enum HTTP1ResponseWriter {
         body: [UInt8] = [], close: Bool = false, isHeadResponse: Bool = false,
         into out: inout [UInt8]
     ) {
+        var memo = HTTP1FieldsMemo()
+        write(
+            status: status, headers: headers, date: date, contentType: contentType, body: body, close: close, isHeadResponse: isHeadResponse,
+            memo: &memo, into: &out)
+    }
+
+    /// `write`, with `headers` taken from `memo` when they are the list it last wrote (see
+    /// `HTTP1FieldsMemo`): a connection keeps one, and answers that share a field list (every
+    /// status query's `Content-Type`) have it checked and composed once.
+    public static func write(
+        status: Int, headers: [(name: String, value: String)], date: String, contentType: String? = nil,
+        body: [UInt8], close: Bool, isHeadResponse: Bool, memo: inout HTTP1FieldsMemo, into out: inout [UInt8]
+    ) {
         precondition((200...599).contains(status), "final status expected, got \(status)")
-        let reason = reasonPhrase(status)
         let hasBody = status != 204 && status != 304
-        // The head is composed by pointer in a buffer sized here (strings' UTF-8 counts are
-        // stored), then appended to `out` at once: about fifteen `Array.append` calls with
-        // their capacity and uniqueness checks were a tenth of a status query's instructions.
-        // The fixed text: the status line (15 bytes and the reason), `Content-Type` (16),
-        // `Content-Length` (38 at most), `Connection: close` (19), `Date` (8), the blank line.
-        var size = 128 + reason.utf8.count + date.utf8.count + (contentType?.utf8.count ?? 0)
-        for (name, value) in headers { size += name.utf8.count + value.utf8.count + 4 }
-        out.reserveCapacity(out.count + size + (isHeadResponse || !hasBody ? 0 : body.count))
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: size) { buffer in
-            var w = HeadWriter(buffer)
-            w.raw("HTTP/1.1 ")
-            w.decimal(UInt64(status))
-            w.byte(0x20)
-            w.text(reason)
-            w.raw("\r\n")
-            if let contentType { w.field("Content-Type", contentType) }
-            if hasBody {
-                w.raw("Content-Length: ")
-                w.decimal(UInt64(body.count))
+        memo.withLines(headers) { lines in
+            // The head is composed by pointer in a buffer sized here (strings' UTF-8 counts are
+            // stored), then appended to `out` at once: about fifteen `Array.append` calls with
+            // their capacity and uniqueness checks were a tenth of a status query's instructions.
+            // The fixed text: the status line (at most 64), `Content-Type` (16),
+            // `Content-Length` (38 at most), `Connection: close` (19), `Date` (8), the blank line.
+            let size = 160 + date.utf8.count + (contentType?.utf8.count ?? 0) + lines.count
+            out.reserveCapacity(out.count + size + (isHeadResponse || !hasBody ? 0 : body.count))
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: size) { buffer in
+                var w = HeadWriter(buffer)
+                w.statusLine(status)
+                if let contentType { w.field("Content-Type", contentType) }
+                if hasBody {
+                    w.raw("Content-Length: ")
+                    w.decimal(UInt64(body.count))
+                    w.raw("\r\n")
+                }
+                if close { w.raw("Connection: close\r\n") }
+                if !date.isEmpty {
+                    // Not checked as the handlers' fields are: it is `HTTP1Date`'s.
+                    w.raw("Date: ")
+                    w.text(date)
+                    w.raw("\r\n")
+                }
+                w.bytes(lines)
                 w.raw("\r\n")
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<w.at]))
             }
-            if close { w.raw("Connection: close\r\n") }
-            if !date.isEmpty {
-                // Not checked as the handlers' fields are: it is `HTTP1Date`'s.
-                w.raw("Date: ")
-                w.text(date)
-                w.raw("\r\n")
-            }
-            for (name, value) in headers { w.field(name, value) }
-            w.raw("\r\n")
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<w.at]))
         }
         if !isHeadResponse && hasBody { out.append(contentsOf: body) }
+    }
+
+    /// `HTTP/1.1 <status> <reason>\r\n` as one literal for the statuses payhookd answers most
+    /// (one copy of known length), else composed.
+    fileprivate static func statusLine(_ status: Int) -> StaticString? {
+        switch status {
+        case 200: "HTTP/1.1 200 OK\r\n"
+        case 202: "HTTP/1.1 202 Accepted\r\n"
+        case 400: "HTTP/1.1 400 Bad Request\r\n"
+        case 401: "HTTP/1.1 401 Unauthorized\r\n"
+        case 404: "HTTP/1.1 404 Not Found\r\n"
+        default: nil
+        }
     }
 
     /// The reason phrase of the statuses payhookd answers (RFC 9110 §15); "Unknown" otherwise.
@@ -147,7 +169,26 @@ private struct HeadWriter {
         at += 1
     }
 
-    mutating func raw(_ s: StaticString) { bytes(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
+    /// Inlined, so that a literal's length is a constant and its copy a few moves (a call to
+    /// `memcpy` per literal was a twentieth of a status query).
+    @inline(__always)
+    mutating func raw(_ s: StaticString) {
+        let n = s.utf8CodeUnitCount
+        precondition(at + n <= out.count, "response head over its bound")
+        UnsafeMutableRawPointer(out.baseAddress! + at).copyMemory(from: s.utf8Start, byteCount: n)
+        at += n
+    }
+
+    mutating func statusLine(_ status: Int) {
+        if let line = HTTP1ResponseWriter.statusLine(status) {
+            return bytes(UnsafeBufferPointer(start: line.utf8Start, count: line.utf8CodeUnitCount))
+        }
+        raw("HTTP/1.1 ")
+        decimal(UInt64(status))
+        byte(0x20)
+        text(HTTP1ResponseWriter.reasonPhrase(status))
+        raw("\r\n")
+    }
 
     mutating func text(_ s: String) {
         if s.utf8.withContiguousStorageIfAvailable({ bytes($0) }) == nil { for b in s.utf8 { byte(b) } }
@@ -173,6 +214,46 @@ private struct HeadWriter {
                 byte(0x0A)
             }
         }
+    }
+}
+
+/// The handler fields of the last answer a connection wrote, checked and composed as
+/// `name: value\r\n` lines. The memo holds the list itself, so while it does, that list's
+/// storage is shared and can be neither changed in place (a change copies it) nor freed and
+/// reused: an answer whose list has the same storage has the same fields, and gets these bytes
+/// without the checks (a status query's `Content-Type` was a twentieth of its instructions).
+/// Any other list is checked and written as before, and then remembered in its place.
+public struct HTTP1FieldsMemo {
+    private var list: [(name: String, value: String)] = []
+    private var lines: [UInt8] = []
+
+    public init() {}
+
+    mutating func withLines<R>(_ headers: [(name: String, value: String)], _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if !Self.sameStorage(list, headers) {
+            lines.removeAll(keepingCapacity: true)
+            var size = 0
+            for (name, value) in headers { size += name.utf8.count + value.utf8.count + 4 }
+            if size > 0 {
+                // Into the memo's own buffer, which keeps its capacity: a connection whose answers
+                // change lists makes no allocation for them once it holds the longest.
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: size) { buffer in
+                    var w = HeadWriter(buffer)
+                    for (name, value) in headers { w.field(name, value) }
+                    lines.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<w.at]))
+                }
+            }
+            list = headers
+        }
+        return lines.withUnsafeBufferPointer(body)
+    }
+
+    /// Whether `a` and `b` are one list: the same count and storage (two empty lists are one,
+    /// whatever their storage: they write nothing).
+    private static func sameStorage(_ a: [(name: String, value: String)], _ b: [(name: String, value: String)]) -> Bool {
+        guard a.count == b.count else { return false }
+        guard !a.isEmpty else { return true }
+        return a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in x.baseAddress == y.baseAddress } }
     }
 }
 

@@ -119,4 +119,42 @@ import Testing
         HTTP1ResponseWriter.write(status: 200, headers: [("X-Test", value)], into: &out)
         #expect(Self.text(out).contains("X-Test: \(value)\r\n"))
     }
+
+    /// `write` with a memo kept across answers, as a connection keeps one.
+    private static func written(_ status: Int, _ headers: [(name: String, value: String)], memo: inout HTTP1FieldsMemo) -> String {
+        var out: [UInt8] = []
+        HTTP1ResponseWriter.write(
+            status: status, headers: headers, date: "", body: [0x31], close: false, isHeadResponse: false, memo: &memo, into: &out)
+        return text(out)
+    }
+
+    @Test("a kept memo writes each answer's own fields: the same list again, another list of as many fields, a changed copy, none")
+    func memoWritesEachAnswersFields() {
+        var memo = HTTP1FieldsMemo()
+        let json: [(name: String, value: String)] = [("Content-Type", "application/json")]
+        let head = "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n"
+        #expect(Self.written(200, json, memo: &memo) == head + "Content-Type: application/json\r\n\r\n1")
+        #expect(Self.written(200, json, memo: &memo) == head + "Content-Type: application/json\r\n\r\n1")
+        // As many fields, other storage and other values.
+        #expect(Self.written(200, [("Content-Type", "text/plain")], memo: &memo) == head + "Content-Type: text/plain\r\n\r\n1")
+        // A copy of the remembered list changed after it was written: its own storage, its own bytes.
+        var changed = json
+        #expect(Self.written(200, changed, memo: &memo) == head + "Content-Type: application/json\r\n\r\n1")
+        changed[0].value = "application/problem+json"
+        #expect(Self.written(200, changed, memo: &memo) == head + "Content-Type: application/problem+json\r\n\r\n1")
+        #expect(Self.written(200, [], memo: &memo) == head + "\r\n1")
+        #expect(
+            Self.written(404, json + [("Allow", "GET")], memo: &memo) == "HTTP/1.1 404 Not Found\r\nContent-Length: 1\r\n"
+                + "Content-Type: application/json\r\nAllow: GET\r\n\r\n1")
+    }
+
+    @Test("the status lines written whole and the ones composed from code and reason read the same way")
+    func statusLines() {
+        var memo = HTTP1FieldsMemo()
+        for status in [200, 202, 400, 401, 404, 405, 413, 503, 299] {
+            #expect(
+                Self.written(status, [], memo: &memo)
+                    == "HTTP/1.1 \(status) \(HTTP1ResponseWriter.reasonPhrase(status))\r\nContent-Length: 1\r\n\r\n1")
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import CLinuxShim
+import PayhookHTTP1
 import PayhookPosix
 
 /// One accepted socket: reads bytes into the parser, feeds `ConnectionState` and performs the
@@ -45,6 +46,8 @@ final class Connection: EventHandler, ConnectionSink {
     /// The body limit the current request's route declared, if lower than the server's.
     var routeBodyLimit: BodyLimit?
     @exclusivity(unchecked) var parser: RequestParser
+    /// The handler fields this connection last wrote, composed (`HTTP1FieldsMemo`).
+    private var fieldsMemo = HTTP1FieldsMemo()
     /// Set once the connection opened with the HTTP/2 preface: it serves every request then.
     var h2: HTTP2Driver?
     /// Whether the first bytes were checked for the HTTP/2 preface.
@@ -176,7 +179,7 @@ final class Connection: EventHandler, ConnectionSink {
 
     /// Encodes an answer into the output (sent by the next `flush`).
     private func queue(_ response: Response, headRequest: Bool, close: Bool) {
-        ResponseEncoder.encode(response, headRequest: headRequest, close: close, date: server.httpDate, into: &output)
+        ResponseEncoder.encode(response, headRequest: headRequest, close: close, date: server.httpDate, memo: &fieldsMemo, into: &output)
         lingerBeforeClose = true
     }
 

@@ -13,9 +13,16 @@ enum ResponseEncoder {
 
     /// Appends the encoding to `out` (the connection's output buffer: no intermediate copy).
     static func encode(_ response: Response, headRequest: Bool, close: Bool, date: String, into out: inout [UInt8]) {
+        var memo = HTTP1FieldsMemo()
+        encode(response, headRequest: headRequest, close: close, date: date, memo: &memo, into: &out)
+    }
+
+    /// `encode` with the connection's `HTTP1FieldsMemo`: the field lines of the list it last
+    /// wrote are not checked and composed again.
+    static func encode(_ response: Response, headRequest: Bool, close: Bool, date: String, memo: inout HTTP1FieldsMemo, into out: inout [UInt8]) {
         HTTP1ResponseWriter.write(
             status: response.status, headers: response.headers, date: date, body: response.body, close: close,
-            isHeadResponse: headRequest, into: &out)
+            isHeadResponse: headRequest, memo: &memo, into: &out)
     }
 
     /// The interim answer to `Expect: 100-continue`.
