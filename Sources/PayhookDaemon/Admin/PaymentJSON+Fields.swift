@@ -127,9 +127,14 @@ private struct FieldWriter {
                 i += 8
             }
             if clean && i < b.count {
-                var word: UInt64 = 0x6161_6161_6161_6161
-                withUnsafeMutableBytes(of: &word) { $0.baseAddress!.copyMemory(from: raw + i, byteCount: b.count - i) }
-                if Self.mayNeedEscape(word) { clean = false } else { out.storeBytes(of: word, toByteOffset: to + i, as: UInt64.self) }
+                if b.count >= 8 {
+                    // The last eight bytes, overlapping what is copied already (written again alike).
+                    let word = raw.loadUnaligned(fromByteOffset: b.count - 8, as: UInt64.self)
+                    if Self.mayNeedEscape(word) { clean = false } else { out.storeBytes(of: word, toByteOffset: to + b.count - 8, as: UInt64.self) }
+                } else {
+                    let word = Self.shortWord(raw, count: b.count)
+                    if Self.mayNeedEscape(word) { clean = false } else { out.storeBytes(of: word.littleEndian, toByteOffset: to, as: UInt64.self) }
+                }
             }
             if clean {
                 out[at] = UInt8(ascii: "\"")
@@ -174,6 +179,23 @@ private struct FieldWriter {
             i += 1
         }
         return true
+    }
+
+    /// The `count` (1 to 7) bytes at `p` as a number, the first in the low byte, with "a" in
+    /// the bytes above them: two loads that may overlap (an overlapping byte is the same in
+    /// both), not a copy into a padded word (a call to `memcpy` per field).
+    @inline(__always)
+    static func shortWord(_ p: UnsafeRawPointer, count n: Int) -> UInt64 {
+        let pad: UInt64 = 0x6161_6161_6161_6161 << UInt64(n &* 8)
+        if n >= 4 {
+            let lo = UInt64(UInt32(littleEndian: p.loadUnaligned(as: UInt32.self)))
+            let hi = UInt64(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self)))
+            return lo | hi << UInt64((n &- 4) &* 8) | pad
+        }
+        let first = UInt64(p.load(as: UInt8.self))
+        let middle = UInt64(p.load(fromByteOffset: n / 2, as: UInt8.self))
+        let last = UInt64(p.load(fromByteOffset: n &- 1, as: UInt8.self))
+        return first | middle << UInt64(n / 2 &* 8) | last << UInt64((n &- 1) &* 8) | pad
     }
 
     /// Whether some byte of `w` is below 0x20 or is 0x7F, `"` or `\` (never false for such a
