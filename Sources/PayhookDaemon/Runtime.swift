@@ -147,6 +147,10 @@ final class Runtime {
             "payhook_log_covered_damaged", .gauge,
             help: "1 when the background check found damage in a segment the snapshot covers (the journal says where).")
         metrics.declare("payhook_log_lines_dropped_total", .counter, help: "Log lines dropped because stderr was not read fast enough.")
+        metrics.declare(
+            "payhook_status_cache_hits_total", .counter, help: "Status queries answered from a kept answer (status_cache_entries).")
+        metrics.declare(
+            "payhook_status_cache_misses_total", .counter, help: "Status queries of a known payment whose answer was rendered (and then kept).")
         // `unowned`, not `weak`: a weak reference gives the server a side table, and then every
         // retain of it (several per request on the connections' path) takes the slow path. The
         // metrics render on its loop, which it outlives.
@@ -163,6 +167,8 @@ final class Runtime {
                 m.set("payhook_rejects_dropped_total", [cause.label], to: Double(rejects.droppedCount(cause)))
             }
             m.set("payhook_log_lines_dropped_total", to: Double(Journal.droppedLines))
+            m.set("payhook_status_cache_hits_total", to: Double(admin.answers.hits))
+            m.set("payhook_status_cache_misses_total", to: Double(admin.answers.misses))
             let check = coveredCheck
             m.set("payhook_log_covered_checked_segments", to: Double(check?.checked.load(ordering: .relaxed) ?? 0))
             m.set("payhook_log_covered_damaged", to: check?.damaged == nil ? 0 : 1)

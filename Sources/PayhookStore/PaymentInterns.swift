@@ -1,5 +1,6 @@
 import PayhookCore
 import PayhookLog
+import Synchronization
 
 /// The small strings payments repeat (source, provider, kind, provider_status, currency), kept
 /// once for the whole table; a record names them by position. Append-only: an entry is never
@@ -24,6 +25,12 @@ struct PaymentInterns: Sendable {
     private var utf8: [UInt8] = []
     private var utf8Ends: [UInt32] = []
     private var ids: [ByteString: Int] = [:]
+    /// This list's state, unique in the process: each entry added takes a new stamp (0: empty).
+    /// A record names interned strings by position, so its bytes read the same under one
+    /// stamp; under another (a list that grew, or another table's) they may not. What a cache
+    /// of answers keyed by record bytes checks (`PaymentRecordBytes`).
+    private(set) var stamp: UInt64 = 0
+    private static let stamps = Atomic<UInt64>(0)
     /// `PaymentTable.hashPrefix(source:)` of each entry, computed once when it is added.
     private var hashPrefixes: [UInt64] = []
 
@@ -59,6 +66,7 @@ struct PaymentInterns: Sendable {
         strings.append(s)
         utf8.append(contentsOf: s.utf8)
         utf8Ends.append(UInt32(utf8.count))
+        stamp = Self.stamps.add(1, ordering: .relaxed).newValue
         hashPrefixes.append(PaymentTable.hashPrefix(source: s.utf8))
         return PaymentRecord.tagInternBase + UInt64(strings.count - 1)
     }

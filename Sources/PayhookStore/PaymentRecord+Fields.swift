@@ -58,17 +58,38 @@ extension PaymentRecord {
     }
 }
 
+/// A payment's record as it lies in the table (`LogIndex.withPaymentRecord`): with the intern
+/// list's stamp, everything the payment's state is read from. Two lookups that give the same
+/// bytes and stamp give the same state; a payment that changed has a new record.
+public struct PaymentRecordBytes {
+    /// The key's stable 64-bit hash (`PaymentTable.hash`).
+    public let keyHash: UInt64
+    /// The record: its key and every field (valid inside the lookup's closure only).
+    public let bytes: UnsafeBufferPointer<UInt8>
+    /// The intern list's state (`PaymentInterns.stamp`): the entries the record's interned
+    /// fields name.
+    public let internStamp: UInt64
+}
+
 extension PaymentTable {
-    /// Calls `body` with the fields of payment (`source`, `paymentID`), read in the same pass as
-    /// the probe that finds it; false, without calling `body`, when it is not here.
-    func withFields(source: UnsafeBufferPointer<UInt8>, paymentID: UnsafeBufferPointer<UInt8>, _ body: (PaymentFieldsView) -> Void) -> Bool {
+    /// Calls `body` with the record of payment (`source`, `paymentID`) and a function that reads
+    /// its fields, in the same pass as the probe that found it; false, without calling `body`,
+    /// when it is not here.
+    func withRecord(
+        source: UnsafeBufferPointer<UInt8>, paymentID: UnsafeBufferPointer<UInt8>, _ body: (PaymentRecordBytes, () -> PaymentFieldsView) -> Void
+    ) -> Bool {
         guard !shards.isEmpty else { return false }
         let h = Self.hash(source: source, paymentID: paymentID)
         let shard = shards[Self.shard(of: h)]
         return interns.withUTF8 { utf8 in
             shard.arena.withUnsafeBufferPointer { a in
-                guard var found = shard.probe(a, hash: h, source: source, paymentID: paymentID, interns: interns, utf8: utf8) else { return false }
-                body(try! PaymentRecord.fields(&found.reader, status: found.view.status, interns: interns, utf8: utf8))
+                guard let found = shard.probe(a, hash: h, source: source, paymentID: paymentID, interns: interns, utf8: utf8) else { return false }
+                let record = PaymentRecordBytes(
+                    keyHash: h, bytes: UnsafeBufferPointer(rebasing: a[found.start..<found.view.end]), internStamp: interns.stamp)
+                body(record) {
+                    var r = found.reader
+                    return try! PaymentRecord.fields(&r, status: found.view.status, interns: interns, utf8: utf8)
+                }
                 return true
             }
         }
@@ -88,6 +109,15 @@ extension LogIndex {
     public mutating func withPaymentInPlace(
         source: UnsafeRawBufferPointer, paymentID: UnsafeRawBufferPointer, _ body: (PaymentFieldsView) -> Void
     ) -> Bool {
-        payments.withFields(source: source.assumingMemoryBound(to: UInt8.self), paymentID: paymentID.assumingMemoryBound(to: UInt8.self), body)
+        withPaymentRecord(source: source, paymentID: paymentID) { _, fields in body(fields()) }
+    }
+
+    /// `withPaymentInPlace` that gives the payment's record (`PaymentRecordBytes`) first, and
+    /// reads its fields only if `body` asks: a cache of answers keyed by the record reads none
+    /// when it holds the answer. `mutating` for the reason `withPaymentInPlace` gives.
+    public mutating func withPaymentRecord(
+        source: UnsafeRawBufferPointer, paymentID: UnsafeRawBufferPointer, _ body: (PaymentRecordBytes, () -> PaymentFieldsView) -> Void
+    ) -> Bool {
+        payments.withRecord(source: source.assumingMemoryBound(to: UInt8.self), paymentID: paymentID.assumingMemoryBound(to: UInt8.self), body)
     }
 }

@@ -36,13 +36,14 @@ struct PaymentShard: Sendable {
         }
     }
 
-    /// The slot of the record keyed (`source`, `paymentID`) in the arena `a`, with a reader left
-    /// just past its key and the key's view; nil when the key is not here (or the shard is empty).
+    /// The slot of the record keyed (`source`, `paymentID`) in the arena `a`, with where the
+    /// record starts, a reader left just past its key and the key's view; nil when the key is
+    /// not here (or the shard is empty).
     @inline(__always)
     func probe(
         _ a: UnsafeBufferPointer<UInt8>, hash: UInt64, source: UnsafeBufferPointer<UInt8>, paymentID: UnsafeBufferPointer<UInt8>,
         interns: PaymentInterns, utf8: InternedUTF8
-    ) -> (slot: Int, reader: PaymentRecordReader, view: PaymentRecordView)? {
+    ) -> (slot: Int, start: Int, reader: PaymentRecordReader, view: PaymentRecordView)? {
         guard !slots.isEmpty else { return nil }
         let mask = slots.count - 1
         return slots.withUnsafeBufferPointer { s in
@@ -51,7 +52,7 @@ struct PaymentShard: Sendable {
                 var r = PaymentRecordReader(a, at: Int(s[i] - 1))
                 // This arena was written by this process or validated when a snapshot was read.
                 let view = try! PaymentRecordView.key(&r, interns: interns)
-                if view.matches(source: source, paymentID: paymentID, utf8: utf8) { return (i, r, view) }
+                if view.matches(source: source, paymentID: paymentID, utf8: utf8) { return (i, Int(s[i] - 1), r, view) }
                 i = (i + 1) & mask
             }
             return nil

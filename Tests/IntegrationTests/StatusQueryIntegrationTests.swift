@@ -93,4 +93,45 @@ import Testing
         let answer = try #require(authorized.readAnswer())
         #expect(answer.status == 200 && json(answer)?["payment_id"]?.stringValue == "p-3")
     }
+
+    func metric(_ d: DaemonProcess, _ name: String) throws -> String? {
+        let c = try RawClient(d.admin)
+        try c.send(get("/metrics"))
+        let text: String = c.readAnswer()?.body ?? ""
+        let lines: [Substring] = text.split(separator: "\n")
+        return lines.first { $0.hasPrefix(name + " ") }.map { String($0.dropFirst(name.count + 1)) }
+    }
+
+    /// Ingests one event of payment `id` with Nonstopay status `status`.
+    func event(_ d: DaemonProcess, id: String, status: String) throws {
+        let c = try RawClient(d.ingest)
+        try c.send(nonstopayRequest("nonstopay-payin", body: "{\"status\":\"\(status)\",\"id\":\"\(id)\",\"amount\":\"10.50\"}"))
+        #expect(c.readAnswer()?.status == 200)
+    }
+
+    @Test("a kept answer follows its payment: the second query is a hit, a new event gives a new answer; 0 entries keep none", arguments: [8192, 0])
+    func keptAnswers(entries: Int) throws {
+        let d = try daemon("status_cache_entries = \(entries)")
+        try event(d, id: "p-9", status: "invoice:pending")
+        let admin = try RawClient(d.admin)
+        try admin.send(get("/v1/payments/nonstopay-payin/p-9"))
+        let first = try #require(admin.readAnswer())
+        try admin.send(get("/v1/payments/nonstopay-payin/p-9"))
+        let second = try #require(admin.readAnswer())
+        #expect(json(first)?["status"]?.stringValue == "pending" && second.body == first.body)
+        #expect(try metric(d, "payhook_status_cache_hits_total") == (entries > 0 ? "1" : "0"))
+
+        try event(d, id: "p-9", status: "invoice:paid")
+        try admin.send(get("/v1/payments/nonstopay-payin/p-9"))
+        let third = try #require(json(admin.readAnswer()))
+        #expect(third["status"]?.stringValue == "succeeded" && third["events"]?.numberText == "2")
+        // HEAD and GET of the new state agree (one from the kept answer when there is one).
+        try admin.send("HEAD /v1/payments/nonstopay-payin/p-9 HTTP/1.1\r\nHost: test\r\n\r\n")
+        let head = try #require(admin.readAnswer(headRequest: true))
+        try admin.send(get("/v1/payments/nonstopay-payin/p-9"))
+        let fourth = try #require(admin.readAnswer())
+        #expect(head.header("content-length") == fourth.header("content-length") && json(fourth)?["status"]?.stringValue == "succeeded")
+        #expect(try metric(d, "payhook_status_cache_hits_total") == (entries > 0 ? "3" : "0"))
+        #expect(try metric(d, "payhook_status_cache_misses_total") == (entries > 0 ? "2" : "0"))
+    }
 }

@@ -14,6 +14,8 @@ final class AdminRoutes {
     /// The signature scheme of each configured source (`verified_by` names), for the payment
     /// answer's `unsigned`; read from the live settings, so a reload changes it.
     var scheme: (_ source: UnsafeRawBufferPointer) -> String? = { _ in nil }
+    /// Status answers by the record they were written from.
+    let answers: StatusAnswerCache
     /// Long polls in wait, each as the action that answers it (see `events`).
     private var waiters: LongPollWaiters<() -> Void>
 
@@ -26,11 +28,14 @@ final class AdminRoutes {
         var maxLongPollSeconds: Int
         /// Long polls held at once (503 above). `max_long_poll_waiters`.
         var maxLongPollWaiters: Int
+        /// Status answers kept (`StatusAnswerCache`). `status_cache_entries`.
+        var statusCacheEntries: Int
 
         init(_ server: Config.Server) {
             maxEventsPage = server.maxEventsPage
             maxLongPollSeconds = server.maxLongPollSeconds
             maxLongPollWaiters = server.maxLongPollWaiters
+            statusCacheEntries = server.statusCacheEntries
         }
     }
 
@@ -42,6 +47,7 @@ final class AdminRoutes {
         self.limits = limits
         self.schedule = schedule
         waiters = LongPollWaiters(capacity: limits.maxLongPollWaiters)
+        answers = StatusAnswerCache(capacity: limits.statusCacheEntries)
         metrics.declare("payhook_long_poll_waiters", .gauge, help: "GET /v1/events long polls waiting for an event.")
         metrics.declare("payhook_long_poll_woken_total", .counter, help: "Long polls answered because an event they wait for became durable.")
         _ = store.observe { [unowned self] in wakeSatisfied() }
@@ -91,10 +97,15 @@ final class AdminRoutes {
                 // Into the buffer kept for answers: unshared again by the next query unless an
                 // answer is still held (HTTP/2 writes later), and then the buffer is new.
                 answerBuffer.removeAll(keepingCapacity: true)
-                let found = store.withPayment(source: source, paymentID: id) { p in
+                let found = store.withPaymentRecord(source: source, paymentID: id) { record, fields in
+                    // A kept answer is the one these bytes render to (`StatusAnswerCache`): the
+                    // record is not decoded and nothing is written but one copy.
+                    if let kept = answers.answer(for: record, scheme: verifiedBy) { return answerBuffer.append(contentsOf: kept) }
+                    let p = fields()
                     PaymentJSON.render(
                         p, source: source, paymentID: id,
                         unsigned: SignatureCoverage.unsignedPaymentFields(verifiedBy: verifiedBy, status: p.status), into: &answerBuffer)
+                    answerBuffer.withUnsafeBytes { answers.store(record, scheme: verifiedBy, answer: $0) }
                 }
                 guard found else { return APIError.notFound(path: String(decoding: values.path, as: UTF8.self)).response }
                 return Response(status: 200, headers: Self.jsonHeaders, body: answerBuffer)

@@ -79,6 +79,9 @@ extension Settings {
                 "max_long_poll_waiters", \.maxLongPollWaiters, 1...100_000, unit: .count,
                 help: "GET /v1/events?wait= requests held at once, 503 with Retry-After above"),
             .int(
+                "status_cache_entries", \.statusCacheEntries, 0...1_048_576, unit: .count,
+                help: "status answers kept by the payment record they were written from (512 bytes each; 0: none)"),
+            .int(
                 "h2_max_concurrent_streams", \.h2MaxConcurrentStreams, 1...1000, unit: .count,
                 help: "HTTP/2 streams open at once per connection, more refused"),
             .int(

@@ -61,6 +61,13 @@ final class EventStore: EventSink {
         index.withPaymentInPlace(source: source, paymentID: paymentID, body)
     }
 
+    /// `LogIndex.withPaymentRecord` on the live index, likewise.
+    func withPaymentRecord(
+        source: UnsafeRawBufferPointer, paymentID: UnsafeRawBufferPointer, _ body: (PaymentRecordBytes, () -> PaymentFieldsView) -> Void
+    ) -> Bool {
+        index.withPaymentRecord(source: source, paymentID: paymentID, body)
+    }
+
     func status(source: String, paymentID: String) -> PaymentStatus? {
         pending.status(source: source, paymentID: paymentID, over: index.lookup(source: source, paymentID: paymentID)?.status)
     }
