@@ -14,7 +14,7 @@ extension HTTP1RequestParser {
         if lineStart &- fieldsStart > limit {
             return HTTP1ParseError(trailer ? .trailersTooLarge : .headerTooLarge, offset: fieldsStart &+ limit)
         }
-        if !trailer && fields.count >= limits.maxHeaderCount {
+        if !trailer && fieldCount >= limits.maxHeaderCount {
             return HTTP1ParseError(.tooManyHeaders, offset: start)
         }
         if !hasCR { return HTTP1ParseError(.bareLF, offset: end) }
@@ -46,7 +46,8 @@ extension HTTP1RequestParser {
         while valueEnd > valueStart && HTTP1ByteClass.isOWS(bytes[valueEnd &- 1]) { valueEnd &-= 1 }
         let field = HTTP1Field(name: name, value: valueStart..<valueEnd)
         if trailer { return trailerField(bytes, field) }
-        fields.append(field)
+        if fieldCount < fieldStorage.count { fieldStorage[fieldCount] = field } else { fieldStorage.append(field) }
+        fieldCount &+= 1
         fieldNameBits |= Self.nameBit(count: name.count, first: bytes[name.lowerBound])
         // Only names with the length and first letter of one knownField handles need a closer
         // look (most do not); filtering here spares an unpredictable jump on the name's length.
