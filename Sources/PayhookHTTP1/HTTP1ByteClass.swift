@@ -95,7 +95,9 @@ enum HTTP1ByteClass {
         while i &+ 16 <= to {
             let a = controlFlags(base.loadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian)
             let b = controlFlags(base.loadUnaligned(fromByteOffset: i &+ 8, as: UInt64.self).littleEndian)
-            if a | b != 0 { break }
+            // The block's lowest flag is exact (see below): no second look at its words.
+            if a != 0 { return i &+ (a.trailingZeroBitCount >> 3) }
+            if b != 0 { return i &+ 8 &+ (b.trailingZeroBitCount >> 3) }
             i &+= 16
         }
         while i &+ 8 <= to {

@@ -85,6 +85,8 @@ extension HTTP1RequestParser {
     /// pass finds both the line end and the bytes no field line may hold). The first control
     /// byte other than HTAB, or a CR not followed by LF, is remembered in `badByte`. Returns nil
     /// when the line is incomplete, with `scan` set where the search resumes.
+    /// Inlined: it runs once per line, and the call cost a sixth of it.
+    @inline(__always)
     mutating func findLineEnd(_ bytes: UnsafeRawBufferPointer, _ base: UnsafeRawPointer) -> Int? {
         let count = bytes.count
         while let p = HTTP1ByteClass.indexOfControl(base, from: scan, to: count) {
@@ -132,8 +134,20 @@ extension HTTP1RequestParser {
     /// The method token at the start of `[start, end)`: tchars, at most `maxMethodBytes`, then SP.
     /// On an incomplete line only what is already decided fails.
     func checkMethod(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, complete: Bool) -> HTTP1ParseError? {
+        checkMethod(bytes, start, Self.tokenEnd(bytes, start, end), end, complete: complete)
+    }
+
+    /// The end of the tchars that start `[start, end)`.
+    @inline(__always)
+    static func tokenEnd(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Int {
         var i = start
         while i < end && HTTP1ByteClass.isTokenByTable(bytes[i]) { i &+= 1 }
+        return i
+    }
+
+    /// `checkMethod` with the method's tchars, `[start, i)`, already found.
+    @inline(__always)
+    func checkMethod(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ i: Int, _ end: Int, complete: Bool) -> HTTP1ParseError? {
         if i &- start > limits.maxMethodBytes {
             return HTTP1ParseError(.methodTooLong, offset: start &+ limits.maxMethodBytes)
         }
@@ -149,13 +163,13 @@ extension HTTP1RequestParser {
 
     /// `method SP request-target SP HTTP-version` (RFC 9112 §3), single spaces only.
     mutating func requestLine(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, hasCR: Bool) -> HTTP1ParseError? {
-        if let error = checkMethod(bytes, start, end, complete: true) { return error }
+        // The method's end is found once: checked, it is the SP.
+        let methodEnd = Self.tokenEnd(bytes, start, end)
+        if let error = checkMethod(bytes, start, methodEnd, end, complete: true) { return error }
         if end &- start > limits.maxRequestLineBytes {
             return HTTP1ParseError(.requestLineTooLong, offset: start &+ limits.maxRequestLineBytes)
         }
         if !hasCR { return HTTP1ParseError(.bareLF, offset: end) }
-        var methodEnd = start
-        while bytes[methodEnd] != sp { methodEnd &+= 1 }
         let targetStart = methodEnd &+ 1
         // Plain bytes first (most targets hold nothing else): `plainEnd` tells `target` how far
         // the target needs no second look.
@@ -180,8 +194,13 @@ extension HTTP1RequestParser {
 
     /// `HTTP/` DIGIT `.` DIGIT; 1.0 and 1.1 are served, other well-formed versions get 505.
     mutating func version(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> HTTP1ParseError? {
-        let prefix: StaticString = "HTTP/"
         let length = end &- start
+        // "HTTP/1.1" by one word compare: all but a few requests, at a fifth of the checks below.
+        if length == 8 && bytes.baseAddress!.loadUnaligned(fromByteOffset: start, as: UInt64.self).littleEndian == 0x312E_312F_5054_5448 {
+            head.version = .http11
+            return nil
+        }
+        let prefix: StaticString = "HTTP/"
         guard length == 8 || length == 6, HTTP1Bytes.hasPrefix(bytes, start, end, prefix, ignoringCase: false) else {
             return HTTP1ParseError(.invalidVersion, offset: start)
         }
@@ -210,6 +229,10 @@ extension HTTP1RequestParser {
     static func method(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> HTTP1Method {
         @inline(__always) func isMethod(_ name: StaticString) -> Bool {
             HTTP1Bytes.hasPrefix(bytes, start, end, name, ignoringCase: false)
+        }
+        // GET, the method of most requests, by one compare; SP and more follow it on the line.
+        if end &- start == 3 && bytes.baseAddress!.loadUnaligned(fromByteOffset: start, as: UInt32.self).littleEndian == 0x2054_4547 {
+            return .get
         }
         switch end &- start {
         case 3: return isMethod("GET") ? .get : isMethod("PUT") ? .put : .other

@@ -93,6 +93,7 @@ import Testing
 
     static let hostAndVersion: [Case] = [
         Case("GET / HTTP/1.1\r\n\r\n", .missingHost, 400),
+        Case("GET / HTTP/1.1\r\nHosu: x\r\nGost: x\r\n\r\n", .missingHost, 400),
         Case("GET / HTTP/1.1\r\nHost: x\r\nHost: x\r\n\r\n", .duplicateHost, 400),
         Case("GET / HTTP/1.1\r\nHost: \r\n\r\n", .invalidHost, 400),
         Case("GET / HTTP/1.1\r\nHost: u@x\r\n\r\n", .invalidHost, 400),
