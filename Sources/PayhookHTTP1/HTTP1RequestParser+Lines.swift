@@ -23,6 +23,20 @@ extension HTTP1RequestParser {
         case .trailers: section = .trailers
         default: preconditionFailure("parseLines in state \(state)")
         }
+        if section == .requestLine && scan == 0, let line = plainRequestLine(bytes, base) {
+            // What the loop below would find for this line (see `plainRequestLine`), without the
+            // search for its end and the second pass over its bytes: a fifth of the parser's
+            // instructions on a status query.
+            scan = line.end &+ 2
+            lineStart = line.end &+ 2
+            head.version = .http11
+            if let error = requestLineParts(bytes, 0, line.methodEnd, line.targetEnd, plainEnd: line.targetEnd) {
+                return fail(error)
+            }
+            state = .fieldLines
+            section = .head
+            fieldsStart = lineStart
+        }
         while true {
             let nameEnd = section == .head ? scanFieldName(bytes) : -1
             guard let newline = findLineEnd(bytes, base) else {
@@ -183,6 +197,15 @@ extension HTTP1RequestParser {
             return HTTP1ParseError(.invalidRequestLine, offset: targetEnd)
         }
         if let error = version(bytes, targetEnd &+ 1, end) { return error }
+        return requestLineParts(bytes, start, methodEnd, targetEnd, plainEnd: plainEnd)
+    }
+
+    /// The method and the target of a request line whose shape and version are checked.
+    @inline(__always)
+    mutating func requestLineParts(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ methodEnd: Int, _ targetEnd: Int, plainEnd: Int)
+        -> HTTP1ParseError?
+    {
+        let targetStart = methodEnd &+ 1
         head.methodBytes = start..<methodEnd
         head.method = Self.method(bytes, start, methodEnd)
         if let error = target(bytes, targetStart, targetEnd, plainEnd: plainEnd) { return error }
@@ -192,11 +215,38 @@ extension HTTP1RequestParser {
         return nil
     }
 
+    /// The request line at the start of `bytes` when it is whole and plain: tchars within
+    /// `maxMethodBytes`, SP, `isPlainTargetChar` bytes, SP, `HTTP/1.1`, CRLF, within
+    /// `maxRequestLineBytes` (most request lines). Such a line holds no control byte before its
+    /// CR, so `findLineEnd` would end it at that CRLF, and `requestLine` would find the same
+    /// method and target ends and pass every check before `requestLineParts`: the verdict is
+    /// the one the line-by-line path gives. Else nil (and nothing changed): that path takes the
+    /// line. Tried on a request's first call only, so a line that comes in pieces costs one
+    /// extra pass over its first piece at most.
+    @inline(__always)
+    func plainRequestLine(_ bytes: UnsafeRawBufferPointer, _ base: UnsafeRawPointer) -> (methodEnd: Int, targetEnd: Int, end: Int)? {
+        let count = bytes.count
+        let methodEnd = Self.tokenEnd(bytes, 0, min(count, limits.maxMethodBytes &+ 1))
+        guard methodEnd > 0, methodEnd <= limits.maxMethodBytes, methodEnd < count, bytes[methodEnd] == sp else { return nil }
+        let targetStart = methodEnd &+ 1
+        var targetEnd = HTTP1ByteClass.indexAfterPathBytes(base, from: targetStart, to: count)
+        while targetEnd < count && HTTP1ByteClass.isPlainTargetCharByTable(bytes[targetEnd]) { targetEnd &+= 1 }
+        let end = targetEnd &+ 9  // SP and "HTTP/1.1"
+        guard targetEnd > targetStart, end &+ 2 <= count, end <= limits.maxRequestLineBytes, bytes[targetEnd] == sp,
+            base.loadUnaligned(fromByteOffset: targetEnd &+ 1, as: UInt64.self).littleEndian == Self.http11,
+            bytes[end] == cr, bytes[end &+ 1] == lf
+        else { return nil }
+        return (methodEnd, targetEnd, end)
+    }
+
+    /// "HTTP/1.1" as a little-endian word (computed: a stored static is a lazy global).
+    @inline(__always) static var http11: UInt64 { 0x312E_312F_5054_5448 }
+
     /// `HTTP/` DIGIT `.` DIGIT; 1.0 and 1.1 are served, other well-formed versions get 505.
     mutating func version(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> HTTP1ParseError? {
         let length = end &- start
         // "HTTP/1.1" by one word compare: all but a few requests, at a fifth of the checks below.
-        if length == 8 && bytes.baseAddress!.loadUnaligned(fromByteOffset: start, as: UInt64.self).littleEndian == 0x312E_312F_5054_5448 {
+        if length == 8 && bytes.baseAddress!.loadUnaligned(fromByteOffset: start, as: UInt64.self).littleEndian == Self.http11 {
             head.version = .http11
             return nil
         }

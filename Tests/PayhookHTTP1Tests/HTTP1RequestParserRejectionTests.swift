@@ -89,6 +89,11 @@ import Testing
         Case("GET / http/1.1\r\nHost: x\r\n\r\n", .invalidVersion, 400),
         Case("GET / HTTP/1\r\nHost: x\r\n\r\n", .invalidVersion, 400),
         Case("GET / HTTP/01.01\r\nHost: x\r\n\r\n", .invalidVersion, 400),
+        // Near misses of the one-pass request line (`plainRequestLine`), which leaves them to the line-by-line path.
+        Case("GET / HTTP/1.1\rHost: x\r\n\r\n", .invalidVersion, 400),
+        Case("GET / HTTP/1.1 \r\nHost: x\r\n\r\n", .invalidVersion, 400),
+        Case("GET /a b HTTP/1.1\r\nHost: x\r\n\r\n", .invalidVersion, 400),
+        Case("GET  / HTTP/1.1\r\nHost: x\r\n\r\n", .invalidRequestLine, 400),
     ]
 
     static let hostAndVersion: [Case] = [
