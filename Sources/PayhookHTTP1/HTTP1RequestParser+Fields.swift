@@ -6,6 +6,8 @@ private let cr: UInt8 = 0x0D
 extension HTTP1RequestParser {
     /// `field-name ":" OWS field-value OWS` on the complete line `[start, end)`; `nameEnd` is
     /// the colon when line scanning already found the name (see `scanFieldName`), else -1.
+    /// Inlined into its one caller, once per field line.
+    @inline(always)
     mutating func fieldLine(
         _ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, hasCR: Bool, badByte: Int, trailer: Bool,
         nameEnd: Int = -1
@@ -57,7 +59,19 @@ extension HTTP1RequestParser {
         {
             return nil
         }
+        // Host, in every HTTP/1.1 request, without the call and the jump on the name's length.
+        if name.count == 4 && Self.isHostName(bytes, name.lowerBound) { return hostField(bytes, field) }
         return knownField(bytes, field, rawValue: (i &+ 1)..<end)
+    }
+
+    @inline(__always)
+    mutating func hostField(_ bytes: UnsafeRawBufferPointer, _ field: HTTP1Field) -> HTTP1ParseError? {
+        if head.host != nil { return HTTP1ParseError(.duplicateHost, offset: field.name.lowerBound, field: "host") }
+        if let bad = Self.hostError(bytes, field.value.lowerBound, field.value.upperBound) {
+            return HTTP1ParseError(.invalidHost, offset: bad, field: "host")
+        }
+        head.host = field.value
+        return nil
     }
 
     /// One bit per (length, first letter folded) of a field name: lookups of a name no field can
@@ -101,11 +115,7 @@ extension HTTP1RequestParser {
         let line = name.lowerBound
         switch name.count {
         case 4 where Self.isHostName(bytes, name.lowerBound):
-            if head.host != nil { return HTTP1ParseError(.duplicateHost, offset: line, field: "host") }
-            if let bad = Self.hostError(bytes, field.value.lowerBound, field.value.upperBound) {
-                return HTTP1ParseError(.invalidHost, offset: bad, field: "host")
-            }
-            head.host = field.value
+            return hostField(bytes, field)
         case 14 where HTTP1.equalsIgnoringCase(name, in: bytes, "content-length"):
             if seen.contentLength != nil {
                 return HTTP1ParseError(.duplicateContentLength, offset: line, field: "content-length")
@@ -217,6 +227,9 @@ extension HTTP1RequestParser {
     }
 
     /// Decides the framing once every field is known (RFC 9112 §6.1-6.3) and checks Host.
+    /// Inlined into its one caller, once per request (`@inline(always)`: the hint alone is not
+    /// taken there, `parseLines` being large).
+    @inline(always)
     mutating func finishHead(_ bytes: UnsafeRawBufferPointer) -> HTTP1ParseError? {
         let emptyLine = lineStart &- 2
         if head.version == .http11 && head.host == nil {

@@ -79,6 +79,8 @@ extension HTTP1RequestParser {
 
     /// The offset of the first byte that makes `[start, end)` no `uri-host [ ":" port ]`, or nil.
     /// Empty hosts, userinfo (`@`), paths and comma-separated lists are refused.
+    /// Inlined: it checks the Host of every request.
+    @inline(__always)
     static func hostError(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Int? {
         if start == end { return start }
         var i = start
