@@ -150,6 +150,23 @@ enum HTTP1ByteClass {
         return i
     }
 
+    /// The offset of the first byte of `base[from..<to]` that is no ASCII digit (a port), eight
+    /// bytes per step; the words may read up to `limit` (>= `to`), past `to`. `to`, or where
+    /// fewer than eight bytes are left before `limit` (the caller's byte loop takes those).
+    @inline(__always)
+    static func indexAfterDigits(_ base: UnsafeRawPointer, from: Int, to: Int, limit: Int) -> Int {
+        var i = from
+        while i < to && i &+ 8 <= limit {
+            let x = base.loadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian
+            // As in `indexAfterPathBytes`: every lane below the lowest bad one is exact.
+            let digit = (x &+ 0x5050_5050_5050_5050) & ~(x &+ 0x4646_4646_4646_4646)  // 0x30...0x39
+            let bad = (~digit | x) & 0x8080_8080_8080_8080
+            if bad != 0 { return min(i &+ (bad.trailingZeroBitCount >> 3), to) }
+            i &+= 8
+        }
+        return min(i, to)
+    }
+
     /// 0x80 in the lanes of `x` holding an ASCII letter, exact in lanes below the lowest one
     /// >= 0x80 (sums carry only out of those).
     @inline(__always)

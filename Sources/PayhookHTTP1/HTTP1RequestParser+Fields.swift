@@ -64,7 +64,8 @@ extension HTTP1RequestParser {
         return knownField(bytes, field, rawValue: (i &+ 1)..<end)
     }
 
-    @inline(__always)
+    /// Inlined (`@inline(always)`, as `fieldLine`): the Host line of every request.
+    @inline(always)
     mutating func hostField(_ bytes: UnsafeRawBufferPointer, _ field: HTTP1Field) -> HTTP1ParseError? {
         if head.host != nil { return HTTP1ParseError(.duplicateHost, offset: field.name.lowerBound, field: "host") }
         if let bad = Self.hostError(bytes, field.value.lowerBound, field.value.upperBound) {

@@ -287,13 +287,19 @@ extension HTTP1RequestParser {
     }
 
     /// Methods are case-sensitive (RFC 9110 §9.1): `get` is `.other`.
+    /// GET, the method of most requests, by one compare inlined in the caller (SP and more
+    /// follow the method on its line); the others by `otherMethod`.
+    @inline(__always)
     static func method(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> HTTP1Method {
-        @inline(__always) func isMethod(_ name: StaticString) -> Bool {
-            HTTP1Bytes.hasPrefix(bytes, start, end, name, ignoringCase: false)
-        }
-        // GET, the method of most requests, by one compare; SP and more follow it on the line.
         if end &- start == 3 && bytes.baseAddress!.loadUnaligned(fromByteOffset: start, as: UInt32.self).littleEndian == 0x2054_4547 {
             return .get
+        }
+        return otherMethod(bytes, start, end)
+    }
+
+    static func otherMethod(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> HTTP1Method {
+        @inline(__always) func isMethod(_ name: StaticString) -> Bool {
+            HTTP1Bytes.hasPrefix(bytes, start, end, name, ignoringCase: false)
         }
         switch end &- start {
         case 3: return isMethod("GET") ? .get : isMethod("PUT") ? .put : .other
