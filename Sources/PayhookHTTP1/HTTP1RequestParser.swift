@@ -7,8 +7,9 @@
 // many bytes, from the front, are now consumed and must be dropped before the next call. On
 // `.needMore`, append what arrives next and call again: the parser remembers how far it has
 // looked, so a head split across any number of reads is scanned once (no state is lost and no
-// byte is rescanned, but for the first read's one try at a whole request line). The head stays unconsumed until it is complete, so every range in `head`
-// and `fields` is an offset into the buffer passed to the call that returned `.head`.
+// byte is rescanned, but for the first read's one try at a whole request line). The head stays
+// unconsumed until it is complete, so every range in `head` and `fields` is an offset into the
+// buffer passed to the call that returned `.head`.
 //
 //     var parser = HTTP1RequestParser(limits: HTTP1Limits(maxBodyBytes: config.maxBodyBytes))
 //     loop: while true {
@@ -97,7 +98,8 @@ public struct HTTP1RequestParser: Sendable {
     }
 
     var state: State = .requestLine
-    /// The error that failed the request, when `state` is `.failed`.
+    /// The error that failed the request, when `state` is `.failed` (read only then: `reset`
+    /// leaves it).
     var failure: HTTP1ParseError? = nil
     // Line scanning of the head and the trailer section: offsets from the section's first byte.
     var scan = 0
