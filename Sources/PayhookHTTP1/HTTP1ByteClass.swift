@@ -95,7 +95,9 @@ enum HTTP1ByteClass {
         while i &+ 16 <= to {
             let a = controlFlags(base.loadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian)
             let b = controlFlags(base.loadUnaligned(fromByteOffset: i &+ 8, as: UInt64.self).littleEndian)
-            if a | b != 0 { break }
+            // The block's lowest flag is exact (see below): no second look at its words.
+            if a != 0 { return i &+ (a.trailingZeroBitCount >> 3) }
+            if b != 0 { return i &+ 8 &+ (b.trailingZeroBitCount >> 3) }
             i &+= 16
         }
         while i &+ 8 <= to {
@@ -146,6 +148,23 @@ enum HTTP1ByteClass {
             i &+= 8
         }
         return i
+    }
+
+    /// The offset of the first byte of `base[from..<to]` that is no ASCII digit (a port), eight
+    /// bytes per step; the words may read up to `limit` (>= `to`), past `to`. `to`, or where
+    /// fewer than eight bytes are left before `limit` (the caller's byte loop takes those).
+    @inline(__always)
+    static func indexAfterDigits(_ base: UnsafeRawPointer, from: Int, to: Int, limit: Int) -> Int {
+        var i = from
+        while i < to && i &+ 8 <= limit {
+            let x = base.loadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian
+            // As in `indexAfterPathBytes`: every lane below the lowest bad one is exact.
+            let digit = (x &+ 0x5050_5050_5050_5050) & ~(x &+ 0x4646_4646_4646_4646)  // 0x30...0x39
+            let bad = (~digit | x) & 0x8080_8080_8080_8080
+            if bad != 0 { return min(i &+ (bad.trailingZeroBitCount >> 3), to) }
+            i &+= 8
+        }
+        return min(i, to)
     }
 
     /// 0x80 in the lanes of `x` holding an ASCII letter, exact in lanes below the lowest one

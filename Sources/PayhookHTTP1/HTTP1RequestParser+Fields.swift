@@ -6,6 +6,8 @@ private let cr: UInt8 = 0x0D
 extension HTTP1RequestParser {
     /// `field-name ":" OWS field-value OWS` on the complete line `[start, end)`; `nameEnd` is
     /// the colon when line scanning already found the name (see `scanFieldName`), else -1.
+    /// Inlined into its one caller, once per field line.
+    @inline(always)
     mutating func fieldLine(
         _ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, hasCR: Bool, badByte: Int, trailer: Bool,
         nameEnd: Int = -1
@@ -14,7 +16,7 @@ extension HTTP1RequestParser {
         if lineStart &- fieldsStart > limit {
             return HTTP1ParseError(trailer ? .trailersTooLarge : .headerTooLarge, offset: fieldsStart &+ limit)
         }
-        if !trailer && fields.count >= limits.maxHeaderCount {
+        if !trailer && fieldCount >= limits.maxHeaderCount {
             return HTTP1ParseError(.tooManyHeaders, offset: start)
         }
         if !hasCR { return HTTP1ParseError(.bareLF, offset: end) }
@@ -46,7 +48,8 @@ extension HTTP1RequestParser {
         while valueEnd > valueStart && HTTP1ByteClass.isOWS(bytes[valueEnd &- 1]) { valueEnd &-= 1 }
         let field = HTTP1Field(name: name, value: valueStart..<valueEnd)
         if trailer { return trailerField(bytes, field) }
-        fields.append(field)
+        if fieldCount < fieldStorage.count { fieldStorage[fieldCount] = field } else { fieldStorage.append(field) }
+        fieldCount &+= 1
         fieldNameBits |= Self.nameBit(count: name.count, first: bytes[name.lowerBound])
         // Only names with the length and first letter of one knownField handles need a closer
         // look (most do not); filtering here spares an unpredictable jump on the name's length.
@@ -56,7 +59,20 @@ extension HTTP1RequestParser {
         {
             return nil
         }
+        // Host, in every HTTP/1.1 request, without the call and the jump on the name's length.
+        if name.count == 4 && Self.isHostName(bytes, name.lowerBound) { return hostField(bytes, field) }
         return knownField(bytes, field, rawValue: (i &+ 1)..<end)
+    }
+
+    /// Inlined (`@inline(always)`, as `fieldLine`): the Host line of every request.
+    @inline(always)
+    mutating func hostField(_ bytes: UnsafeRawBufferPointer, _ field: HTTP1Field) -> HTTP1ParseError? {
+        if head.host != nil { return HTTP1ParseError(.duplicateHost, offset: field.name.lowerBound, field: "host") }
+        if let bad = Self.hostError(bytes, field.value.lowerBound, field.value.upperBound) {
+            return HTTP1ParseError(.invalidHost, offset: bad, field: "host")
+        }
+        head.host = field.value
+        return nil
     }
 
     /// One bit per (length, first letter folded) of a field name: lookups of a name no field can
@@ -99,12 +115,8 @@ extension HTTP1RequestParser {
         let name = field.name
         let line = name.lowerBound
         switch name.count {
-        case 4 where HTTP1.equalsIgnoringCase(name, in: bytes, "host"):
-            if head.host != nil { return HTTP1ParseError(.duplicateHost, offset: line, field: "host") }
-            if let bad = Self.hostError(bytes, field.value.lowerBound, field.value.upperBound) {
-                return HTTP1ParseError(.invalidHost, offset: bad, field: "host")
-            }
-            head.host = field.value
+        case 4 where Self.isHostName(bytes, name.lowerBound):
+            return hostField(bytes, field)
         case 14 where HTTP1.equalsIgnoringCase(name, in: bytes, "content-length"):
             if seen.contentLength != nil {
                 return HTTP1ParseError(.duplicateContentLength, offset: line, field: "content-length")
@@ -140,6 +152,14 @@ extension HTTP1RequestParser {
             break
         }
         return nil
+    }
+
+    /// Whether the four bytes at `start` are "host" in any case: one word compare (all four are
+    /// letters, so setting 0x20 folds nothing else onto them) instead of a loop of four.
+    @inline(__always)
+    static func isHostName(_ bytes: UnsafeRawBufferPointer, _ start: Int) -> Bool {
+        let word = bytes.baseAddress!.loadUnaligned(fromByteOffset: start, as: UInt32.self).littleEndian
+        return word | 0x2020_2020 == 0x7473_6F68  // "host", little-endian
     }
 
     /// Framing values allow one SP before them and nothing after, unless
@@ -208,6 +228,9 @@ extension HTTP1RequestParser {
     }
 
     /// Decides the framing once every field is known (RFC 9112 §6.1-6.3) and checks Host.
+    /// Inlined into its one caller, once per request (`@inline(always)`: the hint alone is not
+    /// taken there, `parseLines` being large).
+    @inline(always)
     mutating func finishHead(_ bytes: UnsafeRawBufferPointer) -> HTTP1ParseError? {
         let emptyLine = lineStart &- 2
         if head.version == .http11 && head.host == nil {

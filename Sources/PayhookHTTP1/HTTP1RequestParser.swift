@@ -7,8 +7,9 @@
 // many bytes, from the front, are now consumed and must be dropped before the next call. On
 // `.needMore`, append what arrives next and call again: the parser remembers how far it has
 // looked, so a head split across any number of reads is scanned once (no state is lost and no
-// byte is rescanned). The head stays unconsumed until it is complete, so every range in `head`
-// and `fields` is an offset into the buffer passed to the call that returned `.head`.
+// byte is rescanned, but for the first read's one try at a whole request line). The head stays
+// unconsumed until it is complete, so every range in `head` and `fields` is an offset into the
+// buffer passed to the call that returned `.head`.
 //
 //     var parser = HTTP1RequestParser(limits: HTTP1Limits(maxBodyBytes: config.maxBodyBytes))
 //     loop: while true {
@@ -65,8 +66,13 @@ public struct HTTP1RequestParser: Sendable {
     public let leniencies: HTTP1Leniencies
     /// The current request's head, complete once ``HTTP1Event/head`` was returned.
     public internal(set) var head = HTTP1RequestHead()
-    /// The current request's header fields in order of arrival (capacity reserved once).
-    public internal(set) var fields: [HTTP1Field] = []
+    /// The current request's header fields in order of arrival.
+    @inlinable public var fields: ArraySlice<HTTP1Field> { fieldStorage[..<fieldCount] }
+    /// The fields of the current request are the first `fieldCount`; later ones are stale, kept
+    /// so that a new request overwrites them rather than emptying the array (Array's
+    /// `removeAll(keepingCapacity:)` cost a twentieth of the parser per request).
+    @usableFromInline var fieldStorage: [HTTP1Field] = []
+    @usableFromInline var fieldCount = 0
     /// Body bytes of the current request announced so far (Content-Length or chunk sizes).
     public internal(set) var bodyBytes = 0
     /// The current request's body limit: `limits.maxBodyBytes`, or lower once the caller knows
@@ -81,7 +87,9 @@ public struct HTTP1RequestParser: Sendable {
         case chunkDataCR, chunkDataLF
         case trailers
         case complete
-        case failed(HTTP1ParseError)
+        /// The error is in `failure`: a payload with a String would make every copy of the
+        /// state a retain and release.
+        case failed
     }
 
     /// Position inside a chunk-size line: `size [ ";" name [ "=" ( token / quoted ) ] ]* CRLF`.
@@ -90,6 +98,9 @@ public struct HTTP1RequestParser: Sendable {
     }
 
     var state: State = .requestLine
+    /// The error that failed the request, when `state` is `.failed` (read only then: `reset`
+    /// leaves it).
+    var failure: HTTP1ParseError? = nil
     // Line scanning of the head and the trailer section: offsets from the section's first byte.
     var scan = 0
     var lineStart = 0
@@ -112,7 +123,7 @@ public struct HTTP1RequestParser: Sendable {
         self.limits = limits
         self.leniencies = leniencies
         self.maxBodyBytes = limits.maxBodyBytes
-        fields.reserveCapacity(limits.maxHeaderCount)
+        fieldStorage.reserveCapacity(limits.maxHeaderCount)
     }
 
     /// Parses as far as the next event. `bytes` must start at the first byte not yet reported
@@ -120,11 +131,17 @@ public struct HTTP1RequestParser: Sendable {
     public mutating func parse(_ bytes: UnsafeRawBufferPointer) -> HTTP1ParseResult {
         let result: HTTP1ParseResult
         switch state {
-        case .requestLine, .fieldLines: result = parseLines(bytes)
+        // The head never ends a request: no `.end` to look for.
+        case .requestLine, .fieldLines:
+            result = parseLines(bytes)
+            messageConsumed &+= result.consumed
+            return result
         case .fixedBody(let remaining): result = parseFixedBody(bytes, remaining: remaining)
         case .chunkLine, .chunkData, .chunkDataCR, .chunkDataLF, .trailers: result = parseChunked(bytes)
-        case .complete: result = HTTP1ParseResult(event: .end, consumed: 0)
-        case .failed(let error): return HTTP1ParseResult(event: .error(error), consumed: 0)
+        case .complete:
+            reset()
+            return HTTP1ParseResult(event: .end, consumed: 0)
+        case .failed: return HTTP1ParseResult(event: .error(failure!), consumed: 0)
         }
         if case .end = result.event {
             reset()
@@ -143,9 +160,9 @@ public struct HTTP1RequestParser: Sendable {
         let length = name.utf8CodeUnitCount
         let first = name.utf8Start[0] | 0x20  // a superset test: "_" and "^" fold too
         if fieldNameBits & Self.nameBit(count: length, first: first) == 0 { return nil }
-        return fields.withUnsafeBufferPointer { fields in
+        return fieldStorage.withUnsafeBufferPointer { fields in
             // Length and first letter reject almost every other field without a loop.
-            for field in fields where field.name.count == length && buffer[field.name.lowerBound] | 0x20 == first {
+            for field in fields[..<fieldCount] where field.name.count == length && buffer[field.name.lowerBound] | 0x20 == first {
                 if HTTP1.equalsIgnoringCase(field.name, in: buffer, name) { return field.value }
             }
             return nil
@@ -163,7 +180,7 @@ public struct HTTP1RequestParser: Sendable {
     public mutating func reset() {
         state = .requestLine
         head = HTTP1RequestHead()
-        fields.removeAll(keepingCapacity: true)
+        fieldCount = 0
         bodyBytes = 0
         maxBodyBytes = limits.maxBodyBytes
         scan = 0
@@ -189,7 +206,8 @@ public struct HTTP1RequestParser: Sendable {
         maxBodyBytes = min(maxBodyBytes, maxBytes)
         guard case .contentLength(let length) = head.framing, length > maxBodyBytes else { return nil }
         let error = HTTP1ParseError(.bodyTooLarge, offset: messageConsumed, field: "content-length")
-        state = .failed(error)
+        failure = error
+        state = .failed
         return error
     }
 
@@ -197,7 +215,8 @@ public struct HTTP1RequestParser: Sendable {
     mutating func fail(_ error: HTTP1ParseError) -> HTTP1ParseResult {
         var error = error
         error.offset &+= messageConsumed &+ sectionBase
-        state = .failed(error)
+        failure = error
+        state = .failed
         return HTTP1ParseResult(event: .error(error), consumed: 0)
     }
 

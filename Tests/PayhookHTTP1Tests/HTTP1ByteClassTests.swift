@@ -62,6 +62,22 @@ import Testing
         #expect(wrong.isEmpty, "\(wrong.prefix(8))")
     }
 
+    @Test("a Host port is accepted iff every byte is a digit, at every position of a 10-digit port")
+    func portBytes() {
+        var wrong: [String] = []
+        for position in 0..<10 {
+            // Whitespace at the end is OWS.
+            for b in 0...255 where !(position == 9 && (b == 0x20 || b == 0x09)) {
+                var port = [UInt8](repeating: UInt8(ascii: "7"), count: 10)
+                port[position] = UInt8(b)
+                let raw = bytes("GET / HTTP/1.1\r\nHost: h:") + port + bytes("\r\n\r\n")
+                let digit = b >= 0x30 && b <= 0x39
+                if Self.parsesHead(raw) != digit { wrong.append("\(b)@\(position)") }
+            }
+        }
+        #expect(wrong.isEmpty, "\(wrong.prefix(8))")
+    }
+
     @Test("a target without escape or query is accepted iff every byte is a pchar or /")
     func targetBytes() {
         var wrong: [String] = []

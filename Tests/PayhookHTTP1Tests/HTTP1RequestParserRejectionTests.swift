@@ -89,10 +89,16 @@ import Testing
         Case("GET / http/1.1\r\nHost: x\r\n\r\n", .invalidVersion, 400),
         Case("GET / HTTP/1\r\nHost: x\r\n\r\n", .invalidVersion, 400),
         Case("GET / HTTP/01.01\r\nHost: x\r\n\r\n", .invalidVersion, 400),
+        // Near misses of the one-pass request line (`plainRequestLine`), which leaves them to the line-by-line path.
+        Case("GET / HTTP/1.1\rHost: x\r\n\r\n", .invalidVersion, 400),
+        Case("GET / HTTP/1.1 \r\nHost: x\r\n\r\n", .invalidVersion, 400),
+        Case("GET /a b HTTP/1.1\r\nHost: x\r\n\r\n", .invalidVersion, 400),
+        Case("GET  / HTTP/1.1\r\nHost: x\r\n\r\n", .invalidRequestLine, 400),
     ]
 
     static let hostAndVersion: [Case] = [
         Case("GET / HTTP/1.1\r\n\r\n", .missingHost, 400),
+        Case("GET / HTTP/1.1\r\nHosu: x\r\nGost: x\r\n\r\n", .missingHost, 400),
         Case("GET / HTTP/1.1\r\nHost: x\r\nHost: x\r\n\r\n", .duplicateHost, 400),
         Case("GET / HTTP/1.1\r\nHost: \r\n\r\n", .invalidHost, 400),
         Case("GET / HTTP/1.1\r\nHost: u@x\r\n\r\n", .invalidHost, 400),

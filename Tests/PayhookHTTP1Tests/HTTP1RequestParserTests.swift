@@ -44,6 +44,12 @@ import Testing
         ) {
             $0.count == 1 && $0[0].bodyText == "helloworld"
         },
+        Case(
+            name: "methods are case-sensitive, Host is not (both compared a word at a time)",
+            raw: "get / HTTP/1.1\r\nhOsT: x\r\n\r\nGET / HTTP/1.1\r\nHOST: y\r\n\r\nGETS / HTTP/1.1\r\nhost: z\r\n\r\n"
+        ) {
+            $0.map(\.methodKind) == [.other, .get, .other] && $0.map(\.host) == ["x", "y", "z"]
+        },
         Case(name: "HEAD", raw: "HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n") { $0.count == 1 && $0[0].methodKind == .head },
         Case(name: "Connection: close ends keep-alive", raw: "GET / HTTP/1.1\r\nHost: x\r\nConnection: Keep-Alive, Close\r\n\r\n") {
             $0.count == 1 && !$0[0].keepAlive
