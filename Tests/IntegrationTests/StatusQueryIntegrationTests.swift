@@ -13,12 +13,15 @@ import Testing
         try DaemonProcess(server: ephemeralServer(server), sources: fixtureSources)
     }
 
-    /// Ingests one paid payment `id` of 10.50.
-    func pay(_ d: DaemonProcess, id: String) throws {
+    /// Ingests one event of payment `id` of 10.50 with Nonstopay status `status`.
+    func event(_ d: DaemonProcess, id: String, status: String) throws {
         let c = try RawClient(d.ingest)
-        try c.send(nonstopayRequest("nonstopay-payin", body: "{\"status\":\"invoice:paid\",\"id\":\"\(id)\",\"amount\":\"10.50\"}"))
+        try c.send(nonstopayRequest("nonstopay-payin", body: "{\"status\":\"\(status)\",\"id\":\"\(id)\",\"amount\":\"10.50\"}"))
         #expect(c.readAnswer()?.status == 200)
     }
+
+    /// Ingests one paid payment `id` of 10.50.
+    func pay(_ d: DaemonProcess, id: String) throws { try event(d, id: id, status: "invoice:paid") }
 
     @Test("GET, HEAD, a percent-encoded id, an unknown one and a bad escape answer as the contract says")
     func answers() throws {
@@ -100,13 +103,6 @@ import Testing
         let text: String = c.readAnswer()?.body ?? ""
         let lines: [Substring] = text.split(separator: "\n")
         return lines.first { $0.hasPrefix(name + " ") }.map { String($0.dropFirst(name.count + 1)) }
-    }
-
-    /// Ingests one event of payment `id` with Nonstopay status `status`.
-    func event(_ d: DaemonProcess, id: String, status: String) throws {
-        let c = try RawClient(d.ingest)
-        try c.send(nonstopayRequest("nonstopay-payin", body: "{\"status\":\"\(status)\",\"id\":\"\(id)\",\"amount\":\"10.50\"}"))
-        #expect(c.readAnswer()?.status == 200)
     }
 
     @Test("a kept answer follows its payment: the second query is a hit, a new event gives a new answer; 0 entries keep none", arguments: [8192, 0])
