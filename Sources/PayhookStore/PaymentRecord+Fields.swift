@@ -4,7 +4,7 @@ import PayhookLog
 /// A payment's last-seen state read in place from its record (`PaymentRecord`): the status
 /// answer is written from these bytes, so a query makes no `PaymentState`, no `String` per field
 /// and no array of event seqs (those were most of a lookup's cost). Valid only inside the
-/// closure of `LogIndex.withPaymentInPlace`: the spans point into the shard's arena.
+/// closure of `LogIndex.withPaymentRecord`: the spans point into the shard's arena.
 public struct PaymentFieldsView {
     /// A text field's UTF-8: bytes in the record, or an entry of the table's intern list
     /// (`PaymentInterns.withUTF8`); either way no `String` is made, retained or released.
@@ -97,24 +97,17 @@ extension PaymentTable {
 }
 
 extension LogIndex {
-    /// Calls `body` with the last-seen state of a payment as its record's bytes (see
-    /// `PaymentFieldsView`), the key given as its UTF-8 bytes; the same state as `lookup`.
-    /// Returns false, without calling `body`, when the payment was never seen. Not generic: a
-    /// generic function across the module boundary runs unspecialized.
+    /// Calls `body` with a payment's record (`PaymentRecordBytes`) and a function that reads its
+    /// last-seen state from the record's bytes (`PaymentFieldsView`, the same state as
+    /// `lookup`), the key given as its UTF-8 bytes: a cache of answers keyed by the record reads
+    /// no field when it holds the answer. Returns false, without calling `body`, when the payment
+    /// was never seen. Not generic: a generic function across the module boundary runs
+    /// unspecialized.
     ///
     /// `mutating` only so that the index is passed by address (it changes nothing): called on
     /// an index held in a class's stored property (the daemon's store), a non-mutating method
     /// copied the whole `LogIndex` first (a retain and release of each of its tables per status
     /// query), because `body` might have written to that property meanwhile.
-    public mutating func withPaymentInPlace(
-        source: UnsafeRawBufferPointer, paymentID: UnsafeRawBufferPointer, _ body: (PaymentFieldsView) -> Void
-    ) -> Bool {
-        withPaymentRecord(source: source, paymentID: paymentID) { _, fields in body(fields()) }
-    }
-
-    /// `withPaymentInPlace` that gives the payment's record (`PaymentRecordBytes`) first, and
-    /// reads its fields only if `body` asks: a cache of answers keyed by the record reads none
-    /// when it holds the answer. `mutating` for the reason `withPaymentInPlace` gives.
     public mutating func withPaymentRecord(
         source: UnsafeRawBufferPointer, paymentID: UnsafeRawBufferPointer, _ body: (PaymentRecordBytes, () -> PaymentFieldsView) -> Void
     ) -> Bool {

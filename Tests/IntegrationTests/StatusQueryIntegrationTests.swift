@@ -3,7 +3,7 @@ import PayhookCore
 import Testing
 
 /// `GET /v1/payments/{source}/{payment_id}` over HTTP/1.1 through the real binary. The route is
-/// immediate: the connection answers it straight from the parsed head (`Router.immediateRoute`),
+/// immediate: the connection answers it straight from the parsed head (`Router.withImmediateRoute`),
 /// and every other way (HTTP/2, an admin token to check) through the ordinary handler. These
 /// checks hold the fast way to the same answers, and to the connection's ordering and closing.
 @Suite(.serialized) struct StatusQueryIntegrationTests {

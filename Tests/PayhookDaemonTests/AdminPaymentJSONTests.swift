@@ -73,13 +73,14 @@ import Testing
         #expect(String(decoding: PaymentJSON.render(s, unsigned: []), as: UTF8.self) == viaWriter(s, []))
     }
 
-    /// Folds `events` (of one payment) into an index, as the log would.
+    /// Calls `body` with the UTF-8 bytes of `a` and `b`.
     private func withBytes<T>(_ a: String, _ b: String, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> T) -> T {
         var a = a
         var b = b
         return a.withUTF8 { x in b.withUTF8 { y in body(UnsafeRawBufferPointer(x), UnsafeRawBufferPointer(y)) } }
     }
 
+    /// Folds `events` into an index, as the log would.
     private func index(_ events: [NormalizedEvent]) -> LogIndex {
         var index = LogIndex()
         let request = StoredRequest(peerAddress: "127.0.0.1:1", clientAddress: "127.0.0.1", path: "/hooks/s", headers: [], body: [], bodyIsJSON: true)
@@ -93,7 +94,7 @@ import Testing
     }
 
     @Test(
-        "the answer written from the record's bytes (withPayment) is the answer of the decoded state, byte for byte",
+        "the answer written from the record's bytes (withPaymentRecord) is the answer of the decoded state, byte for byte",
         arguments: [
             ("bench-1", "M-1", "paid", "12.00", "EUR", Int64(1_764_460_800_123)),
             ("a\"b\\c\u{1}d\u{7F}é", "tab\there", "a provider status longer than the intern limit of 32 bytes", "1\n2", "€", 0),
@@ -124,15 +125,16 @@ import Testing
                 var buffer = Array("earlier answer".utf8)
                 buffer.removeAll(keepingCapacity: true)
                 let found = withBytes("source-ü", c.id) { source, id in
-                    idx.withPaymentInPlace(source: source, paymentID: id) { p in
-                        PaymentJSON.render(
+                    idx.withPaymentRecord(source: source, paymentID: id) { _, fields in
+                        let p = fields()
+                        return PaymentJSON.render(
                             p, source: source, paymentID: id,
                             unsigned: SignatureCoverage.unsignedPaymentFields(verifiedBy: verifiedBy, status: p.status), into: &buffer)
                     }
                 }
                 #expect(found)
                 #expect(String(decoding: buffer, as: UTF8.self) == String(decoding: expected, as: UTF8.self))
-                #expect(!withBytes("source-ü", c.id + "x") { source, id in idx.withPaymentInPlace(source: source, paymentID: id) { _ in } })
+                #expect(!withBytes("source-ü", c.id + "x") { source, id in idx.withPaymentRecord(source: source, paymentID: id) { _, _ in } })
             }
         }
     }

@@ -122,12 +122,12 @@ private func body(_ r: Response?) -> String { String(decoding: r?.body ?? [], as
         #expect(route(router, "GET", "/healthz", on: .ingest)?.status == 200)
     }
 
-    /// `immediateRoute` for `path`: the route's index and the values it read, as text.
+    /// `withImmediateRoute` for `path`: the route's index and the values it read, as text.
     private func immediate(_ router: Router, _ path: String, isHead: Bool = false) -> (Int, [String])? {
         var path = path
         return path.withUTF8 { bytes in
-            router.immediateRoute(UnsafeRawBufferPointer(bytes), isHead: isHead, on: .admin).map { found in
-                (found.route.index, (0..<found.values.count).map { String(decoding: found.values[$0], as: UTF8.self) })
+            router.withImmediateRoute(UnsafeRawBufferPointer(bytes), isHead: isHead, on: .admin) { route, values in
+                (route.index, (0..<values.count).map { String(decoding: values[$0], as: UTF8.self) })
             }
         }
     }
@@ -145,7 +145,7 @@ private func body(_ r: Response?) -> String { String(decoding: r?.body ?? [], as
         #expect(immediate(router, "/p/x") == nil && immediate(router, "/p/x/y/z") == nil && immediate(router, "/p//y") == nil)
     }
 
-    @Test("immediateRoute keeps first-added-first: an ordinary route matched first, or a method it lacks, leaves it to dispatch")
+    @Test("withImmediateRoute keeps first-added-first: an ordinary route matched first, or a method it lacks, leaves it to dispatch")
     func immediateFirstMatch() {
         var router = Router()
         router.add(["GET"], "/q/fixed", on: [.admin]) { _, responder in responder.respond(.json(200, "ordinary")) }
@@ -170,7 +170,7 @@ private func body(_ r: Response?) -> String { String(decoding: r?.body ?? [], as
         #expect(RoutePattern("/{x}").match("/é")?["x"] == "é")
     }
 
-    @Test("immediateRoute checks only the earlier routes that could take the same path; later ones never matter")
+    @Test("withImmediateRoute checks only the earlier routes that could take the same path; later ones never matter")
     func immediateOverlap() {
         #expect(RoutePattern("/a/{x}").mayOverlap(RoutePattern("/a/b")) && RoutePattern("/{x}/b").mayOverlap(RoutePattern("/a/{y}")))
         #expect(!RoutePattern("/a/{x}").mayOverlap(RoutePattern("/b/{x}")) && !RoutePattern("/a/{x}").mayOverlap(RoutePattern("/a/{x}/c")))
@@ -184,5 +184,13 @@ private func body(_ r: Response?) -> String { String(decoding: r?.body ?? [], as
         #expect(body(route(router, "GET", "/w/1", on: .admin)) == "1")
         #expect(immediate(router, "/v/1") == nil)
         #expect(body(route(router, "GET", "/v/1", on: .admin)) == "ordinary")
+    }
+}
+
+extension RoutePattern {
+    /// `match` of a path given as a `String`.
+    fileprivate func match(_ path: String) -> PathParameters? {
+        var path = path
+        return path.withUTF8 { match(UnsafeRawBufferPointer($0)) }
     }
 }

@@ -71,11 +71,9 @@ final class AdminRoutes {
         }
     }
 
-    private func key(_ request: Request) -> (String, String)? { key(request.parameters) }
-
-    private func key(_ parameters: PathParameters) -> (String, String)? {
-        guard let source = parameters["source"].flatMap(PercentDecoding.decode),
-            let id = parameters["payment_id"].flatMap(PercentDecoding.decode)
+    private func key(_ request: Request) -> (String, String)? {
+        guard let source = request.parameters["source"].flatMap(PercentDecoding.decode),
+            let id = request.parameters["payment_id"].flatMap(PercentDecoding.decode)
         else { return nil }
         return (source, id)
     }

@@ -2,7 +2,7 @@ import PayhookCore
 import PayhookStore
 
 extension PaymentJSON {
-    /// The payment answer from the record's bytes (`LogIndex.withPaymentInPlace`): the same bytes as
+    /// The payment answer from the record's bytes (`LogIndex.withPaymentRecord`): the same bytes as
     /// `render(_:unsigned:)` of the `PaymentState` that `lookup` would decode (AdminPaymentJSONTests
     /// compares them), written through a pointer into a buffer sized once. The state path made a
     /// `String` per field, an array of every event seq, and called `Array.append` about thirty

@@ -45,12 +45,6 @@ public struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
 
     public static func == (a: RoutePattern, b: RoutePattern) -> Bool { a.description == b.description }
 
-    /// The parameters when `path` matches, nil otherwise.
-    func match(_ path: String) -> PathParameters? {
-        var path = path
-        return path.withUTF8 { match(UnsafeRawBufferPointer($0)) }
-    }
-
     /// The parameters when the path's bytes `path` match, nil otherwise: one walk, and the
     /// values (made only on a match) from the spans it noted.
     func match(_ path: UnsafeRawBufferPointer) -> PathParameters? {

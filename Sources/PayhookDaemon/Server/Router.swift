@@ -14,7 +14,7 @@ public struct BodyLimit: Sendable, Equatable {
 
 /// A route whose answer is ready at once and depends on its path's `{name}` values alone (a
 /// status query). An HTTP/1.1 connection calls it straight from the parsed head, with no
-/// `Request` or `Responder` (`Router.immediateRoute`); every other way (HTTP/2, an admin token
+/// `Request` or `Responder` (`Router.withImmediateRoute`); every other way (HTTP/2, an admin token
 /// to check) reaches it through an ordinary handler that calls it, so the answer is the same.
 /// It reads the `{name}` values as bytes (`PathValues`), valid during the call.
 public typealias ImmediateHandler = (_ values: PathValues) -> Response
@@ -65,7 +65,7 @@ public struct Router {
         /// Per listener, indexed by `slot(_:)`: an array index, not a hashed key per request.
         var routes: [[Route]] = [[], []]
         /// Per listener, the immediate routes in order, each with the routes added before it
-        /// that some path could match too (`RoutePattern.mayOverlap`): what `immediateRoute`
+        /// that some path could match too (`RoutePattern.mayOverlap`): what `withImmediateRoute`
         /// tries, instead of every route.
         var immediates: [[(route: Route, before: [Route])]] = [[], []]
         var patterns: [String] = []
@@ -158,17 +158,12 @@ public struct Router {
         }
     }
 
-    /// The immediate route that `dispatch` would run for a GET (or, `isHead`, a HEAD) of the
-    /// path's bytes `path` on `listener`, with its parameters: nil when the first route whose
-    /// pattern matches is an ordinary one or does not take the method (`dispatch` answers then:
-    /// 405 with the methods of every matching route, or a later route).
-    func immediateRoute(_ path: UnsafeRawBufferPointer, isHead: Bool, on listener: ListenerRole) -> (route: Route, values: PathValues)? {
-        withImmediateRoute(path, isHead: isHead, on: listener) { ($0, $1) }
-    }
-
-    /// `body` of the route `immediateRoute` finds and its values; nil when there is none. The
-    /// route is lent, not returned: the answer's way made no copy of it to retain, release and
-    /// destroy (about three hundred instructions of a status query).
+    /// `body` of the immediate route that `dispatch` would run for a GET (or, `isHead`, a HEAD)
+    /// of the path's bytes `path` on `listener`, and of its values; nil, without calling
+    /// `body`, when the first route whose pattern matches is an ordinary one or does not take
+    /// the method (`dispatch` answers then: 405 with the methods of every matching route, or a
+    /// later route). The route is lent, not returned: the answer's way made no copy of it to
+    /// retain, release and destroy (about three hundred instructions of a status query).
     @inline(__always)
     func withImmediateRoute<R>(
         _ path: UnsafeRawBufferPointer, isHead: Bool, on listener: ListenerRole, _ body: (Route, PathValues) -> R

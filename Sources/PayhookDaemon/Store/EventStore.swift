@@ -55,13 +55,8 @@ final class EventStore: EventSink {
 
     func storedSeq(of event: NormalizedEvent) -> UInt64? { index.dedup(event) }
 
-    /// `LogIndex.withPaymentInPlace` on the live index (passed by address: no copy of the
-    /// index per status query). `body` must not touch the store.
-    func withPayment(source: UnsafeRawBufferPointer, paymentID: UnsafeRawBufferPointer, _ body: (PaymentFieldsView) -> Void) -> Bool {
-        index.withPaymentInPlace(source: source, paymentID: paymentID, body)
-    }
-
-    /// `LogIndex.withPaymentRecord` on the live index, likewise.
+    /// `LogIndex.withPaymentRecord` on the live index (passed by address: no copy of the index
+    /// per status query). `body` must not touch the store.
     func withPaymentRecord(
         source: UnsafeRawBufferPointer, paymentID: UnsafeRawBufferPointer, _ body: (PaymentRecordBytes, () -> PaymentFieldsView) -> Void
     ) -> Bool {
