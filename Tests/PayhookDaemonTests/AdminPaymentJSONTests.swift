@@ -138,4 +138,40 @@ import Testing
             }
         }
     }
+
+    @Test("every ASCII byte, and a two-byte character, at every place of a field of up to seventeen bytes: the same bytes as JSONWriter")
+    func everyByteEverywhere() {
+        // Fields of 1 to 17 bytes (a short tail, one word, a word and a tail, two words and one
+        // byte), all "a" but one byte at each place: the word test must send exactly the
+        // fields that hold an escape to JSONWriter.
+        var refs: [String] = []
+        for count in 1...17 {
+            for at in 0..<count {
+                for byte in 0...0x7F {
+                    refs.append(
+                        String(repeating: "a", count: at) + String(UnicodeScalar(UInt8(byte))) + String(repeating: "a", count: count - at - 1))
+                }
+                refs.append(String(repeating: "a", count: at) + "é" + String(repeating: "a", count: max(0, count - at - 2)))
+            }
+        }
+        let events = refs.enumerated().map { n, ref in
+            NormalizedEvent(
+                id: "s:p\(n):e", source: "s", provider: "nonstopay", kind: "payin", paymentID: "p\(n)", merchantRef: ref, status: .succeeded,
+                providerStatus: "paid", amount: "1.00", receivedAtMs: 1, verifiedBy: "hmac-sha256-hex")
+        }
+        var idx = index(events)
+        var buffer: [UInt8] = []
+        var differing: [String] = []
+        for n in refs.indices {
+            let expected = PaymentJSON.encode(idx.lookup(source: "s", paymentID: "p\(n)")!, verifiedBy: "hmac-sha256-hex")
+            buffer.removeAll(keepingCapacity: true)
+            _ = withBytes("s", "p\(n)") { source, id in
+                idx.withPaymentRecord(source: source, paymentID: id) { _, fields in
+                    PaymentJSON.render(fields(), source: source, paymentID: id, unsigned: [], into: &buffer)
+                }
+            }
+            if buffer != expected { differing.append(refs[n]) }
+        }
+        #expect(differing.isEmpty, "\(differing.count) fields differ, first \(differing.first.map { Array($0.utf8) } ?? [])")
+    }
 }
