@@ -86,7 +86,7 @@ final class Connection: EventHandler, ConnectionSink {
     }
 
     private func readInput() {
-        let result = server.scratch.withUnsafeMutableBytes { raw in Result { () throws(SyscallError) in try IO.read(fd, into: raw) } }
+        let result = server.scratch.withUnsafeMutableBytes { raw in Result { () throws(SyscallError) in try Socket.receive(fd, into: raw) } }
         switch result {
         case .failure: return abort()
         case .success(nil): return
@@ -221,7 +221,7 @@ final class Connection: EventHandler, ConnectionSink {
         // An HTTP/2 session hands over its frames as the socket takes them (`refill`).
         while outputSent < output.count || (h2?.refill() ?? false) {
             let result = output.withUnsafeBytes { raw in
-                Result { () throws(SyscallError) in try IO.write(fd, from: UnsafeRawBufferPointer(rebasing: raw[outputSent...])) }
+                Result { () throws(SyscallError) in try Socket.send(fd, from: UnsafeRawBufferPointer(rebasing: raw[outputSent...])) }
             }
             switch result {
             case .failure: return abort()
@@ -263,7 +263,7 @@ final class Connection: EventHandler, ConnectionSink {
     }
 
     private func discardInput() {
-        let result = server.scratch.withUnsafeMutableBytes { raw in Result { () throws(SyscallError) in try IO.read(fd, into: raw) } }
+        let result = server.scratch.withUnsafeMutableBytes { raw in Result { () throws(SyscallError) in try Socket.receive(fd, into: raw) } }
         switch result {
         case .success(nil): return
         case .success(let n?) where n > 0: return
