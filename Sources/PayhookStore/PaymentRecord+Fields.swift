@@ -61,6 +61,15 @@ extension PaymentRecord {
 /// A payment's record as it lies in the table (`LogIndex.withPaymentRecord`): with the intern
 /// list's stamp, everything the payment's state is read from. Two lookups that give the same
 /// bytes and stamp give the same state; a payment that changed has a new record.
+/// What a payment's record depends on, as far as the index can tell in a load or two: the
+/// change stamp of its group of shards (new at every write to any of them, `PaymentTable`) and
+/// the intern list's stamp. While both stay the same, so does the record. Stamps are unique in
+/// the process, so one from another table (or another state of this one) never matches.
+public struct PaymentChangeStamp: Equatable, Sendable {
+    public let group: UInt64
+    public let interns: UInt64
+}
+
 public struct PaymentRecordBytes {
     /// The key's stable 64-bit hash (`PaymentTable.hash`).
     public let keyHash: UInt64
@@ -108,6 +117,16 @@ extension LogIndex {
     /// an index held in a class's stored property (the daemon's store), a non-mutating method
     /// copied the whole `LogIndex` first (a retain and release of each of its tables per status
     /// query), because `body` might have written to that property meanwhile.
+    /// The key hash (`PaymentTable.hash`) of payment (`source`, `paymentID`), given as its UTF-8
+    /// bytes, and its change stamp (`PaymentChangeStamp`), without reading the payment's shard.
+    /// `mutating` for the reason `withPaymentRecord` is.
+    public mutating func paymentChangeStamp(source: UnsafeRawBufferPointer, paymentID: UnsafeRawBufferPointer) -> (
+        keyHash: UInt64, stamp: PaymentChangeStamp
+    ) {
+        let h = PaymentTable.hash(source: source.assumingMemoryBound(to: UInt8.self), paymentID: paymentID.assumingMemoryBound(to: UInt8.self))
+        return (h, payments.changeStamp(hash: h))
+    }
+
     public mutating func withPaymentRecord(
         source: UnsafeRawBufferPointer, paymentID: UnsafeRawBufferPointer, _ body: (PaymentRecordBytes, () -> PaymentFieldsView) -> Void
     ) -> Bool {

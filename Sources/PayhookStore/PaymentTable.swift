@@ -1,5 +1,6 @@
 import PayhookCore
 import PayhookLog
+import Synchronization
 
 /// The last-seen status of every payment, by (source, payment_id), compactly: 65,536 shards
 /// (`PaymentShard`) chosen by the top 16 bits of a stable 64-bit hash of the key's bytes, each a
@@ -12,12 +13,23 @@ import PayhookLog
 /// strings payments repeat are interned once for the table (`PaymentInterns`); shard 0's snapshot
 /// encoding carries that list, so shard 0 decodes first (a record naming an entry the table does
 /// not hold throws, it never traps).
+///
+/// Every write to a shard goes through `change(shard:)`, which gives the shard's group a new
+/// change stamp (`PaymentChangeStamp`): what a cache of answers keyed by payment checks.
 struct PaymentTable: ShardedIndexTable {
     static let shardBits = 16
     static let shardTotal = 1 << shardBits
+    /// Shards share a change stamp by groups of 16: 4,096 stamps, 32 KiB, that stay in the
+    /// processor's cache where 65,536 would not.
+    static let stampGroupBits = 12
 
     /// Empty until the first payment (an index that holds none costs nothing), then `shardTotal`.
     private(set) var shards: [PaymentShard] = []
+    /// The last change stamp of each group of shards (`stampGroupBits`), empty with `shards`.
+    private var groupStamps: [UInt64] = []
+    /// Change stamps, unique in the process: a table replaced by another (a snapshot read, a
+    /// copy that went its own way) never shows a stamp a cache saw from the first.
+    private static let stamps = Atomic<UInt64>(0)
     private(set) var interns = PaymentInterns()
     private(set) var count = 0
 
@@ -47,6 +59,21 @@ struct PaymentTable: ShardedIndexTable {
     }
 
     static func shard(of hash: UInt64) -> Int { Int(hash >> UInt64(64 - shardBits)) }
+
+    /// The change stamp of the payment whose key hashes to `hash` (`PaymentChangeStamp`).
+    func changeStamp(hash: UInt64) -> PaymentChangeStamp {
+        PaymentChangeStamp(group: groupStamps.isEmpty ? 0 : groupStamps[Int(hash >> UInt64(64 - Self.stampGroupBits))], interns: interns.stamp)
+    }
+
+    /// The one way a shard changes: `body` writes it, and its group takes a new stamp.
+    private mutating func change<R>(shard i: Int, _ body: (inout PaymentShard) -> R) -> R {
+        if shards.isEmpty {
+            shards = Array(repeating: PaymentShard(), count: Self.shardTotal)
+            groupStamps = Array(repeating: 0, count: 1 << Self.stampGroupBits)
+        }
+        groupStamps[i >> (Self.shardBits - Self.stampGroupBits)] = Self.stamps.add(1, ordering: .relaxed).newValue
+        return body(&shards[i])
+    }
 
     /// Where payment (`source`, `paymentID`) is: one hash, a probe or two. Valid until the table
     /// next changes.
@@ -90,14 +117,13 @@ struct PaymentTable: ShardedIndexTable {
     }
 
     /// The key's hash and its slot in its shard, if the payment is there.
-    private mutating func locate(source: String, paymentID: String) -> (hash: UInt64, slot: Int?) {
-        if shards.isEmpty { shards = Array(repeating: PaymentShard(), count: Self.shardTotal) }
+    private func locate(source: String, paymentID: String) -> (hash: UInt64, slot: Int?) {
         var s = source
         var p = paymentID
         return s.withUTF8 { sb in
             p.withUTF8 { pb in
                 let h = Self.hash(source: sb, paymentID: pb)
-                return (h, shards[Self.shard(of: h)].find(hash: h, source: sb, paymentID: pb, interns: interns))
+                return (h, shards.isEmpty ? nil : shards[Self.shard(of: h)].find(hash: h, source: sb, paymentID: pb, interns: interns))
             }
         }
     }
@@ -106,9 +132,9 @@ struct PaymentTable: ShardedIndexTable {
         let tags = PaymentRecord.tags(state, interns: &interns)
         let list = interns
         if let slot {
-            shards[i].replace(slot: slot, with: state, tags: tags, interns: list)
+            change(shard: i) { $0.replace(slot: slot, with: state, tags: tags, interns: list) }
         } else {
-            shards[i].insert(state, tags: tags, hash: h, interns: list)
+            change(shard: i) { $0.insert(state, tags: tags, hash: h, interns: list) }
             count += 1
         }
     }
@@ -138,25 +164,25 @@ struct PaymentTable: ShardedIndexTable {
     }
 
     mutating func install(_ shard: PaymentShard, at i: Int) {
-        if shards.isEmpty { shards = Array(repeating: PaymentShard(), count: Self.shardTotal) }
-        count += Int(shard.count) - Int(shards[i].count)
-        shards[i] = shard
+        count += Int(shard.count) - (shards.isEmpty ? 0 : Int(shards[i].count))
+        change(shard: i) { $0 = shard }
     }
 
     mutating func releaseShard(_ i: Int) {
         guard !shards.isEmpty else { return }
         count -= Int(shards[i].count)
-        shards[i] = PaymentShard()
+        change(shard: i) { $0 = PaymentShard() }
     }
 
     mutating func expire(through seq: UInt64, shard i: Int) {
         guard !shards.isEmpty else { return }
         let list = interns
-        count -= shards[i].expire(through: seq, interns: list)
+        count -= change(shard: i) { $0.expire(through: seq, interns: list) }
     }
 
     func heapBytes() -> Int {
         var bytes = HeapCost.array(capacity: shards.capacity, stride: MemoryLayout<PaymentShard>.stride) + interns.heapBytes()
+        bytes += HeapCost.array(capacity: groupStamps.capacity, stride: MemoryLayout<UInt64>.stride)
         for shard in shards { bytes += shard.heapBytes() }
         return bytes
     }

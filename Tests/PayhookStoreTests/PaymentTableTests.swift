@@ -144,6 +144,48 @@ import Testing
         #expect(table[PaymentKey(source: "noventiq", paymentID: "p7")]?.lastSeq == 5000)
     }
 
+    static func stamp(_ t: PaymentTable, _ id: String) -> PaymentChangeStamp {
+        t.changeStamp(hash: PaymentTable.hash(source: "noventiq".utf8, paymentID: id.utf8))
+    }
+
+    static func group(_ id: String) -> Int {
+        Int(PaymentTable.hash(source: "noventiq".utf8, paymentID: id.utf8) >> UInt64(64 - PaymentTable.stampGroupBits))
+    }
+
+    @Test("every kind of write to a shard gives its group a new change stamp, never seen before; other groups keep theirs")
+    func changeStamps() {
+        var table = PaymentTable()
+        #expect(Self.stamp(table, "p7").group == 0, "an empty table")
+        for n in 0..<2000 { table.apply(Self.event(UInt64(n + 1), payment: "p\(n)"), paymentID: "p\(n)") }
+        let other = try! #require((0..<2000).map { "p\($0)" }.first { Self.group($0) != Self.group("p7") })
+        let otherStamp = Self.stamp(table, other)
+        var seen: Set<UInt64> = [Self.stamp(table, "p7").group]
+        func wrote(_ what: String, _ t: PaymentTable) {
+            let s = Self.stamp(t, "p7")
+            #expect(seen.insert(s.group).inserted, "\(what): a new stamp")
+            #expect(Self.stamp(t, other).group == otherStamp.group, "\(what): another group's stamp is as it was")
+        }
+        let copy = table
+        table.apply(Self.event(5000, payment: "p7", status: .refunded), paymentID: "p7")
+        wrote("apply", table)
+        #expect(Self.stamp(copy, "p7").group != Self.stamp(table, "p7").group, "the copy keeps its own")
+        let i = Self.shardIndex("p7")
+        table.install(copy.shards[i], at: i)
+        wrote("install", table)
+        table.expire(through: 7, shard: i)
+        wrote("expire", table)
+        table.releaseShard(i)
+        wrote("release", table)
+        table.insert(Self.state("p7"))
+        wrote("insert", table)
+        var rebuilt = PaymentTable()
+        for n in 0..<2000 { rebuilt.apply(Self.event(UInt64(n + 1), payment: "p\(n)"), paymentID: "p\(n)") }
+        #expect(!seen.contains(Self.stamp(rebuilt, "p7").group), "another table with the same payments: its own stamps")
+        let interns = Self.stamp(table, other).interns
+        table.insert(Self.state("p7", currency: "a new currency"))
+        #expect(Self.stamp(table, other).interns != interns, "a new interned string moves every payment's stamp")
+    }
+
     @Test("expiry drops a payment whose newest event seq is at the bound (N) and keeps it one below (N+1 survives); survivors stay findable")
     func expiry() {
         var table = PaymentTable()
@@ -165,7 +207,7 @@ import Testing
         #expect(
             all.count == 0
                 && all.heapBytes() <= HeapCost.array(capacity: PaymentTable.shardTotal, stride: MemoryLayout<PaymentShard>.stride)
-                    + all.interns.heapBytes()
+                    + HeapCost.array(capacity: 1 << PaymentTable.stampGroupBits, stride: MemoryLayout<UInt64>.stride) + all.interns.heapBytes()
         )
         #expect(table.count == 1000)
     }

@@ -14,7 +14,7 @@ final class AdminRoutes {
     /// The signature scheme of each configured source (`verified_by` names), for the payment
     /// answer's `unsigned`; read from the live settings, so a reload changes it.
     var scheme: (_ source: UnsafeRawBufferPointer) -> String? = { _ in nil }
-    /// Status answers by the record they were written from.
+    /// Status answers by payment, checked against the index (`StatusAnswerCache`).
     let answers: StatusAnswerCache
     /// Long polls in wait, each as the action that answers it (see `events`).
     private var waiters: LongPollWaiters<() -> Void>
@@ -92,18 +92,29 @@ final class AdminRoutes {
             PercentDecoding.withDecoded(values[1]) { id in
                 // Written from the record's bytes in the index (no `PaymentState` decoded per query).
                 let verifiedBy = scheme(source) ?? ""
+                var schemeName = verifiedBy
                 // Into the buffer kept for answers: unshared again by the next query unless an
                 // answer is still held (HTTP/2 writes later), and then the buffer is new.
                 answerBuffer.removeAll(keepingCapacity: true)
-                let found = store.withPaymentRecord(source: source, paymentID: id) { record, fields in
-                    // A kept answer is the one these bytes render to (`StatusAnswerCache`): the
-                    // record is not decoded and nothing is written but one copy.
-                    if let kept = answers.answer(for: record, scheme: verifiedBy) { return answerBuffer.append(contentsOf: kept) }
-                    let p = fields()
-                    PaymentJSON.render(
-                        p, source: source, paymentID: id,
-                        unsigned: SignatureCoverage.unsignedPaymentFields(verifiedBy: verifiedBy, status: p.status), into: &answerBuffer)
-                    answerBuffer.withUnsafeBytes { answers.store(record, scheme: verifiedBy, answer: $0) }
+                let found = schemeName.withUTF8 { schemeBytes in
+                    // A kept answer is the one the payment's record renders to
+                    // (`StatusAnswerCache`): if the payment's change stamp is the entry's, the
+                    // index is not read; else if the record's bytes are the entry's, it is not
+                    // decoded. Either way nothing is written but one copy.
+                    let (hash, stamp) = store.paymentChangeStamp(source: source, paymentID: id)
+                    let key = StatusAnswerCache.Key(hash: hash, source: source, paymentID: id, scheme: UnsafeRawBufferPointer(schemeBytes))
+                    if let kept = answers.answer(for: key, stamp: stamp) {
+                        answerBuffer.append(contentsOf: kept)
+                        return true
+                    }
+                    return store.withPaymentRecord(source: source, paymentID: id) { record, fields in
+                        if let kept = answers.answer(for: key, record: record, stamp: stamp) { return answerBuffer.append(contentsOf: kept) }
+                        let p = fields()
+                        PaymentJSON.render(
+                            p, source: source, paymentID: id,
+                            unsigned: SignatureCoverage.unsignedPaymentFields(verifiedBy: verifiedBy, status: p.status), into: &answerBuffer)
+                        answerBuffer.withUnsafeBytes { answers.store($0, for: key, record: record, stamp: stamp) }
+                    }
                 }
                 guard found else { return APIError.notFound(path: String(decoding: values.path, as: UTF8.self)).response }
                 return Response(status: 200, headers: Self.jsonHeaders, body: answerBuffer)

@@ -1,47 +1,67 @@
 import Glibc
 import PayhookStore
 
-/// Status answers (`GET /v1/payments/{source}/{payment_id}`) kept by all they are written
-/// from: the payment's record bytes (its key and every field), the intern list's stamp (what
-/// the record's interned fields name) and the source's signature scheme (what `unsigned`
-/// lists). The answer is a function of these three alone, so an entry whose three match holds
-/// the bytes rendering would write now. Nothing is ever invalidated: a payment that changed
-/// has a new record, and its old entry no longer matches.
+/// Status answers (`GET /v1/payments/{source}/{payment_id}`) kept by payment, with all they are
+/// written from: the payment's record bytes (its key and every field), the intern list's stamp
+/// (what the record's interned fields name) and the source's signature scheme (what `unsigned`
+/// lists). The answer is a function of these alone.
 ///
-/// Four-way set-associative by the key's hash (a direct-mapped table of 4,096 entries left
-/// two keys of 2,000 sharing an entry more than a third of the time, and they took turns; with
-/// four ways, a set of more keys than ways still turns over, so the default holds four times
-/// the 2,000 payments of the benchmark):
-/// `capacity` entries at most (`status_cache_entries`, 0 keeps none), each of up to
-/// `entryBytes` of record and answer (a longer answer is rendered every time); a set's least
-/// recently used entry makes room. Memory is reserved at start and touched as entries fill.
-/// Loop thread only.
+/// Two ways to know an entry still holds the answer rendering would write now:
+/// - **by stamp**, before the index is read: the payment's change stamp
+///   (`PaymentChangeStamp`, taken from the index in a load or two) is the one the entry was
+///   kept under. Nothing in the payment's group of shards changed since, so neither did its
+///   record. A query then touches this entry and nothing of the index but the stamp: the probe
+///   through shard, slots and arena was most of a query's cache misses.
+/// - **by content**, when the stamp moved (another payment of the group changed, or this one):
+///   the index's record bytes are the entry's, byte for byte, under the same intern stamp. The
+///   entry takes the new stamp. A payment that changed has other bytes, and is rendered again.
+///
+/// Four-way set-associative by the key's hash (a direct-mapped table of 4,096 entries left two
+/// keys of 2,000 sharing an entry more than a third of the time, and they took turns; with four
+/// ways, a set of more keys than ways still turns over, so the default holds four times the
+/// 2,000 payments of the benchmark). Each set's four key hashes lie together in `tags` (a set
+/// is read in one cache line); an entry is one block: its stamps, its sizes, then source,
+/// payment id, scheme, record and answer back to back. `capacity` entries at most
+/// (`status_cache_entries`, 0 keeps none), each of up to `entryBytes` in all (a longer answer is
+/// rendered every time); a set's least recently used entry makes room. Memory is reserved at
+/// start and touched as entries fill. Loop thread only.
 final class StatusAnswerCache {
-    /// Record and answer bytes of one entry at most: an answer is about 320 bytes and its
-    /// record about 70; one with long ids or references may not fit, and is rendered each time.
-    static let entryBytes = 512
+    /// One entry's block at most: its header, key, scheme, record (about 70 bytes) and answer
+    /// (about 320); one with long ids or references may not fit, and is rendered each time.
+    static let entryBytes = 640
     /// Entries a key may be kept in.
     static let ways = 4
+
+    /// What a query asks for: the payment's key (its hash, `PaymentTable.hash`, and its bytes)
+    /// under its source's scheme.
+    struct Key {
+        var hash: UInt64
+        var source: UnsafeRawBufferPointer
+        var paymentID: UnsafeRawBufferPointer
+        var scheme: UnsafeRawBufferPointer
+    }
 
     /// Entries: `sets * ways`, at most the configured count.
     let capacity: Int
     private let ways: Int
     private let sets: Int
-    private let storage: UnsafeMutableRawPointer?
-    private var entries: [Entry]
+    private let blocks: UnsafeMutableRawPointer?
+    /// Each entry's key hash with its low bit set, 0 for an empty entry.
+    private let tags: UnsafeMutablePointer<UInt64>?
     /// Counts lookups, for least-recently-used order.
     private var clock: UInt64 = 0
-    /// Lookups answered from an entry, and the ones that were not (rendered, then kept).
+    /// Queries answered from an entry (by stamp or by content), and the ones rendered.
     private(set) var hits = 0
     private(set) var misses = 0
 
-    private struct Entry {
-        /// 0: empty (a record is 14 bytes at least).
-        var recordCount = 0
-        var answerCount = 0
-        var internStamp: UInt64 = 0
-        var usedAt: UInt64 = 0
-        var scheme = ""
+    /// An entry block's header: the stamps it is valid under, its last use and its field sizes.
+    private enum Header {
+        static let group = 0
+        static let interns = 8
+        static let usedAt = 16
+        /// Five UInt16 sizes: source, payment id, scheme, record, answer.
+        static let sizes = 24
+        static let bytes = 40
     }
 
     init(capacity entries: Int) {
@@ -49,49 +69,111 @@ final class StatusAnswerCache {
         ways = min(Self.ways, entries)
         sets = ways == 0 ? 0 : entries / ways
         capacity = sets * ways
-        storage = capacity > 0 ? UnsafeMutableRawPointer.allocate(byteCount: capacity * Self.entryBytes, alignment: 16) : nil
-        self.entries = Array(repeating: Entry(), count: capacity)
+        blocks = capacity > 0 ? UnsafeMutableRawPointer.allocate(byteCount: capacity * Self.entryBytes, alignment: 64) : nil
+        tags = capacity > 0 ? UnsafeMutablePointer<UInt64>.allocate(capacity: capacity) : nil
+        tags?.initialize(repeating: 0, count: capacity)
     }
 
-    deinit { storage?.deallocate() }
+    deinit {
+        blocks?.deallocate()
+        tags?.deallocate()
+    }
 
     /// Entries that hold an answer.
-    var count: Int { entries.reduce(0) { $0 + ($1.recordCount > 0 ? 1 : 0) } }
+    var count: Int { (0..<capacity).reduce(0) { $0 + (tags![$1] != 0 ? 1 : 0) } }
 
-    /// The kept answer for `record` under `scheme`, if this cache holds it (valid until the
-    /// next `store`).
-    func answer(for record: PaymentRecordBytes, scheme: String) -> UnsafeRawBufferPointer? {
-        guard let storage else { return nil }
-        clock &+= 1
-        let first = set(record.keyHash) * ways
-        let now = clock
-        let hit = entries.withUnsafeMutableBufferPointer { e -> UnsafeRawBufferPointer? in
-            for i in first..<first + ways {
-                guard e[i].recordCount == record.bytes.count, e[i].internStamp == record.internStamp, e[i].scheme == scheme else { continue }
-                let base = storage + i * Self.entryBytes
-                guard memcmp(base, record.bytes.baseAddress!, record.bytes.count) == 0 else { continue }
-                e[i].usedAt = now
-                return UnsafeRawBufferPointer(start: base + record.bytes.count, count: e[i].answerCount)
-            }
-            return nil
-        }
-        if hit == nil { misses += 1 } else { hits += 1 }
-        return hit
+    /// The kept answer for `key` if its entry was kept (or last confirmed) under `stamp`: no
+    /// need to read the index (valid until the next `store`). Nil counts nothing: the caller
+    /// goes on to the record.
+    func answer(for key: Key, stamp: PaymentChangeStamp) -> UnsafeRawBufferPointer? {
+        guard let e = entry(key) else { return nil }
+        guard e.load(fromByteOffset: Header.group, as: UInt64.self) == stamp.group,
+            e.load(fromByteOffset: Header.interns, as: UInt64.self) == stamp.interns
+        else { return nil }
+        return hit(e)
     }
 
-    /// Keeps `answer`, rendered from `record` under `scheme`, in place of the least recently
-    /// used entry of its key's set; an answer too long for an entry is not kept.
-    func store(_ record: PaymentRecordBytes, scheme: String, answer: UnsafeRawBufferPointer) {
-        guard let storage, record.bytes.count + answer.count <= Self.entryBytes, let from = record.bytes.baseAddress else { return }
+    /// The kept answer for `key` if its entry was written from `record`'s very bytes under its
+    /// intern stamp; the entry then takes `stamp`, the payment's change stamp now. Nil is a
+    /// miss: the caller renders and `store`s.
+    func answer(for key: Key, record: PaymentRecordBytes, stamp: PaymentChangeStamp) -> UnsafeRawBufferPointer? {
+        guard let e = entry(key), e.load(fromByteOffset: Header.interns, as: UInt64.self) == record.internStamp,
+            Self.same(Self.field(e, 3), UnsafeRawBufferPointer(record.bytes))
+        else {
+            if blocks != nil { misses += 1 }
+            return nil
+        }
+        e.storeBytes(of: stamp.group, toByteOffset: Header.group, as: UInt64.self)
+        e.storeBytes(of: stamp.interns, toByteOffset: Header.interns, as: UInt64.self)
+        return hit(e)
+    }
+
+    /// Keeps `answer`, rendered from `record` for `key` when the payment's change stamp was
+    /// `stamp`: in place of the key's old entry, else of the least recently used entry of its
+    /// set. An answer too long for an entry is not kept.
+    func store(_ answer: UnsafeRawBufferPointer, for key: Key, record: PaymentRecordBytes, stamp: PaymentChangeStamp) {
+        let fields = [key.source, key.paymentID, key.scheme, UnsafeRawBufferPointer(record.bytes), answer]
+        guard let blocks, let tags, Header.bytes + fields.reduce(0, { $0 + $1.count }) <= Self.entryBytes else { return }
         clock &+= 1
-        let first = set(record.keyHash) * ways
-        // An empty entry (used at 0) first, else the least recently used.
+        let first = set(key.hash) * ways
+        // The key's entry if it has one, else an empty one (used at 0), else the least recently used.
         var i = first
-        for j in first..<first + ways where entries[j].usedAt < entries[i].usedAt { i = j }
-        let base = storage + i * Self.entryBytes
-        base.copyMemory(from: from, byteCount: record.bytes.count)
-        if let a = answer.baseAddress { (base + record.bytes.count).copyMemory(from: a, byteCount: answer.count) }
-        entries[i] = Entry(recordCount: record.bytes.count, answerCount: answer.count, internStamp: record.internStamp, usedAt: clock, scheme: scheme)
+        for j in first..<first + ways {
+            if tags[j] == key.hash | 1 && matches(blocks + j * Self.entryBytes, key) {
+                i = j
+                break
+            }
+            if usedAt(j) < usedAt(i) { i = j }
+        }
+        let e = blocks + i * Self.entryBytes
+        e.storeBytes(of: stamp.group, toByteOffset: Header.group, as: UInt64.self)
+        e.storeBytes(of: stamp.interns, toByteOffset: Header.interns, as: UInt64.self)
+        e.storeBytes(of: clock, toByteOffset: Header.usedAt, as: UInt64.self)
+        var at = Header.bytes
+        for (n, f) in fields.enumerated() {
+            e.storeBytes(of: UInt16(f.count), toByteOffset: Header.sizes + 2 * n, as: UInt16.self)
+            if let base = f.baseAddress { (e + at).copyMemory(from: base, byteCount: f.count) }
+            at += f.count
+        }
+        tags[i] = key.hash | 1
+    }
+
+    /// The entry that holds `key` (its block), if any.
+    private func entry(_ key: Key) -> UnsafeMutableRawPointer? {
+        guard let blocks, let tags else { return nil }
+        let first = set(key.hash) * ways
+        let tag = key.hash | 1
+        for i in first..<first + ways where tags[i] == tag {
+            let e = blocks + i * Self.entryBytes
+            if matches(e, key) { return e }
+        }
+        return nil
+    }
+
+    private func hit(_ e: UnsafeMutableRawPointer) -> UnsafeRawBufferPointer {
+        clock &+= 1
+        hits += 1
+        e.storeBytes(of: clock, toByteOffset: Header.usedAt, as: UInt64.self)
+        return Self.field(e, 4)
+    }
+
+    private func matches(_ e: UnsafeMutableRawPointer, _ key: Key) -> Bool {
+        Self.same(Self.field(e, 1), key.paymentID) && Self.same(Self.field(e, 0), key.source) && Self.same(Self.field(e, 2), key.scheme)
+    }
+
+    private func usedAt(_ i: Int) -> UInt64 {
+        tags![i] == 0 ? 0 : blocks!.load(fromByteOffset: i * Self.entryBytes + Header.usedAt, as: UInt64.self)
+    }
+
+    /// Field `n` of an entry's block (source, payment id, scheme, record, answer).
+    private static func field(_ e: UnsafeMutableRawPointer, _ n: Int) -> UnsafeRawBufferPointer {
+        var at = Header.bytes
+        for k in 0..<n { at += Int(e.load(fromByteOffset: Header.sizes + 2 * k, as: UInt16.self)) }
+        return UnsafeRawBufferPointer(start: e + at, count: Int(e.load(fromByteOffset: Header.sizes + 2 * n, as: UInt16.self)))
+    }
+
+    private static func same(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
     }
 
     /// The set of a key hash: its high bits scaled to the set count (a multiply, no division).

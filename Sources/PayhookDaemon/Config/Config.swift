@@ -78,8 +78,8 @@ public struct Config: Sendable, Equatable {
         public var logRepeatWindowMs: Int = 10_000
         /// `GET /v1/events?wait=` requests held at once (503 with Retry-After above).
         public var maxLongPollWaiters: Int = 1024
-        /// Status answers kept by the record bytes they were written from (`StatusAnswerCache`),
-        /// 512 bytes each with their record; 0 keeps none.
+        /// Status answers kept by payment, with the record they were written from
+        /// (`StatusAnswerCache`), 640 bytes each; 0 keeps none.
         public var statusCacheEntries: Int = 8192
         /// HTTP/2 streams one connection may have open; more are refused (RST_STREAM REFUSED_STREAM).
         public var h2MaxConcurrentStreams: Int = 100

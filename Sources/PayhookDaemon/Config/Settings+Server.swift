@@ -80,7 +80,7 @@ extension Settings {
                 help: "GET /v1/events?wait= requests held at once, 503 with Retry-After above"),
             .int(
                 "status_cache_entries", \.statusCacheEntries, 0...1_048_576, unit: .count,
-                help: "status answers kept by the payment record they were written from (512 bytes each; 0: none)"),
+                help: "status answers kept by payment with the record they were written from (640 bytes each; 0: none)"),
             .int(
                 "h2_max_concurrent_streams", \.h2MaxConcurrentStreams, 1...1000, unit: .count,
                 help: "HTTP/2 streams open at once per connection, more refused"),

@@ -63,6 +63,11 @@ final class EventStore: EventSink {
         index.withPaymentRecord(source: source, paymentID: paymentID, body)
     }
 
+    /// `LogIndex.paymentChangeStamp` on the live index (by address, like `withPaymentRecord`).
+    func paymentChangeStamp(source: UnsafeRawBufferPointer, paymentID: UnsafeRawBufferPointer) -> (keyHash: UInt64, stamp: PaymentChangeStamp) {
+        index.paymentChangeStamp(source: source, paymentID: paymentID)
+    }
+
     func status(source: String, paymentID: String) -> PaymentStatus? {
         pending.status(source: source, paymentID: paymentID, over: index.lookup(source: source, paymentID: paymentID)?.status)
     }
