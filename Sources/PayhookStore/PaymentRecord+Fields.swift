@@ -106,6 +106,19 @@ extension PaymentTable {
 }
 
 extension LogIndex {
+    /// The key hash (`PaymentTable.hash`) of payment (`source`, `paymentID`), given as its UTF-8
+    /// bytes.
+    public static func paymentKeyHash(source: UnsafeRawBufferPointer, paymentID: UnsafeRawBufferPointer) -> UInt64 {
+        PaymentTable.hash(source: source.assumingMemoryBound(to: UInt8.self), paymentID: paymentID.assumingMemoryBound(to: UInt8.self))
+    }
+
+    /// The change stamp (`PaymentChangeStamp`) of the payment whose key hash is `keyHash`,
+    /// without reading the payment's shard. `mutating` for the reason `withPaymentRecord` is.
+    public mutating func paymentChangeStamp(keyHash: UInt64) -> PaymentChangeStamp { payments.changeStamp(hash: keyHash) }
+
+    /// Starts loading `paymentChangeStamp(keyHash:)`'s stamp (a hint, see `cshim_prefetch`).
+    public mutating func prefetchPaymentChangeStamp(keyHash: UInt64) { payments.prefetchChangeStamp(hash: keyHash) }
+
     /// Calls `body` with a payment's record (`PaymentRecordBytes`) and a function that reads its
     /// last-seen state from the record's bytes (`PaymentFieldsView`, the same state as
     /// `lookup`), the key given as its UTF-8 bytes: a cache of answers keyed by the record reads
@@ -117,16 +130,6 @@ extension LogIndex {
     /// an index held in a class's stored property (the daemon's store), a non-mutating method
     /// copied the whole `LogIndex` first (a retain and release of each of its tables per status
     /// query), because `body` might have written to that property meanwhile.
-    /// The key hash (`PaymentTable.hash`) of payment (`source`, `paymentID`), given as its UTF-8
-    /// bytes, and its change stamp (`PaymentChangeStamp`), without reading the payment's shard.
-    /// `mutating` for the reason `withPaymentRecord` is.
-    public mutating func paymentChangeStamp(source: UnsafeRawBufferPointer, paymentID: UnsafeRawBufferPointer) -> (
-        keyHash: UInt64, stamp: PaymentChangeStamp
-    ) {
-        let h = PaymentTable.hash(source: source.assumingMemoryBound(to: UInt8.self), paymentID: paymentID.assumingMemoryBound(to: UInt8.self))
-        return (h, payments.changeStamp(hash: h))
-    }
-
     public mutating func withPaymentRecord(
         source: UnsafeRawBufferPointer, paymentID: UnsafeRawBufferPointer, _ body: (PaymentRecordBytes, () -> PaymentFieldsView) -> Void
     ) -> Bool {

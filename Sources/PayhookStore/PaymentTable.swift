@@ -1,3 +1,4 @@
+import CLinuxShim
 import PayhookCore
 import PayhookLog
 import Synchronization
@@ -62,8 +63,16 @@ struct PaymentTable: ShardedIndexTable {
 
     /// The change stamp of the payment whose key hashes to `hash` (`PaymentChangeStamp`).
     func changeStamp(hash: UInt64) -> PaymentChangeStamp {
-        PaymentChangeStamp(group: groupStamps.isEmpty ? 0 : groupStamps[Int(hash >> UInt64(64 - Self.stampGroupBits))], interns: interns.stamp)
+        PaymentChangeStamp(group: groupStamps.isEmpty ? 0 : groupStamps[Self.stampGroup(of: hash)], interns: interns.stamp)
     }
+
+    /// Starts loading `changeStamp(hash:)`'s stamp into the processor's cache, so that work
+    /// done meanwhile hides the wait.
+    func prefetchChangeStamp(hash: UInt64) {
+        groupStamps.withUnsafeBufferPointer { if let base = $0.baseAddress { cshim_prefetch(base + Self.stampGroup(of: hash)) } }
+    }
+
+    static func stampGroup(of hash: UInt64) -> Int { Int(hash >> UInt64(64 - stampGroupBits)) }
 
     /// The one way a shard changes: `body` writes it, and its group takes a new stamp.
     private mutating func change<R>(shard i: Int, _ body: (inout PaymentShard) -> R) -> R {

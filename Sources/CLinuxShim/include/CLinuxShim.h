@@ -68,4 +68,8 @@ int64_t cshim_realtime_ms(void);
 /// `crc` is the running value (0 to start); the result is already finalized.
 uint32_t cshim_crc32c(uint32_t crc, const void *data, size_t length);
 
+/// Asks the processor to bring the cache line at `p` in for reading: a hint (no fault, nothing
+/// a program computes changes), inline so that Swift's call is one instruction.
+static inline void cshim_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
+
 #endif

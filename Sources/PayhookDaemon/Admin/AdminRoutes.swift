@@ -90,6 +90,11 @@ final class AdminRoutes {
     func payment(_ values: PathValues) -> Response {
         let answer = PercentDecoding.withDecoded(values[0]) { source in
             PercentDecoding.withDecoded(values[1]) { id in
+                // The kept answer's lines and the payment's change stamp start loading now, and
+                // arrive while the scheme is looked up (`StatusAnswerCache`).
+                let hash = LogIndex.paymentKeyHash(source: source, paymentID: id)
+                answers.prefetch(hash: hash)
+                store.prefetchPaymentChangeStamp(keyHash: hash)
                 // Written from the record's bytes in the index (no `PaymentState` decoded per query).
                 let verifiedBy = scheme(source) ?? ""
                 var schemeName = verifiedBy
@@ -101,7 +106,7 @@ final class AdminRoutes {
                     // (`StatusAnswerCache`): if the payment's change stamp is the entry's, the
                     // index is not read; else if the record's bytes are the entry's, it is not
                     // decoded. Either way nothing is written but one copy.
-                    let (hash, stamp) = store.paymentChangeStamp(source: source, paymentID: id)
+                    let stamp = store.paymentChangeStamp(keyHash: hash)
                     let key = StatusAnswerCache.Key(hash: hash, source: source, paymentID: id, scheme: UnsafeRawBufferPointer(schemeBytes))
                     if let kept = answers.answer(for: key, stamp: stamp) {
                         answerBuffer.append(contentsOf: kept)

@@ -1,3 +1,4 @@
+import CLinuxShim
 import Glibc
 import PayhookStore
 
@@ -138,13 +139,24 @@ final class StatusAnswerCache {
         tags[i] = key.hash | 1
     }
 
-    /// The entry that holds `key` (its block), if any.
+    /// Starts loading what a lookup of `hash` reads first: its set's tags and the first line of
+    /// each of its entries (a hint, see `cshim_prefetch`; the caller works meanwhile).
+    func prefetch(hash: UInt64) {
+        guard let blocks, let tags else { return }
+        let first = set(hash) * ways
+        cshim_prefetch(tags + first)
+        for i in first..<first + ways { cshim_prefetch(blocks + i * Self.entryBytes) }
+    }
+
+    /// The entry that holds `key` (its block), if any. The block's other lines start loading as
+    /// soon as its tag matches: the key is compared and the answer copied from them next.
     private func entry(_ key: Key) -> UnsafeMutableRawPointer? {
         guard let blocks, let tags else { return nil }
         let first = set(key.hash) * ways
         let tag = key.hash | 1
         for i in first..<first + ways where tags[i] == tag {
             let e = blocks + i * Self.entryBytes
+            for line in stride(from: 64, to: Self.entryBytes, by: 64) { cshim_prefetch(e + line) }
             if matches(e, key) { return e }
         }
         return nil

@@ -64,9 +64,10 @@ final class EventStore: EventSink {
     }
 
     /// `LogIndex.paymentChangeStamp` on the live index (by address, like `withPaymentRecord`).
-    func paymentChangeStamp(source: UnsafeRawBufferPointer, paymentID: UnsafeRawBufferPointer) -> (keyHash: UInt64, stamp: PaymentChangeStamp) {
-        index.paymentChangeStamp(source: source, paymentID: paymentID)
-    }
+    func paymentChangeStamp(keyHash: UInt64) -> PaymentChangeStamp { index.paymentChangeStamp(keyHash: keyHash) }
+
+    /// `LogIndex.prefetchPaymentChangeStamp` on the live index.
+    func prefetchPaymentChangeStamp(keyHash: UInt64) { index.prefetchPaymentChangeStamp(keyHash: keyHash) }
 
     func status(source: String, paymentID: String) -> PaymentStatus? {
         pending.status(source: source, paymentID: paymentID, over: index.lookup(source: source, paymentID: paymentID)?.status)
