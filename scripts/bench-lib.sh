@@ -62,15 +62,18 @@ TOML
   [ -n "$admin" ] || { cat "$tmp/payhookd.err"; exit 1; }
 }
 
-# status_daemon BIN PAYMENTS: payhookd_start with PAYMENTS signed nonstopay-payin webhooks
-# ingested over one keep-alive connection (ids bench-0 ...).
-status_daemon() {
-  payhookd_start "$1" '[[sources]]
+# The source of status_daemon's payments, as payhookd_start takes it.
+status_source='[[sources]]
 name = "nonstopay-payin"
 provider = "nonstopay"
 kind = "payin"
 signature = "hmac-sha256-hex"
 secret = "bench-secret"'
+
+# status_daemon BIN PAYMENTS: payhookd_start with PAYMENTS signed nonstopay-payin webhooks
+# ingested over one keep-alive connection (ids bench-0 ...).
+status_daemon() {
+  payhookd_start "$1" "$status_source"
   python3 - "$ingest" "$2" <<'PY'
 import hashlib, hmac, http.client, sys
 host, port = sys.argv[1].rsplit(":", 1)
@@ -82,6 +85,15 @@ for i in range(int(sys.argv[2])):
     r = c.getresponse(); r.read()
     assert r.status == 200, (r.status, i)
 PY
+}
+
+# status_log BIN PAYMENTS: status_daemon's storage in $tmp/var with the daemon that wrote it
+# stopped (to be served again, by another build or under a tool), and status_paths.
+status_log() {
+  status_daemon "$1" "$2"
+  kill "$ph_pid"
+  wait "$ph_pid" 2>/dev/null || true
+  status_paths "$2"
 }
 
 # status_paths PAYMENTS: the status query paths of the payments status_daemon made, one a line

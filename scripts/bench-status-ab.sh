@@ -26,21 +26,13 @@ fi
 . scripts/bench-lib.sh
 bench_tmp status-ab
 # The log of known payments, made by the old build; then each build serves its own copy.
-status_daemon "$OLD" "$PAYMENTS"
-kill "$ph_pid"
-wait "$ph_pid" 2>/dev/null || true
-status_paths "$PAYMENTS"
+status_log "$OLD" "$PAYMENTS"
 base=$tmp
 serve() { # NAME BIN: payhookd on a copy of the prepared storage; sets ph_pid, admin
   mkdir -p "$base/$1"
   cp -a "$base/var" "$base/$1/var"
   tmp=$base/$1
-  payhookd_start "$2" '[[sources]]
-name = "nonstopay-payin"
-provider = "nonstopay"
-kind = "payin"
-signature = "hmac-sha256-hex"
-secret = "bench-secret"'
+  payhookd_start "$2" "$status_source"
   tmp=$base
 }
 serve old "$OLD"

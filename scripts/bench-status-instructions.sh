@@ -23,10 +23,7 @@ fi
 bench_tmp status-ir
 # The log of known payments, made by the daemon itself; then it stops and runs again under
 # callgrind on the same storage.
-status_daemon "$BIN" "$PAYMENTS"
-kill "$ph_pid"
-wait "$ph_pid" 2>/dev/null || true
-status_paths "$PAYMENTS"
+status_log "$BIN" "$PAYMENTS"
 # Valgrind 3.19 (Debian 12) cannot read the DWARF 5 of Swift 6 binaries: a copy without it.
 strip --strip-debug -o "$tmp/payhookd" "$BIN"
 

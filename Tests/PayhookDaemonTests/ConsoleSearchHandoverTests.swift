@@ -18,10 +18,7 @@ import Testing
     func backlog() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        var o = LogOptions()
-        o.snapshotEveryEvents = 0
-        o.clock = ManualClock(wallMs: now)
-        let store = EventStore(opened: try Log.open(dir: dir.path, options: o, isDelivered: { _ in true }, onDurable: {}))
+        let store = try StoreFixtures.open(dir, now: now)
         defer { store.shutdown() }
         append(store, "nonstopay-payin", "p1", ref: "R1")
         append(store, "noventiq", "p2", ref: nil)
@@ -56,19 +53,7 @@ import Testing
         return list.map { "\($0["source"]?.stringValue ?? "")/\($0["payment_id"]?.stringValue ?? "")" }
     }
 
-    /// Appends one event and collects until it is durable and applied (`onEventApplied` ran).
     private func append(_ store: EventStore, _ source: String, _ id: String, ref: String?, status: PaymentStatus = .created) {
-        let e = NormalizedEvent(
-            id: "\(source):\(id):\(status.rawValue)", source: source, provider: "nonstopay", kind: "payin", paymentID: id, merchantRef: ref,
-            status: status, providerEvent: status.rawValue, receivedAtMs: now, verifiedBy: "test")
-        let request = StoredRequest(
-            peerAddress: "127.0.0.1:1", clientAddress: "127.0.0.1", path: "/hooks/\(source)", headers: [], body: [], bodyIsJSON: false)
-        var done = false
-        store.append(request, e) { _ in done = true }
-        for _ in 0..<5_000 where !done {
-            store.collect()
-            usleep(1_000)
-        }
-        #expect(done)
+        StoreFixtures.append(store, source, id, ref: ref, status: status, now: now)
     }
 }

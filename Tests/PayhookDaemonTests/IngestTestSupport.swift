@@ -4,6 +4,7 @@ import PayhookLog
 import PayhookProviders
 import PayhookStore
 import TestSupport
+import Testing
 
 @testable import PayhookDaemon
 
@@ -74,5 +75,33 @@ enum ExpiryFixtures {
             usleep(1_000)
         }
         return outcomes.all.first
+    }
+}
+
+/// A real store on a fresh log (no snapshots, the wall clock at `now`) and events appended to
+/// it one at a time (`ConsoleSearchHandoverTests`, `StatusAnswerStampTests`).
+enum StoreFixtures {
+    static func open(_ dir: TemporaryDirectory, now: Int64) throws -> EventStore {
+        var o = LogOptions()
+        o.snapshotEveryEvents = 0
+        o.clock = ManualClock(wallMs: now)
+        return EventStore(opened: try Log.open(dir: dir.path, options: o, isDelivered: { _ in true }, onDurable: {}))
+    }
+
+    /// Appends one event of payment `id` and collects until it is durable and applied
+    /// (`onEventApplied` ran).
+    static func append(_ store: EventStore, _ source: String, _ id: String, ref: String?, status: PaymentStatus, now: Int64) {
+        let e = NormalizedEvent(
+            id: "\(source):\(id):\(status.rawValue)", source: source, provider: "nonstopay", kind: "payin", paymentID: id, merchantRef: ref,
+            status: status, providerEvent: status.rawValue, receivedAtMs: now, verifiedBy: "test")
+        let request = StoredRequest(
+            peerAddress: "127.0.0.1:1", clientAddress: "127.0.0.1", path: "/hooks/\(source)", headers: [], body: [], bodyIsJSON: false)
+        var done = false
+        store.append(request, e) { _ in done = true }
+        for _ in 0..<5_000 where !done {
+            store.collect()
+            usleep(1_000)
+        }
+        #expect(done)
     }
 }

@@ -1,6 +1,4 @@
-import Glibc
 import PayhookCore
-import PayhookLog
 import PayhookPosix
 import TestSupport
 import Testing
@@ -18,10 +16,7 @@ import Testing
     func stampThenContent() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        var o = LogOptions()
-        o.snapshotEveryEvents = 0
-        o.clock = ManualClock(wallMs: now)
-        let store = EventStore(opened: try Log.open(dir: dir.path, options: o, isDelivered: { _ in true }, onDurable: {}))
+        let store = try StoreFixtures.open(dir, now: now)
         defer { store.shutdown() }
         let loop = try EventLoop(capacity: 16)
         let fetcher = try RecordFetcher(reader: store.reader, executor: loop.executor)
@@ -62,19 +57,7 @@ import Testing
         #expect(query("q-never-seen") == nil && routes.answers.misses == 2, "an unknown payment is 404 and no miss")
     }
 
-    /// Appends one event of payment `id` and collects until it is durable and applied.
     private func append(_ store: EventStore, _ id: String, _ status: PaymentStatus) {
-        let e = NormalizedEvent(
-            id: "nonstopay-payin:\(id):\(status.rawValue)", source: "nonstopay-payin", provider: "nonstopay", kind: "payin", paymentID: id,
-            merchantRef: nil, status: status, providerEvent: status.rawValue, receivedAtMs: now, verifiedBy: "test")
-        let request = StoredRequest(
-            peerAddress: "127.0.0.1:1", clientAddress: "127.0.0.1", path: "/hooks/nonstopay-payin", headers: [], body: [], bodyIsJSON: false)
-        var done = false
-        store.append(request, e) { _ in done = true }
-        for _ in 0..<5_000 where !done {
-            store.collect()
-            usleep(1_000)
-        }
-        #expect(done)
+        StoreFixtures.append(store, "nonstopay-payin", id, ref: nil, status: status, now: now)
     }
 }
