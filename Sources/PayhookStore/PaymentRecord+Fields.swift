@@ -58,9 +58,6 @@ extension PaymentRecord {
     }
 }
 
-/// A payment's record as it lies in the table (`LogIndex.withPaymentRecord`): with the intern
-/// list's stamp, everything the payment's state is read from. Two lookups that give the same
-/// bytes and stamp give the same state; a payment that changed has a new record.
 /// What a payment's record depends on, as far as the index can tell in a load or two: the
 /// change stamp of its group of shards (new at every write to any of them, `PaymentTable`) and
 /// the intern list's stamp. While both stay the same, so does the record. Stamps are unique in
@@ -70,6 +67,9 @@ public struct PaymentChangeStamp: Equatable, Sendable {
     public let interns: UInt64
 }
 
+/// A payment's record as it lies in the table (`LogIndex.withPaymentRecord`): with the intern
+/// list's stamp, everything the payment's state is read from. Two lookups that give the same
+/// bytes and stamp give the same state; a payment that changed has a new record.
 public struct PaymentRecordBytes {
     /// The key's stable 64-bit hash (`PaymentTable.hash`).
     public let keyHash: UInt64

@@ -72,7 +72,9 @@ struct PaymentTable: ShardedIndexTable {
         groupStamps.withUnsafeBufferPointer { if let base = $0.baseAddress { cshim_prefetch(base + Self.stampGroup(of: hash)) } }
     }
 
-    static func stampGroup(of hash: UInt64) -> Int { Int(hash >> UInt64(64 - stampGroupBits)) }
+    /// The stamp group of the shard of `hash`: the shard's top bits.
+    static func stampGroup(of hash: UInt64) -> Int { stampGroup(ofShard: shard(of: hash)) }
+    static func stampGroup(ofShard i: Int) -> Int { i >> (shardBits - stampGroupBits) }
 
     /// The one way a shard changes: `body` writes it, and its group takes a new stamp.
     private mutating func change<R>(shard i: Int, _ body: (inout PaymentShard) -> R) -> R {
@@ -80,7 +82,7 @@ struct PaymentTable: ShardedIndexTable {
             shards = Array(repeating: PaymentShard(), count: Self.shardTotal)
             groupStamps = Array(repeating: 0, count: 1 << Self.stampGroupBits)
         }
-        groupStamps[i >> (Self.shardBits - Self.stampGroupBits)] = Self.stamps.add(1, ordering: .relaxed).newValue
+        groupStamps[Self.stampGroup(ofShard: i)] = Self.stamps.add(1, ordering: .relaxed).newValue
         return body(&shards[i])
     }
 
